@@ -1,0 +1,138 @@
+"""The ``quoteqa`` command line: build an index, ask questions."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from .embedding import DEFAULT_MODEL
+from .ingest import CorpusError
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="quoteqa", description="Answer questions about news articles by quoting them.")
+    p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="build the index from a corpus folder")
+    b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt/.md articles (default: corpus)")
+    b.add_argument("--index", type=Path, default=Path("index"), help="index folder to write (default: index)")
+    b.add_argument(
+        "--model", default=DEFAULT_MODEL, help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})"
+    )
+
+    a = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
+    a.add_argument("question", nargs="*", help="the question; omit to read one question per line from stdin")
+    a.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
+    a.add_argument(
+        "--corpus", type=Path, default=None, help="corpus to check the index against (default: the one it was built from)"
+    )
+    a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
+    a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
+    a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    return p
+
+
+def _progress_bar(label: str) -> object:
+    from tqdm import tqdm
+
+    return tqdm(total=0, desc=label, unit="sent", file=sys.stderr, disable=None)
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from .index import build
+
+    bar = _progress_bar("embedding")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total  # type: ignore[attr-defined]
+        bar.n = done  # type: ignore[attr-defined]
+        bar.refresh()  # type: ignore[attr-defined]
+
+    start = time.perf_counter()
+    stats = build(args.corpus, args.index, model_name=args.model, progress=progress)
+    bar.close()  # type: ignore[attr-defined]
+    seconds = time.perf_counter() - start
+    print(
+        f"built {args.index}: {stats.files} files, {stats.articles} articles, {stats.paragraphs} paragraphs, "
+        f"{stats.sentences} sentences in {seconds:.1f} s ({stats.sentences / max(seconds, 1e-9):.0f} sentences/s)"
+    )
+    return EXIT_OK
+
+
+def _questions(args: argparse.Namespace) -> Iterator[str]:
+    if args.question:
+        yield " ".join(args.question)
+        return
+    for line in sys.stdin:
+        line = line.rstrip("\n")
+        if line.strip():
+            yield line
+
+
+def _human(result: dict[str, object]) -> str:
+    lines = [f"问:{result['question']}"]
+    if not result["found"]:
+        lines.append("原文中未找到相关内容。")
+        passages = result["passages"]
+        if passages:
+            lines.append("相关段落(仅供参考,不是答案):")
+            for p in passages[:2]:  # type: ignore[attr-defined]
+                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段:{p['text'][:60]}…")
+        return "\n".join(lines)
+    cites = result["citations"]
+    first = cites[0]  # type: ignore[index]
+    lines.append(f"答:「{result['answer']}」")
+    lines.append(f"  ——《{first['title']}》第 {first['paragraph']} 段 ({first['doc']})")
+    for c in cites[1:]:  # type: ignore[index]
+        lines.append(f"  另见:「{c['quote']}」——《{c['title']}》第 {c['paragraph']} 段")
+    return "\n".join(lines)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from .qa import MAX_TOP_K, QA, InputError
+
+    if not 1 <= args.top_k <= MAX_TOP_K:
+        print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
+        return EXIT_USAGE
+    from .index import read_manifest
+
+    corpus = args.corpus
+    if corpus is None:  # check against the corpus the index was built from, when it is here
+        built_from = Path(read_manifest(args.index)["corpus"]["path"])
+        corpus = built_from if built_from.is_dir() else None
+    qa = QA.load(args.index, corpus=corpus, rebuild=args.rebuild)
+    status = EXIT_OK
+    for question in _questions(args):
+        try:
+            result = qa.ask(question, top_k=args.top_k).to_dict()
+        except InputError as exc:
+            status = EXIT_BAD_INPUT
+            if args.json:
+                print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
+            continue
+        print(json.dumps(result, ensure_ascii=False) if args.json else _human(result), flush=True)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from .index import IndexUnavailable
+
+    try:
+        return int(cmd_build(args) if args.command == "build" else cmd_ask(args))
+    except (CorpusError, IndexUnavailable, ValueError) as exc:
+        print(f"quoteqa: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130

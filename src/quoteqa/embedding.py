@@ -1,0 +1,61 @@
+"""Embedding stage: every model is a sentence-transformers model, loaded offline."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+DEFAULT_MODEL = "usem3"
+
+
+def offline() -> None:
+    """Keep the Hugging Face libraries off the network on every code path of ours."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ["HF_DATASETS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
+    """The default USE multilingual v3 model from the installed package, or a local/cached model.
+
+    ``name`` is ``usem3`` (the default) or anything ``SentenceTransformer`` accepts offline:
+    a folder, or a model id already in the local Hugging Face cache.
+    """
+    offline()
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
+    if name == DEFAULT_MODEL:
+        from .usem3_module import USEM3
+
+        return SentenceTransformer(modules=[USEM3()], device="cpu")
+    try:
+        return SentenceTransformer(name, device="cpu", local_files_only=True)
+    except Exception as exc:  # noqa: BLE001 - sentence-transformers raises many kinds here
+        raise ValueError(
+            f"cannot load the embedding model {name!r} offline ({type(exc).__name__}: {exc}). "
+            f"Pass --model a local sentence-transformers folder, a model id already in the "
+            f"Hugging Face cache, or {DEFAULT_MODEL!r} for the bundled default."
+        ) from exc
+
+
+def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+    """L2-normalised float32 embeddings, one row per text."""
+    vecs = model.encode(
+        texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+    )
+    return np.ascontiguousarray(vecs, dtype=np.float32)
+
+
+def dimension(model: SentenceTransformer) -> int:
+    dim = model.get_embedding_dimension()
+    if dim is None:
+        dim = int(encode(model, ["x"]).shape[1])
+    return int(dim)

@@ -1,0 +1,71 @@
+"""Scoring a question set: quote@k, passage@k and abstention, the way BENCHMARKS.md reports them."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Item:
+    question: str
+    kind: str
+    gold: str | None  # a verbatim fragment of the answering sentence; None = out of scope
+
+
+@dataclass
+class Scores:
+    answerable: int = 0
+    quote1: int = 0
+    quote3: int = 0
+    wrongly_abstained: int = 0
+    out_of_scope: int = 0
+    abstained: int = 0
+    misses: list[str] = field(default_factory=list)
+
+    def as_row(self) -> dict[str, Any]:
+        n = max(1, self.answerable)
+        return {
+            "quote@1": round(self.quote1 / n, 3),
+            "quote@3": round(self.quote3 / n, 3),
+            "abstention": f"{self.abstained}/{self.out_of_scope}",
+            "wrongly abstained": self.wrongly_abstained,
+        }
+
+
+def load_items(path: Path) -> list[Item]:
+    items = []
+    for no, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            try:
+                d = json.loads(line)
+                items.append(Item(d["question"], d.get("kind", ""), d.get("gold")))
+            except (json.JSONDecodeError, KeyError) as exc:
+                raise ValueError(f"{path}:{no}: not a question record ({exc})") from exc
+    return items
+
+
+def score(items: Iterable[Item], answer: Callable[[str], tuple[bool, list[str]]]) -> Scores:
+    """``answer(question)`` returns (found, quotes best first)."""
+    s = Scores()
+    for item in items:
+        found, quotes = answer(item.question)
+        if item.gold is None:
+            s.out_of_scope += 1
+            s.abstained += int(not found)
+            if found:
+                s.misses.append(f"answered out-of-scope: {item.question} -> {quotes[:1]}")
+            continue
+        s.answerable += 1
+        if not found:
+            s.wrongly_abstained += 1
+        hit1 = found and bool(quotes) and item.gold in quotes[0]
+        hit3 = found and any(item.gold in q for q in quotes[:3])
+        s.quote1 += int(hit1)
+        s.quote3 += int(hit3)
+        if not hit1:
+            s.misses.append(f"[{item.kind}] {item.question} -> {'' if not found else quotes[:1]}")
+    return s

@@ -1,0 +1,195 @@
+"""Ingest: corpus files → articles → paragraphs → sentences, with page-break repair."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .text import normalize, split_sentences
+
+log = logging.getLogger(__name__)
+
+SUFFIXES = (".txt", ".md")
+MAX_FILE_BYTES = 50 * 1024 * 1024
+MAX_HEADING_CHARS = 60
+# A byline that opens the first paragraph, e.g. 「本报讯(记者 朱梦琪)」, 「本报讯 记者 张三」.
+_BYLINE_PREFIX = re.compile(r"^\s*(本报讯\s*[((][^()()]{0,30}[))]|本报讯)")
+# A byline on a line of its own, e.g. 「□ 本报评论员」, 「本报记者 张三」.
+_BYLINE_LINE = re.compile(r"^\s*(?:[□■◇◆●○]\s*)?(?:本报评论员|本报记者|记者|通讯员|本报特约评论员)[^。!?,,]{0,30}$")
+# Punctuation that may legitimately end a paragraph; anything else before a blank line means
+# the paragraph was cut by a page break.
+_PARAGRAPH_END = "。!?;:…!?;:”’」』)》】\"'"
+_SENTENCE_PUNCT = re.compile(r"[。!?;,,!?;:]")
+
+
+class CorpusError(ValueError):
+    """A corpus file that cannot be read; the message names the file and the fix."""
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    index: int  # 1-based within the paragraph
+
+
+@dataclass
+class Paragraph:
+    text: str
+    number: int  # 1-based within the article
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass
+class Article:
+    doc: str  # corpus file path relative to the corpus folder
+    title: str
+    subtitle: str = ""
+    byline: str = ""
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Block:
+    text: str
+    line: int
+
+
+def read_text(path: Path, rel: str) -> str:
+    """Read one corpus file as UTF-8, refusing empty, binary and non-UTF-8 files."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CorpusError(f"{rel}: cannot read the file ({exc.strerror}).") from exc
+    if len(data) > MAX_FILE_BYTES:
+        raise CorpusError(
+            f"{rel}: the file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it into smaller files."
+        )
+    if b"\x00" in data:
+        raise CorpusError(f"{rel}: the file is binary (it contains NUL bytes); corpus files must be UTF-8 text.")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise CorpusError(
+            f"{rel}: not valid UTF-8 (byte {exc.start}, line {line}); re-save the file as UTF-8."
+        ) from exc
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not text.strip():
+        raise CorpusError(f"{rel}: the file is empty; add article text or remove the file.")
+    return text
+
+
+def _blocks(text: str) -> list[_Block]:
+    """Blank-line separated blocks; lines inside one block are joined."""
+    blocks: list[_Block] = []
+    current: list[str] = []
+    start = 1
+    for no, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        if line:
+            if not current:
+                start = no
+            current.append(line)
+        elif current:
+            blocks.append(_Block("".join(current) if _is_cjk_text(current) else " ".join(current), start))
+            current = []
+    if current:
+        blocks.append(_Block("".join(current) if _is_cjk_text(current) else " ".join(current), start))
+    return blocks
+
+
+def _is_cjk_text(lines: list[str]) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in lines[0][:20])
+
+
+def _is_heading(text: str) -> bool:
+    if text.startswith("#"):
+        return True
+    return len(text) <= MAX_HEADING_CHARS and not _SENTENCE_PUNCT.search(text) and not _BYLINE_LINE.match(text)
+
+
+def _ends_paragraph(text: str) -> bool:
+    return text.rstrip()[-1:] in _PARAGRAPH_END
+
+
+def parse(text: str, doc: str) -> list[Article]:
+    """Parse one file's text into articles.
+
+    A run of short blocks without sentence punctuation is a headline (then a sub-headline).
+    A body block that does not end with closing punctuation was cut by a page break and is
+    joined to the next body block.
+    """
+    articles: list[Article] = []
+    current: Article | None = None
+    open_paragraph = False  # the last paragraph was cut mid-sentence
+    headings: list[str] = []
+    for block in _blocks(text):
+        body = block.text
+        if open_paragraph and current is not None and not body.startswith("#"):
+            para = current.paragraphs[-1]
+            para.text += body
+            open_paragraph = not _ends_paragraph(para.text)
+            continue
+        if _is_heading(body):
+            headings.append(body.lstrip("#").strip())
+            continue
+        if headings:
+            current = Article(doc=doc, title=headings[0], subtitle=" ".join(headings[1:]))
+            articles.append(current)
+            headings = []
+        elif current is None:
+            current = Article(doc=doc, title=Path(doc).stem)
+            articles.append(current)
+        if _BYLINE_LINE.match(body) and not current.paragraphs and not current.byline:
+            current.byline = body
+            continue
+        if not current.paragraphs and not current.byline:
+            m = _BYLINE_PREFIX.match(body)
+            if m and body[m.end() :].strip():
+                # The byline is recorded, and also stays in the text so that quotes are verbatim.
+                current.byline = m.group(0).strip()
+        current.paragraphs.append(Paragraph(text=body, number=len(current.paragraphs) + 1))
+        open_paragraph = not _ends_paragraph(body)
+    if headings:  # trailing headings with no body: keep them visible rather than dropping text
+        log.warning("%s: heading(s) with no text after them: %s", doc, " / ".join(headings))
+    for article in articles:
+        for para in article.paragraphs:
+            para.sentences = [Sentence(s, i) for i, s in enumerate(split_sentences(para.text), start=1)]
+    return articles
+
+
+def corpus_files(corpus: Path) -> list[Path]:
+    """Every article file under the corpus folder, in a stable order."""
+    if not corpus.is_dir():
+        raise CorpusError(f"corpus folder {corpus} does not exist; create it and put .txt or .md articles in it.")
+    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    if not files:
+        raise CorpusError(f"corpus folder {corpus} holds no .txt or .md files; add articles to it.")
+    return files
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_corpus(corpus: Path) -> Iterator[tuple[str, Path, list[Article]]]:
+    """Yield (relative path, path, articles) for every corpus file; raise on a bad file."""
+    seen: set[str] = set()
+    for path in corpus_files(corpus):
+        rel = path.relative_to(corpus).as_posix()
+        articles = parse(read_text(path, rel), rel)
+        if not any(a.paragraphs for a in articles):
+            raise CorpusError(f"{rel}: no paragraphs found (only headings); add article text.")
+        unique = []
+        for article in articles:
+            key = normalize("".join(p.text for p in article.paragraphs))
+            if key in seen:
+                log.warning("%s: article 《%s》 repeats an earlier article; indexed once", rel, article.title)
+                continue
+            seen.add(key)
+            unique.append(article)
+        yield rel, path, unique

@@ -1,0 +1,164 @@
+"""The Python API: ``QA.load("index").ask("…")`` returns a quoted, cited answer."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import answer as answering
+from . import index as index_mod
+from .embedding import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 500
+MAX_TOP_K = 20
+# A supporting quote must score at least this share of the answer's score.
+SUPPORT_RATIO = 0.8
+
+
+class InputError(ValueError):
+    """A question the product refuses; the message names the value and the limit."""
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    title: str
+    paragraph: int
+    quote: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Passage:
+    doc: str
+    title: str
+    paragraph: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    found: bool
+    answer: str
+    citations: list[Citation] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+    # Position of the answer inside citations[0]'s paragraph (1-based sentence numbers); not in JSON.
+    sentences: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "found": self.found,
+            "answer": self.answer,
+            "citations": [asdict(c) for c in self.citations],
+            "passages": [asdict(p) for p in self.passages],
+        }
+
+
+def check_question(question: object) -> str:
+    """The question stripped, or InputError naming what is wrong."""
+    if not isinstance(question, str):
+        raise InputError(f"the question must be text, got {type(question).__name__}.")
+    q = question.replace("\x00", "").strip()
+    if not q:
+        raise InputError("the question is empty; type a question about the articles.")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise InputError(
+            f"the question is {len(q):,} characters long; the limit is {MAX_QUESTION_CHARS}. Ask a shorter question."
+        )
+    return q
+
+
+class QA:
+    """A loaded index plus the embedding model, answering questions by quoting."""
+
+    def __init__(self, index: index_mod.Index) -> None:
+        self.index = index
+
+    @classmethod
+    def load(
+        cls,
+        path: str | Path = "index",
+        *,
+        corpus: str | Path | None = None,
+        rebuild: bool = False,
+        model: SentenceTransformer | None = None,
+    ) -> QA:
+        """Load an index; with ``corpus``, check it is current and rebuild it when ``rebuild``."""
+        path = Path(path)
+        if corpus is not None:
+            corpus = Path(corpus)
+            try:
+                manifest: dict[str, Any] | None = index_mod.read_manifest(path)
+            except index_mod.IndexUnavailable:
+                manifest = None
+            stale = ["(no index)"] if manifest is None else index_mod.stale_files(manifest, corpus)
+            if stale:
+                name = manifest["model"]["name"] if manifest else DEFAULT_MODEL
+                if not rebuild:
+                    raise index_mod.IndexUnavailable(
+                        f"the index at {path} does not match the corpus at {corpus} ({'; '.join(stale)}); "
+                        f"rebuild with: {index_mod.rebuild_hint(path, corpus, name)}"
+                    )
+                log.info("rebuilding %s: %s", path, "; ".join(stale))
+                index_mod.build(corpus, path, model_name=name, model=model)
+        return cls(index_mod.load(path, model=model))
+
+    def ask(self, question: str, *, top_k: int = 3) -> Answer:
+        """Answer with the verbatim sentence(s) that answer the question, or found=False."""
+        q = check_question(question)
+        if not 1 <= top_k <= MAX_TOP_K:
+            raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.")
+        idx = self.index
+        query = answering.analyse(idx, q)
+        ranked = answering.rank(idx, query, idx.embed_query(q))
+        passages = self._passages(ranked, top_k)
+        if not ranked or answering.confidence(query, ranked[0], idx.sentences[ranked[0].sentence].text) < answering.MIN_CONFIDENCE:
+            return Answer(q, False, "", [], passages)
+        best = ranked[0]
+        run = answering.answer_run(idx, query, best.sentence)
+        text = "".join(idx.sentences[s].text for s in run)
+        citations = [self._citation(best.sentence, text, best.score)]
+        used = set(run)
+        for cand in ranked[1:]:
+            if len(citations) >= top_k or cand.score < SUPPORT_RATIO * best.score:
+                break
+            if cand.sentence in used:
+                continue
+            used.add(cand.sentence)
+            citations.append(self._citation(cand.sentence, idx.sentences[cand.sentence].text, cand.score))
+        return Answer(q, True, text.strip(), citations, passages, tuple(idx.sentences[s].index for s in run))
+
+    def _citation(self, sid: int, quote: str, score: float) -> Citation:
+        pid = int(self.index.sent_para[sid])
+        article = self.index.articles[int(self.index.para_article[pid])]
+        return Citation(article.doc, article.title, self.index.paragraphs[pid].number, quote.strip(), round(score, 4))
+
+    def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:
+        best: dict[int, float] = {}
+        for s in ranked:
+            pid = int(self.index.sent_para[s.sentence])
+            best.setdefault(pid, s.score)
+        out = []
+        for pid, score in sorted(best.items(), key=lambda kv: -kv[1])[:top_k]:
+            para = self.index.paragraphs[pid]
+            article = self.index.articles[int(self.index.para_article[pid])]
+            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4)))
+        return out
+
+    def paragraph_of(self, citation: Citation) -> tuple[str, list[str]]:
+        """The subtitle-aware heading and the sentences of a cited paragraph (for display)."""
+        for article in self.index.articles:
+            if article.doc == citation.doc and article.title == citation.title:
+                para = article.paragraphs[citation.paragraph - 1]
+                return article.title, [s.text for s in para.sentences]
+        raise KeyError(citation)

