@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument(
         "--corpus", type=Path, default=None, help="corpus to check the index against (default: the one it was built from)"
     )
+    a.add_argument("--model", default=None, help="refuse an index built with any other model than this one")
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
@@ -108,7 +109,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if corpus is None:  # check against the corpus the index was built from, when it is here
         built_from = Path(read_manifest(args.index)["corpus"]["path"])
         corpus = built_from if built_from.is_dir() else None
-    qa = QA.load(args.index, corpus=corpus, rebuild=args.rebuild)
+    qa = QA.load(args.index, corpus=corpus, rebuild=args.rebuild, model_name=args.model)
     status = EXIT_OK
     for question in _questions(args):
         try:

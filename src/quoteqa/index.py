@@ -246,9 +246,22 @@ def read_manifest(index: Path) -> dict[str, Any]:
     return manifest
 
 
-def load(index: Path, *, model: SentenceTransformer | None = None, verify: bool = True) -> Index:
-    """Load and verify an index folder (manifest, file checksums)."""
+def load(
+    index: Path, *, model: SentenceTransformer | None = None, model_name: str | None = None, verify: bool = True
+) -> Index:
+    """Load and verify an index folder (manifest, file checksums, model)."""
     manifest = read_manifest(index)
+    built_with = manifest["model"]["name"]
+    if model_name is not None and model_name != built_with:
+        raise IndexUnavailable(
+            f"the index at {index} was built with the model {built_with!r}, not {model_name!r}; "
+            f"rebuild it with: quoteqa build --index {index} --model {model_name}"
+        )
+    if model is not None and dimension(model) != manifest["model"]["dimension"]:
+        raise IndexUnavailable(
+            f"the index at {index} holds {manifest['model']['dimension']}-d vectors of {built_with!r}, but the "
+            f"given model makes {dimension(model)}-d vectors; rebuild with: {rebuild_hint(index, model=built_with)}"
+        )
     if verify:
         for rel, digest in manifest.get("index_files", {}).items():
             p = index / rel

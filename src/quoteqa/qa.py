@@ -92,6 +92,7 @@ class QA:
         corpus: str | Path | None = None,
         rebuild: bool = False,
         model: SentenceTransformer | None = None,
+        model_name: str | None = None,
     ) -> QA:
         """Load an index; with ``corpus``, check it is current and rebuild it when ``rebuild``."""
         path = Path(path)
@@ -111,7 +112,7 @@ class QA:
                     )
                 log.info("rebuilding %s: %s", path, "; ".join(stale))
                 index_mod.build(corpus, path, model_name=name, model=model)
-        return cls(index_mod.load(path, model=model))
+        return cls(index_mod.load(path, model=model, model_name=model_name))
 
     def ask(self, question: str, *, top_k: int = 3) -> Answer:
         """Answer with the verbatim sentence(s) that answer the question, or found=False."""

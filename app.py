@@ -1,0 +1,49 @@
+"""Serve the quoteqa chat: ``python app.py [--host 127.0.0.1] [--port 7860]``."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description="Serve the quoteqa chat on the bundled (or given) articles.")
+    p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), help="default: 127.0.0.1")
+    p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), help="default: 7860")
+    p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="article folder (default: ./corpus)")
+    p.add_argument("--index", type=Path, default=ROOT / "index", help="index folder (default: ./index)")
+    args = p.parse_args(argv)
+    if not 0 < args.port < 65536:
+        p.error(f"--port is {args.port}; it must be between 1 and 65535")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+    from quoteqa.ingest import CorpusError
+    from quoteqa.qa import QA
+    from quoteqa.web import build_ui, launch
+
+    start = time.perf_counter()
+    try:
+        # The app rebuilds a missing or stale index on start; the CLI asks first.
+        qa = QA.load(args.index, corpus=args.corpus, rebuild=True)
+        qa.ask("预热")  # load the model and warm the caches before the first user
+    except (CorpusError, ValueError, RuntimeError) as exc:
+        print(f"app.py: error: {exc}", file=sys.stderr)
+        return 1
+    logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)
+    launch(build_ui(qa), host=args.host, port=args.port)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

