@@ -1,0 +1,43 @@
+# quoteqa task runner. `make run` serves the chat; `make test` sets up and runs the tests.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+# The CPU build of torch lies on this disk; a plain `pip install torch` would fetch a CUDA build.
+FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
+PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
+
+.PHONY: run test lint bench index browser clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+	$(PIP) "torch==2.13.0"
+	$(PIP) -e ".[dev]"
+	touch $@
+
+run: $(STAMP)
+	$(PY) app.py
+
+index: $(STAMP)
+	$(PY) -m quoteqa build --corpus corpus --index index
+
+# Headless Chromium for the end-to-end test (Debian packages; needs root or sudo).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+
+test: $(STAMP) browser
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests app.py bench
+	$(VENV)/bin/ruff format --check src tests app.py bench
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) -m quoteqa bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,114 @@
+"""End to end: the real app on a free port, driven by gradio_client and headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator[str]:
+    work = tmp_path_factory.mktemp("app")
+    corpus = work / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus path differs
+    port = free_port()
+    log = (work / "app.log").open("w")
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1"}
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(work / "index")],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError((work / "app.log").read_text())
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise AssertionError("app did not start in 180 s:\n" + (work / "app.log").read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_gradio_api_returns_the_json_contract(app_url: str):
+    from gradio_client import Client
+
+    result = Client(app_url, verbose=False).predict("上半年新增了多少就业岗位?", api_name="/ask")
+    assert result["found"] is True
+    assert result["answer"] == "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
+    assert set(result) == {"question", "found", "answer", "citations", "passages"}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs the Debian package chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()
+
+
+def ask_in_page(page, question: str, n: int) -> None:  # type: ignore[no-untyped-def]
+    page.fill("#qa-input textarea", question)
+    page.click("#qa-send")
+    page.wait_for_function("n => document.querySelectorAll('.qa-answer').length >= n", arg=n, timeout=30_000)
+
+
+def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 390, "height": 844})  # phone width
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask_in_page(page, "上半年新增了多少就业岗位?", 1)
+    answer = page.locator(".qa-answer").last
+    assert "新增就业岗位5.7万个" in answer.locator(".qa-quote").inner_text()
+    assert "第 5 段" in answer.locator(".qa-cite").inner_text()
+    assert answer.locator("mark.fig", has_text="5.7万个").count() >= 1
+    ask_in_page(page, "武进区上半年GDP是多少?", 2)
+    assert "原文中未找到" in page.locator(".qa-answer").last.inner_text()
+    payload = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+    ask_in_page(page, payload, 3)
+    page.wait_for_timeout(500)
+    assert dialogs == []
+    assert payload in page.locator("#qa-chat").inner_text()
+    page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 400, f"page is {width}px wide at phone width"

@@ -1,0 +1,96 @@
+"""Answers through the Python API, on the real model and index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, SEED
+
+from quoteqa import QA
+from quoteqa.evaluate import load_items
+from quoteqa.qa import InputError
+
+SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
+
+
+def test_the_example_from_the_brief(qa: QA):
+    r = qa.ask("上半年新增了多少就业岗位?")
+    assert r.found
+    assert r.answer == "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
+    first = r.citations[0]
+    assert (first.title, first.paragraph, first.doc) == ("持之以恒奋力拼搏实干 拼出争先进位的过硬成果", 5, SEED.name)
+    assert first.quote == r.answer
+
+
+def test_out_of_scope_abstains_but_lists_related_passages(qa: QA):
+    r = qa.ask("武进区上半年GDP是多少?")
+    assert not r.found and r.answer == "" and r.citations == []
+    assert r.passages  # shown as related, never as an answer
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("省５Ｇ工厂有几家?", "省5G工厂1家"),
+        ("上半年旅遊總收入是多少?", "实现旅游总收入95.37亿元"),
+        ("新增市重大项目有多少个?", "新增市重大项目34个"),
+        ("谁对当前重点工作进行了部署?", "区长恽淇丞对当前重点工作进行部署"),
+        ("习近平总书记什么时候参加江苏代表团审议?", "今年3月"),
+        ("What was the total tourism revenue?", "95.37亿元"),
+    ],
+)
+def test_variants_find_the_quote(qa: QA, question: str, fragment: str):
+    r = qa.ask(question)
+    assert r.found and fragment in r.answer, r.answer
+
+
+def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
+    for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
+        d = qa.ask(item.question).to_dict()
+        assert list(d) == ["question", "found", "answer", "citations", "passages"]
+        assert d["answer"] in SEED_TEXT
+        assert (d["answer"] == "") == (not d["found"])
+        for c in d["citations"]:
+            assert list(c) == ["doc", "title", "paragraph", "quote", "score"]
+            assert c["quote"] in SEED_TEXT and isinstance(c["score"], float)
+        if d["found"]:
+            assert d["citations"][0]["quote"] == d["answer"]
+        for p in d["passages"]:
+            assert list(p) == ["doc", "title", "paragraph", "text", "score"]
+            assert p["text"] in SEED_TEXT and p["paragraph"] >= 1
+
+
+def test_dev_set_quality_does_not_regress(qa: QA):
+    """A floor under the figures in BENCHMARKS.md (they are measured by `make bench`)."""
+    from quoteqa.evaluate import score
+
+    items = load_items(ROOT / "bench" / "dev_questions.jsonl")
+
+    def answer(q: str) -> tuple[bool, list[str]]:
+        r = qa.ask(q)
+        return r.found, [c.quote for c in r.citations]
+
+    s = score(items, answer)
+    assert s.quote1 / s.answerable >= 0.85, s.misses
+    assert s.abstained >= s.out_of_scope - 1, s.misses
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [("", "empty"), ("   \n\t", "empty"), ("问" * 501, "limit is 500"), (None, "must be text")],
+)
+def test_bad_questions_get_a_clear_message(qa: QA, bad: object, message: str):
+    with pytest.raises(InputError, match=message):
+        qa.ask(bad)  # type: ignore[arg-type]
+
+
+def test_top_k_limits(qa: QA):
+    with pytest.raises(InputError, match="between 1 and 20"):
+        qa.ask("新增上市企业几家?", top_k=0)
+    r = qa.ask("新增上市企业几家?", top_k=1)
+    assert len(r.citations) == 1 and len(r.passages) == 1
+
+
+def test_load_from_path_string(built_index: Path, model):
+    assert QA.load(str(built_index), model=model).ask("新增上市企业几家?").found

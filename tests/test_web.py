@@ -1,0 +1,40 @@
+"""The chat renderer and handlers, without a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from quoteqa import QA
+from quoteqa.index import build
+from quoteqa.web import NOT_FOUND, build_ui, render
+
+
+def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
+    html = render(qa.ask("上半年新增了多少就业岗位?"), qa)
+    assert '<mark class="fig">5.7万个</mark>' in html
+    assert "第 5 段" in html and "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》" in html
+    assert '<mark class="hit">' in html and "<details>" in html
+    assert "\n\n" not in html  # one HTML block, so Markdown leaves it alone
+
+
+def test_not_found_html(qa: QA):
+    html = render(qa.ask("武进区上半年GDP是多少?"), qa)
+    assert NOT_FOUND in html and "相关段落" in html
+
+
+def test_corpus_markup_is_escaped(tmp_path: Path, model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "x.txt").write_text(
+        "<b>标题</b>\n\n新增<script>alert(1)</script>就业岗位<img src=x onerror=alert(1)>5.7万个。\n", encoding="utf-8"
+    )
+    build(corpus, tmp_path / "index", model=model)
+    qa = QA.load(tmp_path / "index", model=model)
+    html = render(qa.ask("新增就业岗位多少个?"), qa)
+    assert "<script>" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_ui_builds_around_a_qa(qa: QA):
+    demo = build_ui(qa)
+    assert "ask" in {d.api_name for d in demo.fns.values()}
