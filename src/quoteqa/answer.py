@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .index import Index
-from .text import bigrams, has_figure, is_cjk_question, normalize, tokens
+from .text import bigrams, is_cjk_question, normalize, tokens
 
 # What a question asks for, from its interrogative words (Chinese and English).
 _KINDS: dict[str, re.Pattern[str]] = {
@@ -72,19 +72,19 @@ def analyse(index: Index, question: str) -> Query:
     return Query(q, kinds, terms, tokens(content) or tokens(q), unknown)
 
 
-def _cover(terms: dict[str, float], text_terms: set[str]) -> float:
+def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
     total = sum(terms.values())
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in text_terms) / total
 
 
-def _kind_fit(kinds: frozenset[str], text: str) -> float:
+def _kind_fit(kinds: frozenset[str], text: str, figure: bool) -> float:
     if not kinds:
         return 0.0
     fit = 0.0
     if "number" in kinds:
-        fit += 1.0 if has_figure(text) else -1.0
+        fit += 1.0 if figure else -1.0
     if "when" in kinds:
         fit += 1.0 if _TIME.search(text) else -0.5
     if "who" in kinds:
@@ -115,36 +115,32 @@ def rank(index: Index, query: Query, qvec: np.ndarray) -> list[Scored]:
     ref = index.reference_vectors() @ qvec
     mean, std = float(ref.mean()), float(ref.std()) or 1.0
     out: list[Scored] = []
-    ctx_cache: dict[int, set[str]] = {}
     for sid, dn in zip(ids.tolist(), dense.tolist(), strict=True):
         text = index.sentences[sid].text
         pid = int(index.sent_para[sid])
-        cover = _cover(query.terms, bigrams(text))
-        if pid not in ctx_cache:
-            article = index.articles[int(index.para_article[pid])]
-            ctx_cache[pid] = bigrams(index.paragraphs[pid].text + article.title + article.subtitle)
-        cover_ctx = _cover(query.terms, ctx_cache[pid])
+        cover = _cover(query.terms, index.sentence_terms(sid))
+        cover_ctx = _cover(query.terms, index.context_terms(pid))
         score = (
             W_BM25_SENT * float(bm_s[sid])
             + W_BM25_PARA * float(bm_p[pid])
             + W_DENSE * dn
             + W_COVER * cover
             + W_COVER_CTX * cover_ctx
-            + W_KIND * _kind_fit(query.kinds, text)
+            + W_KIND * _kind_fit(query.kinds, text, index.sentence_has_figure(sid))
         )
         out.append(Scored(sid, score, cover, dn, (dn - mean) / std))
     out.sort(key=lambda s: -s.score)
     return out
 
 
-def confidence(query: Query, best: Scored, text: str) -> float:
+def confidence(index: Index, query: Query, best: Scored) -> float:
     """How sure we are that the best sentence answers at all.
 
     Word overlap alone misses paraphrases and raw cosine is similar for every sentence of a
     small corpus, so the dense part counts how far the sentence stands out from the corpus.
     """
     conf = best.cover + Z_WEIGHT * best.dense_z
-    if "number" in query.kinds and not has_figure(text):
+    if "number" in query.kinds and not index.sentence_has_figure(best.sentence):
         conf -= 1.0  # a "how many" question is only answered by a sentence with a figure
     if query.unknown_codes:
         conf -= 0.5  # e.g. "GDP" in a Chinese question, which the corpus never mentions
@@ -156,9 +152,7 @@ def answer_run(index: Index, query: Query, sid: int) -> list[int]:
     run = [sid]
     pid = int(index.sent_para[sid])
     last = int(index.para_first[pid]) + len(index.paragraphs[pid].sentences) - 1
-    text = index.sentences[sid].text
-    if sid < last and "number" in query.kinds and not has_figure(text):
-        nxt = index.sentences[sid + 1].text
-        if has_figure(nxt):
+    if sid < last and "number" in query.kinds and not index.sentence_has_figure(sid):
+        if index.sentence_has_figure(sid + 1):
             run.append(sid + 1)
     return run

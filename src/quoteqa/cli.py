@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    bench = sub.add_parser("bench", help="measure quality and speed beside the baselines (see BENCHMARKS.md)")
+    bench.add_argument("args", nargs=argparse.REMAINDER, help="options of the benchmark; see quoteqa bench -- --help")
     return p
 
 
@@ -63,7 +65,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     seconds = time.perf_counter() - start
     print(
         f"built {args.index}: {stats.files} files, {stats.articles} articles, {stats.paragraphs} paragraphs, "
-        f"{stats.sentences} sentences in {seconds:.1f} s ({stats.sentences / max(seconds, 1e-9):.0f} sentences/s)"
+        f"{stats.sentences} sentences in {seconds:.1f} s (model load {stats.model_seconds:.1f} s, "
+        f"then {stats.sentences_per_second:.0f} sentences/s)"
     )
     return EXIT_OK
 
@@ -131,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     from .index import IndexUnavailable
 
     try:
+        if args.command == "bench":
+            from .bench import main as bench_main
+
+            return bench_main([a for a in args.args if a != "--"])
         return int(cmd_build(args) if args.command == "build" else cmd_ask(args))
     except (CorpusError, IndexUnavailable, ValueError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)

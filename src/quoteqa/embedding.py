@@ -46,7 +46,7 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
         ) from exc
 
 
-def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 64) -> np.ndarray:
+def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 128) -> np.ndarray:
     """L2-normalised float32 embeddings, one row per text."""
     vecs = model.encode(
         texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False

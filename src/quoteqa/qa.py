@@ -123,7 +123,7 @@ class QA:
         query = answering.analyse(idx, q)
         ranked = answering.rank(idx, query, idx.embed_query(q))
         passages = self._passages(ranked, top_k)
-        if not ranked or answering.confidence(query, ranked[0], idx.sentences[ranked[0].sentence].text) < answering.MIN_CONFIDENCE:
+        if not ranked or answering.confidence(idx, query, ranked[0]) < answering.MIN_CONFIDENCE:
             return Answer(q, False, "", [], passages)
         best = ranked[0]
         run = answering.answer_run(idx, query, best.sentence)

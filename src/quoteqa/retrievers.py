@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -11,6 +13,14 @@ from .text import tokens
 
 # Below this many vectors an exact search is fast enough and has perfect recall.
 EXACT_LIMIT = 200_000
+
+
+def bm25s_module() -> Any:
+    """Import bm25s, which sets its own logger to DEBUG on import, and quiet it again."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 class DenseIndex:
@@ -67,7 +77,7 @@ class LexicalIndex:
 
     @classmethod
     def build(cls, texts: list[str]) -> LexicalIndex:
-        import bm25s
+        bm25s = bm25s_module()
 
         toks = [tokens(t) or [""] for t in texts]
         retriever = bm25s.BM25(k1=1.2, b=0.75)
@@ -91,7 +101,7 @@ class LexicalIndex:
 
     @classmethod
     def load(cls, path: Path) -> LexicalIndex:
-        import bm25s
+        bm25s = bm25s_module()
 
         retriever = bm25s.BM25.load(str(path))
         params = json.loads((path / "params.index.json").read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 # Sentence-final punctuation, full and half width; the semicolon ends a clause in list-like
 # Chinese prose ("…总数全市第一;新增省级…"), so it also ends a quotable unit.
@@ -24,13 +25,28 @@ def _t2s():  # type: ignore[no-untyped-def]
     return OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional_chars() -> frozenset[str]:
+    """Characters that opencc's t2s dictionary changes; text without them needs no conversion."""
+    import opencc
+
+    path = Path(opencc.__file__).parent / "dictionary" / "TSCharacters.txt"
+    chars = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, targets = line.partition("\t")
+        if key and targets and targets.split()[0] != key:
+            chars.add(key)
+    return frozenset(chars)
+
+
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), traditional → simplified, lower case.
 
     Used for matching only: quotes are always taken from the original text.
     """
     text = unicodedata.normalize("NFKC", text)
-    if re.search(f"[{_CJK}]", text):
+    # The pure-python converter is slow; simplified text (nearly all of a mainland corpus) skips it.
+    if not _traditional_chars().isdisjoint(text):
         text = _t2s().convert(text)
     return text.lower()
 

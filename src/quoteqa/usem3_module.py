@@ -17,6 +17,8 @@ _EMB_DIM = 512
 _CNN_DIM = 256
 # (n-gram order, left context) of the three CNN branches, as in the reference forward pass.
 _ORDERS = ((2, 0), (3, 1), (5, 2))
+_MAX_LEFT = max(left for _, left in _ORDERS)
+_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
 
 
 def package_resources() -> tuple[str, str]:
@@ -107,21 +109,31 @@ class USEM3(InputModule):
         return {"input_ids": input_ids, "attention_mask": mask}
 
     def forward(self, features: dict[str, torch.Tensor], **kwargs: Any) -> dict[str, torch.Tensor]:
-        ids, mask = features["input_ids"], features["attention_mask"]
-        m = mask.unsqueeze(-1).to(torch.float32)
-        emb = self.embedding(ids)  # (B, T, 512)
-        x = _layer_norm(emb @ self.proj_w + self.proj_b, self.ln_all_g, self.ln_all_b, self.eps)
+        ids, mask = features["input_ids"], features["attention_mask"].bool()
+        # Work on the batch's real tokens only, concatenated: no compute is spent on padding.
+        flat = ids[mask]
+        lengths = mask.sum(dim=1)
+        n_tokens = flat.shape[0]
+        sentence_of = torch.repeat_interleave(torch.arange(ids.shape[0]), lengths)
+        # The projection and its layer norm depend on the token id alone: compute them once per
+        # distinct id and gather.
+        uniq, inverse = torch.unique(flat, return_inverse=True)
+        emb_u = self.embedding(uniq)
+        x_u = _layer_norm(emb_u @ self.proj_w + self.proj_b, self.ln_all_g, self.ln_all_b, self.eps)
+        emb, x = emb_u[inverse], x_u[inverse]  # (N, 512), (N, 768)
+        window = self._window_index(lengths, n_tokens)
+        zero = x.new_zeros((1, _CNN_DIM))
         branches = [emb]
         for i, (n, left) in enumerate(_ORDERS):
-            xs = x[..., i * _CNN_DIM : (i + 1) * _CNN_DIM] * m
-            h = F.relu(self._window(xs, n, left) @ self.w1[i] + self.b1[i]) + xs
-            h = h * m  # padding positions read as zeros, as in per-sentence zero padding
-            c2 = F.relu(self._window(h, n, left) @ self.w2[i] + self.b2[i]) + h
+            cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
+            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+            h = F.relu(torch.cat([xs, zero])[cols].reshape(n_tokens, -1) @ self.w1[i] + self.b1[i]) + xs
+            c2 = F.relu(torch.cat([h, zero])[cols].reshape(n_tokens, -1) @ self.w2[i] + self.b2[i]) + h
             branches.append(c2)
         feats = _layer_norm(torch.cat(branches, dim=-1), self.ln_g, self.ln_b, self.eps)
-        lengths = m.sum(dim=1)  # (B, 1)
-        pooled = (feats * m).sum(dim=1) @ self.cnn_w + lengths * self.cnn_b
-        pooled = pooled / torch.sqrt(lengths)
+        summed = feats.new_zeros((ids.shape[0], feats.shape[1])).index_add_(0, sentence_of, feats)
+        n = lengths.to(feats.dtype).unsqueeze(-1)
+        pooled = (summed @ self.cnn_w + n * self.cnn_b) / torch.sqrt(n)
         y0 = F.relu(pooled @ self.d0)
         y1 = F.relu(pooled @ self.p1 + y0 @ self.d1)
         y2 = F.relu(y1 @ self.d2)
@@ -131,11 +143,14 @@ class USEM3(InputModule):
         return features
 
     @staticmethod
-    def _window(x: torch.Tensor, n: int, left: int) -> torch.Tensor:
-        """(B, T, D) -> (B, T, n*D): tokens t-left .. t-left+n-1, zero outside the sequence."""
-        padded = F.pad(x, (0, 0, left, n - 1 - left))
-        win = padded.unfold(1, n, 1)  # (B, T, D, n)
-        return win.transpose(2, 3).reshape(x.shape[0], x.shape[1], n * x.shape[2])
+    def _window_index(lengths: torch.Tensor, n_tokens: int) -> torch.Tensor:
+        """(N, 5): positions t-2 .. t+2 of each token, or the zero row N outside its sentence."""
+        starts = torch.cumsum(lengths, 0) - lengths
+        first = torch.repeat_interleave(starts, lengths).unsqueeze(1)
+        last = torch.repeat_interleave(starts + lengths, lengths).unsqueeze(1)
+        pos = torch.arange(n_tokens).unsqueeze(1) + torch.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
+        inside = (pos >= first) & (pos < last)
+        return torch.where(inside, pos, torch.full_like(pos, n_tokens))
 
     def get_sentence_embedding_dimension(self) -> int:
         return _EMB_DIM

@@ -1,0 +1,294 @@
+"""``quoteqa bench``: quality and speed on the development set, beside the baselines, in one run."""
+
+from __future__ import annotations
+
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from .evaluate import Item, Scores, load_items, score
+from .index import Index, build
+from .qa import QA
+from .retrievers import bm25s_module
+from .text import normalize
+
+ROOT = Path(__file__).resolve().parents[2]
+MARK_BEGIN = "<!-- bench:begin -->"
+MARK_END = "<!-- bench:end -->"
+Answerer = Callable[[str], tuple[bool, list[str]]]
+
+
+def _bigram_tokens(text: str) -> list[str]:
+    """Character bigrams only: the classic Chinese BM25 baseline."""
+    out: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]+|[a-z0-9]+", normalize(text)):
+        out.extend([run[i : i + 2] for i in range(len(run) - 1)] if run[0] >= "\u4e00" and len(run) > 1 else [run])
+    return out
+
+
+def bm25_baseline(index: Index) -> Answerer:
+    bm25s = bm25s_module()
+    texts = [s.text for s in index.sentences]
+    retriever = bm25s.BM25()
+    retriever.index([_bigram_tokens(t) or [""] for t in texts], show_progress=False)
+    vocab = retriever.vocab_dict
+
+    def answer(q: str) -> tuple[bool, list[str]]:
+        toks = [t for t in _bigram_tokens(q) if t in vocab and t]
+        scores = retriever.get_scores(toks) if toks else np.zeros(len(texts))
+        top = np.argsort(-scores)[:3]
+        return True, [texts[i] for i in top]
+
+    return answer
+
+
+def dense_baseline(index: Index) -> Answerer:
+    texts = [s.text for s in index.sentences]
+
+    def answer(q: str) -> tuple[bool, list[str]]:
+        _, ids = index.dense.search(index.embed_query(q), 3)
+        return True, [texts[i] for i in ids]
+
+    return answer
+
+
+def chatchat_baseline(index: Index) -> Answerer:
+    """Langchain-Chatchat style: jieba BM25 + dense over chunks, 50/50 RRF, whole chunks returned."""
+    import bm25s
+    import jieba
+
+    from .embedding import encode
+
+    jieba.setLogLevel(60)
+    chunks = [p.text for p in index.paragraphs]
+
+    def cut(t: str) -> list[str]:
+        return [w for w in jieba.lcut(t) if w.strip()] or [""]
+
+    retriever = bm25s.BM25()
+    retriever.index([cut(c) for c in chunks], show_progress=False)
+    vecs = encode(index.model, chunks)
+
+    def answer(q: str) -> tuple[bool, list[str]]:
+        words = [w for w in cut(q) if w in retriever.vocab_dict and w]
+        bm = retriever.get_scores(words) if words else np.zeros(len(chunks))
+        dn = vecs @ index.embed_query(q)
+        fused: dict[int, float] = {}
+        for ranking in (np.argsort(-bm), np.argsort(-dn)):
+            for r, i in enumerate(ranking[:10].tolist()):
+                fused[i] = fused.get(i, 0.0) + 0.5 / (60 + r)
+        top = sorted(fused, key=lambda i: -fused[i])[:3]
+        return True, [chunks[i] for i in top]
+
+    return answer
+
+
+def _timed(answer: Answerer, items: list[Item]) -> tuple[Scores, list[float], float]:
+    times: list[float] = []
+    lengths: list[int] = []
+
+    def wrapped(q: str) -> tuple[bool, list[str]]:
+        t = time.perf_counter()
+        out = answer(q)
+        times.append(1000 * (time.perf_counter() - t))
+        lengths.append(len(out[1][0]) if out[0] and out[1] else 0)
+        return out
+
+    answer(items[0].question)  # warm
+    s = score(items, wrapped)
+    return s, times, statistics.mean(x for x in lengths if x) if any(lengths) else 0.0
+
+
+def _pct(values: list[float], q: float) -> float:
+    return float(np.percentile(values, q)) if values else 0.0
+
+
+def cli_warm_cost(index: Path, questions: list[str]) -> float:
+    """ms per question: `quoteqa ask` over many stdin questions minus a run with one question."""
+
+    def run(qs: list[str]) -> float:
+        t = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "quoteqa", "ask", "--json", "--index", str(index)],
+            input="\n".join(qs) + "\n",
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        return time.perf_counter() - t
+
+    many = questions * 5
+    one = statistics.median(run(questions[:1]) for _ in range(3))
+    full = statistics.median(run(many) for _ in range(3))
+    return 1000 * (full - one) / (len(many) - 1)
+
+
+def app_ready_seconds(corpus: Path, index: Path) -> float:
+    """Seconds from `python app.py` to the first answered /ask request (index already built)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(index)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while time.perf_counter() - start < 120:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
+                return time.perf_counter() - start
+            except OSError:
+                time.sleep(0.1)
+        return float("nan")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def synthetic_corpus(corpus: Path, out: Path, *, files: int = 40, seed: int = 0) -> None:
+    """A larger corpus made by recombining the real sentences of ``corpus`` into new articles."""
+    from .ingest import load_corpus
+
+    sentences = [s.text for _, _, arts in load_corpus(corpus) for a in arts for p in a.paragraphs for s in p.sentences]
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in range(files):
+        paragraphs = ["".join(rng.choice(sentences, size=int(rng.integers(3, 9)))) for _ in range(12)]
+        (out / f"synthetic-{f:03d}.txt").write_text(f"合成文章 {f}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+
+
+def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
+    """(sentences, sentences/s) of a build over a synthetic corpus, model load excluded."""
+    big = work / "synthetic"
+    synthetic_corpus(corpus, big)
+    stats = build(big, work / "synthetic-index")
+    return stats.sentences, stats.sentences_per_second
+
+
+def run(dev: Path, corpus: Path, *, write: Path | None) -> str:
+    items = load_items(dev)
+    work = Path(tempfile.mkdtemp(prefix="quoteqa-bench-"))
+    try:
+        index_path = work / "index"
+        t = time.perf_counter()
+        stats = build(corpus, index_path)
+        build_s = time.perf_counter() - t
+        qa = QA.load(index_path)
+        idx = qa.index
+
+        def ours(q: str) -> tuple[bool, list[str]]:
+            r = qa.ask(q)
+            return r.found, [c.quote for c in r.citations]
+
+        rows: list[tuple[str, Scores, list[float], float]] = []
+        for name, answer in [
+            ("quoteqa (hybrid + quote selection)", ours),
+            ("BM25 alone (character bigrams)", bm25_baseline(idx)),
+            ("dense alone (USE-m3)", dense_baseline(idx)),
+            ("Chatchat-style (jieba BM25 + dense, 50/50 RRF, chunks)", chatchat_baseline(idx)),
+        ]:
+            s, times, length = _timed(answer, items)
+            rows.append((name, s, times, length))
+        cli_ms = cli_warm_cost(index_path, [i.question for i in items])
+        ready = app_ready_seconds(corpus, index_path)
+        n_big, sents_per_s = build_throughput(corpus, work)
+        report = _report(dev, items, rows, stats.sentences, build_s, n_big, sents_per_s, cli_ms, ready)
+        ours_scores = rows[0][1]
+        misses = "\n".join(f"- {m}" for m in ours_scores.misses)
+        print(report)
+        print("\nquoteqa misses on the dev set:\n" + (misses or "- none"))
+        if write is not None:
+            _write(write, report)
+        return report
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _report(
+    dev: Path,
+    items: list[Item],
+    rows: list[tuple[str, Scores, list[float], float]],
+    n_sentences: int,
+    build_s: float,
+    n_big: int,
+    sents_per_s: float,
+    cli_ms: float,
+    ready: float,
+) -> str:
+    kinds: dict[str, int] = {}
+    for i in items:
+        kinds[i.kind] = kinds.get(i.kind, 0) + 1
+    lines = [
+        f"Development set: `{dev.relative_to(ROOT) if dev.is_relative_to(ROOT) else dev}`, {len(items)} questions "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}).",
+        "",
+        "| method | quote@1 | quote@3 | out-of-scope abstained | answerable abstained | mean quote chars "
+        "| p50 ms | p95 ms |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, s, times, length in rows:
+        r = s.as_row()
+        lines.append(
+            f"| {name} | {r['quote@1']:.3f} | {r['quote@3']:.3f} | {r['abstention']} | {r['wrongly abstained']} "
+            f"| {length:.0f} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} |"
+        )
+    lines += [
+        "",
+        "| speed | value | floor |",
+        "|---|---|---|",
+        f"| warm cost per question, `quoteqa ask` (many stdin questions minus one) | {cli_ms:.1f} ms | ≤ 15 ms |",
+        f"| app ready after start (index built, model loaded, warmed) | {ready:.1f} s | ≤ 20 s |",
+        f"| index build, {n_big} sentences (seed recombined), model load excluded | {sents_per_s:.0f} sentences/s "
+        "| ≥ 300 |",
+        f"| index build of the bundled corpus ({n_sentences} sentences), model load included | {build_s:.1f} s | |",
+        "",
+        f"Command: `make bench` · machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()} "
+        f"· {time.strftime('%Y-%m-%d')}",
+    ]
+    return "\n".join(lines)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 0
+
+
+def _write(path: Path, report: str) -> None:
+    text = path.read_text(encoding="utf-8") if path.exists() else f"{MARK_BEGIN}\n{MARK_END}\n"
+    if MARK_BEGIN not in text:
+        text += f"\n{MARK_BEGIN}\n{MARK_END}\n"
+    head, rest = text.split(MARK_BEGIN, 1)
+    _, tail = rest.split(MARK_END, 1)
+    path.write_text(f"{head}{MARK_BEGIN}\n{report}\n{MARK_END}{tail}", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="quoteqa bench", description=__doc__)
+    p.add_argument("--dev", type=Path, default=ROOT / "bench" / "dev_questions.jsonl")
+    p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    p.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md", help="file whose bench section is replaced")
+    p.add_argument("--no-write", action="store_true", help="print only")
+    args = p.parse_args(argv)
+    run(args.dev, args.corpus, write=None if args.no_write else args.write)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+
