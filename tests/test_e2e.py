@@ -36,7 +36,16 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     log = (work / "app.log").open("w")
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1"}
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(work / "index")],
+        [
+            sys.executable,
+            str(ROOT / "app.py"),
+            "--port",
+            str(port),
+            "--corpus",
+            str(corpus),
+            "--index",
+            str(work / "index"),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

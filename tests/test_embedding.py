@@ -23,7 +23,7 @@ def varied_texts() -> list[str]:
         "Who is the district head of Wujin?",
     ]
     numbers = ["5.7万", "95.37亿元", "2024—2026年", "12%", "0", "１２３４５", "3.14159", "1+8+5"]
-    singles = list("武进的一") + ["a", "?", "。", " "]
+    singles = [*list("武进的一"), "a", "?", "。", " "]
     mixed = [f"{rng.choice(sentences)} {rng.choice(english)}" for _ in range(40)]
     shuffled = ["".join(rng.sample(s, len(s))) for s in sentences[:60]]
     long = [seed[:3000], " ".join(english * 60)]

@@ -102,7 +102,7 @@ def rank(index: Index, query: Query, qvec: np.ndarray) -> list[Scored]:
     n = len(index.sentences)
     bm_s = _norm(index.lex_sentences.scores(query.tokens))
     bm_p = _norm(index.lex_paragraphs.scores(query.tokens))
-    d_scores, d_ids = index.dense.search(qvec, CANDIDATES)
+    _d_scores, d_ids = index.dense.search(qvec, CANDIDATES)
     cand = set(d_ids.tolist())
     k = min(CANDIDATES, n)
     cand.update(np.argpartition(-bm_s, k - 1)[:k].tolist())
@@ -152,7 +152,7 @@ def answer_run(index: Index, query: Query, sid: int) -> list[int]:
     run = [sid]
     pid = int(index.sent_para[sid])
     last = int(index.para_first[pid]) + len(index.paragraphs[pid].sentences) - 1
-    if sid < last and "number" in query.kinds and not index.sentence_has_figure(sid):
-        if index.sentence_has_figure(sid + 1):
-            run.append(sid + 1)
+    wants_figure = "number" in query.kinds and not index.sentence_has_figure(sid)
+    if sid < last and wants_figure and index.sentence_has_figure(sid + 1):
+        run.append(sid + 1)
     return run

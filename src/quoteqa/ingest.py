@@ -66,7 +66,8 @@ def read_text(path: Path, rel: str) -> str:
         raise CorpusError(f"{rel}: cannot read the file ({exc.strerror}).") from exc
     if len(data) > MAX_FILE_BYTES:
         raise CorpusError(
-            f"{rel}: the file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it into smaller files."
+            f"{rel}: the file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
+            "split it into smaller files."
         )
     if b"\x00" in data:
         raise CorpusError(f"{rel}: the file is binary (it contains NUL bytes); corpus files must be UTF-8 text.")

@@ -26,7 +26,7 @@ def bm25s_module() -> Any:
 class DenseIndex:
     """FAISS index over L2-normalised embeddings; inner product equals cosine similarity."""
 
-    def __init__(self, index: object) -> None:
+    def __init__(self, index: Any) -> None:
         self.index = index
 
     @classmethod
@@ -34,6 +34,7 @@ class DenseIndex:
         import faiss
 
         dim = vectors.shape[1]
+        index: Any
         if len(vectors) <= EXACT_LIMIT:
             index = faiss.IndexFlatIP(dim)
         else:
@@ -43,17 +44,17 @@ class DenseIndex:
         return cls(index)
 
     def __len__(self) -> int:
-        return int(self.index.ntotal)  # type: ignore[attr-defined]
+        return int(self.index.ntotal)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k (scores, ids) for one normalised query vector."""
         k = max(1, min(k, len(self)))
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k)  # type: ignore[attr-defined]
+        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k)
         keep = ids[0] >= 0
         return scores[0][keep], ids[0][keep]
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        return self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64))  # type: ignore[attr-defined, no-any-return]
+        return np.asarray(self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64)))
 
     def save(self, path: Path) -> None:
         import faiss

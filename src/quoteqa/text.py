@@ -111,4 +111,6 @@ def numbers(text: str) -> list[str]:
 def has_figure(text: str) -> bool:
     """True when the text states a quantity (Arabic digits or Chinese numerals)."""
     t = normalize(text)
-    return bool(_NUMBER_RE.search(t)) or bool(re.search(f"[{_CHINESE_DIGITS}]+(?:[个家项人所套万亿元名批场倍成]|年)", t))
+    return bool(_NUMBER_RE.search(t)) or bool(
+        re.search(f"[{_CHINESE_DIGITS}]+(?:[个家项人所套万亿元名批场倍成]|年)", t)
+    )

@@ -45,7 +45,7 @@ class USEM3(InputModule):
     quantised embedding table is dequantised once, on load.
     """
 
-    config_keys: list[str] = []
+    config_keys: list[str] = []  # noqa: RUF012 - the base class declares it this way
     save_in_root = True
 
     def __init__(self, weights_path: str | None = None, sp_model_path: str | None = None) -> None:
@@ -54,7 +54,7 @@ class USEM3(InputModule):
 
         default_weights, default_sp = package_resources()
         self.weights_path = weights_path or default_weights
-        self.tokenizer = UseTokenizer(sp_model_path or default_sp)  # type: ignore[assignment]
+        self.sp: Any = UseTokenizer(sp_model_path or default_sp)  # SentencePiece, pure python
         self.max_seq_length: int | None = None
         with np.load(self.weights_path, allow_pickle=False) as z:
             rows = z["q1"].shape[0]
@@ -93,11 +93,9 @@ class USEM3(InputModule):
         self.p1, self.p3 = param("p1"), param("p3")
 
     # -- sentence-transformers interface -------------------------------------------------
-    def preprocess(
-        self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any
-    ) -> dict[str, torch.Tensor]:
+    def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, torch.Tensor]:
         texts = [(prompt or "") + str(t) for t in inputs]
-        ids = [self.tokenizer.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+        ids = [self.sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
         if self.max_seq_length:
             ids = [x[: self.max_seq_length] for x in ids]
         width = max((len(x) for x in ids), default=1)
@@ -132,8 +130,8 @@ class USEM3(InputModule):
             branches.append(c2)
         feats = _layer_norm(torch.cat(branches, dim=-1), self.ln_g, self.ln_b, self.eps)
         summed = feats.new_zeros((ids.shape[0], feats.shape[1])).index_add_(0, sentence_of, feats)
-        n = lengths.to(feats.dtype).unsqueeze(-1)
-        pooled = (summed @ self.cnn_w + n * self.cnn_b) / torch.sqrt(n)
+        count = lengths.to(feats.dtype).unsqueeze(-1)
+        pooled = (summed @ self.cnn_w + count * self.cnn_b) / torch.sqrt(count)
         y0 = F.relu(pooled @ self.d0)
         y1 = F.relu(pooled @ self.p1 + y0 @ self.d1)
         y2 = F.relu(y1 @ self.d2)

@@ -24,7 +24,9 @@ EXAMPLES = [
     "武进区上半年GDP是多少?",
 ]
 NOT_FOUND = "原文中未找到相关内容。"
-_FIGURE = re.compile(r"\d+(?:\.\d+)?(?:%|[万亿]?(?:元|个|家|人次|人|套|项|所|名|户|场|批))?|[一二三四五六七八九十百千两]+[万亿]?[个家项所年名套批场倍]")
+_FIGURE = re.compile(
+    r"\d+(?:\.\d+)?(?:%|[万亿]?(?:元|个|家|人次|人|套|项|所|名|户|场|批))?|[一二三四五六七八九十百千两]+[万亿]?[个家项所年名套批场倍]"
+)
 
 CSS = """
 .qa-answer { line-height: 1.7; }
@@ -60,9 +62,11 @@ def render(answer: Answer, qa: QA) -> str:
     if not answer.found:
         parts = [f'<div class="qa-answer"><div class="qa-none">{NOT_FOUND}</div>']
         if answer.passages:
-            parts.append('<details><summary>相关段落(仅供参考,不是答案)</summary>')
+            parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
-                parts.append(f'<p class="qa-more">《{html.escape(p.title)}》第 {p.paragraph} 段:{html.escape(p.text)}</p>')
+                parts.append(
+                    f'<p class="qa-more">《{html.escape(p.title)}》第 {p.paragraph} 段:{html.escape(p.text)}</p>'
+                )
             parts.append("</details>")
         parts.append("</div>")
         return "".join(parts)
@@ -76,7 +80,7 @@ def render(answer: Answer, qa: QA) -> str:
         '<div class="qa-answer">',
         f'<blockquote class="qa-quote">「{_figures(answer.answer)}」</blockquote>',
         f'<div class="qa-cite">{_cite(first.title, first.paragraph)}</div>',
-        f'<details><summary>查看原文段落</summary><p>{"".join(marked)}</p></details>',
+        f"<details><summary>查看原文段落</summary><p>{''.join(marked)}</p></details>",
     ]
     if len(answer.citations) > 1:
         parts.append('<div class="qa-more">其他依据:<ul>')
