@@ -13,7 +13,7 @@ from .text import bigrams, is_cjk_question, normalize, tokens
 # What a question asks for, from its interrogative words (Chinese and English).
 _KINDS: dict[str, re.Pattern[str]] = {
     "number": re.compile(
-        r"多少|几[个家所项位人次套年批场天]?|多大|多高|多长|多快|多少钱|比例|百分之|增长了|增幅|数量|规模|金额|总数|"
+        r"多少|(?<![这那前后])几[个家所项位人次套年批场天]?|多大|多高|多长|多快|多少钱|比例|百分之|增长了|增幅|数量|规模|金额|总数|"
         r"how many|how much|what percentage|what share|number of"
     ),
     "who": re.compile(r"谁|哪位|什么人|哪个人|哪些人|\bwho\b"),
@@ -39,6 +39,9 @@ CANDIDATES = 50
 # Abstention: the best sentence must cover enough of the question's content or be close to it.
 MIN_CONFIDENCE = 0.96
 Z_WEIGHT = 0.26
+# A question in another language shares no words with the articles: only the dense model speaks,
+# so the sentence must stand out further (z >= 2.9) before it counts as an answer.
+MIN_CONFIDENCE_DENSE_ONLY = 0.75
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,7 @@ class Query:
     terms: dict[str, float]  # content term -> weight
     tokens: list[str]
     unknown_codes: tuple[str, ...] = ()  # latin words / numbers of a Chinese question the corpus lacks
+    cjk: bool = True  # the question is mostly Chinese
 
 
 def analyse(index: Index, question: str) -> Query:
@@ -66,10 +70,9 @@ def analyse(index: Index, question: str) -> Query:
     lex = index.lex_sentences
     terms = {t: lex.idf(t) for t in bigrams(content)}
     # Single characters count only when a run has nothing longer.
-    unknown: tuple[str, ...] = ()
-    if is_cjk_question(q):
-        unknown = tuple(t for t in terms if t.isascii() and t not in lex.df)
-    return Query(q, kinds, terms, tokens(content) or tokens(q), unknown)
+    cjk = is_cjk_question(q)
+    unknown = tuple(t for t in terms if t.isascii() and t not in lex.df) if cjk else ()
+    return Query(q, kinds, terms, tokens(content) or tokens(q), unknown, cjk)
 
 
 def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
@@ -140,6 +143,8 @@ def confidence(index: Index, query: Query, best: Scored) -> float:
     small corpus, so the dense part counts how far the sentence stands out from the corpus.
     """
     conf = best.cover + Z_WEIGHT * best.dense_z
+    if not query.cjk:
+        conf += MIN_CONFIDENCE - MIN_CONFIDENCE_DENSE_ONLY
     if "number" in query.kinds and not index.sentence_has_figure(best.sentence):
         conf -= 1.0  # a "how many" question is only answered by a sentence with a figure
     if query.unknown_codes:

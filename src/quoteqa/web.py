@@ -24,6 +24,7 @@ EXAMPLES = [
     "武进区上半年GDP是多少?",
 ]
 NOT_FOUND = "原文中未找到相关内容。"
+RELATED_CHARS = 160  # a related paragraph is a pointer, not an answer: show its start
 _FIGURE = re.compile(
     r"\d+(?:\.\d+)?(?:%|[万亿]?(?:元|个|家|人次|人|套|项|所|名|户|场|批))?|[一二三四五六七八九十百千两]+[万亿]?[个家项所年名套批场倍]"
 )
