@@ -87,6 +87,7 @@ class Index:
     _sentence_terms: dict[int, frozenset[str]] = field(default_factory=dict)
     _context_terms: dict[int, frozenset[str]] = field(default_factory=dict)
     _figure: dict[int, bool] = field(default_factory=dict)
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-sentence results of later stages
 
     def __post_init__(self) -> None:
         sent_para: list[int] = []

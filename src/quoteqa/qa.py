@@ -14,9 +14,12 @@ from .embedding import DEFAULT_MODEL
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from .verify import Verification
+
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 500
+MAX_CLAIM_CHARS = 2000  # a draft paragraph
 MAX_TOP_K = 20
 # A supporting quote must score at least this share of the answer's score.
 SUPPORT_RATIO = 0.8
@@ -64,18 +67,20 @@ class Answer:
         }
 
 
-def check_question(question: object) -> str:
-    """The question stripped, or InputError naming what is wrong."""
-    if not isinstance(question, str):
-        raise InputError(f"the question must be text, got {type(question).__name__}.")
-    q = question.replace("\x00", "").strip()
+def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
+    """The text stripped, or InputError naming what is wrong and the limit."""
+    if not isinstance(text, str):
+        raise InputError(f"the {what} must be text, got {type(text).__name__}.")
+    q = text.replace("\x00", "").strip()
     if not q:
-        raise InputError("the question is empty; type a question about the articles.")
-    if len(q) > MAX_QUESTION_CHARS:
-        raise InputError(
-            f"the question is {len(q):,} characters long; the limit is {MAX_QUESTION_CHARS}. Ask a shorter question."
-        )
+        raise InputError(f"the {what} is empty; type a {what} about the articles.")
+    if len(q) > limit:
+        raise InputError(f"the {what} is {len(q):,} characters long; the limit is {limit}. Shorten it.")
     return q
+
+
+def check_question(question: object) -> str:
+    return check_text(question)
 
 
 class QA:
@@ -138,6 +143,12 @@ class QA:
             used.add(cand.sentence)
             citations.append(self._citation(cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         return Answer(q, True, text.strip(), citations, passages, tuple(idx.sentences[s].index for s in run))
+
+    def verify(self, text: str) -> Verification:
+        """Check the figures of a claim or a draft paragraph against the articles."""
+        from .verify import verify
+
+        return verify(self.index, check_text(text, what="claim", limit=MAX_CLAIM_CHARS))
 
     def _citation(self, sid: int, quote: str, score: float) -> Citation:
         pid = int(self.index.sent_para[sid])

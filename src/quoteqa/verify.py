@@ -1,0 +1,231 @@
+"""Figure verification: split a draft into claims and check each figure against the articles."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import answer as answering
+from .index import Index
+from .numbers import Figure, parse
+from .text import bigrams
+
+SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
+_SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
+CANDIDATES = 8
+# A source figure belongs to the claim's subject when their subjects share this much (Dice on
+# bigrams); below it the figure is "missing" rather than compared with an unrelated number.
+MIN_SUBJECT = 0.4
+# A claim without figures is supported only when one sentence covers nearly all its content.
+MIN_COVER_NO_FIGURE = 0.75
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
+_CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
+# Words that carry no subject of their own: 「累计50家」 continues the subject before it.
+_GENERIC = re.compile(
+    r"^(?:累计|增长|同比增长|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|全区|全市|全省|"
+    r"上半年|今年|去年|目前|已|已经)*$"
+)
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    claimed: str
+    source: str | None
+    status: str  # match | mismatch | missing
+
+
+@dataclass(frozen=True)
+class VerifyCitation:
+    doc: str
+    title: str
+    paragraph: int
+    quote: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Verification:
+    claim: str
+    verdict: str
+    evidence: str
+    citation: VerifyCitation | None
+    figures: list[FigureCheck] = field(default_factory=list)
+    claims: list[Verification] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "claim": self.claim,
+            "verdict": self.verdict,
+            "evidence": self.evidence,
+            "citation": asdict(self.citation) if self.citation else None,
+            "figures": [asdict(f) for f in self.figures],
+            "claims": [c.to_dict() for c in self.claims],
+        }
+
+
+def split_claims(text: str) -> list[str]:
+    """Sentences, then clauses grouped so that each claim holds its own figure(s) and subject."""
+    claims: list[str] = []
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        current = ""
+        for clause in re.split(r"(?<=[,,])", sentence):
+            if current and parse(current) and parse(clause) and not _continues(clause):
+                claims.append(current)
+                current = ""
+            current += clause
+        if current.strip(",, "):
+            claims.append(current)
+    return [c for c in (c.strip().rstrip("。!?;;!?,, ") for c in claims) if c]
+
+
+def _continues(clause: str) -> bool:
+    figs = parse(clause)
+    lead = clause[: figs[0].start] if figs else clause
+    return bool(_GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)))
+
+
+@dataclass(frozen=True)
+class Subject:
+    terms: frozenset[str]
+    after: bool  # the figure comes before its noun (「5家企业入选…」), so the subject follows it
+
+
+def _words(text: str) -> str:
+    return re.sub(r"[^\u4e00-\u9fff0-9a-zA-Z]", "", text)
+
+
+def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure]) -> int:
+    """Start of the clause holding ``pos``; a figure-less list item before a 、 joins it
+    (「为小微企业、“三农”主体减费让利共计340万元」 counts for both)."""
+    start = max(b for b in bounds if b <= pos)
+    while start > 0 and text[start - 1] == "、":
+        prev = max(b for b in bounds if b <= start - 1)
+        if any(prev <= f.start < start for f in figures):
+            break
+        start = prev
+    return start
+
+
+def subjects(text: str, figures: list[Figure]) -> list[Subject]:
+    """What each figure counts: the words of its clause before it, and after it when those are few."""
+    norm = unicodedata.normalize("NFKC", text)
+    text = norm if len(norm) == len(text) else text  # spans of ``figures`` stay valid
+    bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
+    out: list[Subject] = []
+    previous: frozenset[str] = frozenset()
+    for i, fig in enumerate(figures):
+        start = _clause_start(text, fig.start, bounds, figures)
+        end = min(b for b in bounds if b >= fig.end)
+        prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
+        next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
+        lead = _words(text[prev_end : fig.start])
+        core = lead if len(lead) >= 4 else lead + _words(text[fig.end : next_start])
+        terms = frozenset(bigrams(core))
+        if lead and _GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)) and previous:
+            terms = terms | previous  # 「增长10.68%」 is the growth of the figure before it
+        out.append(Subject(terms, len(lead) < 2))
+        previous = terms
+    return out
+
+
+def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject]]:
+    """Figures and subjects of a corpus sentence, parsed once per loaded index."""
+    key = ("figures", sid)
+    cached = index.memo.get(key)
+    if cached is None:
+        text = index.sentences[sid].text
+        figs = parse(text)
+        cached = index.memo[key] = (figs, subjects(text, figs))
+    return cached  # type: ignore[no-any-return]
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+def _compatible(claimed: Figure, source: Figure) -> bool:
+    return claimed.unit == source.unit or not claimed.unit or not source.unit
+
+
+def _agrees(claimed: Figure, source: Figure) -> bool:
+    lo_c, hi_c = claimed.interval()
+    lo_s, hi_s = source.interval()
+    return lo_s <= hi_c and lo_c <= hi_s
+
+
+def verify_claim(index: Index, claim: str) -> Verification:
+    """Check one claim: every figure against the same subject's figure in the best sentences."""
+    query = answering.analyse(index, claim)
+    ranked = answering.rank(index, query, index.embed_query(claim))[:CANDIDATES]
+    claimed = parse(claim)
+    if not claimed:
+        return _wording_only(index, query, claim, ranked)
+    claim_subjects = subjects(claim, claimed)
+    sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
+    checks: list[FigureCheck] = []
+    found: list[answering.Scored | None] = []  # the sentence of each check's source figure
+    for fig, subj in zip(claimed, claim_subjects, strict=True):
+        best: tuple[float, answering.Scored, Figure] | None = None
+        for rank_no, (scored, figs, subs) in enumerate(sources):
+            for src, src_subj in zip(figs, subs, strict=True):
+                if not _compatible(fig, src):
+                    continue
+                # Ties between equally good subjects go to the figure in the same position
+                # relative to its noun, then to the better-ranked sentence.
+                sim = _dice(subj.terms, src_subj.terms) + 0.05 * (subj.after == src_subj.after)
+                sim += 0.02 * (CANDIDATES - rank_no) / CANDIDATES
+                if best is None or sim > best[0]:
+                    best = (sim, scored, src)
+        if best is None or best[0] < MIN_SUBJECT:
+            checks.append(FigureCheck(fig.text, None, "missing"))
+            found.append(None)
+            continue
+        _, scored, src = best
+        checks.append(FigureCheck(fig.text, src.text, "match" if _agrees(fig, src) else "mismatch"))
+        found.append(scored)
+    statuses = [c.status for c in checks]
+    if "mismatch" in statuses:
+        verdict, decisive = CONTRADICTED, statuses.index("mismatch")
+    elif all(st == "match" for st in statuses):
+        verdict, decisive = SUPPORTED, 0
+    else:  # some figure of the claim is not in the articles: it cannot be confirmed
+        return Verification(claim, NOT_FOUND, "", None, checks)
+    scored = found[decisive]
+    assert scored is not None
+    return Verification(claim, verdict, index.sentences[scored.sentence].text.strip(), _citation(index, scored), checks)
+
+
+def _wording_only(index: Index, query: answering.Query, claim: str, ranked: list[answering.Scored]) -> Verification:
+    """A claim with no figure: supported only when one sentence says nearly all of it.
+
+    Wording can show that the articles say something; it cannot show that they deny it, so
+    such a claim is never reported as contradicted.
+    """
+    if ranked and ranked[0].cover >= MIN_COVER_NO_FIGURE:
+        best = ranked[0]
+        text = index.sentences[best.sentence].text
+        return Verification(claim, SUPPORTED, text.strip(), _citation(index, best))
+    return Verification(claim, NOT_FOUND, "", None)
+
+
+def _citation(index: Index, scored: answering.Scored) -> VerifyCitation:
+    pid = int(index.sent_para[scored.sentence])
+    article = index.articles[int(index.para_article[pid])]
+    quote = index.sentences[scored.sentence].text.strip()
+    return VerifyCitation(article.doc, article.title, index.paragraphs[pid].number, quote, round(scored.score, 4))
+
+
+def verify(index: Index, text: str) -> Verification:
+    """Verify a claim or a draft paragraph; several claims give the worst verdict on top."""
+    claims = split_claims(text)
+    if len(claims) <= 1:
+        return verify_claim(index, claims[0] if claims else text.strip())
+    results = [verify_claim(index, c) for c in claims]
+    worst = max(results, key=lambda r: _SEVERITY[r.verdict])
+    figures = [f for r in results for f in r.figures]
+    return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
