@@ -22,7 +22,7 @@ _KINDS: dict[str, re.Pattern[str]] = {
 # Interrogative and filler words that carry no topic; removed before measuring overlap.
 _FILLER = re.compile(
     r"请问|是多少|有多少|多少|是什么|有什么|什么|哪些|哪个|哪里|哪儿|怎么样|怎样|怎么|如何|为什么|是否|"
-    r"是不是|有没有|能否|可以|吗|呢|吧|啊|了|的|得|是|有|几|谁|呀|一下|告诉我|我想知道|我们|你们|"
+    r"是不是|有没有|能否|可以|吗|呢|吧|啊|了|的|得|是|有|几|谁|呀|一下|告诉我|我想知道|我们|你们|已经|"
     r"\b(?:what|which|who|when|where|how|many|much|is|are|was|were|the|a|an|of|in|on|to|did|does|do)\b"
 )
 _TIME = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|昨天|今天|今年|去年|明年|上半年|下半年|近期|当前|目前|日前|年底|季度")

@@ -9,9 +9,12 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .embedding import DEFAULT_MODEL
+
+if TYPE_CHECKING:
+    from .qa import QA
 from .ingest import CorpusError
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
@@ -44,6 +47,11 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    v = sub.add_parser("verify", help="check the figures of claims against the articles (stdin lines if none)")
+    v.add_argument("claim", nargs="*", help="a claim or a draft paragraph; omit to read one per line from stdin")
+    v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
+    v.add_argument("--json", action="store_true", help="print one JSON object per input line")
+
     bench = sub.add_parser("bench", help="measure quality and speed beside the baselines (see BENCHMARKS.md)")
     bench.add_argument("args", nargs=argparse.REMAINDER, help="options of the benchmark; see quoteqa bench -- --help")
     return p
@@ -77,9 +85,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _questions(args: argparse.Namespace) -> Iterator[str]:
-    if args.question:
-        yield " ".join(args.question)
+def _inputs(words: list[str]) -> Iterator[str]:
+    if words:
+        yield " ".join(words)
         return
     for line in sys.stdin:
         line = line.rstrip("\n")
@@ -106,21 +114,29 @@ def _human(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _load(args: argparse.Namespace) -> QA:
+    """The index of ``--index``, checked against its corpus (``--corpus`` or the one it was built from)."""
+    from .index import read_manifest
+    from .qa import QA
+
+    corpus = getattr(args, "corpus", None)
+    if corpus is None:
+        built_from = Path(read_manifest(args.index)["corpus"]["path"])
+        corpus = built_from if built_from.is_dir() else None
+    return QA.load(
+        args.index, corpus=corpus, rebuild=getattr(args, "rebuild", False), model_name=getattr(args, "model", None)
+    )
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .qa import MAX_TOP_K, QA, InputError
+    from .qa import MAX_TOP_K, InputError
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
         return EXIT_USAGE
-    from .index import read_manifest
-
-    corpus = args.corpus
-    if corpus is None:  # check against the corpus the index was built from, when it is here
-        built_from = Path(read_manifest(args.index)["corpus"]["path"])
-        corpus = built_from if built_from.is_dir() else None
-    qa = QA.load(args.index, corpus=corpus, rebuild=args.rebuild, model_name=args.model)
+    qa = _load(args)
     status = EXIT_OK
-    for question in _questions(args):
+    for question in _inputs(args.question):
         try:
             result = qa.ask(question, top_k=args.top_k).to_dict()
         except InputError as exc:
@@ -134,6 +150,38 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return status
 
 
+def _human_verify(result: dict[str, Any]) -> str:
+    from .verify import VERDICT_ZH
+
+    lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
+    for r in result["claims"] or [result]:
+        figs = "; ".join(f"{f['claimed']} → 原文 {f['source'] or '无'} ({f['status']})" for f in r["figures"])
+        lines.append(f"- [{VERDICT_ZH[r['verdict']]}] {r['claim']}" + (f"  {figs}" if figs else ""))
+        if r["citation"]:
+            c = r["citation"]
+            lines.append(f"    原文:「{r['evidence']}」——《{c['title']}》第 {c['paragraph']} 段")
+    return "\n".join(lines)
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .qa import InputError
+
+    qa = _load(args)
+    status = EXIT_OK
+    for claim in _inputs(args.claim):
+        try:
+            result = qa.verify(claim).to_dict()
+        except InputError as exc:
+            status = EXIT_BAD_INPUT
+            if args.json:
+                print(json.dumps({"claim": claim, "error": str(exc)}, ensure_ascii=False), flush=True)
+            else:
+                print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
+            continue
+        print(json.dumps(result, ensure_ascii=False) if args.json else _human_verify(result), flush=True)
+    return status
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
@@ -144,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
             from .bench import main as bench_main
 
             return bench_main([a for a in args.args if a != "--"])
-        return int(cmd_build(args) if args.command == "build" else cmd_ask(args))
+        commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify}
+        return int(commands[args.command](args))
     except (CorpusError, IndexUnavailable, ValueError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

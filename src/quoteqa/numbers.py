@@ -13,7 +13,7 @@ _BIG = {"万": 10_000, "亿": 100_000_000}
 _CN = "零〇一二两三四五六七八九十百千万亿"
 
 # Units, longest first; each maps to its family, so 人次 never matches 人 by accident.
-UNITS = ("人次", "亿元", "万元", "元", "个", "家", "人", "名", "套", "项", "所", "户", "场", "批", "座", "条", "倍", "%")
+UNITS = ("人次", "亿元", "万元", "元", "%", *"个家人名套项所户场批座条倍")
 _UNIT_RE = "|".join(re.escape(u) for u in UNITS)
 # Qualifier words: (pattern, meaning). Before the number: 超过 800; after it: 35万套以上.
 _BEFORE = [
@@ -56,7 +56,7 @@ class Figure:
             ">=": (v - eps, math.inf),
             "<": (-math.inf, v - eps),
             "<=": (-math.inf, v + eps),
-            "near": (v * 0.9, v * (1 - 1e-6)),  # 近35万: a little under 35万, never 35万 itself
+            "near": (v * 0.95, v * (1 - 1e-6)),  # 近35万: a little under 35万, never 35万 itself
             "about": (v * 0.95, v * 1.05),
         }[self.qualifier]
 

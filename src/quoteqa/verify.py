@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
@@ -78,9 +79,9 @@ def split_claims(text: str) -> list[str]:
                 claims.append(current)
                 current = ""
             current += clause
-        if current.strip(",, "):
-            claims.append(current)
-    return [c for c in (c.strip().rstrip("。!?;;!?,, ") for c in claims) if c]
+        claims.append(current)
+    trailing = re.compile(r"[。!?;;!?,,\s]+$")
+    return [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
 
 
 def _continues(clause: str) -> bool:
@@ -153,9 +154,16 @@ def _compatible(claimed: Figure, source: Figure) -> bool:
 
 
 def _agrees(claimed: Figure, source: Figure) -> bool:
+    """The source establishes the claim: every value the source allows, the claim allows too.
+
+    「超过800万人次」 ⊇ 「815万人次」 agrees; 「增长15%」 does not follow from 「增长12%以上」. A claim
+    that only drops the source's qualifier (「增长12%」 for 「增长12%以上」) also agrees.
+    """
     lo_c, hi_c = claimed.interval()
     lo_s, hi_s = source.interval()
-    return lo_s <= hi_c and lo_c <= hi_s
+    if lo_c <= lo_s and hi_s <= hi_c:
+        return True
+    return claimed.qualifier == "=" and math.isclose(claimed.value, source.value, rel_tol=1e-9)
 
 
 def verify_claim(index: Index, claim: str) -> Verification:
@@ -164,7 +172,7 @@ def verify_claim(index: Index, claim: str) -> Verification:
     ranked = answering.rank(index, query, index.embed_query(claim))[:CANDIDATES]
     claimed = parse(claim)
     if not claimed:
-        return _wording_only(index, query, claim, ranked)
+        return _wording_only(index, claim, ranked)
     claim_subjects = subjects(claim, claimed)
     sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
     checks: list[FigureCheck] = []
@@ -195,12 +203,13 @@ def verify_claim(index: Index, claim: str) -> Verification:
         verdict, decisive = SUPPORTED, 0
     else:  # some figure of the claim is not in the articles: it cannot be confirmed
         return Verification(claim, NOT_FOUND, "", None, checks)
-    scored = found[decisive]
-    assert scored is not None
-    return Verification(claim, verdict, index.sentences[scored.sentence].text.strip(), _citation(index, scored), checks)
+    evidence = found[decisive]
+    assert evidence is not None  # a match or mismatch always has its sentence
+    text = index.sentences[evidence.sentence].text.strip()
+    return Verification(claim, verdict, text, _citation(index, evidence), checks)
 
 
-def _wording_only(index: Index, query: answering.Query, claim: str, ranked: list[answering.Scored]) -> Verification:
+def _wording_only(index: Index, claim: str, ranked: list[answering.Scored]) -> Verification:
     """A claim with no figure: supported only when one sentence says nearly all of it.
 
     Wording can show that the articles say something; it cannot show that they deny it, so
@@ -229,3 +238,38 @@ def verify(index: Index, text: str) -> Verification:
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
+
+
+VERDICT_ZH = {SUPPORTED: "一致", CONTRADICTED: "不一致", NOT_FOUND: "未找到"}
+EXPORT_COLUMNS = ("结论", "核实内容", "稿件数字", "原文数字", "原文句子", "出处")
+
+
+def rows(result: Verification) -> list[tuple[str, str, str, str, str, str]]:
+    """One row per claim, for the table and its CSV/Markdown exports."""
+    out = []
+    for r in result.claims or [result]:
+        cite = f"《{r.citation.title}》第 {r.citation.paragraph} 段" if r.citation else ""
+        claimed = "、".join(f.claimed for f in r.figures)
+        source = "、".join(f.source or "—" for f in r.figures)
+        out.append((VERDICT_ZH[r.verdict], r.claim, claimed, source, r.evidence, cite))
+    return out
+
+
+def to_csv(result: Verification) -> str:
+    import csv
+    import io
+
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(EXPORT_COLUMNS)
+    writer.writerows(rows(result))
+    return buf.getvalue()
+
+
+def to_markdown(result: Verification) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    lines = ["| " + " | ".join(EXPORT_COLUMNS) + " |", "|" + "---|" * len(EXPORT_COLUMNS)]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows(result)]
+    return "\n".join(lines) + "\n"

@@ -6,10 +6,13 @@ import html
 import logging
 import os
 import re
+import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .qa import QA, Answer, InputError
+from .verify import Verification, to_csv, to_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -29,6 +32,9 @@ _FIGURE = re.compile(
     r"\d+(?:\.\d+)?(?:%|[万亿]?(?:元|个|家|人次|人|套|项|所|名|户|场|批))?|[一二三四五六七八九十百千两]+[万亿]?[个家项所年名套批场倍]"
 )
 
+VERIFY_EXAMPLE = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增上市企业5家。"
+_BADGE = {"supported": ("ok", "一致"), "contradicted": ("bad", "不一致"), "not_found": ("none", "未找到")}
+
 CSS = """
 .qa-answer { line-height: 1.7; }
 .qa-quote { border-left: 4px solid #c0392b; margin: 0 0 .4em 0; padding: .2em .8em; background: #fdf6f5; }
@@ -39,7 +45,15 @@ CSS = """
 .qa-answer summary { cursor: pointer; color: #2c6fbb; }
 .qa-more { font-size: .92em; color: #444; }
 .qa-none { color: #8a4b00; font-weight: 600; }
-@media (max-width: 640px) { .qa-answer { font-size: 15px; } }
+.vf-table { width: 100%; border-collapse: collapse; font-size: .95em; }
+.vf-table th, .vf-table td { border-bottom: 1px solid #e5e5e5; padding: .45em .4em; text-align: left; }
+.vf-table td { vertical-align: top; }
+.vf-badge { display: inline-block; padding: .1em .55em; border-radius: 999px; font-weight: 600; white-space: nowrap; }
+.vf-ok { background: #e3f5e9; color: #17683a; } .vf-bad { background: #fde2e1; color: #a3231b; }
+.vf-none { background: #eee; color: #555; }
+.vf-table mark.fig { background: #ffe08a; }
+.vf-cite { color: #666; font-size: .9em; }
+@media (max-width: 640px) { .qa-answer { font-size: 15px; } .vf-table { font-size: .85em; } }
 """
 
 
@@ -92,6 +106,41 @@ def render(answer: Answer, qa: QA) -> str:
     return "".join(parts)
 
 
+def _mark_figures(text: str, figures: list[str]) -> str:
+    """Escape text and highlight the given figure strings in it."""
+    out, pos = [], 0
+    spans = sorted({(text.find(f), len(f)) for f in figures if f and text.find(f) >= 0})
+    for start, length in spans:
+        if start < pos:
+            continue
+        out.append(html.escape(text[pos:start]))
+        out.append(f'<mark class="fig">{html.escape(text[start : start + length])}</mark>')
+        pos = start + length
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def render_verification(result: Verification) -> str:
+    """The results table: one row per claim with its badge, figures and highlighted source."""
+    head = "".join(f"<th>{h}</th>" for h in ("结论", "核实内容", "稿件 → 原文", "原文句子"))
+    body = []
+    for r in result.claims or [result]:
+        cls, label = _BADGE[r.verdict]
+        figs = "<br>".join(
+            f"{html.escape(f.claimed)} → {html.escape(f.source) if f.source else '原文无此数字'}" for f in r.figures
+        )
+        if r.citation:
+            source = _mark_figures(r.evidence, [f.source or "" for f in r.figures])
+            source += f'<div class="vf-cite">{_cite(r.citation.title, r.citation.paragraph)}</div>'
+        else:
+            source = '<span class="vf-cite">原文中未找到相关内容</span>'
+        body.append(
+            f'<tr><td><span class="vf-badge vf-{cls}">{label}</span></td><td>{html.escape(r.claim)}</td>'
+            f"<td>{figs or '(无数字)'}</td><td>{source}</td></tr>"
+        )
+    return f'<table class="vf-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
 def build_ui(qa: QA) -> gr.Blocks:
     """The chat app around a loaded QA."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -119,23 +168,60 @@ def build_ui(qa: QA) -> gr.Blocks:
         history.append({"role": "assistant", "content": reply})
         return "", history
 
+    def verify_json(text: str) -> dict[str, Any]:
+        """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
+        start = time.perf_counter()
+        try:
+            result = qa.verify(text)
+        except InputError as exc:
+            raise gr.Error(str(exc)) from exc
+        log.info("verify verdict=%s chars=%d ms=%.1f", result.verdict, len(text), 1000 * (time.perf_counter() - start))
+        return result.to_dict()
+
+    def check(text: str) -> tuple[str, str, list[str] | None]:
+        try:
+            result = qa.verify(text)
+        except InputError as exc:
+            return f'<div class="qa-none">{html.escape(str(exc))}</div>', "", None
+        return render_verification(result), to_markdown(result), export_files(result)
+
     with gr.Blocks(title="quoteqa · 武进新闻问答", analytics_enabled=False) as demo:
         gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落)。原文没有的内容,会直接说明未找到。")
-        chat = gr.Chatbot(label="问答", height=520, sanitize_html=True, elem_id="qa-chat")
-        with gr.Row():
-            box = gr.Textbox(
-                placeholder="输入问题,例如:上半年新增了多少就业岗位?",
-                show_label=False,
-                scale=5,
-                max_lines=3,
-                elem_id="qa-input",
-            )
-            send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
-        gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题(点击填入)")
+        with gr.Tab("问答"):
+            chat = gr.Chatbot(label="问答", height=520, sanitize_html=True, elem_id="qa-chat")
+            with gr.Row():
+                box = gr.Textbox(
+                    placeholder="输入问题,例如:上半年新增了多少就业岗位?",
+                    show_label=False,
+                    scale=5,
+                    max_lines=3,
+                    elem_id="qa-input",
+                )
+                send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
+            gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题(点击填入)")
+        with gr.Tab("核实数字"):
+            gr.Markdown("粘贴稿件中的一句话或一段话,逐条核对其中的数字与原文是否一致。")
+            draft = gr.Textbox(label="稿件", lines=4, placeholder=VERIFY_EXAMPLE, elem_id="vf-input")
+            run = gr.Button("核实", variant="primary", elem_id="vf-send")
+            gr.Examples(examples=[[VERIFY_EXAMPLE]], inputs=[draft], label="示例")
+            table = gr.HTML(elem_id="vf-result")
+            markdown = gr.Textbox(label="Markdown(可复制)", lines=4, buttons=["copy"], elem_id="vf-markdown")
+            files = gr.File(label="下载 CSV / Markdown", file_count="multiple", interactive=False)
         send.click(respond, [box, chat], [box, chat], api_visibility="private")
         box.submit(respond, [box, chat], [box, chat], api_visibility="private")
+        run.click(check, [draft], [table, markdown, files], api_visibility="private")
         gr.api(ask_json, api_name="ask")
+        gr.api(verify_json, api_name="verify")
     return demo
+
+
+def export_files(result: Verification) -> list[str]:
+    """The results as a CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) and a Markdown file."""
+    folder = Path(tempfile.mkdtemp(prefix="quoteqa-verify-"))
+    csv_path, md_path = folder / "核实结果.csv", folder / "核实结果.md"
+    csv_path.write_text("\ufeff" + to_csv(result), encoding="utf-8")
+    md_path.write_text(to_markdown(result), encoding="utf-8")
+    return [str(csv_path), str(md_path)]
 
 
 def launch(demo: gr.Blocks, *, host: str, port: int) -> None:
