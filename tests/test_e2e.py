@@ -75,6 +75,23 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     assert result["found"] is True
     assert result["answer"] == "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
     assert set(result) == {"question", "found", "answer", "citations", "passages"}
+    checked = Client(app_url, verbose=False).predict("新增市重大项目46个", api_name="/verify")
+    assert checked["verdict"] == "contradicted" and checked["figures"][0]["source"] == "34个"
+
+
+def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(app_url)
+    page.get_by_role("tab", name="核实数字").click()
+    page.fill("#vf-input textarea", "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个。")
+    page.click("#vf-send")
+    page.wait_for_selector(".vf-table", timeout=30_000)
+    rows = page.locator(".vf-table tbody tr")
+    assert rows.count() == 2
+    assert "不一致" in rows.nth(0).inner_text() and "95.37亿元" in rows.nth(0).inner_text()
+    assert "一致" in rows.nth(1).inner_text()
+    body = page.inner_text("body")
+    assert "核实结果\n.csv" in body and "核实结果\n.md" in body  # the two download links
 
 
 @pytest.fixture(scope="module")
