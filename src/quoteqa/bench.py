@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import platform
 import re
 import shutil
@@ -183,8 +184,37 @@ def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
 Row = tuple[str, Scores, list[float], float]
 
 
-def run(sets: list[Path], corpus: Path, *, write: Path | None) -> str:
+def _claims_table(qa: QA, path: Path) -> str:
+    """Verdict accuracy of ``qa.verify`` on a claim set, with its per-claim latency."""
+    claims = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    qa.verify(claims[0]["claim"])  # warm
+    times, right, verbatim, wrong = [], 0, 0, []
+    corpus_text = {s.text for s in qa.index.sentences}
+    for c in claims:
+        t = time.perf_counter()
+        d = qa.verify(c["claim"]).to_dict()
+        times.append(1000 * (time.perf_counter() - t))
+        right += d["verdict"] == c["verdict"]
+        verbatim += d["evidence"] == "" or any(d["evidence"] in s for s in corpus_text)
+        if d["verdict"] != c["verdict"]:
+            wrong.append(f"{c['claim']} (expected {c['verdict']}, got {d['verdict']})")
+    shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+    lines = [
+        f"`{shown}`: {len(claims)} claims.",
+        "",
+        "| method | verdict accuracy | evidence verbatim | p50 ms per claim | p95 ms per claim |",
+        "|---|---|---|---|---|",
+        f"| quoteqa verify | {right}/{len(claims)} | {verbatim}/{len(claims)} | {_pct(times, 50):.1f} "
+        f"| {_pct(times, 95):.1f} |",
+    ]
+    if wrong:
+        lines += ["", "Wrong: " + "; ".join(wrong)]
+    return "\n".join(lines)
+
+
+def run(sets: list[Path], corpus: Path, *, write: Path | None, claim_sets: list[Path] | None = None) -> str:
     """Quality tables for each question set (the first is the development set), then speed."""
+    claim_sets = claim_sets or []
     work = Path(tempfile.mkdtemp(prefix="quoteqa-bench-"))
     try:
         index_path = work / "index"
@@ -211,6 +241,8 @@ def run(sets: list[Path], corpus: Path, *, write: Path | None) -> str:
             rows: list[Row] = [(name, *_timed(answer, items)) for name, answer in methods]
             sections.append(_quality_table(path, items, rows))
             misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]
+        for path in claim_sets:
+            sections.append(_claims_table(qa, path))
         cli_ms = cli_warm_cost(index_path, [i.question for i in load_items(sets[0])])
         ready = app_ready_seconds(corpus, index_path)
         n_big, sents_per_s = build_throughput(corpus, work)
@@ -288,11 +320,18 @@ def main(argv: list[str] | None = None) -> int:
         default=[ROOT / "bench" / "dev_questions.jsonl", ROOT / "bench" / "holdout_questions.jsonl"],
         help="question sets (JSONL: question, kind, gold); the first also times the CLI",
     )
+    p.add_argument(
+        "--claims",
+        type=Path,
+        nargs="*",
+        default=[ROOT / "bench" / "claims.jsonl", ROOT / "bench" / "claims_holdout.jsonl"],
+        help="claim sets (JSONL: claim, verdict) for `verify`",
+    )
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     p.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md", help="file whose bench section is replaced")
     p.add_argument("--no-write", action="store_true", help="print only")
     args = p.parse_args(argv)
-    run(args.sets, args.corpus, write=None if args.no_write else args.write)
+    run(args.sets, args.corpus, write=None if args.no_write else args.write, claim_sets=args.claims)
     return 0
 
 
