@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -129,24 +129,33 @@ def _load(args: argparse.Namespace) -> QA:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .qa import MAX_TOP_K, InputError
+    from .qa import MAX_TOP_K
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
         return EXIT_USAGE
     qa = _load(args)
+    return _each(_inputs(args.question), lambda q: qa.ask(q, top_k=args.top_k), "question", args.json, _human)
+
+
+def _each(
+    inputs: Iterator[str], handle: Callable[[str], Any], key: str, as_json: bool, human: Callable[[dict[str, Any]], str]
+) -> int:
+    """Answer each input as it comes: one output per input, an error object for a refused one."""
+    from .qa import InputError
+
     status = EXIT_OK
-    for question in _inputs(args.question):
+    for text in inputs:
         try:
-            result = qa.ask(question, top_k=args.top_k).to_dict()
+            result = handle(text).to_dict()
         except InputError as exc:
             status = EXIT_BAD_INPUT
-            if args.json:
-                print(json.dumps({"question": question, "error": str(exc)}, ensure_ascii=False), flush=True)
+            if as_json:
+                print(json.dumps({key: text, "error": str(exc)}, ensure_ascii=False), flush=True)
             else:
                 print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
             continue
-        print(json.dumps(result, ensure_ascii=False) if args.json else _human(result), flush=True)
+        print(json.dumps(result, ensure_ascii=False) if as_json else human(result), flush=True)
     return status
 
 
@@ -164,22 +173,8 @@ def _human_verify(result: dict[str, Any]) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from .qa import InputError
-
     qa = _load(args)
-    status = EXIT_OK
-    for claim in _inputs(args.claim):
-        try:
-            result = qa.verify(claim).to_dict()
-        except InputError as exc:
-            status = EXIT_BAD_INPUT
-            if args.json:
-                print(json.dumps({"claim": claim, "error": str(exc)}, ensure_ascii=False), flush=True)
-            else:
-                print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
-            continue
-        print(json.dumps(result, ensure_ascii=False) if args.json else _human_verify(result), flush=True)
-    return status
+    return _each(_inputs(args.claim), qa.verify, "claim", args.json, _human_verify)
 
 
 def main(argv: list[str] | None = None) -> int:

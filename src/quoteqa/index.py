@@ -66,6 +66,17 @@ class BuildStats:
         return self.sentences / max(self.seconds - self.model_seconds, 1e-9)
 
 
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote comes from: the article file, its headline and the 1-based paragraph."""
+
+    doc: str
+    title: str
+    paragraph: int
+    quote: str
+    score: float
+
+
 @dataclass
 class Index:
     """Everything a question needs, loaded from one index folder."""
@@ -150,6 +161,13 @@ class Index:
 
     def embed_query(self, text: str) -> np.ndarray:
         return encode(self.model, [normalize(text)])[0]
+
+
+def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
+    """The citation of a quote starting at global sentence ``sid``."""
+    pid = int(index.sent_para[sid])
+    article = index.articles[int(index.para_article[pid])]
+    return Citation(article.doc, article.title, index.paragraphs[pid].number, quote.strip(), round(score, 4))
 
 
 def _sha256(path: Path) -> str:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from . import answer as answering
 from . import index as index_mod
 from .embedding import DEFAULT_MODEL
+from .index import Citation, citation
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -27,15 +28,6 @@ SUPPORT_RATIO = 0.8
 
 class InputError(ValueError):
     """A question the product refuses; the message names the value and the limit."""
-
-
-@dataclass(frozen=True)
-class Citation:
-    doc: str
-    title: str
-    paragraph: int
-    quote: str
-    score: float
 
 
 @dataclass(frozen=True)
@@ -133,7 +125,7 @@ class QA:
         best = ranked[0]
         run = answering.answer_run(idx, query, best.sentence)
         text = "".join(idx.sentences[s].text for s in run)
-        citations = [self._citation(best.sentence, text, best.score)]
+        citations = [citation(self.index, best.sentence, text, best.score)]
         used = set(run)
         for cand in ranked[1:]:
             if len(citations) >= top_k or cand.score < SUPPORT_RATIO * best.score:
@@ -141,7 +133,7 @@ class QA:
             if cand.sentence in used:
                 continue
             used.add(cand.sentence)
-            citations.append(self._citation(cand.sentence, idx.sentences[cand.sentence].text, cand.score))
+            citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         return Answer(q, True, text.strip(), citations, passages, tuple(idx.sentences[s].index for s in run))
 
     def verify(self, text: str) -> Verification:
@@ -149,11 +141,6 @@ class QA:
         from .verify import verify
 
         return verify(self.index, check_text(text, what="claim", limit=MAX_CLAIM_CHARS))
-
-    def _citation(self, sid: int, quote: str, score: float) -> Citation:
-        pid = int(self.index.sent_para[sid])
-        article = self.index.articles[int(self.index.para_article[pid])]
-        return Citation(article.doc, article.title, self.index.paragraphs[pid].number, quote.strip(), round(score, 4))
 
     def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:
         best: dict[int, float] = {}

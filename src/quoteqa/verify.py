@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import answer as answering
-from .index import Index
+from .index import Citation, Index, citation
 from .numbers import Figure, parse
 from .text import bigrams
 
@@ -38,20 +38,11 @@ class FigureCheck:
 
 
 @dataclass(frozen=True)
-class VerifyCitation:
-    doc: str
-    title: str
-    paragraph: int
-    quote: str
-    score: float
-
-
-@dataclass(frozen=True)
 class Verification:
     claim: str
     verdict: str
     evidence: str
-    citation: VerifyCitation | None
+    citation: Citation | None
     figures: list[FigureCheck] = field(default_factory=list)
     claims: list[Verification] = field(default_factory=list)
 
@@ -222,11 +213,8 @@ def _wording_only(index: Index, claim: str, ranked: list[answering.Scored]) -> V
     return Verification(claim, NOT_FOUND, "", None)
 
 
-def _citation(index: Index, scored: answering.Scored) -> VerifyCitation:
-    pid = int(index.sent_para[scored.sentence])
-    article = index.articles[int(index.para_article[pid])]
-    quote = index.sentences[scored.sentence].text.strip()
-    return VerifyCitation(article.doc, article.title, index.paragraphs[pid].number, quote, round(scored.score, 4))
+def _citation(index: Index, scored: answering.Scored) -> Citation:
+    return citation(index, scored.sentence, index.sentences[scored.sentence].text, scored.score)
 
 
 def verify(index: Index, text: str) -> Verification:

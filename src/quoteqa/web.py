@@ -8,6 +8,7 @@ import os
 import re
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -146,15 +147,19 @@ def build_ui(qa: QA) -> gr.Blocks:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def ask_json(question: str) -> dict[str, Any]:
-        """Answer one question; the same JSON object as `quoteqa ask --json`."""
+    def api_call(endpoint: str, handle: Callable[[str], Any], text: str) -> dict[str, Any]:
         start = time.perf_counter()
         try:
-            result = qa.ask(question)
+            result = handle(text)
         except InputError as exc:
             raise gr.Error(str(exc)) from exc
-        log.info("ask found=%s chars=%d ms=%.1f", result.found, len(question), 1000 * (time.perf_counter() - start))
-        return result.to_dict()
+        outcome = f"found={result.found}" if endpoint == "ask" else f"verdict={result.verdict}"
+        log.info("%s %s chars=%d ms=%.1f", endpoint, outcome, len(text), 1000 * (time.perf_counter() - start))
+        return result.to_dict()  # type: ignore[no-any-return]
+
+    def ask_json(question: str) -> dict[str, Any]:
+        """Answer one question; the same JSON object as `quoteqa ask --json`."""
+        return api_call("ask", qa.ask, question)
 
     def respond(question: str, history: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
         history = list(history or [])
@@ -170,13 +175,7 @@ def build_ui(qa: QA) -> gr.Blocks:
 
     def verify_json(text: str) -> dict[str, Any]:
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
-        start = time.perf_counter()
-        try:
-            result = qa.verify(text)
-        except InputError as exc:
-            raise gr.Error(str(exc)) from exc
-        log.info("verify verdict=%s chars=%d ms=%.1f", result.verdict, len(text), 1000 * (time.perf_counter() - start))
-        return result.to_dict()
+        return api_call("verify", qa.verify, text)
 
     def check(text: str) -> tuple[str, str, list[str] | None]:
         try:
