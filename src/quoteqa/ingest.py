@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_HEADING_CHARS = 60
+# A paragraph longer than this (a file that is one huge line) is cut at sentence ends into
+# consecutive paragraphs, so that a passage stays readable.
+MAX_PARAGRAPH_CHARS = 5000
 # A byline that opens the first paragraph, e.g. 「本报讯(记者 朱梦琪)」, 「本报讯 记者 张三」.
 _BYLINE_PREFIX = re.compile(r"^\s*(本报讯\s*[((][^()()]{0,30}[))]|本报讯)")
 # A byline on a line of its own, e.g. 「□ 本报评论员」, 「本报记者 张三」.
@@ -158,9 +161,24 @@ def parse(text: str, doc: str) -> list[Article]:
     if headings:  # trailing headings with no body: keep them visible rather than dropping text
         log.warning("%s: heading(s) with no text after them: %s", doc, " / ".join(headings))
     for article in articles:
-        for para in article.paragraphs:
-            para.sentences = [Sentence(s, i) for i, s in enumerate(split_sentences(para.text), start=1)]
+        article.paragraphs = _split_long(article.paragraphs, doc)
     return articles
+
+
+def _split_long(paragraphs: list[Paragraph], doc: str) -> list[Paragraph]:
+    out: list[Paragraph] = []
+    for para in paragraphs:
+        chunks: list[list[str]] = [[]]
+        for sentence in split_sentences(para.text):
+            if chunks[-1] and sum(map(len, chunks[-1])) + len(sentence) > MAX_PARAGRAPH_CHARS:
+                chunks.append([])
+            chunks[-1].append(sentence)
+        if len(chunks) > 1:
+            log.warning("%s: a paragraph of %d characters was cut into %d paragraphs", doc, len(para.text), len(chunks))
+        for chunk in chunks:
+            number = len(out) + 1
+            out.append(Paragraph("".join(chunk), number, [Sentence(s, i) for i, s in enumerate(chunk, start=1)]))
+    return out
 
 
 def corpus_files(corpus: Path) -> list[Path]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -59,15 +60,25 @@ class Answer:
         }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
 def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
-    """The text stripped, or InputError naming what is wrong and the limit."""
+    """The text with control characters removed and stripped, or InputError naming what is wrong."""
     if not isinstance(text, str):
         raise InputError(f"the {what} must be text, got {type(text).__name__}.")
-    q = text.replace("\x00", "").strip()
+    if len(text) > limit:
+        raise InputError(f"the {what} is {len(text):,} characters long; the limit is {limit}. Shorten it.")
+    q = _CONTROL.sub("", text).strip()
     if not q:
         raise InputError(f"the {what} is empty; type a {what} about the articles.")
-    if len(q) > limit:
-        raise InputError(f"the {what} is {len(q):,} characters long; the limit is {limit}. Shorten it.")
+    words = [c for c in q if c.isalnum()]
+    if not words:
+        raise InputError(f"the {what} {q[:20]!r} holds no words, only punctuation or symbols; type a {what}.")
+    if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
+        raise InputError(
+            f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」."
+        )
     return q
 
 

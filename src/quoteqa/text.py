@@ -51,8 +51,26 @@ def normalize(text: str) -> str:
     return text.lower()
 
 
+MAX_SENTENCE_CHARS = 400
+
+
+def _wrap(sentence: str) -> list[str]:
+    """Cut an over-long run without sentence punctuation at commas (or hard) into quotable pieces."""
+    pieces, start = [], 0
+    while len(sentence) - start > MAX_SENTENCE_CHARS:
+        end = start + MAX_SENTENCE_CHARS
+        cut = max(sentence.rfind(c, start, end) for c in ",,、 ")
+        cut = cut + 1 if cut >= start + MAX_SENTENCE_CHARS // 2 else end
+        pieces.append(sentence[start:cut])
+        start = cut
+    return [*pieces, sentence[start:]] if start < len(sentence) else pieces
+
+
 def split_sentences(paragraph: str) -> list[str]:
-    """Split a paragraph into sentences/clauses; joining the result gives back the paragraph."""
+    """Split a paragraph into sentences/clauses; joining the result gives back the paragraph.
+
+    A run longer than MAX_SENTENCE_CHARS with no sentence punctuation is cut into pieces.
+    """
     parts = [m.group(0) for m in _SENTENCE_RE.finditer(paragraph) if m.group(0)]
     out: list[str] = []
     for part in parts:
@@ -68,7 +86,7 @@ def split_sentences(paragraph: str) -> list[str]:
             merged[-1] += part
         else:
             merged.append(part)
-    return merged
+    return [piece for part in merged for piece in _wrap(part)]
 
 
 def tokens(text: str) -> list[str]:
