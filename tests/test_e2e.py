@@ -16,6 +16,20 @@ import pytest
 from conftest import ROOT, SEED
 
 CHROMIUM = "/usr/bin/chromium"
+CORPUS_PAYLOAD = "<img src=x onerror=alert(7)><script>alert(8)</script>"
+USER_PAYLOADS = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "[点我](javascript:alert(1)) **粗体**\n\n<b>x</b>",
+    '"><svg onload=alert(1)>',
+    "😀🎉 上半年新增了多少就业岗位?",
+]
+
+
+def net_record(work: Path) -> Path:
+    return work / "network-attempts.txt"
+
+
 pytestmark = pytest.mark.e2e
 
 
@@ -31,13 +45,19 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     corpus = work / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
-    shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus path differs
+    # An article carrying markup: the page must show it as text, never run it.
+    (corpus / "markup.txt").write_text(
+        f"{CORPUS_PAYLOAD}标题\n\n{CORPUS_PAYLOAD}新增口袋公园12个。\n", encoding="utf-8"
+    )
+    shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus changed
     port = free_port()
     log = (work / "app.log").open("w")
     env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1"}
     proc = subprocess.Popen(
         [
             sys.executable,
+            str(ROOT / "tests" / "netguard.py"),  # records any outbound connection attempt
+            str(net_record(work)),
             str(ROOT / "app.py"),
             "--port",
             str(port),
@@ -66,6 +86,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     yield url
     proc.terminate()
     proc.wait(timeout=20)
+    record = net_record(work)
+    attempts = record.read_text(encoding="utf-8") if record.exists() else ""
+    assert attempts == "", f"the app tried to reach the network:\n{attempts}"
 
 
 def test_gradio_api_returns_the_json_contract(app_url: str):
@@ -130,11 +153,21 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     assert answer.locator("mark.fig", has_text="5.7万个").count() >= 1
     ask_in_page(page, "武进区上半年GDP是多少?", 2)
     assert "原文中未找到" in page.locator(".qa-answer").last.inner_text()
-    payload = "<img src=x onerror=alert(1)><script>alert(2)</script>"
-    ask_in_page(page, payload, 3)
+    n = 2
+    for payload in USER_PAYLOADS:
+        n += 1
+        ask_in_page(page, payload, n)
+        shown = page.locator("#qa-chat").inner_text()
+        assert payload.split("\n")[0] in shown, payload
+    n += 1
+    ask_in_page(page, "新增口袋公园多少个?", n)
+    answer = page.locator(".qa-answer").last
+    assert "新增口袋公园12个" in answer.inner_text()
+    answer.locator("summary").first.click()
+    assert CORPUS_PAYLOAD in answer.inner_text()
     page.wait_for_timeout(500)
     assert dialogs == []
-    assert payload in page.locator("#qa-chat").inner_text()
+    assert page.locator("#qa-chat script, #qa-chat img[src=x], #qa-chat svg[onload]").count() == 0
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide at phone width"

@@ -90,9 +90,7 @@ def _inputs(words: list[str]) -> Iterator[str]:
         yield " ".join(words)
         return
     for line in sys.stdin:
-        line = line.rstrip("\n")
-        if line.strip():
-            yield line
+        yield line.rstrip("\r\n")  # a blank line too gets its answer: an error object
 
 
 def _human(result: dict[str, Any]) -> str:
@@ -180,7 +178,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    from .index import IndexUnavailable
+    from .index import BuildLocked, IndexUnavailable
 
     try:
         if args.command == "bench":
@@ -189,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             return bench_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify}
         return int(commands[args.command](args))
-    except (CorpusError, IndexUnavailable, ValueError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ValueError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

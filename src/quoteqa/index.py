@@ -9,7 +9,8 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -39,6 +40,37 @@ REFERENCE_SAMPLE = 4096
 
 class IndexUnavailable(RuntimeError):
     """The index folder is missing, stale or damaged; the message says what to run."""
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing the same index folder."""
+
+
+@contextmanager
+def build_lock(index: Path, *, wait: bool) -> Iterator[None]:
+    """An exclusive lock per index folder; the OS releases it when the holder dies, even by SIGKILL."""
+    import fcntl
+
+    index.parent.mkdir(parents=True, exist_ok=True)
+    path = index.with_name(f".{index.name}.lock")
+    with path.open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            raise BuildLocked(
+                f"another quoteqa build is writing {index} (pid {holder}); wait for it to finish and run "
+                f"the command again (its lock file is {path}, released when that build ends)"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
 
 
 def rebuild_hint(index: Path, corpus: Path | None = None, model: str | None = None) -> str:
@@ -195,8 +227,27 @@ def build(
     model_name: str = DEFAULT_MODEL,
     model: SentenceTransformer | None = None,
     progress: Callable[[int, int], None] | None = None,
+    wait: bool = False,
 ) -> BuildStats:
-    """Build the index for ``corpus`` into ``index``; the old index stays usable until the swap."""
+    """Build the index for ``corpus`` into ``index``; the old index stays usable until the swap.
+
+    Only one build writes an index folder at a time: another one fails with BuildLocked at once,
+    or with ``wait`` waits for it.
+    """
+    with build_lock(index, wait=wait):
+        _recover_locked(index)
+        _remove_leftovers(index)
+        return _build(corpus, index, model_name=model_name, model=model, progress=progress)
+
+
+def _build(
+    corpus: Path,
+    index: Path,
+    *,
+    model_name: str,
+    model: SentenceTransformer | None,
+    progress: Callable[[int, int], None] | None,
+) -> BuildStats:
     start = time.perf_counter()
     articles: list[Article] = []
     hashes: dict[str, str] = {}
@@ -262,10 +313,29 @@ def _swap(new: Path, index: Path) -> None:
 
 
 def _recover(index: Path) -> None:
+    """Put back the previous index when a build died between its two renames."""
+    old = index.with_name(index.name + ".old")
+    if index.exists() or not (old / MANIFEST).exists():
+        return
+    try:
+        with build_lock(index, wait=False):
+            if not index.exists():
+                log.warning("restoring %s from %s (a build was interrupted)", index, old)
+                os.rename(old, index)
+    except BuildLocked:
+        pass  # a build is running right now; it will put an index in place
+
+
+def _recover_locked(index: Path) -> None:
     old = index.with_name(index.name + ".old")
     if not index.exists() and (old / MANIFEST).exists():
-        log.warning("restoring %s from %s (a build was interrupted)", index, old)
         os.rename(old, index)
+
+
+def _remove_leftovers(index: Path) -> None:
+    """Temporary folders of builds that were killed (we hold the lock, so none is running)."""
+    for p in index.parent.glob(f".{index.name}.building-*"):
+        shutil.rmtree(p, ignore_errors=True)
 
 
 def _article_to_json(a: Article) -> dict[str, Any]:

@@ -102,7 +102,8 @@ class QA:
         model: SentenceTransformer | None = None,
         model_name: str | None = None,
     ) -> QA:
-        """Load an index; with ``corpus``, check it is current and rebuild it when ``rebuild``."""
+        """Load an index; with ``corpus``, check it is current, and with ``rebuild`` rebuild it
+        when it is stale, missing or damaged."""
         path = Path(path)
         if corpus is not None:
             corpus = Path(corpus)
@@ -111,15 +112,21 @@ class QA:
             except index_mod.IndexUnavailable:
                 manifest = None
             stale = ["(no index)"] if manifest is None else index_mod.stale_files(manifest, corpus)
+            name = manifest["model"]["name"] if manifest else DEFAULT_MODEL
             if stale:
-                name = manifest["model"]["name"] if manifest else DEFAULT_MODEL
                 if not rebuild:
                     raise index_mod.IndexUnavailable(
                         f"the index at {path} does not match the corpus at {corpus} ({'; '.join(stale)}); "
                         f"rebuild with: {index_mod.rebuild_hint(path, corpus, name)}"
                     )
                 log.info("rebuilding %s: %s", path, "; ".join(stale))
-                index_mod.build(corpus, path, model_name=name, model=model)
+                index_mod.build(corpus, path, model_name=name, model=model, wait=True)
+            elif rebuild:
+                try:
+                    return cls(index_mod.load(path, model=model, model_name=model_name))
+                except index_mod.IndexUnavailable as exc:
+                    log.warning("rebuilding %s: %s", path, exc)
+                    index_mod.build(corpus, path, model_name=name, model=model, wait=True)
         return cls(index_mod.load(path, model=model, model_name=model_name))
 
     def ask(self, question: str, *, top_k: int = 3) -> Answer:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import os
@@ -29,6 +30,7 @@ EXAMPLES = [
 ]
 NOT_FOUND = "原文中未找到相关内容。"
 RELATED_CHARS = 160  # a related paragraph is a pointer, not an answer: show its start
+MAX_SHOWN = 500  # characters of a user's question echoed into the chat
 _FIGURE = re.compile(
     r"\d+(?:\.\d+)?(?:%|[万亿]?(?:元|个|家|人次|人|套|项|所|名|户|场|批))?|[一二三四五六七八九十百千两]+[万亿]?[个家项所年名套批场倍]"
 )
@@ -142,6 +144,18 @@ def render_verification(result: Verification) -> str:
     return f'<table class="vf-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
 
 
+def _outcome(result: Answer | Verification) -> str:
+    return f"found={result.found}" if isinstance(result, Answer) else f"verdict={result.verdict}"
+
+
+def log_request(endpoint: str, text: object, start: float, outcome: str) -> None:
+    """One line per request. The user's text is never logged, only its length and a short hash."""
+    raw = text if isinstance(text, str) else repr(text)
+    digest = hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:12]
+    ms = 1000 * (time.perf_counter() - start)
+    log.info("request endpoint=%s %s ms=%.1f chars=%d sha256=%s", endpoint, outcome, ms, len(raw), digest)
+
+
 def build_ui(qa: QA) -> gr.Blocks:
     """The chat app around a loaded QA."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -152,9 +166,9 @@ def build_ui(qa: QA) -> gr.Blocks:
         try:
             result = handle(text)
         except InputError as exc:
+            log_request(endpoint, text, start, "refused")
             raise gr.Error(str(exc)) from exc
-        outcome = f"found={result.found}" if endpoint == "ask" else f"verdict={result.verdict}"
-        log.info("%s %s chars=%d ms=%.1f", endpoint, outcome, len(text), 1000 * (time.perf_counter() - start))
+        log_request(endpoint, text, start, _outcome(result))
         return result.to_dict()  # type: ignore[no-any-return]
 
     def ask_json(question: str) -> dict[str, Any]:
@@ -163,12 +177,16 @@ def build_ui(qa: QA) -> gr.Blocks:
 
     def respond(question: str, history: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
         history = list(history or [])
+        start = time.perf_counter()
         try:
             answer = qa.ask(question)
             reply = render(answer, qa)
+            log_request("chat", question, start, _outcome(answer))
         except InputError as exc:
             reply = f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>'
-        shown = html.escape((question or "").strip()[:500]) or "(空)"
+            log_request("chat", question, start, "refused")
+        # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
+        shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
         history.append({"role": "user", "content": f"<div>{shown}</div>"})
         history.append({"role": "assistant", "content": reply})
         return "", history
@@ -178,10 +196,13 @@ def build_ui(qa: QA) -> gr.Blocks:
         return api_call("verify", qa.verify, text)
 
     def check(text: str) -> tuple[str, str, list[str] | None]:
+        start = time.perf_counter()
         try:
             result = qa.verify(text)
         except InputError as exc:
+            log_request("check", text, start, "refused")
             return f'<div class="qa-none">{html.escape(str(exc))}</div>', "", None
+        log_request("check", text, start, _outcome(result))
         return render_verification(result), to_markdown(result), export_files(result)
 
     with gr.Blocks(title="quoteqa · 武进新闻问答", analytics_enabled=False) as demo:
