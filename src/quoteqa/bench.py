@@ -25,8 +25,6 @@ from .retrievers import bm25s_module
 from .text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
-MARK_BEGIN = "<!-- bench:begin -->"
-MARK_END = "<!-- bench:end -->"
 Answerer = Callable[[str], tuple[bool, list[str]]]
 
 
@@ -251,7 +249,7 @@ def run(sets: list[Path], corpus: Path, *, write: Path | None, claim_sets: list[
         print(report)
         print("\nquoteqa misses:\n" + ("\n".join(misses) or "- none"))
         if write is not None:
-            _write(write, report)
+            replace_section(write, report)
         return report
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -300,13 +298,15 @@ def _cores() -> int:
     return os.cpu_count() or 0
 
 
-def _write(path: Path, report: str) -> None:
-    text = path.read_text(encoding="utf-8") if path.exists() else f"{MARK_BEGIN}\n{MARK_END}\n"
-    if MARK_BEGIN not in text:
-        text += f"\n{MARK_BEGIN}\n{MARK_END}\n"
-    head, rest = text.split(MARK_BEGIN, 1)
-    _, tail = rest.split(MARK_END, 1)
-    path.write_text(f"{head}{MARK_BEGIN}\n{report}\n{MARK_END}{tail}", encoding="utf-8")
+def replace_section(path: Path, report: str, name: str = "bench") -> None:
+    """Replace the text between <!-- NAME:begin --> and <!-- NAME:end --> (added at the end if missing)."""
+    begin, end = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin not in text:
+        text += f"\n{begin}\n{end}\n"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    path.write_text(f"{head}{begin}\n{report}\n{end}{tail}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -76,9 +76,7 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     if not words:
         raise InputError(f"the {what} {q[:20]!r} holds no words, only punctuation or symbols; type a {what}.")
     if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
-        raise InputError(
-            f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」."
-        )
+        raise InputError(f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」.")
     return q
 
 
