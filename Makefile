@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run test lint bench index browser clean
+.PHONY: run test lint bench load faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,14 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m quoteqa bench
+
+# 20 clients for 60 s against a local app; writes the figures into BENCHMARKS.md.
+load: $(STAMP)
+	$(PY) bench/load_test.py --clients 20 --seconds 60 --write BENCHMARKS.md
+
+# 20 builds killed with SIGKILL at random moments; the previous index must always survive.
+faults: $(STAMP)
+	$(PY) bench/kill_builds.py --runs 20
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,17 @@ sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 
+def _limit_malloc_arenas() -> None:
+    """glibc gives each worker thread its own malloc arena; under concurrent load that shows as
+    resident memory creeping up. Two arenas keep it flat at no measurable cost."""
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass  # not glibc: nothing to tune
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description="Serve the quoteqa chat on the bundled (or given) articles.")
     p.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), help="default: 127.0.0.1")
@@ -24,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if not 0 < args.port < 65536:
         p.error(f"--port is {args.port}; it must be between 1 and 65535")
+    _limit_malloc_arenas()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 MAX_REQUESTS_PER_CLIENT = 5000
+WARM_UP_SECONDS = 10
 ASK = [
     "上半年新增了多少就业岗位?",
     "上半年旅游总收入是多少?",
@@ -117,7 +118,10 @@ def run(clients: int, seconds: float, url: str | None) -> str:
         results: list[tuple[str, str, float]] = []
         # warm-up: every client connects and sends a few requests, then memory is sampled
         warm: list[tuple[str, str, float]] = []
-        threads = [threading.Thread(target=client_loop, args=(url, time.time() + 5, i, warm)) for i in range(clients)]
+        threads = [
+            threading.Thread(target=client_loop, args=(url, time.time() + WARM_UP_SECONDS, i, warm))
+            for i in range(clients)
+        ]
         for th in threads:
             th.start()
         for th in threads:
@@ -155,7 +159,8 @@ def run(clients: int, seconds: float, url: str | None) -> str:
         f"| server errors | {len(errors)} | 0 |",
         f"| latency p50 / p95 / p99 | {pct(0.5):.0f} / {pct(0.95):.0f} / {pct(0.99):.0f} ms | |",
         f"| mean latency | {statistics.mean(lat) if lat else float('nan'):.0f} ms | |",
-        f"| app resident memory after warm-up → end | {rss_start:.0f} → {rss_end:.0f} MB ({growth:+.1f}%) | ≤ +10% |",
+        f"| app resident memory after {WARM_UP_SECONDS} s warm-up → end "
+        f"| {rss_start:.0f} → {rss_end:.0f} MB ({growth:+.1f}%) | ≤ +10% |",
         "",
         f"Command: `make load` (`python bench/load_test.py --clients {clients} --seconds {seconds:.0f}`), "
         f"localhost only · {time.strftime('%Y-%m-%d')}",
