@@ -89,6 +89,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     record = net_record(work)
     attempts = record.read_text(encoding="utf-8") if record.exists() else ""
     assert attempts == "", f"the app tried to reach the network:\n{attempts}"
+    # one log line per request, with the text's length and hash but never the text
+    logged = (work / "app.log").read_text(encoding="utf-8")
+    assert "request endpoint=ask" in logged and "request endpoint=chat" in logged
+    assert "新增就业岗位" not in logged and "新增市重大项目" not in logged
 
 
 def test_gradio_api_returns_the_json_contract(app_url: str):
@@ -100,6 +104,15 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     assert set(result) == {"question", "found", "answer", "citations", "passages"}
     checked = Client(app_url, verbose=False).predict("新增市重大项目46个", api_name="/verify")
     assert checked["verdict"] == "contradicted" and checked["figures"][0]["source"] == "34个"
+    from gradio_client.exceptions import AppError
+
+    for endpoint, bad, message in [
+        ("/ask", "", "empty"),
+        ("/ask", "问" * 600, "limit is 500"),
+        ("/verify", "?!", "no words"),
+    ]:
+        with pytest.raises(AppError, match=message):
+            Client(app_url, verbose=False).predict(bad, api_name=endpoint)
 
 
 def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ignore[no-untyped-def]

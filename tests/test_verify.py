@@ -84,9 +84,12 @@ def test_cli_verify_json_and_human(built_index: Path):
         cmd = [sys.executable, "-m", "quoteqa", "verify", "--index", str(built_index), *args]
         return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=300)
 
-    r = run("--json", stdin="新增上市企业5家\n\n常住人口达到180万\n")
+    r = run("--json", stdin="新增上市企业5家\n常住人口达到180万\n")
     assert r.returncode == 0, r.stderr
     out = [json.loads(line) for line in r.stdout.splitlines()]
     assert [o["verdict"] for o in out] == ["contradicted", "not_found"]
+    r = run("--json", stdin="新增上市企业5家\n\n")  # a blank line gets its own error object
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert r.returncode == 1 and out[0]["verdict"] == "contradicted" and "empty" in out[1]["error"]
     r = run("上半年全区旅游接待超过800万人次")
     assert "一致" in r.stdout and "815万人次" in r.stdout and "第 4 段" in r.stdout
