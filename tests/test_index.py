@@ -125,3 +125,11 @@ def test_build_with_another_sentence_transformers_model(tmp_path: Path):
     assert read_manifest(tmp_path / "index")["model"] == {"name": str(folder), "dimension": 64}
     result = QA.load(tmp_path / "index").ask("新增上市企业几家?")
     assert result.found and "新增上市企业2家" in result.answer
+
+
+def test_a_build_cut_between_its_two_renames_is_recovered(built_index: Path, tmp_path: Path):
+    index = tmp_path / "index"
+    shutil.copytree(built_index, tmp_path / "index.old")  # the old index moved aside, the new not yet in
+    assert read_manifest(index)["format_version"] == 1
+    assert (index / MANIFEST).exists() and not (tmp_path / "index.old").exists()
+    assert load(index)

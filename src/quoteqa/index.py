@@ -314,14 +314,11 @@ def _swap(new: Path, index: Path) -> None:
 
 def _recover(index: Path) -> None:
     """Put back the previous index when a build died between its two renames."""
-    old = index.with_name(index.name + ".old")
-    if index.exists() or not (old / MANIFEST).exists():
+    if index.exists() or not (index.with_name(index.name + ".old") / MANIFEST).exists():
         return
     try:
         with build_lock(index, wait=False):
-            if not index.exists():
-                log.warning("restoring %s from %s (a build was interrupted)", index, old)
-                os.rename(old, index)
+            _recover_locked(index)
     except BuildLocked:
         pass  # a build is running right now; it will put an index in place
 
@@ -329,6 +326,7 @@ def _recover(index: Path) -> None:
 def _recover_locked(index: Path) -> None:
     old = index.with_name(index.name + ".old")
     if not index.exists() and (old / MANIFEST).exists():
+        log.warning("restoring %s from %s (a build was interrupted)", index, old)
         os.rename(old, index)
 
 
