@@ -210,7 +210,60 @@ def _claims_table(qa: QA, path: Path) -> str:
     return "\n".join(lines)
 
 
-def run(sets: list[Path], corpus: Path, *, write: Path | None, claim_sets: list[Path] | None = None) -> str:
+CMRC_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_dev.json"
+
+
+def cmrc_table(path: Path, work: Path) -> str:
+    """CMRC 2018 dev as one open corpus: every paragraph a corpus file with its title, built with
+    the normal build and asked through the normal ask path (CC BY-SA 4.0, Cui et al. 2019)."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    corpus = work / "cmrc-corpus"
+    corpus.mkdir()
+    questions: list[tuple[str, str, list[str]]] = []
+    for i, article in enumerate(data):
+        for j, para in enumerate(article["paragraphs"]):
+            doc = f"{i:04d}_{j}.txt"
+            (corpus / doc).write_text(f"{article.get('title', doc)}\n\n{para['context']}\n", encoding="utf-8")
+            questions += [(q["question"], doc, [a["text"] for a in q["answers"]]) for q in para["qas"]]
+    stats = build(corpus, work / "cmrc-index")
+    qa = QA.load(work / "cmrc-index")
+    hits = {"passage@1": 0, "passage@5": 0, "quote@1": 0, "quote@3": 0}
+    times: list[float] = []
+    abstained = 0
+    for question, doc, golds in questions:
+        t = time.perf_counter()
+        r = qa.ask(question, top_k=5)
+        times.append(1000 * (time.perf_counter() - t))
+        docs = [p.doc for p in r.passages]
+        quotes = [c.quote for c in r.citations]
+        abstained += not r.found
+        hits["passage@1"] += docs[:1] == [doc]
+        hits["passage@5"] += doc in docs
+        hits["quote@1"] += bool(quotes) and any(g in quotes[0] for g in golds)
+        hits["quote@3"] += any(g in q for q in quotes[:3] for g in golds)
+    n = len(questions)
+    cells = " | ".join(f"{hits[k] / n:.3f}" for k in hits)
+    return "\n".join(
+        [
+            f"CMRC 2018 dev (`{path.name}`, Cui et al., CC BY-SA 4.0): {len(data)} paragraphs as one corpus, "
+            f"{stats.sentences} sentences, {n} questions.",
+            "",
+            "| method | passage@1 | passage@5 | quote@1 | quote@3 | abstained | p50 ms | p95 ms | build s |",
+            "|---|---|---|---|---|---|---|---|---|",
+            f"| quoteqa | {cells} | {abstained} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} "
+            f"| {stats.seconds:.0f} ({stats.sentences_per_second:.0f} sentences/s) |",
+        ]
+    )
+
+
+def run(
+    sets: list[Path],
+    corpus: Path,
+    *,
+    write: Path | None,
+    claim_sets: list[Path] | None = None,
+    cmrc: Path | None = None,
+) -> str:
     """Quality tables for each question set (the first is the development set), then speed."""
     claim_sets = claim_sets or []
     work = Path(tempfile.mkdtemp(prefix="quoteqa-bench-"))
@@ -241,6 +294,8 @@ def run(sets: list[Path], corpus: Path, *, write: Path | None, claim_sets: list[
             misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]
         for path in claim_sets:
             sections.append(_claims_table(qa, path))
+        if cmrc is not None:
+            sections.append(cmrc_table(cmrc, work))
         cli_ms = cli_warm_cost(index_path, [i.question for i in load_items(sets[0])])
         ready = app_ready_seconds(corpus, index_path)
         n_big, sents_per_s = build_throughput(corpus, work)
@@ -327,11 +382,21 @@ def main(argv: list[str] | None = None) -> int:
         default=[ROOT / "bench" / "claims.jsonl", ROOT / "bench" / "claims_holdout.jsonl"],
         help="claim sets (JSONL: claim, verdict) for `verify`",
     )
+    p.add_argument(
+        "--cmrc",
+        type=Path,
+        default=CMRC_DEFAULT if CMRC_DEFAULT.exists() else None,
+        help="CMRC 2018 dev JSON (default: ../shared/benchmarks/cmrc2018/cmrc2018_dev.json when present)",
+    )
+    p.add_argument("--no-cmrc", action="store_true", help="skip the CMRC 2018 section")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     p.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md", help="file whose bench section is replaced")
     p.add_argument("--no-write", action="store_true", help="print only")
     args = p.parse_args(argv)
-    run(args.sets, args.corpus, write=None if args.no_write else args.write, claim_sets=args.claims)
+    if args.cmrc is not None and not args.cmrc.exists():
+        p.error(f"--cmrc {args.cmrc} does not exist; pass the path of cmrc2018_dev.json or --no-cmrc")
+    cmrc = None if args.no_cmrc else args.cmrc
+    run(args.sets, args.corpus, write=None if args.no_write else args.write, claim_sets=args.claims, cmrc=cmrc)
     return 0
 
 
