@@ -69,7 +69,6 @@ def analyse(index: Index, question: str) -> Query:
     content = _FILLER.sub(" ", q)
     lex = index.lex_sentences
     terms = {t: lex.idf(t) for t in bigrams(content)}
-    # Single characters count only when a run has nothing longer.
     cjk = is_cjk_question(q)
     unknown = tuple(t for t in terms if t.isascii() and t not in lex.df) if cjk else ()
     return Query(q, kinds, terms, tokens(content) or tokens(q), unknown, cjk)
