@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import os
@@ -127,10 +126,8 @@ class Index:
     para_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     _model: SentenceTransformer | None = None
     _reference: np.ndarray | None = None
-    _sentence_terms: dict[int, frozenset[str]] = field(default_factory=dict)
-    _context_terms: dict[int, frozenset[str]] = field(default_factory=dict)
-    _figure: dict[int, bool] = field(default_factory=dict)
-    memo: dict[tuple[str, int], Any] = field(default_factory=dict)  # per-sentence results of later stages
+    # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         sent_para: list[int] = []
@@ -169,27 +166,29 @@ class Index:
             self._reference = self.dense.vectors(np.sort(ids))
         return self._reference
 
+    def cached(self, kind: str, key: int, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per (kind, key) for this loaded index (normalising text is the costly
+        part of a query, and corpus sentences are the same for every query)."""
+        value = self.memo.get((kind, key))
+        if value is None:
+            value = self.memo[(kind, key)] = compute()
+        return value
+
     def sentence_terms(self, sid: int) -> frozenset[str]:
-        """Content terms of a sentence, computed once (normalising is the costly part of a query)."""
-        terms = self._sentence_terms.get(sid)
-        if terms is None:
-            terms = self._sentence_terms[sid] = frozenset(bigrams(self.sentences[sid].text))
-        return terms
+        """Content terms of a sentence."""
+        return self.cached("terms", sid, lambda: frozenset(bigrams(self.sentences[sid].text)))  # type: ignore[no-any-return]
 
     def sentence_has_figure(self, sid: int) -> bool:
-        flag = self._figure.get(sid)
-        if flag is None:
-            flag = self._figure[sid] = has_figure(self.sentences[sid].text)
-        return flag
+        return bool(self.cached("figure", sid, lambda: has_figure(self.sentences[sid].text)))
 
     def context_terms(self, pid: int) -> frozenset[str]:
         """Content terms of a paragraph with its article's headline and sub-headline."""
-        terms = self._context_terms.get(pid)
-        if terms is None:
+
+        def compute() -> frozenset[str]:
             article = self.articles[int(self.para_article[pid])]
-            text = self.paragraphs[pid].text + article.title + article.subtitle
-            terms = self._context_terms[pid] = frozenset(bigrams(text))
-        return terms
+            return frozenset(bigrams(self.paragraphs[pid].text + article.title + article.subtitle))
+
+        return self.cached("context", pid, compute)  # type: ignore[no-any-return]
 
     def embed_query(self, text: str) -> np.ndarray:
         return encode(self.model, [normalize(text)])[0]
@@ -200,14 +199,6 @@ def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
     pid = int(index.sent_para[sid])
     article = index.articles[int(index.para_article[pid])]
     return Citation(article.doc, article.title, index.paragraphs[pid].number, quote.strip(), round(score, 4))
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _data_files(folder: Path) -> list[Path]:
@@ -292,7 +283,7 @@ def _build(
             "build_seconds": stats.seconds,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "corpus": {"path": str(corpus), "files": hashes},
-            "index_files": {p.relative_to(tmp).as_posix(): _sha256(p) for p in _data_files(tmp)},
+            "index_files": {p.relative_to(tmp).as_posix(): file_sha256(p) for p in _data_files(tmp)},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         _swap(tmp, index)
@@ -390,7 +381,7 @@ def load(
     if verify:
         for rel, digest in manifest.get("index_files", {}).items():
             p = index / rel
-            if not p.exists() or _sha256(p) != digest:
+            if not p.exists() or file_sha256(p) != digest:
                 state = "missing" if not p.exists() else "corrupted or from another build"
                 raise IndexUnavailable(f"{p} is {state}; rebuild with: {rebuild_hint(index)}")
     try:

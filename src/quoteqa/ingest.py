@@ -192,7 +192,12 @@ def corpus_files(corpus: Path) -> list[Path]:
 
 
 def file_sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """sha256 of a file, read in 1 MiB chunks (corpus files and index files alike)."""
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def load_corpus(corpus: Path) -> Iterator[tuple[str, Path, list[Article]]]:

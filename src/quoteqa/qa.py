@@ -80,10 +80,6 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     return q
 
 
-def check_question(question: object) -> str:
-    return check_text(question)
-
-
 class QA:
     """A loaded index plus the embedding model, answering questions by quoting."""
 
@@ -129,7 +125,7 @@ class QA:
 
     def ask(self, question: str, *, top_k: int = 3) -> Answer:
         """Answer with the verbatim sentence(s) that answer the question, or found=False."""
-        q = check_question(question)
+        q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.")
         idx = self.index

@@ -121,11 +121,6 @@ def is_cjk_question(text: str) -> bool:
     return cjk >= latin
 
 
-def numbers(text: str) -> list[str]:
-    """Arabic numbers in normalised text (full-width digits included)."""
-    return _NUMBER_RE.findall(normalize(text))
-
-
 def has_figure(text: str) -> bool:
     """True when the text states a quantity (Arabic digits or Chinese numerals)."""
     t = normalize(text)

@@ -127,13 +127,13 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
 
 def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject]]:
     """Figures and subjects of a corpus sentence, parsed once per loaded index."""
-    key = ("figures", sid)
-    cached = index.memo.get(key)
-    if cached is None:
+
+    def compute() -> tuple[list[Figure], list[Subject]]:
         text = index.sentences[sid].text
         figs = parse(text)
-        cached = index.memo[key] = (figs, subjects(text, figs))
-    return cached  # type: ignore[no-any-return]
+        return figs, subjects(text, figs)
+
+    return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
