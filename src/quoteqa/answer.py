@@ -70,7 +70,7 @@ def analyse(index: Index, question: str) -> Query:
     lex = index.lex_sentences
     terms = {t: lex.idf(t) for t in bigrams(content)}
     cjk = is_cjk_question(q)
-    unknown = tuple(t for t in terms if t.isascii() and t not in lex.df) if cjk else ()
+    unknown = tuple(t for t in terms if t.isascii() and t not in lex) if cjk else ()
     return Query(q, kinds, terms, tokens(content) or tokens(q), unknown, cjk)
 
 

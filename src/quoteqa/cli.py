@@ -33,6 +33,11 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_MODEL,
         help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})",
     )
+    b.add_argument(
+        "--full",
+        action="store_true",
+        help="embed every sentence again (by default sentences the existing index holds keep their vectors)",
+    )
 
     a = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
     a.add_argument("question", nargs="*", help="the question; omit to read one question per line from stdin")
@@ -60,13 +65,13 @@ def _parser() -> argparse.ArgumentParser:
 def _progress_bar(label: str) -> object:
     from tqdm import tqdm
 
-    return tqdm(total=0, desc=label, unit="sent", file=sys.stderr, disable=None)
+    return tqdm(total=0, desc=label, unit="file", file=sys.stderr, disable=None)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
     from .index import build
 
-    bar = _progress_bar("embedding")
+    bar = _progress_bar("indexing")
 
     def progress(done: int, total: int) -> None:
         bar.total = total  # type: ignore[attr-defined]
@@ -74,13 +79,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         bar.refresh()  # type: ignore[attr-defined]
 
     start = time.perf_counter()
-    stats = build(args.corpus, args.index, model_name=args.model, progress=progress)
+    stats = build(args.corpus, args.index, model_name=args.model, progress=progress, reuse=not args.full)
     bar.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
     print(
         f"built {args.index}: {stats.files} files, {stats.articles} articles, {stats.paragraphs} paragraphs, "
         f"{stats.sentences} sentences in {seconds:.1f} s (model load {stats.model_seconds:.1f} s, "
-        f"then {stats.sentences_per_second:.0f} sentences/s)"
+        f"then {stats.sentences_per_second:.0f} sentences/s; {stats.embedded} embedded, "
+        f"{stats.reused} unchanged taken from the previous index)"
     )
     return EXIT_OK
 

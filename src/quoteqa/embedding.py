@@ -28,10 +28,8 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
     a folder, or a model id already in the local Hugging Face cache.
     """
     offline()
-    import torch
     from sentence_transformers import SentenceTransformer
 
-    torch.set_num_threads(max(1, min(4, os.cpu_count() or 1)))
     if name == DEFAULT_MODEL:
         from .usem3_module import USEM3
 
@@ -44,6 +42,23 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
             f"Pass --model a local sentence-transformers folder, a model id already in the "
             f"Hugging Face cache, or {DEFAULT_MODEL!r} for the bundled default."
         ) from exc
+
+
+def set_threads(n: int) -> int:
+    """Threads for torch and FAISS; returns the previous torch setting. Questions run on one (a
+    question is small work, and two OpenMP runtimes spinning against each other cost more than a
+    second thread gives); builds use every core."""
+    import faiss
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(max(1, n))
+    faiss.omp_set_num_threads(max(1, n))
+    return before
+
+
+def build_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
 
 
 def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 128) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -17,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import __version__
-from .embedding import DEFAULT_MODEL, dimension, encode, load_model
-from .ingest import Article, Paragraph, Sentence, file_sha256, load_corpus
-from .retrievers import DenseIndex, LexicalIndex
+from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
+from .ingest import Article, Paragraph, Sentence, file_sha256, scan_corpus
+from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, LexicalIndex, open_vectors
 from .text import bigrams, has_figure, normalize
 
 if TYPE_CHECKING:
@@ -27,10 +28,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
-DENSE = "dense.faiss"
+VECTORS = "vectors.bin"  # float32 rows, one per sentence, in sentence order
+KEYS = "keys.bin"  # 16-byte content hash per sentence, the embedding cache's key
+ANN = "ann.faiss"  # FAISS HNSW graph, only above EXACT_LIMIT sentences
+FILES = "files.jsonl"  # per corpus file: its digest, row ranges and article keys
+KEY_BYTES = 16
 LEX_SENTENCES = "bm25_sentences"
 LEX_PARAGRAPHS = "bm25_paragraphs"
 EMBED_BATCH = 512
@@ -90,6 +95,8 @@ class BuildStats:
     sentences: int
     seconds: float  # the whole build
     model_seconds: float = 0.0  # of which loading the embedding model
+    embedded: int = 0  # sentences embedded by this build
+    reused: int = 0  # sentences whose vectors came from the previous index
 
     @property
     def sentences_per_second(self) -> float:
@@ -219,16 +226,164 @@ def build(
     model: SentenceTransformer | None = None,
     progress: Callable[[int, int], None] | None = None,
     wait: bool = False,
+    reuse: bool = True,
+    exact_limit: int = EXACT_LIMIT,
 ) -> BuildStats:
     """Build the index for ``corpus`` into ``index``; the old index stays usable until the swap.
 
+    Sentences whose text the previous index at ``index`` already holds (same model) keep their
+    vectors, so adding an article embeds only that article (``reuse=False`` embeds everything).
+    ``progress(files done, files)`` is called after each corpus file.
     Only one build writes an index folder at a time: another one fails with BuildLocked at once,
     or with ``wait`` waits for it.
     """
     with build_lock(index, wait=wait):
         _recover_locked(index)
         _remove_leftovers(index)
-        return _build(corpus, index, model_name=model_name, model=model, progress=progress)
+        before = set_threads(build_threads())
+        try:
+            return _build(
+                corpus,
+                index,
+                model_name=model_name,
+                model=model,
+                progress=progress,
+                reuse=reuse,
+                exact_limit=exact_limit,
+            )
+        finally:
+            set_threads(before)
+
+
+@dataclass
+class _Span:
+    """What one corpus file contributed to a build: row ranges and its article keys."""
+
+    articles: tuple[int, int]
+    paragraphs: tuple[int, int]
+    sentences: tuple[int, int]
+    keys: list[bytes]
+
+
+class PreviousBuild:
+    """The index being replaced, as a cache for the new build (same model, files verified):
+    an unchanged corpus file is copied without parsing, and in a changed file every sentence the
+    old index holds keeps its vector (keyed by the hash of its normalised text)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[bytes, int] = {}
+        self.vectors = np.zeros((0, 0), dtype=np.float32)
+        self.keys = b""
+        self.dim: int | None = None
+        self.spans: dict[tuple[str, str], _Span] = {}
+        self.article_lines: list[str] = []
+        self.sentence_terms: DocTerms | None = None
+        self.paragraph_terms: DocTerms | None = None
+
+    @classmethod
+    def of(cls, index: Path, model_name: str) -> PreviousBuild:
+        """The previous build at ``index``; empty when there is none, it is damaged, or another model
+        built it."""
+        prev = cls()
+        try:
+            manifest = read_manifest(index)
+        except IndexUnavailable:
+            return prev
+        if manifest.get("model", {}).get("name") != model_name:
+            return prev
+        for rel, digest in manifest.get("index_files", {}).items():  # nothing damaged may seed the new build
+            if not (index / rel).exists() or file_sha256(index / rel) != digest:
+                log.warning("not reusing %s: %s does not match its manifest", index, rel)
+                return prev
+        try:
+            n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
+            keys = (index / KEYS).read_bytes()
+            vectors = open_vectors(index / VECTORS, n, dim)
+            lines = (index / ARTICLES).read_text(encoding="utf-8").splitlines(keepends=True)
+            spans = {}
+            with (index / FILES).open(encoding="utf-8") as f:
+                for line in f:
+                    d = json.loads(line)
+                    spans[(d["rel"], d["digest"])] = _Span(
+                        tuple(d["articles"]),  # type: ignore[arg-type]
+                        tuple(d["paragraphs"]),  # type: ignore[arg-type]
+                        tuple(d["sentences"]),  # type: ignore[arg-type]
+                        [bytes.fromhex(k) for k in d["keys"]],
+                    )
+            sentence_terms = DocTerms.load(index / LEX_SENTENCES)
+            paragraph_terms = DocTerms.load(index / LEX_PARAGRAPHS)
+        except (OSError, KeyError, ValueError) as exc:
+            log.warning("not reusing %s (%s)", index, exc)
+            return prev
+        if len(keys) != n * KEY_BYTES:
+            return prev
+        prev.keys, prev.vectors, prev.dim = keys, vectors, dim
+        prev.rows = {keys[i : i + KEY_BYTES]: i // KEY_BYTES for i in range(0, len(keys), KEY_BYTES)}
+        prev.spans, prev.article_lines = spans, lines
+        prev.sentence_terms, prev.paragraph_terms = sentence_terms, paragraph_terms
+        return prev
+
+    def known(self, rel: str, digest: str) -> list[bytes] | None:
+        span = self.spans.get((rel, digest))
+        return None if span is None else span.keys
+
+    def vector(self, key: bytes) -> np.ndarray | None:
+        row = self.rows.get(key)
+        return None if row is None else np.asarray(self.vectors[row])
+
+
+def sentence_key(normalized: str) -> bytes:
+    """Content hash of a normalised sentence: the embedding cache's key."""
+    return hashlib.blake2b(normalized.encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
+class _VectorWriter:
+    """Embeds sentences in batches, taking unchanged ones from the previous build, and appends the rows."""
+
+    def __init__(self, folder: Path, prev: PreviousBuild, get_model: Callable[[], SentenceTransformer]) -> None:
+        self.vectors = (folder / VECTORS).open("wb")
+        self.keys = (folder / KEYS).open("wb")
+        self.prev = prev
+        self.get_model = get_model
+        self.pending: list[tuple[bytes, str]] = []
+        self.rows = self.embedded = self.reused = 0
+        self.dim = prev.dim
+
+    def add(self, sentence: str) -> None:
+        text = normalize(sentence)
+        self.pending.append((sentence_key(text), text))
+        if len(self.pending) >= EMBED_BATCH:
+            self.flush()
+
+    def add_previous(self, first: int, count: int) -> None:
+        """Rows ``first .. first + count - 1`` of the previous build, as they were."""
+        self.flush()
+        self.vectors.write(np.ascontiguousarray(self.prev.vectors[first : first + count]).tobytes())
+        self.keys.write(self.prev.keys[first * KEY_BYTES : (first + count) * KEY_BYTES])
+        self.rows += count
+        self.reused += count
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        found = {key: self.prev.vector(key) for key, _ in self.pending}
+        missing = {key: text for key, text in self.pending if found[key] is None}
+        if missing:
+            fresh = encode(self.get_model(), list(missing.values()))
+            found.update(zip(missing, fresh, strict=True))
+            self.embedded += len(missing)
+        rows = np.stack([found[key] for key, _ in self.pending]).astype(np.float32)  # type: ignore[misc]
+        self.dim = rows.shape[1]
+        self.reused += len(self.pending) - len(missing)
+        self.vectors.write(rows.tobytes())
+        self.keys.write(b"".join(key for key, _ in self.pending))
+        self.rows += len(self.pending)
+        self.pending.clear()
+
+    def close(self) -> None:
+        self.flush()
+        self.vectors.close()
+        self.keys.close()
 
 
 def _build(
@@ -238,49 +393,110 @@ def _build(
     model_name: str,
     model: SentenceTransformer | None,
     progress: Callable[[int, int], None] | None,
+    reuse: bool,
+    exact_limit: int,
 ) -> BuildStats:
-    start = time.perf_counter()
-    articles: list[Article] = []
-    hashes: dict[str, str] = {}
-    for rel, path, file_articles in load_corpus(corpus):
-        hashes[rel] = file_sha256(path)
-        articles.extend(file_articles)
-    sentences = [s.text for a in articles for p in a.paragraphs for s in p.sentences]
-    paragraphs = [p.text for a in articles for p in a.paragraphs]
-    t_model = time.perf_counter()
-    model = model or load_model(model_name)
-    dim = dimension(model)
-    model_seconds = time.perf_counter() - t_model
+    """One pass over the corpus, one file in memory at a time: articles are written out, sentences
+    embedded in batches (or taken from the previous index) and BM25 statistics gathered as compact
+    arrays. Then the FAISS and BM25 structures are made from those files."""
+    from .ingest import corpus_files
 
+    start = time.perf_counter()
+    model_seconds = 0.0
+    loaded: list[SentenceTransformer] = [model] if model is not None else []
+
+    def get_model() -> SentenceTransformer:
+        nonlocal model_seconds
+        if not loaded:
+            t = time.perf_counter()
+            loaded.append(load_model(model_name))
+            model_seconds = time.perf_counter() - t
+        return loaded[0]
+
+    prev = PreviousBuild.of(index, model_name) if reuse else PreviousBuild()
+    total_files = len(corpus_files(corpus))
     index.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index.name}.building-", dir=index.parent))
     try:
-        vectors = np.empty((len(sentences), dim), dtype=np.float32)
-        for lo in range(0, len(sentences), EMBED_BATCH):
-            batch = [normalize(s) for s in sentences[lo : lo + EMBED_BATCH]]
-            vectors[lo : lo + len(batch)] = encode(model, batch)
-            if progress:
-                progress(lo + len(batch), len(sentences))
-        DenseIndex.build(vectors).save(tmp / DENSE)
-        LexicalIndex.build(sentences).save(tmp / LEX_SENTENCES)
-        LexicalIndex.build(paragraphs).save(tmp / LEX_PARAGRAPHS)
-        with (tmp / ARTICLES).open("w", encoding="utf-8") as f:
-            for a in articles:
-                f.write(json.dumps(_article_to_json(a), ensure_ascii=False) + "\n")
+        hashes: dict[str, str] = {}
+        n_articles = n_paragraphs = 0
+        lex_s, lex_p = Bm25Builder(prev.sentence_terms), Bm25Builder(prev.paragraph_terms)
+        writer = _VectorWriter(tmp, prev, get_model)
+        with (tmp / ARTICLES).open("w", encoding="utf-8") as out, (tmp / FILES).open("w", encoding="utf-8") as spans:
+            scan = scan_corpus(corpus, prev.known if prev.spans else None)
+            for done, f in enumerate(scan, start=1):
+                hashes[f.rel] = f.digest
+                start_rows = (n_articles, n_paragraphs, writer.rows + len(writer.pending))
+                if f.articles is None:  # unchanged since the previous build: copied as it was
+                    span = prev.spans[(f.rel, f.digest)]
+                    out.writelines(prev.article_lines[span.articles[0] : span.articles[1]])
+                    p0, p1 = span.paragraphs
+                    s0, s1 = span.sentences
+                    lex_p.add_previous(p0, p1 - p0)
+                    lex_s.add_previous(s0, s1 - s0)
+                    writer.add_previous(s0, s1 - s0)
+                    n_articles += span.articles[1] - span.articles[0]
+                    n_paragraphs += p1 - p0
+                else:
+                    for a in f.articles:
+                        out.write(json.dumps(_article_to_json(a), ensure_ascii=False) + "\n")
+                        n_articles += 1
+                        for p in a.paragraphs:
+                            n_paragraphs += 1
+                            lex_p.add_text(p.text)
+                            for sent in p.sentences:
+                                lex_s.add_text(sent.text)
+                                writer.add(sent.text)
+                record = {
+                    "rel": f.rel,
+                    "digest": f.digest,
+                    "articles": [start_rows[0], n_articles],
+                    "paragraphs": [start_rows[1], n_paragraphs],
+                    "sentences": [start_rows[2], writer.rows + len(writer.pending)],
+                    "keys": [k.hex() for k in f.keys],
+                }
+                spans.write(json.dumps(record) + "\n")
+                if progress:
+                    progress(done, total_files)
+        writer.close()
+        dim = writer.dim if writer.dim is not None else dimension(get_model())
+        vectors = open_vectors(tmp / VECTORS, writer.rows, dim)
+        ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit)
+        if ann is not None:
+            import faiss
+
+            faiss.write_index(ann, str(tmp / ANN))
+        del vectors, ann
+        for builder, folder in ((lex_s, tmp / LEX_SENTENCES), (lex_p, tmp / LEX_PARAGRAPHS)):
+            lexical, rows = builder.finish()
+            lexical.save(folder)
+            rows.save(folder)
+            del lexical, rows
+        del lex_s, lex_p, prev
         stats = BuildStats(
             files=len(hashes),
-            articles=len(articles),
-            paragraphs=len(paragraphs),
-            sentences=len(sentences),
+            articles=n_articles,
+            paragraphs=n_paragraphs,
+            sentences=writer.rows,
             seconds=round(time.perf_counter() - start, 3),
             model_seconds=round(model_seconds, 3),
+            embedded=writer.embedded,
+            reused=writer.reused,
         )
         manifest = {
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": {"name": model_name, "dimension": dim},
-            "counts": {k: v for k, v in stats.__dict__.items() if "seconds" not in k},
+            "counts": {
+                "files": stats.files,
+                "articles": n_articles,
+                "paragraphs": n_paragraphs,
+                "sentences": stats.sentences,
+            },
+            "dense": "exact" if not (tmp / ANN).exists() else "hnsw",
             "build_seconds": stats.seconds,
+            "embedded": stats.embedded,
+            "reused": stats.reused,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "corpus": {"path": str(corpus), "files": hashes},
             "index_files": {p.relative_to(tmp).as_posix(): file_sha256(p) for p in _data_files(tmp)},
@@ -387,7 +603,8 @@ def load(
     try:
         with (index / ARTICLES).open(encoding="utf-8") as f:
             articles = [_article_from_json(json.loads(line)) for line in f if line.strip()]
-        dense = DenseIndex.load(index / DENSE)
+        n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
+        dense = DenseIndex.load(open_vectors(index / VECTORS, n, dim), index / ANN if (index / ANN).exists() else None)
         lex_s = LexicalIndex.load(index / LEX_SENTENCES)
         lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
     except Exception as exc:

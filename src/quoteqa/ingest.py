@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,10 +63,18 @@ class _Block:
 
 def read_text(path: Path, rel: str) -> str:
     """Read one corpus file as UTF-8, refusing empty, binary and non-UTF-8 files."""
+    return decode(_read_bytes(path, rel), rel)
+
+
+def _read_bytes(path: Path, rel: str) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"{rel}: cannot read the file ({exc.strerror}).") from exc
+
+
+def decode(data: bytes, rel: str) -> str:
+    """The text of a corpus file's bytes; empty, binary and non-UTF-8 files are refused."""
     if len(data) > MAX_FILE_BYTES:
         raise CorpusError(
             f"{rel}: the file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
@@ -200,20 +208,53 @@ def file_sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def load_corpus(corpus: Path) -> Iterator[tuple[str, Path, list[Article]]]:
-    """Yield (relative path, path, articles) for every corpus file; raise on a bad file."""
-    seen: set[str] = set()
+def article_key(article: Article) -> bytes:
+    """Content hash of an article's normalised text: two equal keys are one article."""
+    return hashlib.blake2b(normalize("".join(p.text for p in article.paragraphs)).encode("utf-8")).digest()
+
+
+@dataclass
+class CorpusFile:
+    rel: str  # path relative to the corpus folder
+    digest: str  # sha256 of the file's bytes
+    articles: list[Article] | None  # None: the caller said it holds this file already
+    keys: list[bytes]  # article_key of each article kept
+
+
+def scan_corpus(corpus: Path, known: Callable[[str, str], list[bytes] | None] | None = None) -> Iterator[CorpusFile]:
+    """Every corpus file in order, one file in memory at a time; raise on a bad file.
+
+    An article that repeats an earlier one is indexed once. ``known(rel, digest)`` may return the
+    article keys of a file whose parse the caller already holds; that file is then not parsed
+    (unless one of its articles now repeats an earlier one, which changes what it contributes).
+    """
+    seen: set[bytes] = set()
     for path in corpus_files(corpus):
         rel = path.relative_to(corpus).as_posix()
-        articles = parse(read_text(path, rel), rel)
+        data = _read_bytes(path, rel)
+        digest = hashlib.sha256(data).hexdigest()
+        keys = known(rel, digest) if known is not None else None
+        if keys is not None and seen.isdisjoint(keys):
+            seen.update(keys)
+            yield CorpusFile(rel, digest, None, keys)
+            continue
+        articles = parse(decode(data, rel), rel)
         if not any(a.paragraphs for a in articles):
             raise CorpusError(f"{rel}: no paragraphs found (only headings); add article text.")
-        unique = []
+        unique, kept = [], []
         for article in articles:
-            key = normalize("".join(p.text for p in article.paragraphs))
+            key = article_key(article)
             if key in seen:
                 log.warning("%s: article 《%s》 repeats an earlier article; indexed once", rel, article.title)
                 continue
             seen.add(key)
             unique.append(article)
-        yield rel, path, unique
+            kept.append(key)
+        yield CorpusFile(rel, digest, unique, kept)
+
+
+def load_corpus(corpus: Path) -> Iterator[tuple[str, str, list[Article]]]:
+    """Yield (relative path, sha256 of the file, articles) for every corpus file (see scan_corpus)."""
+    for f in scan_corpus(corpus):
+        assert f.articles is not None
+        yield f.rel, f.digest, f.articles

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import answer as answering
 from . import index as index_mod
-from .embedding import DEFAULT_MODEL
+from .embedding import DEFAULT_MODEL, set_threads
 from .index import Citation, citation
 
 if TYPE_CHECKING:
@@ -85,6 +85,7 @@ class QA:
 
     def __init__(self, index: index_mod.Index) -> None:
         self.index = index
+        set_threads(1)
 
     @classmethod
     def load(

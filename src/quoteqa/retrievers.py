@@ -1,9 +1,18 @@
-"""The two retrievers: dense (FAISS, inner product on normalised vectors) and lexical (BM25)."""
+"""The two retrievers: dense (FAISS, inner product on normalised vectors) and lexical (BM25).
+
+Both are plain files that are memory-mapped when loaded, so a large archive costs disk, not RAM:
+the dense side is ``vectors.bin`` (float32 rows) plus, above EXACT_LIMIT rows, an approximate
+FAISS graph; the lexical side is a term-major (CSC) matrix of precomputed BM25 weights.
+"""
 
 from __future__ import annotations
 
+import array
 import json
 import logging
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -11,105 +20,273 @@ import numpy as np
 
 from .text import tokens
 
-# Below this many vectors an exact search is fast enough and has perfect recall.
+# Below this many vectors an exact search is fast enough and has perfect recall; above it FAISS
+# searches an HNSW graph over 8-bit codes and the candidates are re-ranked with the exact vectors.
 EXACT_LIMIT = 200_000
+HNSW_M = 32
+HNSW_EF_SEARCH = 128
+RERANK = 64  # ANN candidates re-scored exactly before the top k is returned
+TRAIN_SAMPLE = 100_000
+ADD_CHUNK = 50_000
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 
 def bm25s_module() -> Any:
-    """Import bm25s, which sets its own logger to DEBUG on import, and quiet it again."""
+    """Import bm25s (the baselines use it), which sets its own logger to DEBUG, and quiet it again."""
     import bm25s
 
     logging.getLogger("bm25s").setLevel(logging.WARNING)
     return bm25s
 
 
+def open_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
+    """The float32 rows of ``vectors.bin``, memory-mapped read-only."""
+    if rows == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    expected = rows * dim * 4
+    if path.stat().st_size != expected:
+        raise ValueError(f"{path} holds {path.stat().st_size} bytes, expected {expected} ({rows} × {dim} float32)")
+    return np.memmap(path, dtype=np.float32, mode="r", shape=(rows, dim))
+
+
 class DenseIndex:
-    """FAISS index over L2-normalised embeddings; inner product equals cosine similarity."""
+    """Exact (FAISS flat) or approximate (FAISS HNSW + exact re-rank) inner-product search."""
 
-    def __init__(self, index: Any) -> None:
-        self.index = index
-
-    @classmethod
-    def build(cls, vectors: np.ndarray) -> DenseIndex:
+    def __init__(self, vectors: np.ndarray, ann: Any | None = None) -> None:
         import faiss
 
-        dim = vectors.shape[1]
-        index: Any
-        if len(vectors) <= EXACT_LIMIT:
-            index = faiss.IndexFlatIP(dim)
-        else:
-            index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efSearch = 128
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        return cls(index)
+        self._vectors = vectors
+        self.ann = ann
+        self.flat: Any | None = None
+        if ann is None:
+            self.flat = faiss.IndexFlatIP(vectors.shape[1])
+            for lo in range(0, len(vectors), ADD_CHUNK):
+                self.flat.add(np.ascontiguousarray(vectors[lo : lo + ADD_CHUNK], dtype=np.float32))
+
+    @property
+    def kind(self) -> str:
+        return "exact" if self.ann is None else "hnsw"
+
+    @staticmethod
+    def build_ann(vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> Any | None:
+        """The approximate index for ``vectors`` (None when an exact search is the right choice)."""
+        import faiss
+
+        n, dim = vectors.shape
+        if n <= exact_limit:
+            return None
+        ann: Any = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]
+        sample = np.sort(np.random.default_rng(0).choice(n, min(n, TRAIN_SAMPLE), replace=False))
+        ann.train(np.ascontiguousarray(vectors[sample]))
+        for lo in range(0, n, ADD_CHUNK):
+            ann.add(np.ascontiguousarray(vectors[lo : lo + ADD_CHUNK], dtype=np.float32))
+        ann.hnsw.efSearch = HNSW_EF_SEARCH
+        return ann
 
     def __len__(self) -> int:
-        return int(self.index.ntotal)
+        return len(self._vectors)
 
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, ids) for one normalised query vector."""
+        """Top-k (scores, ids) for one normalised query vector; scores are exact cosines."""
         k = max(1, min(k, len(self)))
-        scores, ids = self.index.search(query.reshape(1, -1).astype(np.float32), k)
-        keep = ids[0] >= 0
-        return scores[0][keep], ids[0][keep]
+        q = query.reshape(1, -1).astype(np.float32)
+        if self.flat is not None:
+            scores, ids = self.flat.search(q, k)
+            keep = ids[0] >= 0
+            return scores[0][keep], ids[0][keep]
+        assert self.ann is not None
+        _, ids = self.ann.search(q, max(k, RERANK))
+        found = ids[0][ids[0] >= 0]
+        exact = self.vectors(found) @ q[0]
+        order = np.argsort(-exact)[:k]
+        return exact[order], found[order]
+
+    def recall(self, query: np.ndarray, k: int) -> float:
+        """Share of the true top k (brute force over every vector) that ``search`` returns; a result
+        tied with the k-th true score counts as found (archives repeat sentences)."""
+        k = max(1, min(k, len(self)))
+        exact = np.empty(len(self), dtype=np.float32)
+        for lo in range(0, len(self), ADD_CHUNK):
+            exact[lo : lo + ADD_CHUNK] = self._vectors[lo : lo + ADD_CHUNK] @ query
+        kth = float(np.partition(-exact, k - 1)[k - 1]) * -1
+        _, got = self.search(query, k)
+        return float(np.sum(exact[got] >= kth - 1e-5)) / k
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
-        return np.asarray(self.index.reconstruct_batch(np.asarray(ids, dtype=np.int64)))
-
-    def save(self, path: Path) -> None:
-        import faiss
-
-        faiss.write_index(self.index, str(path))
+        ids = np.asarray(ids, dtype=np.int64)
+        order = np.argsort(ids)  # sorted reads are kinder to a memory map
+        out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
+        out[order] = self._vectors[ids[order]]
+        return out
 
     @classmethod
-    def load(cls, path: Path) -> DenseIndex:
+    def load(cls, vectors: np.ndarray, ann_path: Path | None) -> DenseIndex:
         import faiss
 
-        return cls(faiss.read_index(str(path)))
+        ann: Any = None
+        if ann_path is not None:
+            ann = faiss.read_index(str(ann_path))
+            ann.hnsw.efSearch = HNSW_EF_SEARCH
+            if ann.ntotal != len(vectors):
+                raise ValueError(f"{ann_path} holds {ann.ntotal} vectors, the index {len(vectors)}")
+        return cls(vectors, ann)
+
+
+@dataclass
+class DocTerms:
+    """Per-document term counts (document-major), kept on disk so that a later build can take
+    the documents of unchanged files without tokenising them again."""
+
+    vocab: list[str]
+    ptr: np.ndarray  # int64, documents + 1: document d owns terms[ptr[d]:ptr[d + 1]]
+    terms: np.ndarray  # int32 term ids
+    tfs: np.ndarray  # float32 term frequencies
+    lengths: np.ndarray  # float32 tokens per document
+
+    FILES = ("rows_ptr.npy", "rows_terms.npy", "rows_tfs.npy", "rows_len.npy")
+
+    def save(self, folder: Path) -> None:
+        for name, arr in zip(self.FILES, (self.ptr, self.terms, self.tfs, self.lengths), strict=True):
+            np.save(folder / name, arr)
+
+    @classmethod
+    def load(cls, folder: Path) -> DocTerms:
+        meta = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        ptr, terms, tfs, lengths = (np.load(folder / name, mmap_mode="r") for name in cls.FILES)
+        return cls(meta["tokens"], ptr, terms, tfs, lengths)
+
+
+class Bm25Builder:
+    """Collects documents one at a time (compact integer arrays, no per-token objects) and turns
+    them into a LexicalIndex: the streaming half of a build.
+
+    ``previous``: the DocTerms of an earlier build, whose documents ``add_previous`` copies.
+    """
+
+    def __init__(self, previous: DocTerms | None = None) -> None:
+        self.previous = previous
+        words = previous.vocab if previous is not None else []
+        self.vocab: dict[str, int] = {t: i for i, t in enumerate(words)}
+        self._terms = array.array("i")
+        self._tfs = array.array("f")
+        self._unique = array.array("i")  # distinct terms per document
+        self._lengths = array.array("f")  # tokens per document
+
+    def add(self, doc_tokens: Iterable[str]) -> None:
+        counts = Counter(doc_tokens)
+        vocab = self.vocab
+        self._terms.extend([vocab.setdefault(t, len(vocab)) for t in counts])
+        self._tfs.extend(counts.values())
+        self._unique.append(len(counts))
+        self._lengths.append(sum(counts.values()))
+
+    def add_text(self, text: str) -> None:
+        self.add(tokens(text))
+
+    def add_previous(self, first: int, count: int) -> None:
+        """Documents ``first .. first + count - 1`` of the previous build, as they were."""
+        prev = self.previous
+        assert prev is not None
+        lo, hi = int(prev.ptr[first]), int(prev.ptr[first + count])
+        self._terms.frombytes(np.ascontiguousarray(prev.terms[lo:hi], dtype=np.int32).tobytes())
+        self._tfs.frombytes(np.ascontiguousarray(prev.tfs[lo:hi], dtype=np.float32).tobytes())
+        self._unique.frombytes(np.diff(prev.ptr[first : first + count + 1]).astype(np.int32).tobytes())
+        self._lengths.frombytes(np.ascontiguousarray(prev.lengths[first : first + count], dtype=np.float32).tobytes())
+
+    def finish(self, k1: float = BM25_K1, b: float = BM25_B) -> tuple[LexicalIndex, DocTerms]:
+        """BM25 (Lucene idf) weights, stored term-major, exactly the scores bm25s computes; terms no
+        document uses any more are dropped from the vocabulary."""
+        n = len(self._unique)
+        terms = np.frombuffer(self._terms, dtype=np.int32)
+        tfs = np.frombuffer(self._tfs, dtype=np.float32)
+        lengths = np.frombuffer(self._lengths, dtype=np.float32)
+        unique = np.frombuffer(self._unique, dtype=np.int32)
+        df = np.bincount(terms, minlength=len(self.vocab))
+        # The vocabulary, sorted, holds the terms some document uses: the files do not depend on
+        # the order documents came in, so an incremental build writes what a full one writes.
+        used = [(t, i) for t, i in self.vocab.items() if df[i] > 0]
+        used.sort()
+        words = [t for t, _ in used]
+        remap = np.full(len(self.vocab), -1, dtype=np.int32)
+        remap[np.fromiter((i for _, i in used), dtype=np.int64, count=len(used))] = np.arange(len(used), dtype=np.int32)
+        terms = remap[terms]
+        df = np.bincount(terms, minlength=len(words)).astype(np.int64)
+        docs = np.repeat(np.arange(n, dtype=np.int32), unique)
+        idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
+        avg = float(lengths.mean()) if n else 1.0
+        weights = idf[terms] * tfs / (k1 * ((1 - b) + b * lengths[docs] / max(avg, 1e-9)) + tfs)
+        del docs
+        order = np.argsort(terms, kind="stable")
+        indptr = np.zeros(len(words) + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        col_docs = np.repeat(np.arange(n, dtype=np.int32), unique)[order]
+        lex = LexicalIndex({t: i for i, t in enumerate(words)}, indptr, col_docs, weights[order].astype(np.float32), n)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(unique, out=ptr[1:])
+        return lex, DocTerms(words, ptr, terms, tfs.copy(), lengths.copy())
 
 
 class LexicalIndex:
-    """BM25 (bm25s) over CJK unigram+bigram tokens of NFKC/simplified text."""
+    """BM25 over CJK unigram+bigram tokens of NFKC/simplified text (see text.tokens)."""
 
-    def __init__(self, retriever: object, df: dict[str, int], n_docs: int) -> None:
-        self.retriever = retriever
-        self.df = df
+    FILES = ("vocab.json", "indptr.npy", "docs.npy", "weights.npy")
+
+    def __init__(
+        self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int
+    ) -> None:
+        self.vocab = vocab
+        self.indptr = indptr
+        self.docs = docs
+        self.weights = weights
         self.n_docs = n_docs
 
     @classmethod
-    def build(cls, texts: list[str]) -> LexicalIndex:
-        bm25s = bm25s_module()
+    def build(cls, texts: Iterable[str]) -> LexicalIndex:
+        builder = Bm25Builder()
+        for t in texts:
+            builder.add_text(t)
+        return builder.finish()[0]
 
-        toks = [tokens(t) or [""] for t in texts]
-        retriever = bm25s.BM25(k1=1.2, b=0.75)
-        retriever.index(toks, show_progress=False)
-        return cls(retriever, _document_frequencies(retriever), len(texts))
+    def __contains__(self, token: str) -> bool:
+        return token in self.vocab
+
+    def df(self, token: str) -> int:
+        i = self.vocab.get(token)
+        return 0 if i is None else int(self.indptr[i + 1] - self.indptr[i])
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
-        """BM25 score of every document for the query tokens."""
-        known = [t for t in query_tokens if t in self.df]
-        if not known:
-            return np.zeros(self.n_docs, dtype=np.float32)
-        return np.asarray(self.retriever.get_scores(known), dtype=np.float32)  # type: ignore[attr-defined]
+        """BM25 score of every document for the query tokens (a repeated token counts again)."""
+        out = np.zeros(self.n_docs, dtype=np.float32)
+        for t in query_tokens:
+            i = self.vocab.get(t)
+            if i is not None:
+                lo, hi = int(self.indptr[i]), int(self.indptr[i + 1])
+                out[self.docs[lo:hi]] += self.weights[lo:hi]
+        return out
 
     def idf(self, token: str) -> float:
         """Smoothed inverse document frequency; a token the corpus never uses gets the maximum."""
-        df = self.df.get(token, 0)
+        df = self.df(token)
         return float(np.log((self.n_docs - df + 0.5) / (df + 0.5) + 1.0))
 
-    def save(self, path: Path) -> None:
-        self.retriever.save(str(path))  # type: ignore[attr-defined]
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        words = sorted(self.vocab, key=self.vocab.__getitem__)
+        (folder / "vocab.json").write_text(
+            json.dumps({"n_docs": self.n_docs, "tokens": words}, ensure_ascii=False), encoding="utf-8"
+        )
+        np.save(folder / "indptr.npy", self.indptr)
+        np.save(folder / "docs.npy", self.docs)
+        np.save(folder / "weights.npy", self.weights)
 
     @classmethod
-    def load(cls, path: Path) -> LexicalIndex:
-        bm25s = bm25s_module()
-
-        retriever = bm25s.BM25.load(str(path))
-        params = json.loads((path / "params.index.json").read_text(encoding="utf-8"))
-        return cls(retriever, _document_frequencies(retriever), int(params["num_docs"]))
-
-
-def _document_frequencies(retriever: object) -> dict[str, int]:
-    indptr = retriever.scores["indptr"]  # type: ignore[attr-defined]
-    counts = np.diff(indptr)
-    return {tok: int(counts[i]) for tok, i in retriever.vocab_dict.items() if tok}  # type: ignore[attr-defined]
+    def load(cls, folder: Path) -> LexicalIndex:
+        meta = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        vocab = {t: i for i, t in enumerate(meta["tokens"])}
+        indptr = np.load(folder / "indptr.npy")
+        docs = np.load(folder / "docs.npy", mmap_mode="r")
+        weights = np.load(folder / "weights.npy", mmap_mode="r")
+        if len(indptr) != len(vocab) + 1 or len(docs) != len(weights) or int(indptr[-1]) != len(docs):
+            raise ValueError(f"the BM25 files in {folder} do not match each other")
+        return cls(vocab, indptr, docs, weights, int(meta["n_docs"]))

@@ -1,0 +1,321 @@
+"""``quoteqa bench --scale``: build and query synthetic archives of growing size.
+
+The archive varies real text: sentences of the seed articles (and of the CMRC 2018 paragraphs
+when present) are recombined clause by clause across articles and their figures are changed;
+the real seed articles are included so that the development questions keep their answers among
+the distractors. Every build and every query run is a separate process, so that its time and
+peak memory are its own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .evaluate import load_items
+
+SENTENCES_PER_PARAGRAPH = (2, 7)
+PARAGRAPHS_PER_ARTICLE = (4, 12)
+ARTICLES_PER_FOLDER = 500
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_CLAUSE = re.compile(r"(?<=[,,;;])")
+
+
+def source_sentences(corpus: Path, cmrc: Path | None) -> list[str]:
+    """The real sentences the archive is varied from: the CMRC 2018 paragraphs when present (so
+    that the seed articles' answers stay unique in the archive), else the corpus itself."""
+    from .ingest import load_corpus
+    from .text import split_sentences
+
+    pool: list[str] = []
+    if cmrc is not None and cmrc.exists():
+        for article in json.loads(cmrc.read_text(encoding="utf-8"))["data"]:
+            for para in article["paragraphs"]:
+                pool += split_sentences(para["context"])
+    else:
+        pool = [s.text for _, _, arts in load_corpus(corpus) for a in arts for p in a.paragraphs for s in p.sentences]
+    return [s for s in pool if len(s) >= 8]
+
+
+def _vary(sentence: str, other: str, rng: np.random.Generator) -> str:
+    """A new sentence: maybe the first clauses of one sentence with the rest of another, and
+    always new figures of the same number of digits."""
+    if rng.random() < 0.6:
+        head, tail = _CLAUSE.split(sentence), _CLAUSE.split(other)
+        if len(head) > 1 and len(tail) > 1:
+            cut_a, cut_b = int(rng.integers(1, len(head))), int(rng.integers(1, len(tail)))
+            sentence = "".join(head[:cut_a] + tail[cut_b:])
+
+    def new_figure(m: re.Match[str]) -> str:
+        digits = "".join(str(int(d)) for d in rng.integers(0, 10, len(m.group(0).replace(".", ""))))
+        if "." in m.group(0):
+            point = m.group(0).index(".")
+            digits = digits[:point] + "." + digits[point:]
+        return digits.lstrip("0") or "0"
+
+    return _DIGITS.sub(new_figure, sentence)
+
+
+def synthetic_archive(pool: list[str], corpus: Path, out: Path, sentences: int, *, seed: int = 0) -> int:
+    """Write about ``sentences`` varied sentences as one-article files under ``out`` (plus the real
+    corpus files); return the number of generated sentences."""
+    rng = np.random.default_rng(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    for f in sorted(corpus.rglob("*")):
+        if f.is_file():
+            shutil.copy(f, out / f.name)
+    made = article = 0
+    while made < sentences:
+        paragraphs = []
+        for _ in range(int(rng.integers(*PARAGRAPHS_PER_ARTICLE))):
+            k = int(rng.integers(*SENTENCES_PER_PARAGRAPH))
+            picks = rng.integers(0, len(pool), 2 * k)
+            paragraphs.append("".join(_vary(pool[a], pool[b], rng) for a, b in picks.reshape(k, 2)))
+            made += k
+        title = re.sub(r"[。!?;,,!?;:]", " ", _vary(pool[int(rng.integers(len(pool)))], "", rng)[:24])
+        title = title.strip() or "合成文章"
+        folder = out / f"{article // ARTICLES_PER_FOLDER:04d}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"a{article:07d}.txt").write_text(f"{title}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+        article += 1
+    return made
+
+
+def _run_measured(cmd: list[str]) -> tuple[str, float, float]:
+    """(stdout, seconds, peak resident MiB) of a child process."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return out, time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+@dataclass
+class SizeResult:
+    target: int
+    sentences: int
+    dense: str
+    build_s: float
+    build_peak_mib: float
+    p50_ms: float
+    p95_ms: float
+    serve_rss_mib: float
+    recall10: float
+    dev_quote1: float
+    incremental_s: float = float("nan")
+    full_rebuild_s: float = float("nan")
+    identical: bool | None = None
+
+
+def build_cmd(corpus: Path, index: Path, *, full: bool = False) -> list[str]:
+    cmd = [sys.executable, "-m", "quoteqa", "build", "--corpus", str(corpus), "--index", str(index)]
+    return [*cmd, "--full"] if full else cmd
+
+
+def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict[str, float | str]:
+    """Serve ``index`` in this process and measure it: latency, memory, ANN recall, quote@1."""
+    from .qa import QA
+
+    qa = QA.load(index)
+    items = load_items(questions)
+    asked = [i.question for i in items]
+    if extra is not None:
+        asked += [json.loads(line)["question"] for line in extra.read_text(encoding="utf-8").splitlines()]
+    qa.ask(asked[0])  # warm
+    times = []
+    for _ in range(repeat):
+        for q in asked:
+            t = time.perf_counter()
+            qa.ask(q)
+            times.append(1000 * (time.perf_counter() - t))
+    hits = sum(
+        bool(r.citations) and i.gold in r.citations[0].quote
+        for i in items
+        if i.gold is not None
+        for r in [qa.ask(i.question)]
+    )
+    answerable = sum(i.gold is not None for i in items)
+    dense = qa.index.dense
+    recall = [dense.recall(qa.index.embed_query(q), 10) for q in asked[:200]]
+    status = Path("/proc/self/status").read_text().splitlines()
+    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    return {
+        "sentences": len(qa.index.sentences),
+        "dense": dense.kind,
+        "p50_ms": statistics.median(times),
+        "p95_ms": float(np.percentile(times, 95)),
+        "rss_mib": rss,
+        "recall10": float(np.mean(recall)),
+        "dev_quote1": hits / max(1, answerable),
+    }
+
+
+def _probe(index: Path, questions: Path, extra: Path | None) -> dict[str, float | str]:
+    cmd = [sys.executable, "-m", "quoteqa.scale", "probe", str(index), str(questions)]
+    if extra is not None:
+        cmd += ["--extra", str(extra)]
+    out, _, _ = _run_measured(cmd)
+    return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+def _answers(index: Path, questions: Path) -> list[dict[str, object]]:
+    cmd = [sys.executable, "-m", "quoteqa", "ask", "--json", "--index", str(index)]
+    qs = "\n".join(i.question for i in load_items(questions)) + "\n"
+    out = subprocess.run(cmd, input=qs, capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.strip()]
+
+
+def run_size(
+    target: int, pool: list[str], corpus: Path, work: Path, questions: Path, extra: Path | None, incremental: bool
+) -> SizeResult:
+    archive, index = work / f"archive-{target}", work / f"index-{target}"
+    synthetic_archive(pool, corpus, archive, target)
+    out, build_s, peak = _run_measured(build_cmd(archive, index))
+    print(out.strip(), file=sys.stderr)
+    p = _probe(index, questions, extra)
+    result = SizeResult(
+        target=target,
+        sentences=int(p["sentences"]),
+        dense=str(p["dense"]),
+        build_s=build_s,
+        build_peak_mib=peak,
+        p50_ms=float(p["p50_ms"]),
+        p95_ms=float(p["p95_ms"]),
+        serve_rss_mib=float(p["rss_mib"]),
+        recall10=float(p["recall10"]),
+        dev_quote1=float(p["dev_quote1"]),
+    )
+    if incremental:
+        # One new article, then the incremental build and a from-scratch build of the same corpus.
+        new = archive / "zz-new"
+        synthetic_archive(pool, corpus, new, 40, seed=target + 1)
+        for f in new.glob("*.txt"):
+            f.unlink()  # the copied real corpus files are already in the archive
+        _, result.incremental_s, _ = _run_measured(build_cmd(archive, index))
+        _, result.full_rebuild_s, _ = _run_measured(build_cmd(archive, work / f"full-{target}", full=True))
+        result.identical = _answers(index, questions) == _answers(work / f"full-{target}", questions)
+        shutil.rmtree(work / f"full-{target}", ignore_errors=True)
+    shutil.rmtree(archive, ignore_errors=True)
+    shutil.rmtree(index, ignore_errors=True)
+    return result
+
+
+def table(results: list[SizeResult]) -> str:
+    lines = [
+        "| sentences | dense index | build s | build sentences/s | build peak RSS MiB | p50 ms | p95 ms "
+        "| serving RSS MiB | ANN recall@10 | dev quote@1 |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.sentences:,} | {r.dense} | {r.build_s:.0f} | {r.sentences / r.build_s:.0f} | {r.build_peak_mib:.0f} "
+            f"| {r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.serve_rss_mib:.0f} | {r.recall10:.3f} | {r.dev_quote1:.3f} |"
+        )
+    for r in results:
+        if r.identical is not None:
+            lines += [
+                "",
+                f"Incremental build at {r.sentences:,} sentences (one article added): {r.incremental_s:.1f} s, "
+                f"against {r.full_rebuild_s:.1f} s for a from-scratch build of the same corpus "
+                f"({r.full_rebuild_s / r.incremental_s:.0f}× faster); answers to the development questions "
+                f"{'identical' if r.identical else 'DIFFERENT'}.",
+            ]
+    return "\n".join(lines)
+
+
+def plot(results: list[SizeResult], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [r.sentences for r in results]
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6))
+    panels = [
+        ("p50 latency per question (ms)", [r.p50_ms for r in results]),
+        ("full build (s)", [r.build_s for r in results]),
+        ("serving RSS (MiB)", [r.serve_rss_mib for r in results]),
+    ]
+    for ax, (label, values) in zip(axes, panels, strict=True):
+        ax.plot(sizes, values, marker="o")
+        ax.set_xscale("log")
+        ax.set_xlabel("corpus size (sentences)")
+        ax.set_title(label)
+        ax.grid(True, alpha=0.3)
+    fig.suptitle("quoteqa at archive scale (synthetic archive, 2 cores)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from .bench import CMRC_DEFAULT, ROOT, replace_section
+
+    p = argparse.ArgumentParser(prog="python -m quoteqa.scale", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run", help="build and query archives of the given sizes")
+    r.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    r.add_argument("--incremental-at", type=int, default=100_000, help="size at which to time an incremental build")
+    r.add_argument("--corpus", type=Path, default=ROOT / "corpus")
+    r.add_argument("--cmrc", type=Path, default=CMRC_DEFAULT if CMRC_DEFAULT.exists() else None)
+    r.add_argument("--questions", type=Path, default=ROOT / "bench" / "dev_questions.jsonl")
+    r.add_argument("--extra", type=Path, default=ROOT / "bench" / "holdout_questions.jsonl")
+    r.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    r.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md")
+    r.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
+    r.add_argument("--json", type=Path, default=None, help="also append each size's result to this JSONL file")
+    pr = sub.add_parser("probe", help="(internal) serve an index and print its measurements as JSON")
+    pr.add_argument("index", type=Path)
+    pr.add_argument("questions", type=Path)
+    pr.add_argument("--extra", type=Path, default=None)
+    pr.add_argument("--repeat", type=int, default=3)
+    args = p.parse_args(argv)
+    if args.command == "probe":
+        print(json.dumps(probe(args.index, args.questions, args.extra, args.repeat)))
+        return 0
+    for size in args.sizes:
+        if not 1_000 <= size <= 5_000_000:
+            p.error(f"--sizes {size}: each size must be between 1,000 and 5,000,000 sentences")
+    import tempfile
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="quoteqa-scale-"))
+    work.mkdir(parents=True, exist_ok=True)
+    pool = source_sentences(args.corpus, args.cmrc)
+    results = []
+    for size in sorted(args.sizes):
+        res = run_size(size, pool, args.corpus, work, args.questions, args.extra, size == args.incremental_at)
+        results.append(res)
+        print(json.dumps(asdict(res)), file=sys.stderr)
+        if args.json:
+            with args.json.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(asdict(res)) + "\n")
+    report = (
+        f"Command: `make scale` · {len(pool):,} source sentences varied into each archive · "
+        f"{time.strftime('%Y-%m-%d')}\n\n" + table(results) + f"\n\n![scale]({args.plot.relative_to(ROOT)})"
+    )
+    print(report)
+    plot(results, args.plot)
+    replace_section(args.write, report, name="scale")
+    if args.work is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
