@@ -40,6 +40,7 @@ LEX_SENTENCES = "bm25_sentences"
 LEX_PARAGRAPHS = "bm25_paragraphs"
 EMBED_BATCH = 512
 REFERENCE_SAMPLE = 4096
+MEMO_LIMIT = 300_000  # cached per-sentence / per-paragraph values (see Index.cached)
 
 
 class IndexUnavailable(RuntimeError):
@@ -175,15 +176,46 @@ class Index:
 
     def cached(self, kind: str, key: int, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (kind, key) for this loaded index (normalising text is the costly
-        part of a query, and corpus sentences are the same for every query)."""
+        part of a query, and corpus sentences are the same for every query). The memo is emptied
+        when it reaches MEMO_LIMIT entries, so that a server on a large archive stays bounded."""
         value = self.memo.get((kind, key))
         if value is None:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
             value = self.memo[(kind, key)] = compute()
         return value
+
+    def title_terms(self, aid: int) -> frozenset[str]:
+        """Content terms of an article's headline."""
+        return self.cached("title", aid, lambda: frozenset(bigrams(self.articles[aid].title)))  # type: ignore[no-any-return]
+
+    def paragraph_counts(self, pid: int, kind: str) -> dict[str, int]:
+        """In how many of a paragraph's sentences, plus its article's headline, each term (kind
+        "terms") or character (kind "chars") occurs."""
+
+        def compute() -> dict[str, int]:
+            first = int(self.para_first[pid])
+            of = self.sentence_terms if kind == "terms" else self.sentence_chars
+            aid = int(self.para_article[pid])
+            counts: dict[str, int] = {}
+            sets = [of(s) for s in range(first, first + len(self.paragraphs[pid].sentences))]
+            sets.append(self.title_terms(aid) if kind == "terms" else frozenset(normalize(self.articles[aid].title)))
+            for terms in sets:
+                for t in terms:
+                    counts[t] = counts.get(t, 0) + 1
+            return counts
+
+        return self.cached(f"counts-{kind}", pid, compute)  # type: ignore[no-any-return]
 
     def sentence_terms(self, sid: int) -> frozenset[str]:
         """Content terms of a sentence."""
         return self.cached("terms", sid, lambda: frozenset(bigrams(self.sentences[sid].text)))  # type: ignore[no-any-return]
+
+    def sentence_chars(self, sid: int) -> frozenset[str]:
+        """Chinese characters of a sentence."""
+        return self.cached(  # type: ignore[no-any-return]
+            "chars", sid, lambda: frozenset(c for c in normalize(self.sentences[sid].text) if "\u3400" <= c <= "\u9fff")
+        )
 
     def sentence_has_figure(self, sid: int) -> bool:
         return bool(self.cached("figure", sid, lambda: has_figure(self.sentences[sid].text)))

@@ -159,7 +159,7 @@ class QA:
         best: dict[int, float] = {}
         for s in ranked:
             pid = int(self.index.sent_para[s.sentence])
-            best.setdefault(pid, s.score)
+            best[pid] = max(best.get(pid, s.passage), s.passage)
         out = []
         for pid, score in sorted(best.items(), key=lambda kv: -kv[1])[:top_k]:
             para = self.index.paragraphs[pid]

@@ -180,7 +180,14 @@ def _answers(index: Path, questions: Path) -> list[dict[str, object]]:
 
 
 def run_size(
-    target: int, pool: list[str], corpus: Path, work: Path, questions: Path, extra: Path | None, incremental: bool
+    target: int,
+    pool: list[str],
+    corpus: Path,
+    work: Path,
+    questions: Path,
+    extra: Path | None,
+    incremental: bool,
+    keep: bool = False,
 ) -> SizeResult:
     archive, index = work / f"archive-{target}", work / f"index-{target}"
     synthetic_archive(pool, corpus, archive, target)
@@ -209,8 +216,9 @@ def run_size(
         _, result.full_rebuild_s, _ = _run_measured(build_cmd(archive, work / f"full-{target}", full=True))
         result.identical = _answers(index, questions) == _answers(work / f"full-{target}", questions)
         shutil.rmtree(work / f"full-{target}", ignore_errors=True)
-    shutil.rmtree(archive, ignore_errors=True)
-    shutil.rmtree(index, ignore_errors=True)
+    if not keep:
+        shutil.rmtree(archive, ignore_errors=True)
+        shutil.rmtree(index, ignore_errors=True)
     return result
 
 
@@ -280,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md")
     r.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
     r.add_argument("--json", type=Path, default=None, help="also append each size's result to this JSONL file")
+    r.add_argument("--keep", action="store_true", help="keep each archive and index in --work")
     pr = sub.add_parser("probe", help="(internal) serve an index and print its measurements as JSON")
     pr.add_argument("index", type=Path)
     pr.add_argument("questions", type=Path)
@@ -299,7 +308,9 @@ def main(argv: list[str] | None = None) -> int:
     pool = source_sentences(args.corpus, args.cmrc)
     results = []
     for size in sorted(args.sizes):
-        res = run_size(size, pool, args.corpus, work, args.questions, args.extra, size == args.incremental_at)
+        res = run_size(
+            size, pool, args.corpus, work, args.questions, args.extra, size == args.incremental_at, args.keep
+        )
         results.append(res)
         print(json.dumps(asdict(res)), file=sys.stderr)
         if args.json:
