@@ -49,7 +49,7 @@ _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
 _TIME = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|昨天|今天|今年|去年|明年|上半年|下半年|近期|当前|目前|日前|年底|季度")
 _NAME_HINT = re.compile(r"书记|区长|市长|主任|记者|总书记|评论员|局长|省长|同志|主席")
 
-CANDIDATES = 50
+CANDIDATES = 30
 # Abstention: the best sentence must cover enough of the question's content or be close to it.
 MIN_CONFIDENCE = 0.96
 Z_WEIGHT = 0.26
@@ -187,50 +187,47 @@ def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, 
     dense = index.dense.vectors(ids) @ qvec
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
-    focus_w: dict[int, dict[str, float]] = {}
-    focus_c: dict[int, dict[str, float]] = {}
-    focus_u: dict[int, dict[str, float]] = {}
     best_dense: dict[int, float] = {}
     for pid, dn in zip(pids.tolist(), dense.tolist(), strict=True):
         best_dense[pid] = max(best_dense.get(pid, -1.0), dn)
 
-    def focus(sid: int, pid: int) -> float:
-        if pid not in focus_w:
-            counts = index.paragraph_counts(pid, "terms")
-            focus_w[pid] = _focus_weights(query.terms, counts, len(index.paragraphs[pid].sentences))
-        return _cover(focus_w[pid], index.sentence_terms(sid))
+    memo: dict[tuple[str, int], float] = {}
 
-    def focus_untitled(sid: int, pid: int) -> float:
-        if pid not in focus_u:
-            title = index.title_terms(int(index.para_article[pid]))
-            counts = index.paragraph_counts(pid, "terms")
-            rest = {t: w for t, w in query.terms.items() if t not in title}
-            focus_u[pid] = _focus_weights(rest, counts, len(index.paragraphs[pid].sentences))
-        return _cover(focus_u[pid], index.sentence_terms(sid))
+    def focus(kind: str, sid: int, pid: int) -> float:
+        """Cover of sentence ``sid`` under the in-paragraph weights of ``kind``, once per query."""
+        key = (kind, sid)
+        if key not in memo:
+            if (kind, -pid - 1) not in weights:
+                counts = index.paragraph_counts(pid, "chars" if kind == "chars" else "terms")
+                if kind == "untitled":
+                    title = index.title_terms(int(index.para_article[pid]))
+                    terms = {t: w for t, w in query.terms.items() if t not in title}
+                else:
+                    terms = query.chars if kind == "chars" else query.terms
+                weights[(kind, -pid - 1)] = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
+            text_terms = index.sentence_chars(sid) if kind == "chars" else index.sentence_terms(sid)
+            memo[key] = _cover(weights[(kind, -pid - 1)], text_terms)
+        return memo[key]
 
-    def focus_chars(sid: int, pid: int) -> float:
-        if pid not in focus_c:
-            counts = index.paragraph_counts(pid, "chars")
-            focus_c[pid] = _focus_weights(query.chars, counts, len(index.paragraphs[pid].sentences))
-        return _cover(focus_c[pid], index.sentence_chars(sid))
-
+    weights: dict[tuple[str, int], dict[str, float]] = {}
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
         first = int(index.para_first[pid])
         last = first + len(index.paragraphs[pid].sentences) - 1
+        terms = index.sentence_terms(sid)
         rows[row] = (
             float(bm_s[sid]),
             float(bm_p[pid]),
             dn,
-            _cover(query.terms, index.sentence_terms(sid)),
+            _cover(query.terms, terms),
             _cover(query.terms, index.context_terms(pid)),
             _kind_fit(query.kinds, index.sentences[sid].text, index.sentence_has_figure(sid)),
-            focus(sid, pid),
-            focus(sid - 1, pid) if sid > first else 0.0,
-            focus(sid + 1, pid) if sid < last else 0.0,
+            focus("terms", sid, pid),
+            focus("terms", sid - 1, pid) if sid > first else 0.0,
+            focus("terms", sid + 1, pid) if sid < last else 0.0,
             dn - best_dense[pid],
-            len(index.sentence_terms(sid) - query.terms.keys()) / max(1, len(index.sentence_terms(sid))),
-            focus_chars(sid, pid),
-            focus_untitled(sid, pid),
+            len(terms - query.terms.keys()) / max(1, len(terms)),
+            focus("chars", sid, pid),
+            focus("untitled", sid, pid),
             _form_fit(query.forms, index.sentences[sid].text),
         )
     return ids, rows

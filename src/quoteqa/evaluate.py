@@ -21,6 +21,8 @@ class Scores:
     answerable: int = 0
     quote1: int = 0
     quote3: int = 0
+    passage1: int = 0
+    passage5: int = 0
     wrongly_abstained: int = 0
     out_of_scope: int = 0
     abstained: int = 0
@@ -29,6 +31,8 @@ class Scores:
     def as_row(self) -> dict[str, Any]:
         n = max(1, self.answerable)
         return {
+            "passage@1": round(self.passage1 / n, 3),
+            "passage@5": round(self.passage5 / n, 3),
             "quote@1": round(self.quote1 / n, 3),
             "quote@3": round(self.quote3 / n, 3),
             "abstention": f"{self.abstained}/{self.out_of_scope}",
@@ -48,11 +52,14 @@ def load_items(path: Path) -> list[Item]:
     return items
 
 
-def score(items: Iterable[Item], answer: Callable[[str], tuple[bool, list[str]]]) -> Scores:
-    """``answer(question)`` returns (found, quotes best first)."""
+def score(items: Iterable[Item], answer: Callable[[str], tuple[Any, ...]]) -> Scores:
+    """``answer(question)`` returns (found, quotes best first) or (found, quotes, passages best
+    first); a passage counts when it holds the gold fragment, whether or not the method abstained."""
     s = Scores()
     for item in items:
-        found, quotes = answer(item.question)
+        out = answer(item.question)
+        found, quotes = out[0], out[1]
+        passages: list[str] = out[2] if len(out) > 2 else []
         if item.gold is None:
             s.out_of_scope += 1
             s.abstained += int(not found)
@@ -60,6 +67,8 @@ def score(items: Iterable[Item], answer: Callable[[str], tuple[bool, list[str]]]
                 s.misses.append(f"answered out-of-scope: {item.question} -> {quotes[:1]}")
             continue
         s.answerable += 1
+        s.passage1 += int(any(item.gold in p for p in passages[:1]))
+        s.passage5 += int(any(item.gold in p for p in passages[:5]))
         if not found:
             s.wrongly_abstained += 1
         hit1 = found and bool(quotes) and item.gold in quotes[0]

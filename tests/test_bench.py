@@ -1,0 +1,60 @@
+"""The benchmark harness on a tiny CMRC-format file: real build, real ask path, all four methods."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from quoteqa.bench import cmrc_table, methods, plot_quality
+from quoteqa.qa import QA
+
+PARAGRAPHS = [
+    ("青木广彰", "青木广彰是日本企业家。1982年他搭乘热气球横越太平洋，成为知名的探险家。他创办了连锁餐厅。"),
+    ("新西兰鸲鹟", "新西兰鸲鹟是一种鸟。羽毛呈深灰黑色，腹部颜色较浅。牠们主要分布在北岛的中部。"),
+    ("龙烟铁路", "龙烟铁路是山东的一条铁路。线路全长123公里，设计时速160公里。2013年11月开工建设。"),
+]
+QUESTIONS = [
+    (0, "青木广彰因什么活动成为探险家？", "搭乘热气球横越太平洋"),
+    (1, "新西兰鸲鹟的羽毛是什么颜色？", "深灰黑色"),
+    (1, "新西兰鸲鹟分布在哪里？", "北岛的中部"),
+    (2, "龙烟铁路全长多少公里？", "123公里"),
+]
+
+
+def test_cmrc_table_measures_all_methods(tmp_path: Path):
+    data = {
+        "data": [
+            {
+                "title": title,
+                "paragraphs": [
+                    {
+                        "context": context,
+                        "qas": [{"question": q, "answers": [{"text": a}]} for p, q, a in QUESTIONS if p == i],
+                    }
+                ],
+            }
+            for i, (title, context) in enumerate(PARAGRAPHS)
+        ]
+    }
+    path = tmp_path / "cmrc.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    work = tmp_path / "work"
+    work.mkdir()
+    plot_data: dict[str, list[tuple[str, float, float]]] = {}
+    table = cmrc_table(path, work, plot_data)
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
+    assert [r.split(" | ")[0] for r in rows][0] == "| quoteqa"
+    assert len(rows) == 4
+    ours = rows[0].split(" | ")
+    assert ours[1] == "1.000", table  # passage@1
+    assert float(ours[4]) >= 0.75, table  # quote@3 (a nine-sentence corpus is too small to be sure of more)
+    assert [name for name, *_ in plot_data["CMRC 2018 dev"]][0] == "quoteqa"
+    plot_quality(plot_data, tmp_path / "q.png")
+    assert (tmp_path / "q.png").stat().st_size > 10_000
+
+
+def test_methods_return_quotes_and_passages(qa: QA):
+    for name, answer, seconds in methods(qa, 1.0):
+        found, quotes, passages = answer("上半年新增了多少就业岗位?")
+        assert found and quotes and passages, name
+        assert len(quotes) <= 5 and len(passages) <= 5 and seconds >= 0
