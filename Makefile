@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run test lint bench load faults index browser clean
+.PHONY: run test lint bench scale load faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m quoteqa bench
+
+# Synthetic archives of 10k, 100k and 1M sentences: full and incremental builds, latency, memory,
+# HNSW recall; writes the scale section of BENCHMARKS.md and docs/scale.png (about 1.5 h on 2 cores).
+SCALE_WORK ?= /tmp/quoteqa-scale
+scale: $(STAMP)
+	$(PY) -m quoteqa.scale run --keep --work $(SCALE_WORK) --json $(SCALE_WORK)/results.jsonl
 
 # 20 clients for 60 s against a local app; writes the figures into BENCHMARKS.md.
 load: $(STAMP)
