@@ -28,9 +28,12 @@ _FILLER = re.compile(
 # What an answer looks like, for question forms the news-tuned kinds above do not cover:
 # question pattern -> pattern of a sentence that can answer it.
 _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
-    (re.compile(r"为什么|为何|什么原因|原因是|why"), re.compile(r"因为|由于|因此|所以|原因|因其|为了|导致|because")),
     (
-        re.compile(r"著作|作品|代表作|诗|书|歌|专辑|电影|小说|曲目|剧|刊物|报纸"),
+        re.compile(r"为什么|为何|什么原因|原因是|\bwhy\b"),
+        re.compile(r"因为|由于|因此|所以|原因|因其|为了|导致|because"),
+    ),
+    (
+        re.compile(r"著作|作品|代表作|诗|书(?!记)|歌|专辑|电影|小说|曲目|剧|刊物|报纸"),
         re.compile(r"《"),
     ),
     (
@@ -38,11 +41,11 @@ _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(r"又名|别名|别称|又称|俗称|简称|原名|旧称|称为|叫做|名为|称号|[号字]"),
     ),
     (
-        re.compile(r"哪里|什么地方|什么地区|哪个国家|哪座城市|哪个城市|在哪|何处|分布|where"),
+        re.compile(r"哪里|什么地方|什么地区|哪个国家|哪座城市|哪个城市|在哪|何处|分布|\bwhere\b"),
         re.compile(r"位于|分布|地区|[省市县国州岛洲山河湖海]|境内|一带|附近"),
     ),
     (
-        re.compile(r"什么时候|何时|哪一?年|哪个朝代|什么时间|年代|when"),
+        re.compile(r"什么时候|何时|哪一?年|哪个朝代|什么时间|年代|\bwhen\b"),
         re.compile(r"\d+年|\d+月|世纪|年代|朝|时期|[一二三四五六七八九十〇零]+年"),
     ),
 )
@@ -191,25 +194,25 @@ def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, 
     for pid, dn in zip(pids.tolist(), dense.tolist(), strict=True):
         best_dense[pid] = max(best_dense.get(pid, -1.0), dn)
 
-    memo: dict[tuple[str, int], float] = {}
+    in_paragraph: dict[tuple[str, int], dict[str, float]] = {}  # (kind, paragraph) -> term weights
+    memo: dict[tuple[str, int], float] = {}  # (kind, sentence) -> focus
 
     def focus(kind: str, sid: int, pid: int) -> float:
-        """Cover of sentence ``sid`` under the in-paragraph weights of ``kind``, once per query."""
-        key = (kind, sid)
-        if key not in memo:
-            if (kind, -pid - 1) not in weights:
+        """Cover of sentence ``sid`` under the in-paragraph weights of ``kind`` ("terms", "chars" or
+        "untitled"), computed once per question."""
+        if (kind, sid) not in memo:
+            if (kind, pid) not in in_paragraph:
                 counts = index.paragraph_counts(pid, "chars" if kind == "chars" else "terms")
                 if kind == "untitled":
                     title = index.title_terms(int(index.para_article[pid]))
                     terms = {t: w for t, w in query.terms.items() if t not in title}
                 else:
                     terms = query.chars if kind == "chars" else query.terms
-                weights[(kind, -pid - 1)] = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
-            text_terms = index.sentence_chars(sid) if kind == "chars" else index.sentence_terms(sid)
-            memo[key] = _cover(weights[(kind, -pid - 1)], text_terms)
-        return memo[key]
+                in_paragraph[(kind, pid)] = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
+            held = index.sentence_chars(sid) if kind == "chars" else index.sentence_terms(sid)
+            memo[(kind, sid)] = _cover(in_paragraph[(kind, pid)], held)
+        return memo[(kind, sid)]
 
-    weights: dict[tuple[str, int], dict[str, float]] = {}
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
         first = int(index.para_first[pid])
         last = first + len(index.paragraphs[pid].sentences) - 1
