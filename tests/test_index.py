@@ -181,14 +181,14 @@ def test_bm25_scores_equal_bm25s(qa: QA):
         assert np.allclose(qa.index.lex_sentences.scores(toks), reference.get_scores(toks), atol=1e-4)
 
 
-def test_above_the_exact_limit_the_graph_index_is_used_and_recalls(tmp_path: Path, model):
+def test_above_the_exact_limit_the_inverted_file_is_used_and_recalls(tmp_path: Path, model):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
     build(corpus, tmp_path / "index", model=model, exact_limit=20)
     assert (tmp_path / "index" / "ann.faiss").exists()
     index = load(tmp_path / "index", model=model)
-    assert index.dense.kind == "hnsw"
+    assert index.dense.kind == "ivf"
     recall = [index.dense.recall(index.dense.vectors(np.array([sid]))[0], 10) for sid in range(0, 100, 5)]
     assert np.mean(recall) >= 0.95
     assert "5.7万个" in QA(index).ask("上半年新增了多少就业岗位?").answer

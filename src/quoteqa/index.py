@@ -33,7 +33,7 @@ MANIFEST = "manifest.json"
 ARTICLES = "articles.jsonl"
 VECTORS = "vectors.bin"  # float32 rows, one per sentence, in sentence order
 KEYS = "keys.bin"  # 16-byte content hash per sentence, the embedding cache's key
-ANN = "ann.faiss"  # FAISS HNSW graph, only above EXACT_LIMIT sentences
+ANN = "ann.faiss"  # FAISS inverted file, only above EXACT_LIMIT sentences
 FILES = "files.jsonl"  # per corpus file: its digest, row ranges and article keys
 KEY_BYTES = 16
 LEX_SENTENCES = "bm25_sentences"
@@ -525,7 +525,7 @@ def _build(
                 "paragraphs": n_paragraphs,
                 "sentences": stats.sentences,
             },
-            "dense": "exact" if not (tmp / ANN).exists() else "hnsw",
+            "dense": "exact" if not (tmp / ANN).exists() else "ivf",
             "build_seconds": stats.seconds,
             "embedded": stats.embedded,
             "reused": stats.reused,

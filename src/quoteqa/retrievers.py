@@ -2,7 +2,7 @@
 
 Both are plain files that are memory-mapped when loaded, so a large archive costs disk, not RAM:
 the dense side is ``vectors.bin`` (float32 rows) plus, above EXACT_LIMIT rows, an approximate
-FAISS graph; the lexical side is a term-major (CSC) matrix of precomputed BM25 weights.
+FAISS inverted file; the lexical side is a term-major (CSC) matrix of precomputed BM25 weights.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ import numpy as np
 from .text import tokens
 
 # Below this many vectors an exact search is fast enough and has perfect recall; above it FAISS
-# searches an HNSW graph over 8-bit codes and the candidates are re-ranked with the exact vectors.
+# searches an inverted file (k-means lists, 8-bit codes) and the candidates are re-ranked with the
+# exact vectors. Questions lie far from the sentences they match (they are not sentences), which
+# an HNSW graph over a million sentences handled badly: recall@10 0.46 at efSearch 128, 0.93 at
+# 4096 (15 ms); the inverted file reaches 0.95 at 160 of 2048 lists in about 14 ms.
 EXACT_LIMIT = 200_000
-HNSW_M = 32
-HNSW_EF_SEARCH = 128
-RERANK = 64  # ANN candidates re-scored exactly before the top k is returned
-TRAIN_SAMPLE = 100_000
+IVF_PROBES = 160
+RERANK = 256  # ANN candidates re-scored exactly before the top k is returned
+TRAIN_PER_LIST = 40  # k-means training vectors per list
 ADD_CHUNK = 50_000
 BM25_K1 = 1.2
 BM25_B = 0.75
@@ -51,7 +53,7 @@ def open_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
 
 
 class DenseIndex:
-    """Exact (FAISS flat) or approximate (FAISS HNSW + exact re-rank) inner-product search."""
+    """Exact (FAISS flat) or approximate (FAISS inverted file + exact re-rank) inner-product search."""
 
     def __init__(self, vectors: np.ndarray, ann: Any | None = None) -> None:
         import faiss
@@ -66,7 +68,7 @@ class DenseIndex:
 
     @property
     def kind(self) -> str:
-        return "exact" if self.ann is None else "hnsw"
+        return "exact" if self.ann is None else "ivf"
 
     @staticmethod
     def build_ann(vectors: np.ndarray, *, exact_limit: int = EXACT_LIMIT) -> Any | None:
@@ -76,12 +78,13 @@ class DenseIndex:
         n, dim = vectors.shape
         if n <= exact_limit:
             return None
-        ann: Any = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, faiss.METRIC_INNER_PRODUCT)  # type: ignore[arg-type]
-        sample = np.sort(np.random.default_rng(0).choice(n, min(n, TRAIN_SAMPLE), replace=False))
+        lists = int(2 ** round(np.log2(2 * np.sqrt(n))))  # about 2·√n: 2,048 at a million
+        ann: Any = faiss.index_factory(dim, f"IVF{lists},SQ8")  # L2, which ranks unit vectors as cosine
+        sample = np.sort(np.random.default_rng(0).choice(n, min(n, TRAIN_PER_LIST * lists), replace=False))
         ann.train(np.ascontiguousarray(vectors[sample]))
         for lo in range(0, n, ADD_CHUNK):
             ann.add(np.ascontiguousarray(vectors[lo : lo + ADD_CHUNK], dtype=np.float32))
-        ann.hnsw.efSearch = HNSW_EF_SEARCH
+        ann.nprobe = IVF_PROBES
         return ann
 
     def __len__(self) -> int:
@@ -127,7 +130,7 @@ class DenseIndex:
         ann: Any = None
         if ann_path is not None:
             ann = faiss.read_index(str(ann_path))
-            ann.hnsw.efSearch = HNSW_EF_SEARCH
+            ann.nprobe = IVF_PROBES
             if ann.ntotal != len(vectors):
                 raise ValueError(f"{ann_path} holds {ann.ntotal} vectors, the index {len(vectors)}")
         return cls(vectors, ann)

@@ -142,6 +142,10 @@ def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict
             t = time.perf_counter()
             qa.ask(q)
             times.append(1000 * (time.perf_counter() - t))
+    # Resident memory of a server that has answered these questions (read before the recall
+    # check below, whose brute-force pass touches every page of vectors.bin).
+    status = Path("/proc/self/status").read_text().splitlines()
+    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
     hits = sum(
         bool(r.citations) and i.gold in r.citations[0].quote
         for i in items
@@ -151,8 +155,6 @@ def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict
     answerable = sum(i.gold is not None for i in items)
     dense = qa.index.dense
     recall = [dense.recall(qa.index.embed_query(q), 10) for q in asked[:200]]
-    status = Path("/proc/self/status").read_text().splitlines()
-    rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
     return {
         "sentences": len(qa.index.sentences),
         "dense": dense.kind,
