@@ -20,7 +20,7 @@ import numpy as np
 from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .ingest import Article, Paragraph, Sentence, file_sha256, scan_corpus
-from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, LexicalIndex, open_vectors
+from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DiskArray, DocTerms, LexicalIndex, open_vectors
 from .text import bigrams, has_figure, normalize
 
 if TYPE_CHECKING:
@@ -40,7 +40,7 @@ LEX_SENTENCES = "bm25_sentences"
 LEX_PARAGRAPHS = "bm25_paragraphs"
 EMBED_BATCH = 512
 REFERENCE_SAMPLE = 4096
-MEMO_LIMIT = 300_000  # cached per-sentence / per-paragraph values (see Index.cached)
+MEMO_LIMIT = 50_000  # cached per-sentence / per-paragraph values (see Index.cached)
 
 
 class IndexUnavailable(RuntimeError):
@@ -636,7 +636,8 @@ def load(
         with (index / ARTICLES).open(encoding="utf-8") as f:
             articles = [_article_from_json(json.loads(line)) for line in f if line.strip()]
         n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
-        dense = DenseIndex.load(open_vectors(index / VECTORS, n, dim), index / ANN if (index / ANN).exists() else None)
+        vectors = DiskArray(index / VECTORS, np.float32, (n, dim)) if n else np.zeros((0, dim), dtype=np.float32)
+        dense = DenseIndex.load(vectors, index / ANN if (index / ANN).exists() else None)
         lex_s = LexicalIndex.load(index / LEX_SENTENCES)
         lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
     except Exception as exc:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import array
 import json
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +43,49 @@ def bm25s_module() -> Any:
     return bm25s
 
 
+class DiskArray:
+    """A float32/int32 array in a file, read with ``os.pread`` on each access: what a question
+    reads sits in the OS page cache (shared, reclaimable), not in the server process, so a server
+    on a large archive does not grow with every posting list and vector it has ever touched."""
+
+    def __init__(self, path: Path, dtype: np.dtype[Any] | type, shape: tuple[int, ...], offset: int = 0) -> None:
+        self.path, self.dtype, self.shape, self.offset = path, np.dtype(dtype), shape, offset
+        self.row_bytes = self.dtype.itemsize * int(np.prod(shape[1:], dtype=np.int64))
+        expected = offset + shape[0] * self.row_bytes
+        if path.stat().st_size != expected:
+            raise ValueError(f"{path} holds {path.stat().st_size} bytes, expected {expected}")
+        self.fd = os.open(path, os.O_RDONLY)
+
+    @classmethod
+    def npy(cls, path: Path) -> DiskArray:
+        """A .npy file (as written by ``np.save``)."""
+        mapped = np.load(path, mmap_mode="r")  # reads the header only; no data page is touched
+        shape, dtype, offset = mapped.shape, mapped.dtype, int(mapped.offset)
+        del mapped
+        return cls(path, dtype, shape, offset)
+
+    def __del__(self) -> None:
+        fd = getattr(self, "fd", None)
+        if fd is not None:
+            os.close(fd)
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def __getitem__(self, rows: slice) -> np.ndarray:
+        lo, hi, _ = rows.indices(self.shape[0])
+        hi = max(lo, hi)
+        data = os.pread(self.fd, (hi - lo) * self.row_bytes, self.offset + lo * self.row_bytes)
+        return np.frombuffer(data, dtype=self.dtype).reshape((hi - lo, *self.shape[1:]))
+
+    def take(self, ids: np.ndarray) -> np.ndarray:
+        """Rows at ``ids`` (any order, repeats allowed)."""
+        out = np.empty((len(ids), *self.shape[1:]), dtype=self.dtype)
+        for i, row in enumerate(np.asarray(ids, dtype=np.int64).tolist()):
+            out[i] = self[row : row + 1][0]
+        return out
+
+
 def open_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
     """The float32 rows of ``vectors.bin``, memory-mapped read-only."""
     if rows == 0:
@@ -55,7 +99,7 @@ def open_vectors(path: Path, rows: int, dim: int) -> np.ndarray:
 class DenseIndex:
     """Exact (FAISS flat) or approximate (FAISS inverted file + exact re-rank) inner-product search."""
 
-    def __init__(self, vectors: np.ndarray, ann: Any | None = None) -> None:
+    def __init__(self, vectors: np.ndarray | DiskArray, ann: Any | None = None) -> None:
         import faiss
 
         self._vectors = vectors
@@ -120,11 +164,14 @@ class DenseIndex:
         ids = np.asarray(ids, dtype=np.int64)
         order = np.argsort(ids)  # sorted reads are kinder to a memory map
         out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
-        out[order] = self._vectors[ids[order]]
+        if isinstance(self._vectors, DiskArray):
+            out[order] = self._vectors.take(ids[order])
+        else:
+            out[order] = self._vectors[ids[order]]
         return out
 
     @classmethod
-    def load(cls, vectors: np.ndarray, ann_path: Path | None) -> DenseIndex:
+    def load(cls, vectors: np.ndarray | DiskArray, ann_path: Path | None) -> DenseIndex:
         import faiss
 
         ann: Any = None
@@ -236,7 +283,12 @@ class LexicalIndex:
     FILES = ("vocab.json", "indptr.npy", "docs.npy", "weights.npy")
 
     def __init__(
-        self, vocab: dict[str, int], indptr: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int
+        self,
+        vocab: dict[str, int],
+        indptr: np.ndarray,
+        docs: np.ndarray | DiskArray,
+        weights: np.ndarray | DiskArray,
+        n_docs: int,
     ) -> None:
         self.vocab = vocab
         self.indptr = indptr
@@ -280,16 +332,16 @@ class LexicalIndex:
             json.dumps({"n_docs": self.n_docs, "tokens": words}, ensure_ascii=False), encoding="utf-8"
         )
         np.save(folder / "indptr.npy", self.indptr)
-        np.save(folder / "docs.npy", self.docs)
-        np.save(folder / "weights.npy", self.weights)
+        for name, arr in (("docs.npy", self.docs), ("weights.npy", self.weights)):
+            np.save(folder / name, arr[:] if isinstance(arr, DiskArray) else arr)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex:
         meta = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         vocab = {t: i for i, t in enumerate(meta["tokens"])}
         indptr = np.load(folder / "indptr.npy")
-        docs = np.load(folder / "docs.npy", mmap_mode="r")
-        weights = np.load(folder / "weights.npy", mmap_mode="r")
+        docs = DiskArray.npy(folder / "docs.npy")
+        weights = DiskArray.npy(folder / "weights.npy")
         if len(indptr) != len(vocab) + 1 or len(docs) != len(weights) or int(indptr[-1]) != len(docs):
             raise ValueError(f"the BM25 files in {folder} do not match each other")
         return cls(vocab, indptr, docs, weights, int(meta["n_docs"]))

@@ -328,6 +328,7 @@ def main(argv: list[str] | None = None) -> int:
                 m = _probe(index, args.questions, args.extra)
                 res.p50_ms, res.p95_ms, res.serve_rss_mib = float(m["p50_ms"]), float(m["p95_ms"]), float(m["rss_mib"])
                 res.recall10, res.dev_quote1 = float(m["recall10"]), float(m["dev_quote1"])
+                res.dense = str(m["dense"])
         _write_report(sorted(latest.values(), key=lambda r: r.target), args.write, args.plot, "")
         return 0
     for size in args.sizes:
