@@ -53,6 +53,7 @@ _TIME = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|昨天|今天|今年|去年|
 _NAME_HINT = re.compile(r"书记|区长|市长|主任|记者|总书记|评论员|局长|省长|同志|主席")
 
 CANDIDATES = 30
+PARAGRAPHS = 8  # paragraphs whose candidates get the in-paragraph features (see features)
 # Abstention: the best sentence must cover enough of the question's content or be close to it.
 MIN_CONFIDENCE = 0.96
 Z_WEIGHT = 0.26
@@ -185,11 +186,33 @@ def _focus_weights(terms: dict[str, float], counts: dict[str, int], n: int) -> d
 
 
 def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(candidate sentence ids, their feature rows in FEATURES order)."""
+    """(candidate sentence ids, their feature rows in FEATURES order).
+
+    The in-paragraph features cost a pass over each paragraph, so they are computed for the
+    candidates of the PARAGRAPHS best paragraphs (by the passage score of their best candidate)
+    only; the others are dropped, which keeps a question's cost flat as the archive grows.
+    """
     ids, bm_s, bm_p = candidates(index, query, qvec)
     dense = index.dense.vectors(ids) @ qvec
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
+    for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
+        terms = index.sentence_terms(sid)
+        rows[row, :6] = (
+            float(bm_s[sid]),
+            float(bm_p[pid]),
+            dn,
+            _cover(query.terms, terms),
+            _cover(query.terms, index.context_terms(pid)),
+            _kind_fit(query.kinds, index.sentences[sid].text, index.sentence_has_figure(sid)),
+        )
+    passage = rows @ PASSAGE_WEIGHTS
+    best_passage: dict[int, float] = {}
+    for pid, ps in zip(pids.tolist(), passage.tolist(), strict=True):
+        best_passage[pid] = max(best_passage.get(pid, -np.inf), ps)
+    kept = set(sorted(best_passage, key=lambda p: -best_passage[p])[:PARAGRAPHS])
+    keep = np.fromiter((p in kept for p in pids.tolist()), dtype=bool, count=len(pids))
+    ids, pids, dense, rows = ids[keep], pids[keep], dense[keep], rows[keep]
     best_dense: dict[int, float] = {}
     for pid, dn in zip(pids.tolist(), dense.tolist(), strict=True):
         best_dense[pid] = max(best_dense.get(pid, -1.0), dn)
@@ -217,13 +240,7 @@ def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, 
         first = int(index.para_first[pid])
         last = first + len(index.paragraphs[pid].sentences) - 1
         terms = index.sentence_terms(sid)
-        rows[row] = (
-            float(bm_s[sid]),
-            float(bm_p[pid]),
-            dn,
-            _cover(query.terms, terms),
-            _cover(query.terms, index.context_terms(pid)),
-            _kind_fit(query.kinds, index.sentences[sid].text, index.sentence_has_figure(sid)),
+        rows[row, 6:] = (
             focus("terms", sid, pid),
             focus("terms", sid - 1, pid) if sid > first else 0.0,
             focus("terms", sid + 1, pid) if sid < last else 0.0,

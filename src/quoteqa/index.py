@@ -207,15 +207,20 @@ class Index:
 
         return self.cached(f"counts-{kind}", pid, compute)  # type: ignore[no-any-return]
 
+    def _sentence_sets(self, sid: int) -> tuple[frozenset[str], frozenset[str]]:
+        def compute() -> tuple[frozenset[str], frozenset[str]]:
+            text = normalize(self.sentences[sid].text)
+            return frozenset(bigrams(text)), frozenset(c for c in text if "\u3400" <= c <= "\u9fff")
+
+        return self.cached("sets", sid, compute)  # type: ignore[no-any-return]
+
     def sentence_terms(self, sid: int) -> frozenset[str]:
         """Content terms of a sentence."""
-        return self.cached("terms", sid, lambda: frozenset(bigrams(self.sentences[sid].text)))  # type: ignore[no-any-return]
+        return self._sentence_sets(sid)[0]
 
     def sentence_chars(self, sid: int) -> frozenset[str]:
         """Chinese characters of a sentence."""
-        return self.cached(  # type: ignore[no-any-return]
-            "chars", sid, lambda: frozenset(c for c in normalize(self.sentences[sid].text) if "\u3400" <= c <= "\u9fff")
-        )
+        return self._sentence_sets(sid)[1]
 
     def sentence_has_figure(self, sid: int) -> bool:
         return bool(self.cached("figure", sid, lambda: has_figure(self.sentences[sid].text)))
