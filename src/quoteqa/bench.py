@@ -182,11 +182,15 @@ def synthetic_corpus(corpus: Path, out: Path, *, files: int = 40, seed: int = 0)
 
 
 def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
-    """(sentences, sentences/s) of a build over a synthetic corpus, model load excluded."""
+    """(sentences embedded, embedded sentences/s) of a full build over a synthetic corpus, model
+    load excluded; recombined sentences repeat, and a repeat is embedded once, so only the
+    distinct sentences count."""
+    from .scale import source_sentences, synthetic_archive
+
     big = work / "synthetic"
-    synthetic_corpus(corpus, big)
-    stats = build(big, work / "synthetic-index")
-    return stats.sentences, stats.sentences_per_second
+    synthetic_archive(source_sentences(corpus, None), corpus, big, 3_000)
+    stats = build(big, work / "synthetic-index", reuse=False)
+    return stats.embedded, stats.embedded / max(stats.seconds - stats.model_seconds, 1e-9)
 
 
 Row = tuple[str, Scores, list[float], float, float]  # name, scores, ms per question, quote chars, build s
@@ -410,8 +414,8 @@ def _speed_table(n_sentences: int, build_s: float, n_big: int, sents_per_s: floa
         "|---|---|---|",
         f"| warm cost per question, `quoteqa ask` (many stdin questions minus one) | {cli_ms:.1f} ms | ≤ 15 ms |",
         f"| app ready after start (index built, model loaded, warmed) | {ready:.1f} s | ≤ 20 s |",
-        f"| index build, {n_big} sentences (seed recombined), model load excluded | {sents_per_s:.0f} sentences/s "
-        "| ≥ 300 |",
+        f"| index build, {n_big} distinct sentences (seed varied as in `make scale`), model load excluded "
+        f"| {sents_per_s:.0f} sentences/s | ≥ 300 |",
         f"| index build of the bundled corpus ({n_sentences} sentences), model load included | {build_s:.1f} s | |",
         "",
         f"Command: `make bench` · machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()} "
