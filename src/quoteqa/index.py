@@ -21,7 +21,7 @@ from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .ingest import Article, Paragraph, Sentence, file_sha256, scan_corpus
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DiskArray, DocTerms, LexicalIndex, open_vectors
-from .text import bigrams, has_figure, normalize
+from .text import bigrams, bigrams_of_normalized, has_figure, normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -210,7 +210,7 @@ class Index:
     def _sentence_sets(self, sid: int) -> tuple[frozenset[str], frozenset[str]]:
         def compute() -> tuple[frozenset[str], frozenset[str]]:
             text = normalize(self.sentences[sid].text)
-            return frozenset(bigrams(text)), frozenset(c for c in text if "\u3400" <= c <= "\u9fff")
+            return frozenset(bigrams_of_normalized(text)), frozenset(c for c in text if "\u3400" <= c <= "\u9fff")
 
         return self.cached("sets", sid, compute)  # type: ignore[no-any-return]
 

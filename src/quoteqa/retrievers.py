@@ -280,8 +280,6 @@ class Bm25Builder:
 class LexicalIndex:
     """BM25 over CJK unigram+bigram tokens of NFKC/simplified text (see text.tokens)."""
 
-    FILES = ("vocab.json", "indptr.npy", "docs.npy", "weights.npy")
-
     def __init__(
         self,
         vocab: dict[str, int],

@@ -103,8 +103,13 @@ def tokens(text: str) -> list[str]:
 
 def bigrams(text: str) -> set[str]:
     """CJK bigrams plus numbers and latin words: the content terms used for overlap."""
+    return bigrams_of_normalized(normalize(text))
+
+
+def bigrams_of_normalized(text: str) -> set[str]:
+    """``bigrams`` of text that ``normalize`` has already been through."""
     out: set[str] = set()
-    for run in _TOKEN_RE.findall(normalize(text)):
+    for run in _TOKEN_RE.findall(text):
         if "\u3400" <= run[0] <= "\ufaff":
             if len(run) == 1:
                 out.add(run)
