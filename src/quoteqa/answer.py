@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from .index import Index
-from .text import bigrams, is_cjk_question, normalize, tokens
+from .index import WEIGHTS, Citation, Index
+from .text import CJK_RANGE, bigrams, is_cjk_question, normalize, tokens
+from .understand import absence, strip_filler
 
 # What a question asks for, from its interrogative words (Chinese and English).
 _KINDS: dict[str, re.Pattern[str]] = {
@@ -19,12 +24,6 @@ _KINDS: dict[str, re.Pattern[str]] = {
     "who": re.compile(r"谁|哪位|什么人|哪个人|哪些人|\bwho\b"),
     "when": re.compile(r"什么时候|何时|哪一?年|几月|哪天|什么时间|\bwhen\b|what year"),
 }
-# Interrogative and filler words that carry no topic; removed before measuring overlap.
-_FILLER = re.compile(
-    r"请问|是多少|有多少|多少|是什么|有什么|什么|哪些|哪个|哪里|哪儿|怎么样|怎样|怎么|如何|为什么|是否|"
-    r"是不是|有没有|能否|可以|吗|呢|吧|啊|了|的|得|是|有|几|谁|呀|一下|告诉我|我想知道|我们|你们|已经|"
-    r"\b(?:what|which|who|when|where|how|many|much|is|are|was|were|the|a|an|of|in|on|to|did|does|do)\b"
-)
 # What an answer looks like, for question forms the news-tuned kinds above do not cover:
 # question pattern -> pattern of a sentence that can answer it.
 _FORMS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = (
@@ -54,13 +53,8 @@ _NAME_HINT = re.compile(r"书记|区长|市长|主任|记者|总书记|评论员
 
 CANDIDATES = 30
 PARAGRAPHS = 8  # paragraphs whose candidates get the in-paragraph features (see features)
-# Abstention: the best sentence must cover enough of the question's content or be close to it.
-MIN_CONFIDENCE = 0.96
-Z_WEIGHT = 0.26
-CONTEXT_GATE = 0.4
-# A question in another language shares no words with the articles: only the dense model speaks,
-# so the sentence must stand out further (z >= 2.9) before it counts as an answer.
-MIN_CONFIDENCE_DENSE_ONLY = 0.75
+# The learned weights (ranker and answerability) that `quoteqa train` writes; see Model.
+MODEL_FILE = Path(__file__).with_name(WEIGHTS)
 
 
 @dataclass(frozen=True)
@@ -72,6 +66,7 @@ class Scored:
     dense_z: float  # how far the dense score stands above the corpus's typical score, in std units
     cover_context: float = 0.0  # cover of its paragraph with the headline
     passage: float = 0.0  # how well it speaks for its paragraph (PASSAGE_WEIGHTS)
+    focus: float = 0.0  # the "focus" feature (see FEATURES)
 
 
 @dataclass(frozen=True)
@@ -84,19 +79,34 @@ class Query:
     cjk: bool = True  # the question is mostly Chinese
     chars: dict[str, float] = field(default_factory=dict)  # content characters -> weight
     forms: tuple[re.Pattern[str], ...] = ()  # what an answering sentence would contain
+    absent: tuple[float, float] = (0.0, 0.0)  # what the corpus never mentions (understand.absence)
 
 
-def analyse(index: Index, question: str) -> Query:
+CONTEXT_WEIGHT = 0.5  # a term carried over from an earlier turn counts half as much as the user's own
+
+
+def analyse(index: Index, question: str, context: str = "") -> Query:
+    """What the question asks for and its content terms; ``context`` is the topic carried over
+    from earlier turns (its terms count CONTEXT_WEIGHT as much as the question's own)."""
     q = normalize(question)
     kinds = frozenset(k for k, rx in _KINDS.items() if rx.search(q))
-    content = _FILLER.sub(" ", q)
+    content = strip_filler(q)
     lex = index.lex_sentences
     terms = {t: lex.idf(t) for t in bigrams(content)}
     cjk = is_cjk_question(q)
     unknown = tuple(t for t in terms if t.isascii() and t not in lex) if cjk else ()
     chars = {c: lex.idf(c) for c in content if "\u3400" <= c <= "\u9fff"}
+    toks = tokens(content) or tokens(q)
+    if context:
+        carried = strip_filler(normalize(context))
+        for t in bigrams(carried):
+            terms.setdefault(t, CONTEXT_WEIGHT * lex.idf(t))
+        for c in carried:
+            if "\u3400" <= c <= "\u9fff":
+                chars.setdefault(c, CONTEXT_WEIGHT * lex.idf(c))
+        toks = toks + tokens(carried)
     forms = tuple(answer for asks, answer in _FORMS if asks.search(q))
-    return Query(q, kinds, terms, tokens(content) or tokens(q), unknown, cjk, chars, forms)
+    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex))
 
 
 def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
@@ -145,24 +155,28 @@ FEATURES = (
     "focus_untitled",  # focus over the terms its article's headline does not hold
     "form",  # the sentence has the form of an answer (a reason, a 《title》, a place, a time)
 )
-# Tuned by coordinate ascent on quote@1 of the development set (bench/dev_questions.jsonl) and of
-# the even-numbered half of the CMRC 2018 dev questions; the odd half checks it (BENCHMARKS.md).
-# A negative weight is a correction: with the paragraph chosen (cover_context, bm25_paragraph),
-# the sentence that merely restates the question (cover) is less often the answer than the one
-# holding the terms that set it apart from its neighbours (focus).
-WEIGHTS = np.array([-0.5, 0.65, 1.4, -0.8, 2.4, 0.25, 0.8, -0.1, -0.05, -0.35, -0.15, 0.5, 0.3, 0.2])
 # Passages are ranked by their best sentence under these weights (the first six features, tuned on
-# the development set): whole-question overlap finds the right paragraph, WEIGHTS the sentence in it.
+# the development set): whole-question overlap finds the right paragraph, the learned ranker the sentence.
 PASSAGE_WEIGHTS = np.array([0.3, 0.15, 0.8, 0.9, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0])
 
 
-def candidates(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def candidates(
+    index: Index, query: Query, qvec: np.ndarray, exclude: frozenset[int] = frozenset()
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sentence ids worth scoring (the dense and BM25 top lists and the best paragraphs whole),
-    with the normalised BM25 scores of every sentence and every paragraph."""
+    with the normalised BM25 scores of every sentence and every paragraph. Paragraphs in
+    ``exclude`` are left out as if the corpus did not hold them (the trainer asks questions with
+    their own article removed: that is what an unanswerable question looks like)."""
     n = len(index.sentences)
     bm_s = index.lex_sentences.scores(query.tokens)
     bm_p = index.lex_paragraphs.scores(query.tokens)
-    _d_scores, d_ids = index.dense.search(qvec, CANDIDATES)
+    wanted = CANDIDATES
+    if exclude:
+        gone = np.isin(index.sent_para, np.fromiter(exclude, dtype=np.int64))
+        bm_s[gone] = 0.0
+        bm_p[np.fromiter(exclude, dtype=np.int64)] = 0.0
+        wanted += int(gone.sum())
+    _d_scores, d_ids = index.dense.search(qvec, min(wanted, n))
     cand = set(d_ids.tolist())
     k = min(CANDIDATES, n)
     cand.update(np.argpartition(-bm_s, k - 1)[:k].tolist())
@@ -170,6 +184,8 @@ def candidates(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray
     for p in top_paras.tolist():
         first = int(index.para_first[p])
         cand.update(range(first, first + len(index.paragraphs[p].sentences)))
+    if exclude:
+        cand = {c for c in cand if int(index.sent_para[c]) not in exclude}
     return np.fromiter(sorted(cand), dtype=np.int64), _norm(bm_s), _norm(bm_p)
 
 
@@ -185,14 +201,16 @@ def _focus_weights(terms: dict[str, float], counts: dict[str, int], n: int) -> d
     return out
 
 
-def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def features(
+    index: Index, query: Query, qvec: np.ndarray, exclude: frozenset[int] = frozenset()
+) -> tuple[np.ndarray, np.ndarray]:
     """(candidate sentence ids, their feature rows in FEATURES order).
 
     The in-paragraph features cost a pass over each paragraph, so they are computed for the
     candidates of the PARAGRAPHS best paragraphs (by the passage score of their best candidate)
     only; the others are dropped, which keeps a question's cost flat as the archive grows.
     """
-    ids, bm_s, bm_p = candidates(index, query, qvec)
+    ids, bm_s, bm_p = candidates(index, query, qvec, exclude)
     dense = index.dense.vectors(ids) @ qvec
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
@@ -253,48 +271,254 @@ def features(index: Index, query: Query, qvec: np.ndarray) -> tuple[np.ndarray, 
     return ids, rows
 
 
-def rank(index: Index, query: Query, qvec: np.ndarray) -> list[Scored]:
-    """Candidate sentences, best first."""
-    ids, rows = features(index, query, qvec)
-    scores = rows @ WEIGHTS
+# What the answerability model reads of a question and its best sentence, in order.
+ANSWERABILITY = (
+    "score",  # the ranker's score of the best sentence
+    "margin",  # how far it leads the second best
+    "cover",  # share of the question's terms (idf-weighted) the sentence holds
+    "cover_context",  # the same for its paragraph with the headline
+    "dense",  # cosine of sentence and question
+    "dense_z",  # how far that cosine stands above the corpus's typical one, in std units
+    "focus",  # cover of the terms that tell the sentence from its paragraph
+    "chars_context",  # share of the question's characters found in the paragraph with the headline
+    "known",  # share of the question's own content terms that the corpus uses at all
+    "figure_missing",  # a "how many" question, and the sentence states no figure
+    "unknown_code",  # a latin word or number of a Chinese question the corpus lacks (GDP)
+    "foreign",  # the question is not mostly Chinese: only the dense model speaks
+    "carried",  # the question was completed from earlier turns
+    "absent",  # share of the question's words (weighted by rarity) the corpus never uses
+    "absent_rarest",  # how rare in general Chinese the rarest of them is (房价, 挂号, 地铁)
+    "kind",  # the sentence holds what the question asks for (a figure, a date, a name)
+    "form",  # the sentence has the form of an answer (a reason, a place, a time)
+    "procedure",  # the question asks how to do something (怎么申请, 如何办理): a service, not news
+)
+# How-to questions about a personal procedure, which news reports rarely answer.
+_PROCEDURE = re.compile(
+    r"(?:怎么|怎样|如何|咋)(?:样才能|才能|去|在网上|网上)?(?:申请|办理|办|挂|交|缴|领|报名|预约|登记|备案|收费|报销|买|订|坐|走|去|查|参加)"
+)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Learned weights (`quoteqa train`): a question head that moves a question's vector toward the
+    sentences that answer such questions (for the embedding model ``head_model`` only), a linear
+    ranker over FEATURES, and a logistic answerability model over ANSWERABILITY with the
+    probability above which an answer is shown."""
+
+    version: str
+    ranker: np.ndarray
+    answerability: np.ndarray  # P(the articles answer the question): shown when >= threshold
+    bias: float
+    threshold: float
+    correctness: np.ndarray  # P(the quote shown answers the question): the answer's confidence
+    correctness_bias: float
+    trained_on: str = ""
+    head: np.ndarray | None = None  # (dim, dim): question vector q -> normalise(q + q @ head)
+    head_model: str = ""
+
+    @classmethod
+    def load(cls, path: Path = MODEL_FILE) -> Model:
+        try:
+            d = json.loads(path.read_text(encoding="utf-8"))
+            if d["ranker"]["features"] != list(FEATURES) or d["answerability"]["features"] != list(ANSWERABILITY):
+                raise ValueError("its features are not this version's; retrain with: make train")
+            head = None
+            if d.get("head"):
+                head = np.load(path.with_name(d["head"]["file"]), allow_pickle=False).astype(np.float32)
+            return cls(
+                str(d["version"]),
+                np.asarray(d["ranker"]["weights"], dtype=np.float64),
+                np.asarray(d["answerability"]["weights"], dtype=np.float64),
+                float(d["answerability"]["bias"]),
+                float(d["answerability"]["threshold"]),
+                np.asarray(d["correctness"]["weights"], dtype=np.float64),
+                float(d["correctness"]["bias"]),
+                str(d.get("trained_on", "")),
+                head,
+                str(d["head"]["model"]) if d.get("head") else "",
+            )
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"cannot read the learned weights {path} ({exc}); restore it or run: make train") from exc
+
+    def save(self, path: Path) -> None:
+        """Write the weights file (JSON) and, beside it, the question head (.npy, float16)."""
+        d: dict[str, Any] = {
+            "version": self.version,
+            "trained_on": self.trained_on,
+            "ranker": {"features": list(FEATURES), "weights": [round(float(w), 6) for w in self.ranker]},
+            "answerability": {
+                "features": list(ANSWERABILITY),
+                "weights": [round(float(w), 6) for w in self.answerability],
+                "bias": round(self.bias, 6),
+                "threshold": round(self.threshold, 4),
+            },
+            "correctness": {
+                "features": list(ANSWERABILITY),
+                "weights": [round(float(w), 6) for w in self.correctness],
+                "bias": round(self.correctness_bias, 6),
+            },
+        }
+        if self.head is not None:
+            head_file = path.with_suffix(".head.npy")
+            np.save(head_file, self.head.astype(np.float16))
+            d["head"] = {"file": head_file.name, "model": self.head_model, "shape": list(self.head.shape)}
+        path.write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    def answerable(self, x: np.ndarray) -> float:
+        """P(the articles answer the question), from its ANSWERABILITY row."""
+        return float(1.0 / (1.0 + np.exp(-(x @ self.answerability + self.bias))))
+
+    def correct(self, x: np.ndarray) -> float:
+        """P(the best sentence answers the question), from its ANSWERABILITY row."""
+        return float(1.0 / (1.0 + np.exp(-(x @ self.correctness + self.correctness_bias))))
+
+    def question_vector(self, raw: np.ndarray, model_name: str) -> np.ndarray:
+        """A question's embedding moved by the head (unchanged for another embedding model)."""
+        if self.head is None or model_name != self.head_model:
+            return raw
+        return apply_head(raw, self.head)
+
+
+def apply_head(raw: np.ndarray, head: np.ndarray) -> np.ndarray:
+    z = raw + raw @ head
+    return (z / max(float(np.linalg.norm(z)), 1e-12)).astype(np.float32)
+
+
+@lru_cache(maxsize=4)
+def model(path: Path = MODEL_FILE) -> Model:
+    return Model.load(path)
+
+
+def question_vector(index: Index, text: str) -> np.ndarray:
+    """The embedding a question is searched with."""
+    return model().question_vector(index.embed_query(text), index.model_name)
+
+
+def rank(
+    index: Index, query: Query, qvec: np.ndarray, weights: np.ndarray | None = None, exclude: frozenset[int] = frozenset()
+) -> list[Scored]:
+    """Candidate sentences, best first (by the learned ranker unless ``weights`` are given)."""
+    ids, rows = features(index, query, qvec, exclude)
+    return scored(index, ids, rows, qvec, model().ranker if weights is None else weights)
+
+
+def scored(index: Index, ids: np.ndarray, rows: np.ndarray, qvec: np.ndarray, weights: np.ndarray) -> list[Scored]:
+    """Candidates with their feature rows (see ``features``) scored by ``weights``, best first."""
+    scores = rows @ weights
     passage = (rows @ PASSAGE_WEIGHTS).tolist()
     ref = index.reference_vectors() @ qvec
     mean, std = float(ref.mean()), float(ref.std()) or 1.0
-    cover, dense = rows[:, FEATURES.index("cover")].tolist(), rows[:, FEATURES.index("dense")].tolist()
-    context = rows[:, FEATURES.index("cover_context")].tolist()
+    col = {name: rows[:, FEATURES.index(name)].tolist() for name in ("cover", "dense", "cover_context", "focus")}
     out = [
-        Scored(sid, sc, cv, dn, (dn - mean) / std, cx, ps)
-        for sid, sc, cv, dn, cx, ps in zip(ids.tolist(), scores.tolist(), cover, dense, context, passage, strict=True)
+        Scored(sid, sc, cv, dn, (dn - mean) / std, cx, ps, fc)
+        for sid, sc, cv, dn, cx, ps, fc in zip(
+            ids.tolist(), scores.tolist(), col["cover"], col["dense"], col["cover_context"], passage, col["focus"],
+            strict=True,
+        )
     ]
     out.sort(key=lambda s: -s.score)
     return out
 
 
-def confidence(index: Index, query: Query, best: Scored) -> float:
-    """How sure we are that the best sentence answers at all.
+def answerability_features(index: Index, query: Query, ranked: list[Scored], carried: bool = False) -> np.ndarray:
+    """The ANSWERABILITY row of a question and its ranked sentences (best first, at least one)."""
+    best = ranked[0]
+    margin = best.score - ranked[1].score if len(ranked) > 1 else 1.0
+    pid = int(index.sent_para[best.sentence])
+    para_chars = index.paragraph_counts(pid, "chars")
+    total = sum(query.chars.values())
+    chars = sum(w for c, w in query.chars.items() if c in para_chars) / total if total > 0 else 0.0
+    own = [t for t in query.terms if not t.isascii()] or list(query.terms)
+    known = sum(t in index.lex_sentences for t in own) / len(own) if own else 0.0
+    missing = "number" in query.kinds and not index.sentence_has_figure(best.sentence)
+    return np.array(
+        [
+            best.score,
+            margin,
+            best.cover,
+            best.cover_context,
+            best.dense,
+            best.dense_z,
+            best.focus,
+            chars,
+            known,
+            float(missing),
+            float(bool(query.unknown_codes)),
+            float(not query.cjk),
+            float(carried),
+            *query.absent,
+            _kind_fit(query.kinds, index.sentences[best.sentence].text, index.sentence_has_figure(best.sentence)),
+            _form_fit(query.forms, index.sentences[best.sentence].text),
+            float(bool(_PROCEDURE.search(query.text))),
+        ]
+    )
 
-    Word overlap alone misses paraphrases and raw cosine is similar for every sentence of a
-    small corpus, so the dense part counts how far the sentence stands out from the corpus. When
-    much of the question is found around the sentence (its paragraph and headline name the topic
-    the sentence no longer repeats), that overlap counts instead of the sentence's own.
-    """
-    found = best.cover_context if best.cover_context >= CONTEXT_GATE else best.cover
-    conf = max(found, best.cover) + Z_WEIGHT * best.dense_z
-    if not query.cjk:
-        conf += MIN_CONFIDENCE - MIN_CONFIDENCE_DENSE_ONLY
-    if "number" in query.kinds and not index.sentence_has_figure(best.sentence):
-        conf -= 1.0  # a "how many" question is only answered by a sentence with a figure
-    if query.unknown_codes:
-        conf -= 0.5  # e.g. "GDP" in a Chinese question, which the corpus never mentions
-    return conf
+
+def judge(index: Index, query: Query, ranked: list[Scored], carried: bool = False) -> tuple[bool, float]:
+    """(show the best sentence as the answer, the calibrated probability that it answers)."""
+    if not ranked:
+        return False, 0.0
+    m = model()
+    x = answerability_features(index, query, ranked, carried)
+    return m.answerable(x) >= m.threshold, m.correct(x)
 
 
-def answer_run(index: Index, query: Query, sid: int) -> list[int]:
-    """The sentence, extended by the next one when it only introduces the figure asked for."""
+# A question about the article itself rather than what it reports.
+_META: dict[str, re.Pattern[str]] = {
+    "byline": re.compile(r"谁写的|作者|哪位记者|哪个记者|记者是谁|记者叫|谁报道|署名|撰稿|执笔|评论员是谁|谁撰写"),
+    "headline": re.compile(r"标题|题目|大标题|文章叫什么|报道叫什么|讲的是什么主题"),
+    "meeting": re.compile(r"(?:什么|哪次|哪个|哪一次|哪一个)(?:会议?|全会|大会)|会议上|开的什么会|在什么会上|什么会上"),
+}
+_MEETING = re.compile(r"(?:会议|全会|大会|常委会|座谈会|推进会|部署会|代表大会)")
+_META_WORDS = re.compile("|".join(rx.pattern for rx in _META.values()) + r"|这篇|那篇|文章|报道|稿子|新闻")
+
+
+def without_meta_words(question: str) -> str:
+    """The question less its words about the article (what is left names the article's topic)."""
+    return _META_WORDS.sub(" ", question)
+
+
+def about_article(index: Index, question: str, article: int | None) -> Citation | None:
+    """The byline, headline or meeting sentence of ``article`` (default: the first) when the question
+    asks for it; None when the question is not about the article or the article lacks that part."""
+    kind = next((k for k, rx in _META.items() if rx.search(question)), None)
+    if kind is None or not index.articles:
+        return None
+    aid = article if article is not None else 0
+    a = index.articles[aid]
+    if kind == "byline":
+        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline") if a.byline.strip() else None
+    if kind == "headline":
+        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline")
+    for para in a.paragraphs:
+        for s in para.sentences:
+            if _MEETING.search(s.text):
+                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0)
+    return None
+
+
+RUN_MARGIN = 0.15  # a next sentence that scores this close to the best continues the answer
+
+
+def answer_run(index: Index, query: Query, ranked: list[Scored]) -> list[int]:
+    """The best sentence, extended by the next one of its paragraph when it only introduces the
+    figure asked for, or when the answer goes on there: the sentence ends in a colon, or the next
+    one scores nearly as well (a list continued, a story told over two sentences)."""
+    sid = ranked[0].sentence
     run = [sid]
     pid = int(index.sent_para[sid])
     last = int(index.para_first[pid]) + len(index.paragraphs[pid].sentences) - 1
+    if sid >= last:
+        return run
     wants_figure = "number" in query.kinds and not index.sentence_has_figure(sid)
-    if sid < last and wants_figure and index.sentence_has_figure(sid + 1):
+    if wants_figure and index.sentence_has_figure(sid + 1):
+        return [sid, sid + 1]
+    if wants_figure or "number" in query.kinds:
+        return run
+    score = {s.sentence: s.score for s in ranked}
+    follows = score.get(sid + 1)
+    if index.sentences[sid].text.rstrip().endswith((":", ":")) or (
+        follows is not None and follows >= ranked[0].score - RUN_MARGIN * abs(ranked[0].score)
+    ):
         run.append(sid + 1)
     return run

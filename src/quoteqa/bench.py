@@ -25,8 +25,14 @@ from .retrievers import bm25s_module
 from .text import normalize
 
 ROOT = Path(__file__).resolve().parents[2]
-# question -> (answered, quotes best first, passages best first)
-Answerer = Callable[[str], tuple[bool, list[str], list[str]]]
+# (question, earlier questions) -> (answered, quotes best first, passages best first)
+Answerer = Callable[[str, tuple[str, ...]], tuple[bool, list[str], list[str]]]
+# A baseline has no conversation: it is given the previous question and the follow-up as one text.
+Single = Callable[[str], tuple[bool, list[str], list[str]]]
+
+
+def with_previous(answer: Single) -> Answerer:
+    return lambda q, history: answer(" ".join([*history[-1:], q]))
 TOP = 5  # quotes and passages a method returns, best first (quote@k reads the first k; passage@5 all)
 POOL = 50  # sentences a sentence baseline reads to find its five best paragraphs
 
@@ -45,7 +51,7 @@ def _paragraphs_of(index: Index, sentence_ids: list[int]) -> list[str]:
     return [index.paragraphs[p].text for p in list(pids)[:TOP]]
 
 
-def bm25_baseline(index: Index) -> Answerer:
+def bm25_baseline(index: Index) -> Single:
     bm25s = bm25s_module()
     texts = [s.text for s in index.sentences]
     retriever = bm25s.BM25()
@@ -61,7 +67,7 @@ def bm25_baseline(index: Index) -> Answerer:
     return answer
 
 
-def dense_baseline(index: Index) -> Answerer:
+def dense_baseline(index: Index) -> Single:
     texts = [s.text for s in index.sentences]
 
     def answer(q: str) -> tuple[bool, list[str], list[str]]:
@@ -72,7 +78,7 @@ def dense_baseline(index: Index) -> Answerer:
     return answer
 
 
-def chatchat_baseline(index: Index) -> Answerer:
+def chatchat_baseline(index: Index) -> Single:
     """Langchain-Chatchat style: jieba BM25 + dense over chunks, 50/50 RRF, whole chunks returned."""
     import bm25s
     import jieba
@@ -107,14 +113,14 @@ def _timed(answer: Answerer, items: list[Item]) -> tuple[Scores, list[float], fl
     times: list[float] = []
     lengths: list[int] = []
 
-    def wrapped(q: str) -> tuple[bool, list[str], list[str]]:
+    def wrapped(q: str, history: tuple[str, ...]) -> tuple[bool, list[str], list[str]]:
         t = time.perf_counter()
-        out = answer(q)
+        out = answer(q, history)
         times.append(1000 * (time.perf_counter() - t))
         lengths.append(len(out[1][0]) if out[0] and out[1] else 0)
         return out
 
-    answer(items[0].question)  # warm
+    answer(items[0].question, ())  # warm
     s = score(items, wrapped)
     return s, times, statistics.mean(x for x in lengths if x) if any(lengths) else 0.0
 
@@ -225,6 +231,7 @@ def _claims_table(qa: QA, path: Path) -> str:
 
 
 CMRC_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_dev.json"
+DRCD_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "drcd" / "DRCD_test.json"
 
 
 Method = tuple[str, Answerer, float]  # name, answerer, seconds to build what it searches
@@ -234,8 +241,8 @@ def methods(qa: QA, build_seconds: float) -> list[Method]:
     """quoteqa and the three baselines over the same loaded index, each with its build time (the
     dense baseline searches quoteqa's vectors, so it shares quoteqa's build)."""
 
-    def ours(q: str) -> tuple[bool, list[str], list[str]]:
-        r = qa.ask(q, top_k=TOP)
+    def ours(q: str, history: tuple[str, ...] = ()) -> tuple[bool, list[str], list[str]]:
+        r = qa.ask(q, top_k=TOP, history=list(history))
         return r.found, [c.quote for c in r.citations], [p.text for p in r.passages]
 
     out: list[Method] = [("quoteqa", ours, build_seconds)]
@@ -245,66 +252,77 @@ def methods(qa: QA, build_seconds: float) -> list[Method]:
         ("Chatchat-style (jieba BM25 + dense, 50/50 RRF, chunks)", chatchat_baseline),
     ):
         t = time.perf_counter()
-        answerer = make(qa.index)
+        answerer = with_previous(make(qa.index))
         seconds = build_seconds if make is dense_baseline else time.perf_counter() - t
         out.append((name, answerer, seconds))
     return out
 
 
-def cmrc_table(path: Path, work: Path, plot_data: dict[str, list[tuple[str, float, float]]]) -> str:
-    """CMRC 2018 dev as one open corpus: every paragraph a corpus file with its title, built with
-    the normal build and asked through the normal ask path (CC BY-SA 4.0, Cui et al. 2019)."""
-    data = json.loads(path.read_text(encoding="utf-8"))["data"]
-    corpus = work / "cmrc-corpus"
-    corpus.mkdir()
-    questions: list[tuple[str, str, list[str]]] = []
-    for i, article in enumerate(data):
-        for j, para in enumerate(article["paragraphs"]):
-            doc = f"{i:04d}_{j}.txt"
-            (corpus / doc).write_text(f"{article.get('title', doc)}\n\n{para['context']}\n", encoding="utf-8")
-            questions += [(q["question"], doc, [a["text"] for a in q["answers"]]) for q in para["qas"]]
-    stats = build(corpus, work / "cmrc-index")
-    qa = QA.load(work / "cmrc-index")
+def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tuple[str, float, float]]]) -> str:
+    """A SQuAD-style set (CMRC 2018 dev, DRCD test) as one open corpus: every paragraph a corpus
+    file with its title, built with the normal build and asked through the normal ask path. The
+    figures are split into the training half (read by `quoteqa train`) and the check half (never
+    read by any tuning step), by article."""
+    from .learn import squad_corpus
+
+    corpus = work / f"{path.stem}-corpus"
+    pairs = squad_corpus(path, corpus)
+    stats = build(corpus, work / f"{path.stem}-index")
+    qa = QA.load(work / f"{path.stem}-index")
     idx = qa.index
     doc_of = {p.text: idx.articles[int(idx.para_article[i])].doc for i, p in enumerate(idx.paragraphs)}
+    questions = _questions_with_docs(path)
     lines = [
-        f"CMRC 2018 dev (`{path.name}`, Cui et al., CC BY-SA 4.0): {len(data)} paragraphs as one corpus, "
-        f"{stats.sentences} sentences, {len(questions)} questions; quoteqa built it in {stats.seconds:.0f} s "
-        f"({stats.sentences_per_second:.0f} sentences/s with the model loaded). quoteqa's weights were tuned "
-        "on the even-numbered questions; the odd-numbered ones are its check.",
+        f"{name} (`{path.name}`): {len(idx.paragraphs)} paragraphs as one corpus, {stats.sentences} sentences, "
+        f"{len(pairs)} questions ({sum(h == 'train' for h, _ in pairs)} in the training half, "
+        f"{sum(h == 'check' for h, _ in pairs)} in the check half, split by article); built in "
+        f"{stats.seconds:.0f} s ({stats.sentences_per_second:.0f} sentences/s with the model loaded).",
         "",
-        "| method | passage@1 | passage@5 | quote@1 | quote@3 | quote@1 even / odd | abstained | p50 ms | p95 ms "
-        "| build s |",
+        "| method | half | passage@1 | passage@5 | quote@1 | quote@3 | abstained | p50 ms | p95 ms | build s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    n = len(questions)
-    for name, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
-        hits = {"passage@1": 0, "passage@5": 0, "quote@1": 0, "quote@3": 0}
-        halves = [0, 0]
+    for method, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
+        counts = {h: dict.fromkeys(("n", "passage@1", "passage@5", "quote@1", "quote@3", "abstained"), 0)
+                  for h in ("train", "check")}
         times: list[float] = []
-        abstained = 0
-        answer(questions[0][0])  # warm
-        for k, (question, doc, golds) in enumerate(questions):
+        answer(questions[0][0], ())  # warm
+        for (half, _ex), (question, doc, golds) in zip(pairs, questions, strict=True):
             t = time.perf_counter()
-            found, quotes, passages = answer(question)
+            found, quotes, passages = answer(question, ())
             times.append(1000 * (time.perf_counter() - t))
             quotes = quotes if found else []
             docs = [doc_of.get(p, "") for p in passages]
-            abstained += not found
-            hit1 = bool(quotes) and any(g in quotes[0] for g in golds)
-            hits["passage@1"] += docs[:1] == [doc]
-            hits["passage@5"] += doc in docs[:5]
-            hits["quote@1"] += hit1
-            hits["quote@3"] += any(g in q for q in quotes[:3] for g in golds)
-            halves[k % 2] += hit1
-        cells = " | ".join(f"{hits[k] / n:.3f}" for k in hits)
-        split = f"{halves[0] / ((n + 1) // 2):.3f} / {halves[1] / (n // 2):.3f}"
-        lines.append(
-            f"| {name} | {cells} | {split} | {abstained} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} "
-            f"| {build_s:.1f} |"
+            c = counts[half]
+            c["n"] += 1
+            c["abstained"] += not found
+            c["passage@1"] += docs[:1] == [doc]
+            c["passage@5"] += doc in docs[:5]
+            c["quote@1"] += bool(quotes) and any(g in quotes[0] for g in golds)
+            c["quote@3"] += any(g in q for q in quotes[:3] for g in golds)
+        for half in ("train", "check"):
+            c = counts[half]
+            n = max(1, c["n"])
+            cells = " | ".join(f"{c[k] / n:.3f}" for k in ("passage@1", "passage@5", "quote@1", "quote@3"))
+            label = "training" if half == "train" else "**check**"
+            lines.append(
+                f"| {method} | {label} | {cells} | {c['abstained']} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} "
+                f"| {build_s:.1f} |"
+            )
+        check = counts["check"]
+        plot_data.setdefault(f"{name} (check half)", []).append(
+            (method, check["quote@1"] / max(1, check["n"]), check["quote@3"] / max(1, check["n"]))
         )
-        plot_data.setdefault("CMRC 2018 dev", []).append((name, hits["quote@1"] / n, hits["quote@3"] / n))
     return "\n".join(lines)
+
+
+def _questions_with_docs(path: Path) -> list[tuple[str, str, list[str]]]:
+    """(question, corpus file of its paragraph, answer texts) in the order of ``learn.squad_corpus``."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    out = []
+    for i, article in enumerate(data):
+        for j, para in enumerate(article["paragraphs"]):
+            out += [(q["question"], f"{i:04d}_{j}.txt", [a["text"] for a in q["answers"]]) for q in para["qas"]]
+    return out
 
 
 def plot_quality(data: dict[str, list[tuple[str, float, float]]], path: Path) -> None:
@@ -338,7 +356,7 @@ def run(
     *,
     write: Path | None,
     claim_sets: list[Path] | None = None,
-    cmrc: Path | None = None,
+    squad: list[tuple[str, Path]] | None = None,
     plot: Path | None = None,
 ) -> str:
     """Quality tables for each question set (the first is the development set), then speed."""
@@ -366,8 +384,8 @@ def run(
                 ]
         for path in claim_sets:
             sections.append(_claims_table(qa, path))
-        if cmrc is not None:
-            sections.append(cmrc_table(cmrc, work, plot_data))
+        for name, path in squad or []:
+            sections.append(squad_table(name, path, work, plot_data))
         if plot is not None:
             plot_quality(plot_data, plot)
             shown = plot.relative_to(ROOT) if plot.is_relative_to(ROOT) else plot
@@ -449,7 +467,12 @@ def main(argv: list[str] | None = None) -> int:
         "--sets",
         type=Path,
         nargs="+",
-        default=[ROOT / "bench" / "dev_questions.jsonl", ROOT / "bench" / "holdout_questions.jsonl"],
+        default=[
+            ROOT / "bench" / "citizen_dev.jsonl",
+            ROOT / "bench" / "dev_questions.jsonl",
+            ROOT / "bench" / "citizen_holdout.jsonl",
+            ROOT / "bench" / "holdout_questions.jsonl",
+        ],
         help="question sets (JSONL: question, kind, gold); the first also times the CLI",
     )
     p.add_argument(
@@ -465,21 +488,28 @@ def main(argv: list[str] | None = None) -> int:
         default=CMRC_DEFAULT if CMRC_DEFAULT.exists() else None,
         help="CMRC 2018 dev JSON (default: ../shared/benchmarks/cmrc2018/cmrc2018_dev.json when present)",
     )
-    p.add_argument("--no-cmrc", action="store_true", help="skip the CMRC 2018 section")
+    p.add_argument(
+        "--drcd",
+        type=Path,
+        default=DRCD_DEFAULT if DRCD_DEFAULT.exists() else None,
+        help="DRCD test JSON (default: ../shared/benchmarks/drcd/DRCD_test.json when present)",
+    )
+    p.add_argument("--no-cmrc", action="store_true", help="skip the CMRC 2018 and DRCD sections")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     p.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md", help="file whose bench section is replaced")
     p.add_argument("--plot", type=Path, default=ROOT / "docs" / "quality.png", help="bar chart of quote@1 by method")
     p.add_argument("--no-write", action="store_true", help="print only (no BENCHMARKS.md, no plot)")
     args = p.parse_args(argv)
-    if args.cmrc is not None and not args.cmrc.exists():
-        p.error(f"--cmrc {args.cmrc} does not exist; pass the path of cmrc2018_dev.json or --no-cmrc")
-    cmrc = None if args.no_cmrc else args.cmrc
+    for flag, given in (("--cmrc", args.cmrc), ("--drcd", args.drcd)):
+        if given is not None and not given.exists():
+            p.error(f"{flag} {given} does not exist; pass the path of the JSON file or --no-cmrc")
+    squad = [] if args.no_cmrc else [(n, f) for n, f in (("CMRC 2018 dev", args.cmrc), ("DRCD test", args.drcd)) if f]
     run(
         args.sets,
         args.corpus,
         write=None if args.no_write else args.write,
         claim_sets=args.claims,
-        cmrc=cmrc,
+        squad=squad,
         plot=None if args.no_write else args.plot,
     )
     return 0

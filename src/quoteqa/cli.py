@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure quality and speed beside the baselines (see BENCHMARKS.md)")
     bench.add_argument("args", nargs=argparse.REMAINDER, help="options of the benchmark; see quoteqa bench -- --help")
+    train = sub.add_parser("train", help="learn the ranker and answerability weights (see `make train`)")
+    train.add_argument("args", nargs=argparse.REMAINDER, help="options of the trainer; see quoteqa train -- --help")
     return p
 
 
@@ -191,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
             from .bench import main as bench_main
 
             return bench_main([a for a in args.args if a != "--"])
+        if args.command == "train":
+            from .learn import main as train_main
+
+            return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify}
         return int(commands[args.command](args))
     except (CorpusError, IndexUnavailable, BuildLocked, ValueError) as exc:

@@ -14,6 +14,7 @@ class Item:
     question: str
     kind: str
     gold: str | None  # a verbatim fragment of the answering sentence; None = out of scope
+    history: tuple[str, ...] = ()  # earlier questions of the conversation, oldest first
 
 
 @dataclass
@@ -46,25 +47,26 @@ def load_items(path: Path) -> list[Item]:
         if line.strip():
             try:
                 d = json.loads(line)
-                items.append(Item(d["question"], d.get("kind", ""), d.get("gold")))
+                items.append(Item(d["question"], d.get("kind", ""), d.get("gold"), tuple(d.get("history", []))))
             except (json.JSONDecodeError, KeyError) as exc:
                 raise ValueError(f"{path}:{no}: not a question record ({exc})") from exc
     return items
 
 
-def score(items: Iterable[Item], answer: Callable[[str], tuple[Any, ...]]) -> Scores:
-    """``answer(question)`` returns (found, quotes best first) or (found, quotes, passages best
+def score(items: Iterable[Item], answer: Callable[[str, tuple[str, ...]], tuple[Any, ...]]) -> Scores:
+    """``answer(question, history)`` returns (found, quotes best first) or (found, quotes, passages best
     first); a passage counts when it holds the gold fragment, whether or not the method abstained."""
     s = Scores()
     for item in items:
-        out = answer(item.question)
+        out = answer(item.question, item.history)
         found, quotes = out[0], out[1]
         passages: list[str] = out[2] if len(out) > 2 else []
         if item.gold is None:
             s.out_of_scope += 1
             s.abstained += int(not found)
             if found:
-                s.misses.append(f"answered out-of-scope: {item.question} -> {quotes[:1]}")
+                asked = " → ".join([*item.history, item.question])
+                s.misses.append(f"answered out-of-scope: {asked} -> {quotes[:1]}")
             continue
         s.answerable += 1
         s.passage1 += int(any(item.gold in p for p in passages[:1]))
@@ -76,5 +78,6 @@ def score(items: Iterable[Item], answer: Callable[[str], tuple[Any, ...]]) -> Sc
         s.quote1 += int(hit1)
         s.quote3 += int(hit3)
         if not hit1:
-            s.misses.append(f"[{item.kind}] {item.question} -> {'' if not found else quotes[:1]}")
+            asked = " → ".join([*item.history, item.question])
+            s.misses.append(f"[{item.kind}] {asked} -> {'' if not found else quotes[:1]}")
     return s

@@ -40,6 +40,7 @@ LEX_SENTENCES = "bm25_sentences"
 LEX_PARAGRAPHS = "bm25_paragraphs"
 EMBED_BATCH = 512
 REFERENCE_SAMPLE = 4096
+WEIGHTS = "weights.json"  # the learned weights beside this module (see answer.Model)
 MEMO_LIMIT = 50_000  # cached per-sentence / per-paragraph values (see Index.cached)
 
 
@@ -107,13 +108,15 @@ class BuildStats:
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a quote comes from: the article file, its headline and the 1-based paragraph."""
+    """Where a quote comes from: the article file, its headline and the 1-based paragraph
+    (0 for the headline or the byline, which ``part`` then names)."""
 
     doc: str
     title: str
     paragraph: int
     quote: str
     score: float
+    part: str = "body"  # "body", "headline" or "byline"
 
 
 @dataclass
@@ -524,6 +527,7 @@ def _build(
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": {"name": model_name, "dimension": dim},
+            "answer_weights": answer_weights(),
             "counts": {
                 "files": stats.files,
                 "articles": n_articles,
@@ -596,6 +600,17 @@ def _article_from_json(d: dict[str, Any]) -> Article:
         for i, sents in enumerate(d["paragraphs"], start=1)
     ]
     return Article(doc=d["doc"], title=d["title"], subtitle=d["subtitle"], byline=d["byline"], paragraphs=paragraphs)
+
+
+def answer_weights() -> dict[str, str]:
+    """The learned weights (`quoteqa train`) answers are ranked and judged with, as recorded in a
+    manifest: they read the index but do not change it, so a newer file needs no rebuild."""
+    path = Path(__file__).with_name(WEIGHTS)
+    try:
+        version = str(json.loads(path.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"file": WEIGHTS, "version": "missing", "sha256": ""}
+    return {"file": WEIGHTS, "version": version, "sha256": file_sha256(path)}
 
 
 def read_manifest(index: Path) -> dict[str, Any]:

@@ -9,9 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import answer as answering
+from . import understand as understanding
 from . import index as index_mod
 from .embedding import DEFAULT_MODEL, set_threads
 from .index import Citation, citation
+from .text import normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -23,8 +25,12 @@ log = logging.getLogger(__name__)
 MAX_QUESTION_CHARS = 500
 MAX_CLAIM_CHARS = 2000  # a draft paragraph
 MAX_TOP_K = 20
+MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
 # A supporting quote must score at least this share of the answer's score.
 SUPPORT_RATIO = 0.8
+# A question about the article itself (its author, headline or meeting) is answered from the
+# article's own parts; when such a part exists the answer is as sure as the article choice.
+META_CONFIDENCE = 0.95
 
 
 class InputError(ValueError):
@@ -49,12 +55,18 @@ class Answer:
     passages: list[Passage] = field(default_factory=list)
     # Position of the answer inside citations[0]'s paragraph (1-based sentence numbers); not in JSON.
     sentences: tuple[int, ...] = ()
+    interpreted: str = ""  # the question as understood (typos repaired, a follow-up completed)
+    confidence: float = 0.0  # calibrated probability that ``answer`` answers the question
+    repairs: tuple[tuple[str, str], ...] = ()  # (typed, read as) for each repaired typo
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "question": self.question,
+            "interpreted": self.interpreted or self.question,
             "found": self.found,
+            "confidence": round(self.confidence, 3),
             "answer": self.answer,
+            "repairs": [list(r) for r in self.repairs],
             "citations": [asdict(c) for c in self.citations],
             "passages": [asdict(p) for p in self.passages],
         }
@@ -80,11 +92,38 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     return q
 
 
+def check_history(history: object) -> list[str]:
+    """The earlier questions of a conversation (oldest first), each checked like a question."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
+        raise InputError(f"history must be a list of earlier questions (text), got {type(history).__name__}.")
+    if len(history) > MAX_HISTORY:
+        raise InputError(f"history holds {len(history)} questions; the limit is {MAX_HISTORY}. Send the latest only.")
+    out = []
+    for h in history:
+        try:
+            out.append(check_text(h, what="earlier question"))
+        except InputError:
+            continue  # an earlier turn that was refused itself gives no context
+    return out
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A question ready to rank: as understood, analysed and embedded."""
+
+    understood: understanding.Understood
+    query: answering.Query
+    vector: Any
+
+
 class QA:
     """A loaded index plus the embedding model, answering questions by quoting."""
 
     def __init__(self, index: index_mod.Index) -> None:
         self.index = index
+        self.sounds: understanding.SoundIndex | None = None
         set_threads(1)
 
     @classmethod
@@ -124,19 +163,40 @@ class QA:
                     index_mod.build(corpus, path, model_name=name, model=model, wait=True)
         return cls(index_mod.load(path, model=model, model_name=model_name))
 
-    def ask(self, question: str, *, top_k: int = 3) -> Answer:
-        """Answer with the verbatim sentence(s) that answer the question, or found=False."""
+    def understand(
+        self, question: str, history: list[str] | None = None
+    ) -> tuple[understanding.Understood, answering.Query]:
+        """A checked question as understood (typos, follow-ups) and analysed."""
+        idx = self.index
+        if self.sounds is None:
+            self.sounds = understanding.SoundIndex(idx.lex_sentences)
+        u = understanding.understand(question, history or [], idx.lex_sentences, self.sounds)
+        return u, answering.analyse(idx, u.asked, u.context)
+
+    def prepare(self, question: str, history: list[str] | None = None) -> Prepared:
+        """Understand, analyse and embed a checked question."""
+        u, query = self.understand(question, history)
+        return Prepared(u, query, answering.question_vector(self.index, u.text))
+
+    def ask(self, question: str, *, top_k: int = 3, history: list[str] | None = None) -> Answer:
+        """Answer with the verbatim sentence(s) that answer the question, or found=False.
+        ``history`` holds the earlier questions of the conversation, oldest first."""
         q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.")
-        idx = self.index
-        query = answering.analyse(idx, q)
-        ranked = answering.rank(idx, query, idx.embed_query(q))
+        prep = self.prepare(q, check_history(history))
+        u, query, idx = prep.understood, prep.query, self.index
+        said = {"interpreted": u.text if u.text != normalize(q) else q, "repairs": u.repairs}
+        meta = answering.about_article(idx, u.asked, self._article_hint(prep))
+        if meta is not None:
+            return Answer(q, True, meta.quote, [meta], [], (), confidence=META_CONFIDENCE, **said)  # type: ignore[arg-type]
+        ranked = answering.rank(idx, query, prep.vector)
         passages = self._passages(ranked, top_k)
-        if not ranked or answering.confidence(idx, query, ranked[0]) < answering.MIN_CONFIDENCE:
-            return Answer(q, False, "", [], passages)
+        show, conf = answering.judge(idx, query, ranked, bool(u.context))
+        if not show or self._other_period(u.text, ranked[0].sentence):
+            return Answer(q, False, "", [], passages, (), confidence=conf, **said)  # type: ignore[arg-type]
         best = ranked[0]
-        run = answering.answer_run(idx, query, best.sentence)
+        run = answering.answer_run(idx, query, ranked)
         text = "".join(idx.sentences[s].text for s in run)
         citations = [citation(self.index, best.sentence, text, best.score)]
         used = set(run)
@@ -147,7 +207,28 @@ class QA:
                 continue
             used.add(cand.sentence)
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
-        return Answer(q, True, text.strip(), citations, passages, tuple(idx.sentences[s].index for s in run))
+        shown = tuple(idx.sentences[s].index for s in run)
+        return Answer(q, True, text.strip(), citations, passages, shown, confidence=conf, **said)  # type: ignore[arg-type]
+
+    def _article_hint(self, prep: Prepared) -> int | None:
+        """The article a question about "the article" means: the one its own words point to, else
+        the one the previous answer came from."""
+        u, idx = prep.understood, self.index
+        for text in (answering.without_meta_words(u.own), u.previous):
+            if text and understanding.content_terms(text, idx.lex_sentences):
+                query = answering.analyse(idx, text)
+                ranked = answering.rank(idx, query, answering.question_vector(idx, text))
+                if ranked:
+                    return int(idx.para_article[int(idx.sent_para[ranked[0].sentence])])
+        return None
+
+    def _other_period(self, question: str, sid: int) -> str:
+        """The period the question names (去年, 下半年, 2023年) that the answer's paragraph and
+        headline do not speak of, or ""."""
+        pid = int(self.index.sent_para[sid])
+        article = self.index.articles[int(self.index.para_article[pid])]
+        context = normalize(self.index.paragraphs[pid].text + article.title + article.subtitle)
+        return understanding.period_mismatch(question, context)
 
     def verify(self, text: str) -> Verification:
         """Check the figures of a claim or a draft paragraph against the articles."""

@@ -13,6 +13,7 @@ _FINAL = "。!?;!?;…"
 _CLOSERS = "”’」』)》】\"'"
 _SENTENCE_RE = re.compile(rf"[^{_FINAL}]*(?:[{_FINAL}]+[{_CLOSERS}]*|$)")
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+CJK_RANGE = _CJK  # for a character class: f"[{CJK_RANGE}]"
 _TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9]+(?:\.[0-9]+)?%?|[a-z][a-z0-9]*")
 _NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 _CHINESE_DIGITS = "零一二三四五六七八九十百千万亿两几多"

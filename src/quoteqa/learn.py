@@ -1,0 +1,349 @@
+"""``quoteqa train``: learn the ranker and the answerability model from labelled questions.
+
+The data are question -> answer-span sets (CMRC 2018 dev, simplified; DRCD test, traditional),
+each used as one open corpus, plus the citizen-style development set over the bundled articles.
+External sets are split by article (a stable hash of the title): the training half is read here,
+the check half only by ``quoteqa bench``. Negatives for answerability come from asking each
+training question with its own article removed from the corpus.
+
+The ranker is a linear model over ``answer.FEATURES`` fitted with a listwise (softmax) loss: the
+probability mass of the sentences that hold the answer among a question's candidates. The
+answerability model is a logistic regression over ``answer.ANSWERABILITY`` whose label is "the
+first quote holds the answer"; its threshold is the lowest that keeps the precision of shown
+answers at TARGET_PRECISION on the training data.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import answer as answering
+from .index import build
+from .qa import QA, check_history
+
+log = logging.getLogger(__name__)
+
+TARGET_PRECISION = 0.95
+L2 = 1e-3  # ranker regularisation, per weight
+
+
+@dataclass(frozen=True)
+class Example:
+    question: str
+    golds: tuple[str, ...]  # verbatim answer fragments; empty when the corpus does not answer it
+    history: tuple[str, ...] = ()
+    title: str = ""  # the article the answer comes from (external sets), for removing it
+
+
+def half_of(title: str) -> str:
+    """"train" or "check": a stable split by article title, never by question."""
+    return "train" if zlib.crc32(title.encode("utf-8")) % 2 == 0 else "check"
+
+
+def squad_corpus(path: Path, folder: Path) -> list[tuple[str, Example]]:
+    """Write a SQuAD-style set's paragraphs as corpus files (title line, blank, paragraph) and
+    return its questions with their halves."""
+    data = json.loads(path.read_text(encoding="utf-8"))["data"]
+    folder.mkdir(parents=True, exist_ok=True)
+    out: list[tuple[str, Example]] = []
+    for i, article in enumerate(data):
+        title = str(article.get("title") or f"article {i}").strip()
+        for j, para in enumerate(article["paragraphs"]):
+            (folder / f"{i:04d}_{j}.txt").write_text(f"{title}\n\n{para['context']}\n", encoding="utf-8")
+            for q in para["qas"]:
+                golds = tuple(a["text"] for a in q["answers"] if a["text"].strip())
+                out.append((half_of(title), Example(q["question"], golds, (), title)))
+    return out
+
+
+def load_citizen(path: Path) -> list[Example]:
+    """A citizen-style set (JSONL: question, gold or null, optional history)."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            out.append(Example(d["question"], (d["gold"],) if d.get("gold") else (), tuple(d.get("history", []))))
+    return out
+
+
+@dataclass
+class Observed:
+    """One question's candidates as the trainer sees them."""
+
+    ids: np.ndarray
+    rows: np.ndarray
+    labels: np.ndarray  # the candidate sentence holds an answer fragment
+    query: answering.Query
+    vector: np.ndarray
+    carried: bool
+    answerable: bool  # the corpus (as asked: own article kept) holds the answer
+
+
+def _paragraphs_by_title(qa: QA) -> dict[str, list[int]]:
+    idx = qa.index
+    out: dict[str, list[int]] = {}
+    for pid in range(len(idx.paragraphs)):
+        out.setdefault(idx.articles[int(idx.para_article[pid])].title.strip(), []).append(pid)
+    return out
+
+
+def observe(qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, remove_own: bool = False) -> list[Observed]:
+    """Candidates and feature rows of each question (its vector moved by ``head``); with
+    ``remove_own`` its article is left out of the corpus."""
+    idx = qa.index
+    by_title = _paragraphs_by_title(qa)
+    out = []
+    for ex in examples:
+        understood, query = qa.understand(ex.question, check_history(list(ex.history)))
+        vector = idx.embed_query(understood.text)
+        if head is not None:
+            vector = answering.apply_head(vector, head)
+        exclude = frozenset(by_title.get(ex.title, ())) if remove_own else frozenset()
+        ids, rows = answering.features(idx, query, vector, exclude)
+        labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
+        answerable = bool(ex.golds) and not remove_own
+        out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable))
+    return out
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A question's raw vector, the sentences that answer it and the rest of their paragraphs."""
+
+    vector: np.ndarray
+    positives: np.ndarray
+    paragraph: np.ndarray  # the other sentences of the answering paragraphs (hard negatives)
+    sentences: np.ndarray  # all sentence vectors of its corpus (shared)
+    fold: int = 0  # see fold_of
+
+
+def question_pairs(qa: QA, examples: Iterable[Example]) -> list[Pair]:
+    """Training pairs for the question head: each answerable question with its answering sentences."""
+    idx = qa.index
+    by_title = _paragraphs_by_title(qa)
+    every = range(len(idx.paragraphs))
+    sentences = np.asarray(idx.dense.vectors(np.arange(len(idx.sentences))), dtype=np.float32)
+    out = []
+    for position, ex in enumerate(examples):
+        if not ex.golds:
+            continue
+        pos: list[int] = []
+        rest: list[int] = []
+        for pid in by_title.get(ex.title, every) if ex.title else every:
+            first = int(idx.para_first[pid])
+            span = range(first, first + len(idx.paragraphs[pid].sentences))
+            hit = [s for s in span if any(g in idx.sentences[s].text for g in ex.golds)]
+            if hit:
+                pos += hit
+                rest += [s for s in span if s not in hit]
+        if pos:
+            text = qa.understand(ex.question, check_history(list(ex.history)))[0].text
+            fold = fold_of(ex, position)
+            out.append(Pair(idx.embed_query(text), np.array(pos), np.array(rest, dtype=np.int64), sentences, fold))
+    return out
+
+
+HEAD_EPOCHS = 10
+HEAD_LR = 5e-4
+HEAD_SCALE = 20.0  # cosine -> logit
+HEAD_BATCH = 64
+
+
+def fit_head(pairs: list[Pair], *, epochs: int = HEAD_EPOCHS, seed: int = 0) -> np.ndarray:
+    """The question head W (q -> normalise(q + q W)), trained with a softmax over each batch's
+    answering sentences (in-batch negatives) plus the other sentences of the question's paragraph.
+    The corpus vectors stay as they are, so no index needs rebuilding."""
+    import torch
+
+    torch.manual_seed(seed)
+    dim = pairs[0].vector.shape[0]
+    w = torch.zeros((dim, dim), requires_grad=True)
+    opt = torch.optim.AdamW([w], lr=HEAD_LR, weight_decay=1e-4)
+    rng = np.random.default_rng(seed)
+    for _ in range(epochs):
+        order = rng.permutation(len(pairs))
+        for lo in range(0, len(order), HEAD_BATCH):
+            batch = [pairs[i] for i in order[lo : lo + HEAD_BATCH]]
+            q = torch.from_numpy(np.stack([p.vector for p in batch]))
+            z = q + q @ w
+            z = z / z.norm(dim=1, keepdim=True)
+            golds = torch.from_numpy(np.stack([p.sentences[p.positives[0]] for p in batch]))
+            loss = torch.zeros(())
+            for j, p in enumerate(batch):
+                cand = torch.cat([golds, torch.from_numpy(p.sentences[p.paragraph])]) if len(p.paragraph) else golds
+                loss = loss - torch.log_softmax(HEAD_SCALE * (cand @ z[j]), 0)[j]
+            opt.zero_grad()
+            (loss / len(batch)).backward()
+            opt.step()
+    return w.detach().numpy().astype(np.float32)
+
+
+def fit_ranker(observed: list[Observed], start: np.ndarray) -> np.ndarray:
+    """Weights maximising the softmax probability of the answering sentences (L2-regularised)."""
+    from scipy.optimize import minimize
+
+    groups = [(o.rows, o.labels) for o in observed if o.answerable and o.labels.any() and not o.labels.all()]
+
+    def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+        total, grad = 0.0, np.zeros_like(w)
+        for rows, labels in groups:
+            s = rows @ w
+            s = s - s.max()
+            e = np.exp(s)
+            p_all = e / e.sum()
+            p_pos = e * labels / (e * labels).sum()
+            total -= float(np.log((e * labels).sum() / e.sum()))
+            grad -= rows.T @ (p_pos - p_all)
+        n = max(1, len(groups))
+        return total / n + L2 * float(w @ w), grad / n + 2 * L2 * w
+
+    result = minimize(loss, start, jac=True, method="L-BFGS-B")
+    return np.asarray(result.x)
+
+
+def answerability_rows(
+    qa: QA, observed: list[Observed], weights: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(ANSWERABILITY rows, labels: the first quote under ``weights`` holds the answer, labels:
+    the corpus answers the question)."""
+    xs, ys, scope = [], [], []
+    for o in observed:
+        if not len(o.ids):
+            continue
+        ranked = answering.scored(qa.index, o.ids, o.rows, o.vector, weights)
+        xs.append(answering.answerability_features(qa.index, o.query, ranked, o.carried))
+        hit = o.answerable and bool(o.labels[o.ids.tolist().index(ranked[0].sentence)])
+        ys.append(hit)
+        scope.append(o.answerable)
+    return np.array(xs), np.array(ys, dtype=bool), np.array(scope, dtype=bool)
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """(weights, bias, fitted probabilities) of a weighted logistic regression."""
+    from sklearn.linear_model import LogisticRegression
+
+    lr = LogisticRegression(C=1.0, max_iter=5000)
+    lr.fit(x, y, sample_weight=weight)
+    return lr.coef_[0].astype(np.float64), float(lr.intercept_[0]), lr.predict_proba(x)[:, 1]
+
+
+def threshold_for(p: np.ndarray, in_scope: np.ndarray, source: np.ndarray) -> float:
+    """The probability above which an answer is shown: the one with the best balanced accuracy
+    (answerable questions answered, unanswerable ones refused), averaged over the sources."""
+    best, best_t = -1.0, 0.5
+    for t in np.linspace(0.05, 0.95, 91):
+        accs = []
+        for s in np.unique(source):
+            pos, neg = p[(source == s) & in_scope], p[(source == s) & ~in_scope]
+            rates = [float((pos >= t).mean())] if len(pos) else []
+            rates += [float((neg < t).mean())] if len(neg) else []
+            accs.append(float(np.mean(rates)))
+        if np.mean(accs) > best:
+            best, best_t = float(np.mean(accs)), float(t)
+    return best_t
+
+
+Source = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its training questions
+
+
+# Where the ranker's optimisation starts: the weights that were set by hand before learning.
+START = np.array([-0.5, 0.65, 1.4, -0.8, 2.4, 0.25, 0.8, -0.1, -0.05, -0.35, -0.15, 0.5, 0.3, 0.2])
+FOLDS = 2
+
+
+def fold_of(example: Example, position: int) -> int:
+    """The cross-fitting fold of a training question: by article where it has one, else by position."""
+    key = f"{example.title}#fold" if example.title else str(position)
+    return zlib.crc32(key.encode("utf-8")) % FOLDS
+
+
+def train(
+    sources: list[Source], *, version: str, progress: Callable[[str], None] = log.info, head_epochs: int = HEAD_EPOCHS
+) -> answering.Model:
+    """Learn a Model from the training questions of each source: the question head, then the
+    ranker, then answerability (each source weighs the same there).
+
+    The head would know its own training questions too well, so the features the ranker and the
+    answerability model learn from are cross-fitted: each fold's questions are seen through a head
+    trained on the other folds; the head that ships is trained on all of them."""
+    t = time.perf_counter()
+    every = [p for _, qa, examples in sources for p in question_pairs(qa, examples)]
+    heads: list[np.ndarray | None] = []
+    for k in range(FOLDS):
+        rest = [p for p in every if p.fold != k]
+        heads.append(fit_head(rest, epochs=head_epochs) if rest and head_epochs else None)
+    head = fit_head(every, epochs=head_epochs) if every and head_epochs else None
+    progress(f"question head: {len(every)} pairs, {head_epochs} epochs, {FOLDS} folds, {time.perf_counter() - t:.0f} s")
+    seen: list[tuple[str, QA, list[Observed]]] = []
+    for name, qa, examples in sources:
+        t = time.perf_counter()
+        obs: list[Observed] = []
+        for k in range(FOLDS):
+            part = [e for i, e in enumerate(examples) if fold_of(e, i) == k]
+            obs += observe(qa, part, heads[k])
+            obs += observe(qa, [e for e in part if e.title], heads[k], remove_own=True)
+        seen.append((name, qa, obs))
+        progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
+    ranker = fit_ranker([o for _, _, obs in seen for o in obs], START)
+    xs, ys, scopes, ws, srcs = [], [], [], [], []
+    for n, (_name, qa, obs) in enumerate(seen):
+        x, y, scope = answerability_rows(qa, obs, ranker)
+        xs.append(x)
+        ys.append(y)
+        scopes.append(scope)
+        ws.append(np.full(len(y), 1.0 / max(1, len(y))))
+        srcs.append(np.full(len(y), n))
+    x, y, scope = np.vstack(xs), np.concatenate(ys), np.concatenate(scopes)
+    w = np.concatenate(ws) * len(y) / len(seen)  # each source weighs the same; mean weight 1
+    weights, bias, p = fit_logistic(x, scope, w)
+    threshold = threshold_for(p, scope, np.concatenate(srcs))
+    correct_w, correct_b, _ = fit_logistic(x, y, w)
+    names = ", ".join(f"{name} ({len(ex)} questions)" for name, _, ex in sources)
+    head_model = sources[0][1].index.model_name if head is not None else ""
+    return answering.Model(
+        version, ranker, weights, bias, threshold, correct_w, correct_b, f"training halves of: {names}", head, head_model
+    )
+
+
+def open_qa(corpus: Path, work: Path) -> QA:
+    """A QA over ``corpus``, its index built (or reused) under ``work``."""
+    index = work / f"{corpus.name}-index"
+    build(corpus, index)
+    return QA.load(index)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from .bench import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
+
+    p = argparse.ArgumentParser(prog="quoteqa train", description=__doc__.split("\n\n")[0])
+    p.add_argument("--cmrc", type=Path, default=CMRC_DEFAULT, help="CMRC 2018 dev JSON (its training half is read)")
+    p.add_argument("--drcd", type=Path, default=DRCD_DEFAULT, help="DRCD test JSON (its training half is read)")
+    p.add_argument("--citizen", type=Path, default=ROOT / "bench" / "citizen_dev.jsonl", help="citizen-style set")
+    p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the articles the citizen set asks about")
+    p.add_argument("--work", type=Path, default=Path("/tmp/quoteqa-train"), help="folder for the corpora's indexes")
+    p.add_argument("--out", type=Path, default=answering.MODEL_FILE, help="weights file to write")
+    p.add_argument("--version", default=time.strftime("%Y%m%d"), help="version recorded in the weights file")
+    args = p.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    sources: list[Source] = []
+    for name, path in (("CMRC 2018 dev", args.cmrc), ("DRCD test", args.drcd)):
+        if path is None or not Path(path).exists():
+            p.error(f"{name}: no file at {path}; pass its path (--cmrc / --drcd)")
+        pairs = squad_corpus(Path(path), args.work / f"{Path(path).stem}-corpus")
+        qa = open_qa(args.work / f"{Path(path).stem}-corpus", args.work)
+        sources.append((name, qa, [e for half, e in pairs if half == "train"]))
+    sources.append(("citizen dev", open_qa(args.corpus, args.work), load_citizen(args.citizen)))
+    model = train(sources, version=args.version, progress=print)
+    model.save(args.out)
+    print(f"wrote {args.out} (version {model.version}, threshold {model.threshold:.3f})")
+    return 0
