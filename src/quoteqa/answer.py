@@ -106,7 +106,7 @@ def analyse(index: Index, question: str, context: str = "") -> Query:
                 chars.setdefault(c, CONTEXT_WEIGHT * lex.idf(c))
         toks = toks + tokens(carried)
     forms = tuple(answer for asks, answer in _FORMS if asks.search(q))
-    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex))
+    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex.__contains__))
 
 
 def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
@@ -272,16 +272,18 @@ def features(
 
 
 # What the answerability model reads of a question and its best sentence, in order.
+# What the answerability model reads of a question and its best sentence, in order, with the sign
+# its weight must have (+1 more of it makes an answer likelier, -1 less likely, 0 either): the
+# trainer keeps to the signs, so that no correlation of the training sets can turn "the corpus
+# never mentions what is asked" into a reason to answer.
 ANSWERABILITY = (
-    "score",  # the ranker's score of the best sentence
-    "margin",  # how far it leads the second best
+    "margin",  # how far the best sentence leads the second best (ranker score)
     "cover",  # share of the question's terms (idf-weighted) the sentence holds
     "cover_context",  # the same for its paragraph with the headline
     "dense",  # cosine of sentence and question
     "dense_z",  # how far that cosine stands above the corpus's typical one, in std units
     "focus",  # cover of the terms that tell the sentence from its paragraph
     "chars_context",  # share of the question's characters found in the paragraph with the headline
-    "known",  # share of the question's own content terms that the corpus uses at all
     "figure_missing",  # a "how many" question, and the sentence states no figure
     "unknown_code",  # a latin word or number of a Chinese question the corpus lacks (GDP)
     "foreign",  # the question is not mostly Chinese: only the dense model speaks
@@ -291,6 +293,10 @@ ANSWERABILITY = (
     "kind",  # the sentence holds what the question asks for (a figure, a date, a name)
     "form",  # the sentence has the form of an answer (a reason, a place, a time)
     "procedure",  # the question asks how to do something (怎么申请, 如何办理): a service, not news
+)
+SIGNS = dict(
+    margin=1, cover=1, cover_context=1, dense=1, dense_z=1, focus=1, chars_context=1, figure_missing=-1,
+    unknown_code=-1, foreign=0, carried=0, absent=-1, absent_rarest=-1, kind=1, form=1, procedure=-1,
 )
 # How-to questions about a personal procedure, which news reports rarely answer.
 _PROCEDURE = re.compile(
@@ -428,12 +434,9 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
     para_chars = index.paragraph_counts(pid, "chars")
     total = sum(query.chars.values())
     chars = sum(w for c, w in query.chars.items() if c in para_chars) / total if total > 0 else 0.0
-    own = [t for t in query.terms if not t.isascii()] or list(query.terms)
-    known = sum(t in index.lex_sentences for t in own) / len(own) if own else 0.0
     missing = "number" in query.kinds and not index.sentence_has_figure(best.sentence)
     return np.array(
         [
-            best.score,
             margin,
             best.cover,
             best.cover_context,
@@ -441,7 +444,6 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
             best.dense_z,
             best.focus,
             chars,
-            known,
             float(missing),
             float(bool(query.unknown_codes)),
             float(not query.cjk),
@@ -455,12 +457,13 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
 
 
 def judge(index: Index, query: Query, ranked: list[Scored], carried: bool = False) -> tuple[bool, float]:
-    """(show the best sentence as the answer, the calibrated probability that it answers)."""
+    """(show the best sentence as the answer, the calibrated probability that it answers; 0 when
+    it is not shown)."""
     if not ranked:
         return False, 0.0
     m = model()
     x = answerability_features(index, query, ranked, carried)
-    return m.answerable(x) >= m.threshold, m.correct(x)
+    return (True, m.correct(x)) if m.answerable(x) >= m.threshold else (False, 0.0)
 
 
 # A question about the article itself rather than what it reports.

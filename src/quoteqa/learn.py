@@ -6,11 +6,13 @@ External sets are split by article (a stable hash of the title): the training ha
 the check half only by ``quoteqa bench``. Negatives for answerability come from asking each
 training question with its own article removed from the corpus.
 
-The ranker is a linear model over ``answer.FEATURES`` fitted with a listwise (softmax) loss: the
-probability mass of the sentences that hold the answer among a question's candidates. The
-answerability model is a logistic regression over ``answer.ANSWERABILITY`` whose label is "the
-first quote holds the answer"; its threshold is the lowest that keeps the precision of shown
-answers at TARGET_PRECISION on the training data.
+A question head (a 512×512 residual map on question vectors) is trained first, with in-batch
+and same-paragraph negatives; the corpus vectors stay as they are. The ranker is a linear model
+over ``answer.FEATURES`` fitted with a listwise (softmax) loss: the probability mass of the
+sentences that hold the answer among a question's candidates. Two sign-constrained logistic
+models over ``answer.ANSWERABILITY`` follow: whether the corpus answers the question at all
+(``found``; its threshold refuses at most MAX_REFUSED of the answerable questions) and whether the first quote answers it
+(the answer's ``confidence``). The features they learn from are cross-fitted (see ``train``).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import logging
 import time
 import zlib
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -28,11 +30,15 @@ import numpy as np
 from . import answer as answering
 from .index import build
 from .qa import QA, check_history
+from .understand import absence
 
 log = logging.getLogger(__name__)
 
-TARGET_PRECISION = 0.95
 L2 = 1e-3  # ranker regularisation, per weight
+CITIZEN = "citizen dev"
+# The questions the product is for (citizens on the bundled articles) count as much as the two
+# external sets together in the answerability model and its threshold.
+IN_DOMAIN_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -107,11 +113,26 @@ def observe(qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, rem
         if head is not None:
             vector = answering.apply_head(vector, head)
         exclude = frozenset(by_title.get(ex.title, ())) if remove_own else frozenset()
+        if exclude:  # what only the removed article says is now unknown to the corpus
+            gone = _only_in(qa, exclude)
+            query = replace(query, absent=absence(query.text, lambda t: t in idx.lex_sentences and t not in gone))
         ids, rows = answering.features(idx, query, vector, exclude)
         labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
         answerable = bool(ex.golds) and not remove_own
         out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable))
     return out
+
+
+def _only_in(qa: QA, paragraphs: frozenset[int]) -> frozenset[str]:
+    """Terms (characters and bigrams) that no sentence outside ``paragraphs`` uses."""
+    idx = qa.index
+    counts: dict[str, int] = {}
+    for pid in paragraphs:
+        first = int(idx.para_first[pid])
+        for sid in range(first, first + len(idx.paragraphs[pid].sentences)):
+            for t in idx.sentence_terms(sid) | idx.sentence_chars(sid):
+                counts[t] = counts.get(t, 0) + 1
+    return frozenset(t for t, n in counts.items() if idx.lex_sentences.df(t) <= n)
 
 
 @dataclass(frozen=True)
@@ -226,29 +247,46 @@ def answerability_rows(
     return np.array(xs), np.array(ys, dtype=bool), np.array(scope, dtype=bool)
 
 
+L2_LOGISTIC = 1e-4  # per weight, on the mean loss
+
+
 def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
-    """(weights, bias, fitted probabilities) of a weighted logistic regression."""
-    from sklearn.linear_model import LogisticRegression
+    """(weights, bias, fitted probabilities) of a weighted, L2-regularised logistic regression
+    whose weights keep the signs of ``answer.SIGNS``."""
+    from scipy.optimize import minimize
 
-    lr = LogisticRegression(C=1.0, max_iter=5000)
-    lr.fit(x, y, sample_weight=weight)
-    return lr.coef_[0].astype(np.float64), float(lr.intercept_[0]), lr.predict_proba(x)[:, 1]
+    signs = [answering.SIGNS[f] for f in answering.ANSWERABILITY]
+    bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+    target = y.astype(np.float64)
+    wsum = float(weight.sum())
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        z = x @ theta[:-1] + theta[-1]
+        p = 1.0 / (1.0 + np.exp(-z))
+        eps = 1e-12
+        nll = -float(np.sum(weight * (target * np.log(p + eps) + (1 - target) * np.log(1 - p + eps)))) / wsum
+        g = weight * (p - target) / wsum
+        grad = np.append(x.T @ g + 2 * L2_LOGISTIC * theta[:-1], g.sum())
+        return nll + L2_LOGISTIC * float(theta[:-1] @ theta[:-1]), grad
+
+    theta = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
+    p = 1.0 / (1.0 + np.exp(-(x @ theta[:-1] + theta[-1])))
+    return np.asarray(theta[:-1]), float(theta[-1]), p
 
 
-def threshold_for(p: np.ndarray, in_scope: np.ndarray, source: np.ndarray) -> float:
-    """The probability above which an answer is shown: the one with the best balanced accuracy
-    (answerable questions answered, unanswerable ones refused), averaged over the sources."""
-    best, best_t = -1.0, 0.5
-    for t in np.linspace(0.05, 0.95, 91):
-        accs = []
-        for s in np.unique(source):
-            pos, neg = p[(source == s) & in_scope], p[(source == s) & ~in_scope]
-            rates = [float((pos >= t).mean())] if len(pos) else []
-            rates += [float((neg < t).mean())] if len(neg) else []
-            accs.append(float(np.mean(rates)))
-        if np.mean(accs) > best:
-            best, best_t = float(np.mean(accs)), float(t)
-    return best_t
+# An answer the corpus holds may be refused this often at most (over the training questions, each
+# source with its weight); above that, refusing unanswerable questions is worth less than
+# answering the answerable.
+MAX_REFUSED = 1 / 25
+
+
+def threshold_for(p: np.ndarray, in_scope: np.ndarray, weight: np.ndarray) -> float:
+    """The probability above which an answer is shown: the highest (so refusing the most
+    unanswerable questions) that refuses at most MAX_REFUSED of the answerable ones (weighted)."""
+    order = np.argsort(p[in_scope])
+    probs, w = p[in_scope][order], weight[in_scope][order]
+    refused = np.cumsum(w) / w.sum()  # share refused with the threshold just above probs[i]
+    return float(probs[np.searchsorted(refused, MAX_REFUSED)])
 
 
 Source = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its training questions
@@ -266,10 +304,16 @@ def fold_of(example: Example, position: int) -> int:
 
 
 def train(
-    sources: list[Source], *, version: str, progress: Callable[[str], None] = log.info, head_epochs: int = HEAD_EPOCHS
+    sources: list[Source],
+    *,
+    version: str,
+    progress: Callable[[str], None] = log.info,
+    head_epochs: int = HEAD_EPOCHS,
+    weights: dict[str, float] | None = None,
 ) -> answering.Model:
     """Learn a Model from the training questions of each source: the question head, then the
-    ranker, then answerability (each source weighs the same there).
+    ranker, then answerability, where each source weighs ``weights[name]`` (default 1) however
+    many questions it has.
 
     The head would know its own training questions too well, so the features the ranker and the
     answerability model learn from are cross-fitted: each fold's questions are seen through a head
@@ -293,23 +337,33 @@ def train(
         seen.append((name, qa, obs))
         progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
     ranker = fit_ranker([o for _, _, obs in seen for o in obs], START)
-    xs, ys, scopes, ws, srcs = [], [], [], [], []
+    share = np.array([(weights or {}).get(name, 1.0) for name, _, _ in seen])
+    share = share / share.sum()
+    xs, ys, scopes, ws = [], [], [], []
     for n, (_name, qa, obs) in enumerate(seen):
         x, y, scope = answerability_rows(qa, obs, ranker)
         xs.append(x)
         ys.append(y)
         scopes.append(scope)
-        ws.append(np.full(len(y), 1.0 / max(1, len(y))))
-        srcs.append(np.full(len(y), n))
+        ws.append(np.full(len(y), share[n] / max(1, len(y))))
     x, y, scope = np.vstack(xs), np.concatenate(ys), np.concatenate(scopes)
-    w = np.concatenate(ws) * len(y) / len(seen)  # each source weighs the same; mean weight 1
-    weights, bias, p = fit_logistic(x, scope, w)
-    threshold = threshold_for(p, scope, np.concatenate(srcs))
+    w = np.concatenate(ws) * len(y)  # mean weight 1
+    answerable_w, answerable_b, p = fit_logistic(x, scope, w)
+    threshold = threshold_for(p, scope, w)
     correct_w, correct_b, _ = fit_logistic(x, y, w)
     names = ", ".join(f"{name} ({len(ex)} questions)" for name, _, ex in sources)
     head_model = sources[0][1].index.model_name if head is not None else ""
     return answering.Model(
-        version, ranker, weights, bias, threshold, correct_w, correct_b, f"training halves of: {names}", head, head_model
+        version,
+        ranker,
+        answerable_w,
+        answerable_b,
+        threshold,
+        correct_w,
+        correct_b,
+        f"training halves of: {names}",
+        head,
+        head_model,
     )
 
 
@@ -342,8 +396,8 @@ def main(argv: list[str] | None = None) -> int:
         pairs = squad_corpus(Path(path), args.work / f"{Path(path).stem}-corpus")
         qa = open_qa(args.work / f"{Path(path).stem}-corpus", args.work)
         sources.append((name, qa, [e for half, e in pairs if half == "train"]))
-    sources.append(("citizen dev", open_qa(args.corpus, args.work), load_citizen(args.citizen)))
-    model = train(sources, version=args.version, progress=print)
+    sources.append((CITIZEN, open_qa(args.corpus, args.work), load_citizen(args.citizen)))
+    model = train(sources, version=args.version, progress=print, weights={CITIZEN: IN_DOMAIN_WEIGHT})
     model.save(args.out)
     print(f"wrote {args.out} (version {model.version}, threshold {model.threshold:.3f})")
     return 0

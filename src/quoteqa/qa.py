@@ -194,7 +194,7 @@ class QA:
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, query, ranked, bool(u.context))
         if not show or self._other_period(u.text, ranked[0].sentence):
-            return Answer(q, False, "", [], passages, (), confidence=conf, **said)  # type: ignore[arg-type]
+            return Answer(q, False, "", [], passages, (), confidence=0.0, **said)  # type: ignore[arg-type]
         best = ranked[0]
         run = answering.answer_run(idx, query, ranked)
         text = "".join(idx.sentences[s].text for s in run)

@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .text import CJK_RANGE, normalize
@@ -72,18 +73,19 @@ def strip_filler(text: str) -> str:
     return re.sub(r"\s+", " ", "".join(out)).strip()
 
 
-def absence(text: str, lex: LexicalIndex) -> tuple[float, float]:
+def absence(text: str, has: Callable[[str], bool]) -> tuple[float, float]:
     """How much of what the question names the corpus never mentions: (the share of its content
     words the corpus lacks, weighted by their rarity in general Chinese; the rarity of the rarest
     lacking word, in units of 20 nats). 房价 in 「武进房价多少」 is rare and lacking; 娃 in
-    「娃读书的学校够不够」 is lacking but common, the kind of word a paraphrase brings."""
+    「娃读书的学校够不够」 is lacking but common, the kind of word a paraphrase brings. ``has`` tells
+    whether the corpus uses a term (a character or a bigram)."""
     jieba = _jieba()
     total = float(jieba.dt.total)
     weights: dict[str, float] = {}
     for w in jieba.lcut(text, HMM=True):
         if w not in FILLER and re.search(f"[{CJK_RANGE}]", w):
             weights[w] = math.log(total / (general_frequency(w) + 1.0))
-    lacking = [w for w in weights if not all(w[k : k + 2] in lex for k in range(max(1, len(w) - 1)))]
+    lacking = [w for w in weights if not all(has(w[k : k + 2]) for k in range(max(1, len(w) - 1)))]
     if not weights:
         return 0.0, 0.0
     share = sum(weights[w] for w in lacking) / sum(weights.values())
