@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quoteqa.bench import cmrc_table, methods, plot_quality
+from quoteqa.bench import methods, plot_quality, squad_table
+from quoteqa.learn import half_of
 from quoteqa.qa import QA
 
 PARAGRAPHS = [
@@ -21,7 +22,7 @@ QUESTIONS = [
 ]
 
 
-def test_cmrc_table_measures_all_methods(tmp_path: Path):
+def tiny_squad(path: Path) -> None:
     data = {
         "data": [
             {
@@ -36,25 +37,31 @@ def test_cmrc_table_measures_all_methods(tmp_path: Path):
             for i, (title, context) in enumerate(PARAGRAPHS)
         ]
     }
-    path = tmp_path / "cmrc.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+
+
+def test_squad_table_measures_all_methods_by_half(tmp_path: Path):
+    assert {half_of(t) for t, _ in PARAGRAPHS} == {"train", "check"}  # both halves hold questions
+    path = tmp_path / "cmrc.json"
+    tiny_squad(path)
     work = tmp_path / "work"
     work.mkdir()
     plot_data: dict[str, list[tuple[str, float, float]]] = {}
-    table = cmrc_table(path, work, plot_data)
+    table = squad_table("CMRC 2018 dev", path, work, plot_data)
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert rows[0].startswith("| quoteqa |")
-    assert len(rows) == 4
-    ours = rows[0].split(" | ")
-    assert ours[1] == "1.000", table  # passage@1
-    assert float(ours[4]) >= 0.75, table  # quote@3 (a nine-sentence corpus is too small to be sure of more)
-    assert plot_data["CMRC 2018 dev"][0][0] == "quoteqa"
+    assert len(rows) == 8  # four methods, two halves each
+    ours = [r.split(" | ") for r in rows[:2]]
+    assert rows[0].startswith("| quoteqa | training |") and rows[1].startswith("| quoteqa | **check** |")
+    for cells in ours:
+        assert cells[2] == "1.000", table  # passage@1
+        assert float(cells[5]) >= 0.5, table  # quote@3 (a nine-sentence corpus is too small to be sure of more)
+    assert plot_data["CMRC 2018 dev (check half)"][0][0] == "quoteqa"
     plot_quality(plot_data, tmp_path / "q.png")
     assert (tmp_path / "q.png").stat().st_size > 10_000
 
 
 def test_methods_return_quotes_and_passages(qa: QA):
     for name, answer, seconds in methods(qa, 1.0):
-        found, quotes, passages = answer("上半年新增了多少就业岗位?")
+        found, quotes, passages = answer("上半年新增了多少就业岗位?", ())
         assert found and quotes and passages, name
         assert len(quotes) <= 5 and len(passages) <= 5 and seconds >= 0

@@ -104,7 +104,10 @@ def analyse(index: Index, question: str, context: str = "") -> Query:
         for c in carried:
             if "\u3400" <= c <= "\u9fff":
                 chars.setdefault(c, CONTEXT_WEIGHT * lex.idf(c))
-        toks = toks + tokens(carried)
+        # The lexical search looks for the carried topic only when the question names none of its
+        # own (「增长多少?」); 「那就业岗位呢」 names a new one, which the old must not outweigh.
+        if sum(not t.isascii() and t in lex for t in bigrams(content)) <= 1:
+            toks = toks + tokens(carried)
     forms = tuple(answer for asks, answer in _FORMS if asks.search(q))
     return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex.__contains__))
 
@@ -277,7 +280,6 @@ def features(
 # trainer keeps to the signs, so that no correlation of the training sets can turn "the corpus
 # never mentions what is asked" into a reason to answer.
 ANSWERABILITY = (
-    "margin",  # how far the best sentence leads the second best (ranker score)
     "cover",  # share of the question's terms (idf-weighted) the sentence holds
     "cover_context",  # the same for its paragraph with the headline
     "dense",  # cosine of sentence and question
@@ -295,7 +297,7 @@ ANSWERABILITY = (
     "procedure",  # the question asks how to do something (怎么申请, 如何办理): a service, not news
 )
 SIGNS = dict(
-    margin=1, cover=1, cover_context=1, dense=1, dense_z=1, focus=1, chars_context=1, figure_missing=-1,
+    cover=1, cover_context=1, dense=1, dense_z=1, focus=1, chars_context=1, figure_missing=-1,
     unknown_code=-1, foreign=0, carried=0, absent=-1, absent_rarest=-1, kind=1, form=1, procedure=-1,
 )
 # How-to questions about a personal procedure, which news reports rarely answer.
@@ -429,7 +431,6 @@ def scored(index: Index, ids: np.ndarray, rows: np.ndarray, qvec: np.ndarray, we
 def answerability_features(index: Index, query: Query, ranked: list[Scored], carried: bool = False) -> np.ndarray:
     """The ANSWERABILITY row of a question and its ranked sentences (best first, at least one)."""
     best = ranked[0]
-    margin = best.score - ranked[1].score if len(ranked) > 1 else 1.0
     pid = int(index.sent_para[best.sentence])
     para_chars = index.paragraph_counts(pid, "chars")
     total = sum(query.chars.values())
@@ -437,7 +438,6 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
     missing = "number" in query.kinds and not index.sentence_has_figure(best.sentence)
     return np.array(
         [
-            margin,
             best.cover,
             best.cover_context,
             best.dense,
@@ -479,6 +479,18 @@ _META_WORDS = re.compile("|".join(rx.pattern for rx in _META.values()) + r"|这�
 def without_meta_words(question: str) -> str:
     """The question less its words about the article (what is left names the article's topic)."""
     return _META_WORDS.sub(" ", question)
+
+
+def article_named(index: Index, text: str) -> int | None:
+    """The article whose headline, sub-headline or byline shares the most terms with ``text`` (two
+    at least: one shared word such as 发展 names no article), or None."""
+    terms = bigrams(strip_filler(normalize(text)))
+    best, best_n = None, 1
+    for aid, a in enumerate(index.articles):
+        n = len(terms & bigrams(a.title + a.subtitle + a.byline))
+        if n > best_n:
+            best, best_n = aid, n
+    return best
 
 
 def about_article(index: Index, question: str, article: int | None) -> Citation | None:

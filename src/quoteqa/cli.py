@@ -101,8 +101,30 @@ def _inputs(words: list[str]) -> Iterator[str]:
         yield line.rstrip("\r\n")  # a blank line too gets its answer: an error object
 
 
+def _question_line(line: str) -> tuple[object, object]:
+    """(question, history) of an input line: plain text, or a JSON object line
+    {"question": "…", "history": ["earlier question", …]} for a follow-up in a conversation."""
+    if line.lstrip().startswith("{"):
+        try:
+            d = json.loads(line)
+        except json.JSONDecodeError:
+            return line, None  # not JSON after all: a question that starts with a brace
+        if isinstance(d, dict):
+            return d.get("question"), d.get("history")
+    return line, None
+
+
+def understood_line(result: dict[str, Any]) -> str:
+    """「按“…”理解」 when the question was read otherwise than typed (typos, a follow-up), else ""."""
+    if result.get("interpreted") and result["interpreted"] != result["question"]:
+        return f"按“{result['interpreted']}”理解"
+    return ""
+
+
 def _human(result: dict[str, Any]) -> str:
     lines = [f"问:{result['question']}"]
+    if understood_line(result):
+        lines.append(f"  ({understood_line(result)})")
     if not result["found"]:
         lines.append("原文中未找到相关内容。")
         passages = result["passages"]
@@ -113,11 +135,21 @@ def _human(result: dict[str, Any]) -> str:
         return "\n".join(lines)
     cites = result["citations"]
     first = cites[0]
-    lines.append(f"答:「{result['answer']}」")
-    lines.append(f"  ——《{first['title']}》第 {first['paragraph']} 段 ({first['doc']})")
+    from .qa import SURE
+
+    sure = result["confidence"] >= SURE
+    lines.append(f"答:「{result['answer']}」" if sure else f"最相关的原文:「{result['answer']}」")
+    lines.append(f"  ——《{first['title']}》{where(first)} ({first['doc']})")
+    if not sure:
+        lines.append(f"  (把握不大:可能没有直接回答这个问题,可信度 {result['confidence']:.0%})")
     for c in cites[1:]:
-        lines.append(f"  另见:「{c['quote']}」——《{c['title']}》第 {c['paragraph']} 段")
+        lines.append(f"  另见:「{c['quote']}」——《{c['title']}》{where(c)}")
     return "\n".join(lines)
+
+
+def where(citation: dict[str, Any]) -> str:
+    """Where a quote stands in its article: 第 N 段, 署名 or 标题."""
+    return {"byline": "署名", "headline": "标题"}.get(citation.get("part", "body"), f"第 {citation['paragraph']} 段")
 
 
 def _load(args: argparse.Namespace) -> QA:
@@ -141,7 +173,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
         return EXIT_USAGE
     qa = _load(args)
-    return _each(_inputs(args.question), lambda q: qa.ask(q, top_k=args.top_k), "question", args.json, _human)
+
+    def ask(line: str) -> Any:
+        question, history = _question_line(line) if not args.question else (line, None)
+        return qa.ask(question, top_k=args.top_k, history=history)  # type: ignore[arg-type]
+
+    return _each(_inputs(args.question), ask, "question", args.json, _human)
 
 
 def _each(

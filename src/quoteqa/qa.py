@@ -26,6 +26,9 @@ MAX_QUESTION_CHARS = 500
 MAX_CLAIM_CHARS = 2000  # a draft paragraph
 MAX_TOP_K = 20
 MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
+# An answer at least this likely to answer the question (``Answer.confidence``) is stated plainly;
+# below it, the front ends show it as the closest passage with a word of caution.
+SURE = 0.5
 # A supporting quote must score at least this share of the answer's score.
 SUPPORT_RATIO = 0.8
 # A question about the article itself (its author, headline or meeting) is answered from the
@@ -58,6 +61,10 @@ class Answer:
     interpreted: str = ""  # the question as understood (typos repaired, a follow-up completed)
     confidence: float = 0.0  # calibrated probability that ``answer`` answers the question
     repairs: tuple[tuple[str, str], ...] = ()  # (typed, read as) for each repaired typo
+
+    @property
+    def sure(self) -> bool:
+        return self.found and self.confidence >= SURE
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,10 +218,16 @@ class QA:
         return Answer(q, True, text.strip(), citations, passages, shown, confidence=conf, **said)  # type: ignore[arg-type]
 
     def _article_hint(self, prep: Prepared) -> int | None:
-        """The article a question about "the article" means: the one its own words point to, else
-        the one the previous answer came from."""
+        """The article a question about "the article" means: the one its own words point to (by its
+        headline or byline, else by its best sentence), else the one the previous question was
+        answered from."""
         u, idx = prep.understood, self.index
-        for text in (answering.without_meta_words(u.own), u.previous):
+        own = answering.without_meta_words(u.own)
+        for text in (own, u.previous):
+            named = answering.article_named(idx, text) if text else None
+            if named is not None:
+                return named
+        for text in (own, u.previous):
             if text and understanding.content_terms(text, idx.lex_sentences):
                 query = answering.analyse(idx, text)
                 ranked = answering.rank(idx, query, answering.question_vector(idx, text))

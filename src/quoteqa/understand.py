@@ -213,10 +213,10 @@ def topic_of(question: str) -> str:
 
 
 def asking_of(question: str) -> str:
-    """The asking part of a question (新增上市企业有多少家? → 有多少家?)."""
-    q = question.strip()
-    m = _ASKING.search(q)
-    return q[m.start() :] if m and m.start() > 0 else ""
+    """The asking words of a question, without what they count (新增上市企业有多少家? → 有多少?):
+    a measure word belongs to the subject that a follow-up replaces."""
+    m = _ASKING.search(question.strip())
+    return f"{m.group(0)}?" if m and m.start() > 0 else ""
 
 
 def content_terms(text: str, lex: LexicalIndex) -> list[str]:

@@ -29,8 +29,11 @@ EXAMPLES = [
     "武进区上半年GDP是多少?",
 ]
 NOT_FOUND = "原文中未找到相关内容。"
+# Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
+UNSURE = "原文没有直接回答这个问题,最相关的是这一句(仅供参考):"
 RELATED_CHARS = 160  # a related paragraph is a pointer, not an answer: show its start
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
+HISTORY_TURNS = 6  # earlier questions of a chat kept for follow-ups
 
 VERIFY_EXAMPLE = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增上市企业5家。"
 _BADGE = {"supported": ("ok", "一致"), "contradicted": ("bad", "不一致"), "not_found": ("none", "未找到")}
@@ -45,6 +48,8 @@ CSS = """
 .qa-answer summary { cursor: pointer; color: #2c6fbb; }
 .qa-more { font-size: .92em; color: #444; }
 .qa-none { color: #8a4b00; font-weight: 600; }
+.qa-understood { color: #555; font-size: .9em; margin-bottom: .3em; }
+.qa-unsure { color: #8a4b00; font-size: .92em; margin-bottom: .3em; }
 .vf-table { width: 100%; border-collapse: collapse; font-size: .95em; }
 .vf-table th, .vf-table td { border-bottom: 1px solid #e5e5e5; padding: .45em .4em; text-align: left; }
 .vf-table td { vertical-align: top; }
@@ -68,14 +73,22 @@ def _figures(text: str) -> str:
     return "".join(out)
 
 
-def _cite(title: str, paragraph: int) -> str:
-    return f"——《{html.escape(title)}》第 {paragraph} 段"
+def _cite(title: str, paragraph: int, part: str = "body") -> str:
+    where = {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
+    return f"——《{html.escape(title)}》{where}"
+
+
+def _understood(answer: Answer) -> str:
+    """「按“…”理解」 when the question was read otherwise than typed (a typo, a follow-up)."""
+    if answer.interpreted and answer.interpreted != answer.question:
+        return f'<div class="qa-understood">按“{html.escape(answer.interpreted)}”理解</div>'
+    return ""
 
 
 def render(answer: Answer, qa: QA) -> str:
     """One chat reply as a single HTML block (no blank lines, so Markdown leaves it alone)."""
     if not answer.found:
-        parts = [f'<div class="qa-answer"><div class="qa-none">{NOT_FOUND}</div>']
+        parts = [f'<div class="qa-answer">{_understood(answer)}<div class="qa-none">{NOT_FOUND}</div>']
         if answer.passages:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
@@ -86,21 +99,24 @@ def render(answer: Answer, qa: QA) -> str:
         parts.append("</div>")
         return "".join(parts)
     first = answer.citations[0]
-    _, sentences = qa.paragraph_of(first)
-    marked = []
-    for i, s in enumerate(sentences, start=1):
-        body = _figures(s)
-        marked.append(f'<mark class="hit">{body}</mark>' if i in answer.sentences else body)
-    parts = [
-        '<div class="qa-answer">',
+    parts = ['<div class="qa-answer">', _understood(answer)]
+    if not answer.sure:
+        parts.append(f'<div class="qa-unsure">{UNSURE}</div>')
+    parts += [
         f'<blockquote class="qa-quote">「{_figures(answer.answer)}」</blockquote>',
-        f'<div class="qa-cite">{_cite(first.title, first.paragraph)}</div>',
-        f"<details><summary>查看原文段落</summary><p>{''.join(marked)}</p></details>",
+        f'<div class="qa-cite">{_cite(first.title, first.paragraph, first.part)}</div>',
     ]
+    if first.part == "body":
+        _, sentences = qa.paragraph_of(first)
+        marked = []
+        for i, s in enumerate(sentences, start=1):
+            body = _figures(s)
+            marked.append(f'<mark class="hit">{body}</mark>' if i in answer.sentences else body)
+        parts.append(f"<details><summary>查看原文段落</summary><p>{''.join(marked)}</p></details>")
     if len(answer.citations) > 1:
         parts.append('<div class="qa-more">其他依据:<ul>')
         for c in answer.citations[1:]:
-            parts.append(f"<li>「{_figures(c.quote)}」{_cite(c.title, c.paragraph)}</li>")
+            parts.append(f"<li>「{_figures(c.quote)}」{_cite(c.title, c.paragraph, c.part)}</li>")
         parts.append("</ul></div>")
     parts.append("</div>")
     return "".join(parts)
@@ -168,17 +184,22 @@ def build_ui(qa: QA) -> gr.Blocks:
         log_request(endpoint, text, start, _outcome(result))
         return result.to_dict()  # type: ignore[no-any-return]
 
-    def ask_json(question: str) -> dict[str, Any]:
-        """Answer one question; the same JSON object as `quoteqa ask --json`."""
-        return api_call("ask", qa.ask, question)
+    def ask_json(question: str, history: list[str] | None = None) -> dict[str, Any]:
+        """Answer one question; the same JSON object as `quoteqa ask --json`. ``history`` holds
+        the earlier questions of the conversation, oldest first (for follow-ups)."""
+        return api_call("ask", lambda q: qa.ask(q, history=history), question)
 
-    def respond(question: str, history: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    def respond(
+        question: str, history: list[dict[str, Any]], asked: list[str] | None
+    ) -> tuple[str, list[dict[str, Any]], list[str]]:
         history = list(history or [])
+        asked = list(asked or [])
         start = time.perf_counter()
         try:
-            answer = qa.ask(question)
+            answer = qa.ask(question, history=asked[-HISTORY_TURNS:])
             reply = render(answer, qa)
             log_request("chat", question, start, _outcome(answer))
+            asked.append(question)
         except InputError as exc:
             reply = f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>'
             log_request("chat", question, start, "refused")
@@ -186,7 +207,7 @@ def build_ui(qa: QA) -> gr.Blocks:
         shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
         history.append({"role": "user", "content": f"<div>{shown}</div>"})
         history.append({"role": "assistant", "content": reply})
-        return "", history
+        return "", history, asked[-HISTORY_TURNS:]
 
     def verify_json(text: str) -> dict[str, Any]:
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
@@ -206,6 +227,7 @@ def build_ui(qa: QA) -> gr.Blocks:
         gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落)。原文没有的内容,会直接说明未找到。")
         with gr.Tab("问答"):
             chat = gr.Chatbot(label="问答", height=520, sanitize_html=True, elem_id="qa-chat")
+            asked = gr.State([])  # the conversation's earlier questions, for follow-ups
             with gr.Row():
                 box = gr.Textbox(
                     placeholder="输入问题,例如:上半年新增了多少就业岗位?",
@@ -224,8 +246,9 @@ def build_ui(qa: QA) -> gr.Blocks:
             table = gr.HTML(elem_id="vf-result")
             markdown = gr.Textbox(label="Markdown(可复制)", lines=4, buttons=["copy"], elem_id="vf-markdown")
             files = gr.File(label="下载 CSV / Markdown", file_count="multiple", interactive=False)
-        send.click(respond, [box, chat], [box, chat], api_visibility="private")
-        box.submit(respond, [box, chat], [box, chat], api_visibility="private")
+        send.click(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
+        box.submit(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
+        chat.clear(lambda: [], None, asked, api_visibility="private")
         run.click(check, [draft], [table, markdown, files], api_visibility="private")
         gr.api(ask_json, api_name="ask")
         gr.api(verify_json, api_name="verify")
