@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run test lint bench scale load faults index browser clean
+.PHONY: run test lint bench train scale load faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m quoteqa bench
+
+# Learn the question head, the ranker and the answerability model from the training halves of
+# CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
+# src/quoteqa/weights.json and weights.head.npy (about 3 minutes on 2 cores).
+train: $(STAMP)
+	$(PY) -m quoteqa train
 
 # Synthetic archives of 10k, 100k and 1M sentences: full and incremental builds, latency, memory,
 # HNSW recall; writes the scale section of BENCHMARKS.md and docs/scale.png (about 1.5 h on 2 cores).

@@ -101,7 +101,12 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     result = Client(app_url, verbose=False).predict("上半年新增了多少就业岗位?", api_name="/ask")
     assert result["found"] is True
     assert result["answer"] == "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
-    assert set(result) == {"question", "found", "answer", "citations", "passages"}
+    assert set(result) == {
+        "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"
+    }
+    follow = Client(app_url, verbose=False).predict("增长多少?", ["九大重点产业集群产值多少?"], api_name="/ask")
+    assert follow["found"] and "增长10.68%" in follow["answer"]
+    assert follow["interpreted"] == "九大重点产业集群产值增长多少?"
     checked = Client(app_url, verbose=False).predict("新增市重大项目46个", api_name="/verify")
     assert checked["verdict"] == "contradicted" and checked["figures"][0]["source"] == "34个"
     from gradio_client.exceptions import AppError
@@ -181,6 +186,17 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     page.wait_for_timeout(500)
     assert dialogs == []
     assert page.locator("#qa-chat script, #qa-chat img[src=x], #qa-chat svg[onload]").count() == 0
+    # a follow-up is completed from the chat's own earlier questions, and says how it was read
+    n += 1
+    ask_in_page(page, "九大重点产业集群产值多少?", n)
+    n += 1
+    ask_in_page(page, "增长多少?", n)
+    answer = page.locator(".qa-answer").last
+    assert "增长10.68%" in answer.locator(".qa-quote").inner_text()
+    assert "按“九大重点产业集群产值增长多少?”理解" in answer.locator(".qa-understood").inner_text()
+    n += 1
+    ask_in_page(page, "新增了几所学效", n)
+    assert "按“新增了几所学校”理解" in page.locator(".qa-answer").last.inner_text()
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide at phone width"

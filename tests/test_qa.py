@@ -48,11 +48,14 @@ def test_variants_find_the_quote(qa: QA, question: str, fragment: str):
 def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
     for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
         d = qa.ask(item.question).to_dict()
-        assert list(d) == ["question", "found", "answer", "citations", "passages"]
+        assert list(d) == [
+            "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"
+        ]
+        assert 0.0 <= d["confidence"] <= 1.0 and (d["confidence"] == 0.0 or d["found"])
         assert d["answer"] in SEED_TEXT
         assert (d["answer"] == "") == (not d["found"])
         for c in d["citations"]:
-            assert list(c) == ["doc", "title", "paragraph", "quote", "score"]
+            assert list(c) == ["doc", "title", "paragraph", "quote", "score", "part"]
             assert c["quote"] in SEED_TEXT and isinstance(c["score"], float)
         if d["found"]:
             assert d["citations"][0]["quote"] == d["answer"]
@@ -67,8 +70,8 @@ def test_dev_set_quality_does_not_regress(qa: QA):
 
     items = load_items(ROOT / "bench" / "dev_questions.jsonl")
 
-    def answer(q: str) -> tuple[bool, list[str]]:
-        r = qa.ask(q)
+    def answer(q: str, history: tuple[str, ...]) -> tuple[bool, list[str]]:
+        r = qa.ask(q, history=list(history))
         return r.found, [c.quote for c in r.citations]
 
     s = score(items, answer)

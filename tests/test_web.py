@@ -32,7 +32,7 @@ def test_corpus_markup_is_escaped(tmp_path: Path, model):
     qa = QA.load(tmp_path / "index", model=model)
     html = render(qa.ask("新增就业岗位多少个?"), qa)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
-    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "&lt;script&gt;" in html and "&lt;img src=x onerror=alert(" in html  # figures may be marked inside
 
 
 def test_ui_builds_around_a_qa(qa: QA):

@@ -376,9 +376,10 @@ def run(
             items = load_items(path)
             rows: list[Row] = [(name, *_timed(answer, items), seconds) for name, answer, seconds in compared]
             sections.append(_quality_table(path, items, rows))
-            misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]
-            if n == 0:
-                plot_data["development set (seed articles)"] = [
+            if n == 0:  # the development set's misses only: the held-out sets are read, never studied
+                misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]
+            if path.stem.startswith("citizen"):
+                plot_data[path.stem.replace("_", " ")] = [
                     (name, sc.quote1 / max(1, sc.answerable), sc.quote3 / max(1, sc.answerable))
                     for name, sc, *_ in rows
                 ]
@@ -413,15 +414,15 @@ def _quality_table(path: Path, items: list[Item], rows: list[Row]) -> str:
         f"`{shown}`: {len(items)} questions ({', '.join(f'{k} {v}' for k, v in sorted(kinds.items()))}).",
         "",
         "| method | passage@1 | passage@5 | quote@1 | quote@3 | out-of-scope abstained | answerable abstained "
-        "| mean quote chars | p50 ms | p95 ms | build s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "| found precision / recall | mean quote chars | p50 ms | p95 ms | build s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, s, times, length, build_s in rows:
         r = s.as_row()
         lines.append(
             f"| {name} | {r['passage@1']:.3f} | {r['passage@5']:.3f} | {r['quote@1']:.3f} | {r['quote@3']:.3f} "
-            f"| {r['abstention']} | {r['wrongly abstained']} | {length:.0f} | {_pct(times, 50):.1f} "
-            f"| {_pct(times, 95):.1f} | {build_s:.2f} |"
+            f"| {r['abstention']} | {r['wrongly abstained']} | {r['found precision']:.3f} / {r['found recall']:.3f} "
+            f"| {length:.0f} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} | {build_s:.2f} |"
         )
     return "\n".join(lines)
 

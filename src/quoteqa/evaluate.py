@@ -29,6 +29,17 @@ class Scores:
     abstained: int = 0
     misses: list[str] = field(default_factory=list)
 
+    @property
+    def found_precision(self) -> float:
+        """Of the answers shown, the share given to questions the articles answer."""
+        shown = self.answerable - self.wrongly_abstained + self.out_of_scope - self.abstained
+        return (self.answerable - self.wrongly_abstained) / shown if shown else 1.0
+
+    @property
+    def found_recall(self) -> float:
+        """Of the questions the articles answer, the share answered (not refused)."""
+        return (self.answerable - self.wrongly_abstained) / self.answerable if self.answerable else 1.0
+
     def as_row(self) -> dict[str, Any]:
         n = max(1, self.answerable)
         return {
@@ -38,6 +49,8 @@ class Scores:
             "quote@3": round(self.quote3 / n, 3),
             "abstention": f"{self.abstained}/{self.out_of_scope}",
             "wrongly abstained": self.wrongly_abstained,
+            "found precision": round(self.found_precision, 3),
+            "found recall": round(self.found_recall, 3),
         }
 
 

@@ -101,19 +101,34 @@ def _paragraphs_by_title(qa: QA) -> dict[str, list[int]]:
     return out
 
 
+def _answering_paragraphs(qa: QA, ex: Example, by_title: dict[str, list[int]]) -> frozenset[int]:
+    """What to remove so that the corpus no longer answers ``ex``: its article (external sets),
+    else the paragraphs holding its answer (a small corpus of few articles, where the rest of the
+    article then speaks of related things but not of this: what an out-of-scope citizen question
+    looks like)."""
+    if ex.title:
+        return frozenset(by_title.get(ex.title, ()))
+    idx = qa.index
+    return frozenset(
+        int(idx.sent_para[s]) for s in range(len(idx.sentences)) if any(g in idx.sentences[s].text for g in ex.golds)
+    )
+
+
 def observe(qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, remove_own: bool = False) -> list[Observed]:
     """Candidates and feature rows of each question (its vector moved by ``head``); with
-    ``remove_own`` its article is left out of the corpus."""
+    ``remove_own`` what answers it is left out of the corpus (see _answering_paragraphs)."""
     idx = qa.index
     by_title = _paragraphs_by_title(qa)
     out = []
     for ex in examples:
+        if remove_own and not ex.golds:
+            continue
         understood, query = qa.understand(ex.question, check_history(list(ex.history)))
         vector = idx.embed_query(understood.text)
         if head is not None:
             vector = answering.apply_head(vector, head)
-        exclude = frozenset(by_title.get(ex.title, ())) if remove_own else frozenset()
-        if exclude:  # what only the removed article says is now unknown to the corpus
+        exclude = _answering_paragraphs(qa, ex, by_title) if remove_own else frozenset()
+        if exclude:  # what only the removed paragraphs say is now unknown to the corpus
             gone = _only_in(qa, exclude)
             query = replace(query, absent=absence(query.text, lambda t: t in idx.lex_sentences and t not in gone))
         ids, rows = answering.features(idx, query, vector, exclude)
@@ -333,7 +348,7 @@ def train(
         for k in range(FOLDS):
             part = [e for i, e in enumerate(examples) if fold_of(e, i) == k]
             obs += observe(qa, part, heads[k])
-            obs += observe(qa, [e for e in part if e.title], heads[k], remove_own=True)
+            obs += observe(qa, part, heads[k], remove_own=True)
         seen.append((name, qa, obs))
         progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
     ranker = fit_ranker([o for _, _, obs in seen for o in obs], START)

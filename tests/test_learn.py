@@ -1,0 +1,67 @@
+"""The trainer (`quoteqa train`) on a tiny data set: real indexes, real model, a weights file the
+product loads."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+from conftest import SEED
+from test_bench import PARAGRAPHS, tiny_squad
+
+from quoteqa import answer as answering
+from quoteqa.learn import half_of, main, squad_corpus, threshold_for
+
+CITIZEN = [
+    {"question": "上半年新增了多少就业岗位", "kind": "casual", "gold": "新增就业岗位5.7万个"},
+    {"question": "来武进旅游的人多不多", "kind": "paraphrase", "gold": "旅游接待815万人次"},
+    {"question": "增长多少?", "kind": "followup", "gold": "增长10.68%", "history": ["九大重点产业集群产值多少?"]},
+    {"question": "新增了几所学效", "kind": "typo", "gold": "7所新校即将投用"},
+    {"question": "明天湖塘下雨吗", "kind": "out_of_scope", "gold": None},
+    {"question": "武进房价多少一平", "kind": "out_of_scope", "gold": None},
+]
+
+
+def test_the_trainer_writes_weights_the_product_reads(tmp_path: Path):
+    squad = tmp_path / "tiny.json"
+    tiny_squad(squad)
+    citizen = tmp_path / "citizen.jsonl"
+    citizen.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in CITIZEN), encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    out = tmp_path / "weights.json"
+    args = ["--cmrc", str(squad), "--drcd", str(squad), "--citizen", str(citizen), "--corpus", str(corpus)]
+    assert main([*args, "--work", str(tmp_path / "work"), "--out", str(out), "--version", "test-1"]) == 0
+
+    model = answering.Model.load(out)
+    assert model.version == "test-1"
+    assert model.ranker.shape == (len(answering.FEATURES),)
+    assert model.answerability.shape == model.correctness.shape == (len(answering.ANSWERABILITY),)
+    assert model.head is not None and model.head.shape == (512, 512) and model.head_model == "usem3"
+    assert 0.0 < model.threshold < 1.0
+    for name, w in zip(answering.ANSWERABILITY, model.answerability, strict=True):
+        assert w * answering.SIGNS[name] >= 0, name  # the signs the trainer must keep
+    saved = json.loads(out.read_text(encoding="utf-8"))
+    assert "training halves" in saved["trained_on"] and (tmp_path / saved["head"]["file"]).exists()
+    # what the trainer read of the external set: its training half only
+    pairs = squad_corpus(squad, tmp_path / "again")
+    assert {h for h, _ in pairs} == {"train", "check"}
+    assert all(half_of(e.title) == h for h, e in pairs)
+
+
+def test_the_threshold_refuses_at_most_one_answerable_question_in_25():
+    rng = np.random.default_rng(0)
+    p = rng.random(1000)
+    in_scope = rng.random(1000) < 0.7
+    t = threshold_for(p, in_scope, np.ones(1000))
+    refused = float((p[in_scope] < t).mean())
+    assert refused <= 1 / 25 + 1e-9 and refused > 1 / 25 - 0.01
+
+
+def test_the_shipped_weights_load_and_match_the_features():
+    model = answering.Model.load()
+    assert model.version and model.head is not None
+    assert len(PARAGRAPHS) == 3  # the tiny set above is the benchmark test's
