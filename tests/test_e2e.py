@@ -102,7 +102,14 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     assert result["found"] is True
     assert result["answer"] == "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
     assert set(result) == {
-        "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"
+        "question",
+        "interpreted",
+        "found",
+        "confidence",
+        "answer",
+        "repairs",
+        "citations",
+        "passages",
     }
     follow = Client(app_url, verbose=False).predict("增长多少?", ["九大重点产业集群产值多少?"], api_name="/ask")
     assert follow["found"] and "增长10.68%" in follow["answer"]

@@ -49,7 +49,14 @@ def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
     for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
         d = qa.ask(item.question).to_dict()
         assert list(d) == [
-            "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"
+            "question",
+            "interpreted",
+            "found",
+            "confidence",
+            "answer",
+            "repairs",
+            "citations",
+            "passages",
         ]
         assert 0.0 <= d["confidence"] <= 1.0 and (d["confidence"] == 0.0 or d["found"])
         assert d["answer"] in SEED_TEXT

@@ -32,7 +32,9 @@ def test_homophone_typos_are_repaired(qa: QA, typed: str, typo: str, meant: str)
     assert (typo, meant) in repairs and meant in text
 
 
-@pytest.mark.parametrize("typed", ["武进房价多少", "娃读书的学校够不够", "今年新入选单项冠军的企业几家", "上半年新增了多少就业岗位"])
+@pytest.mark.parametrize(
+    "typed", ["武进房价多少", "娃读书的学校够不够", "今年新入选单项冠军的企业几家", "上半年新增了多少就业岗位"]
+)
 def test_real_words_are_not_taken_for_typos(qa: QA, typed: str):
     assert repair_typos(typed, qa.index.lex_sentences, qa_sounds(qa)) == (typed, ())
 

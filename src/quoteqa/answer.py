@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from .index import WEIGHTS, Citation, Index
-from .text import CJK_RANGE, bigrams, is_cjk_question, normalize, tokens
+from .text import bigrams, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
 
 # What a question asks for, from its interrogative words (Chinese and English).
@@ -300,8 +300,21 @@ ANSWERABILITY = (
     "procedure",  # the question asks how to do something (怎么申请, 如何办理): a service, not news
 )
 SIGNS = dict(
-    cover=1, cover_context=1, dense=1, dense_z=1, focus=1, chars_context=1, figure_missing=-1,
-    unknown_code=-1, foreign=0, carried=0, absent=-1, absent_rarest=-1, kind=1, form=1, procedure=-1,
+    cover=1,
+    cover_context=1,
+    dense=1,
+    dense_z=1,
+    focus=1,
+    chars_context=1,
+    figure_missing=-1,
+    unknown_code=-1,
+    foreign=0,
+    carried=0,
+    absent=-1,
+    absent_rarest=-1,
+    kind=1,
+    form=1,
+    procedure=-1,
 )
 # How-to questions about a personal procedure, which news reports rarely answer.
 _PROCEDURE = re.compile(
@@ -406,7 +419,11 @@ def question_vector(index: Index, text: str) -> np.ndarray:
 
 
 def rank(
-    index: Index, query: Query, qvec: np.ndarray, weights: np.ndarray | None = None, exclude: frozenset[int] = frozenset()
+    index: Index,
+    query: Query,
+    qvec: np.ndarray,
+    weights: np.ndarray | None = None,
+    exclude: frozenset[int] = frozenset(),
 ) -> list[Scored]:
     """Candidate sentences, best first (by the learned ranker unless ``weights`` are given)."""
     ids, rows = features(index, query, qvec, exclude)
@@ -423,7 +440,13 @@ def scored(index: Index, ids: np.ndarray, rows: np.ndarray, qvec: np.ndarray, we
     out = [
         Scored(sid, sc, cv, dn, (dn - mean) / std, cx, ps, fc)
         for sid, sc, cv, dn, cx, ps, fc in zip(
-            ids.tolist(), scores.tolist(), col["cover"], col["dense"], col["cover_context"], passage, col["focus"],
+            ids.tolist(),
+            scores.tolist(),
+            col["cover"],
+            col["dense"],
+            col["cover_context"],
+            passage,
+            col["focus"],
             strict=True,
         )
     ]

@@ -33,6 +33,8 @@ Single = Callable[[str], tuple[bool, list[str], list[str]]]
 
 def with_previous(answer: Single) -> Answerer:
     return lambda q, history: answer(" ".join([*history[-1:], q]))
+
+
 TOP = 5  # quotes and passages a method returns, best first (quote@k reads the first k; passage@5 all)
 POOL = 50  # sentences a sentence baseline reads to find its five best paragraphs
 
@@ -282,8 +284,10 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for method, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
-        counts = {h: dict.fromkeys(("n", "passage@1", "passage@5", "quote@1", "quote@3", "abstained"), 0)
-                  for h in ("train", "check")}
+        counts = {
+            h: dict.fromkeys(("n", "passage@1", "passage@5", "quote@1", "quote@3", "abstained"), 0)
+            for h in ("train", "check")
+        }
         times: list[float] = []
         answer(questions[0][0], ())  # warm
         for (half, _ex), (question, doc, golds) in zip(pairs, questions, strict=True):

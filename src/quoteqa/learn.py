@@ -11,8 +11,8 @@ and same-paragraph negatives; the corpus vectors stay as they are. The ranker is
 over ``answer.FEATURES`` fitted with a listwise (softmax) loss: the probability mass of the
 sentences that hold the answer among a question's candidates. Two sign-constrained logistic
 models over ``answer.ANSWERABILITY`` follow: whether the corpus answers the question at all
-(``found``; its threshold refuses at most MAX_REFUSED of the answerable questions) and whether the first quote answers it
-(the answer's ``confidence``). The features they learn from are cross-fitted (see ``train``).
+(``found``; its threshold refuses at most MAX_REFUSED of the answerable questions) and whether
+the first quote answers it (the answer's ``confidence``). The features they learn from are cross-fitted (see ``train``).
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ class Example:
 
 
 def half_of(title: str) -> str:
-    """"train" or "check": a stable split by article title, never by question."""
+    """ "train" or "check": a stable split by article title, never by question."""
     return "train" if zlib.crc32(title.encode("utf-8")) % 2 == 0 else "check"
 
 
@@ -114,7 +114,9 @@ def _answering_paragraphs(qa: QA, ex: Example, by_title: dict[str, list[int]]) -
     )
 
 
-def observe(qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, remove_own: bool = False) -> list[Observed]:
+def observe(
+    qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, remove_own: bool = False
+) -> list[Observed]:
     """Candidates and feature rows of each question (its vector moved by ``head``); with
     ``remove_own`` what answers it is left out of the corpus (see _answering_paragraphs)."""
     idx = qa.index
@@ -129,13 +131,19 @@ def observe(qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, rem
             vector = answering.apply_head(vector, head)
         exclude = _answering_paragraphs(qa, ex, by_title) if remove_own else frozenset()
         if exclude:  # what only the removed paragraphs say is now unknown to the corpus
-            gone = _only_in(qa, exclude)
-            query = replace(query, absent=absence(query.text, lambda t: t in idx.lex_sentences and t not in gone))
+            query = replace(query, absent=absence(query.text, _corpus_without(qa, exclude)))
         ids, rows = answering.features(idx, query, vector, exclude)
         labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
         answerable = bool(ex.golds) and not remove_own
         out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable))
     return out
+
+
+def _corpus_without(qa: QA, paragraphs: frozenset[int]) -> Callable[[str], bool]:
+    """Whether the corpus less ``paragraphs`` uses a term (a character or a bigram)."""
+    gone = _only_in(qa, paragraphs)
+    lex = qa.index.lex_sentences
+    return lambda t: t in lex and t not in gone
 
 
 def _only_in(qa: QA, paragraphs: frozenset[int]) -> frozenset[str]:

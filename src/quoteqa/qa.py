@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import answer as answering
-from . import understand as understanding
 from . import index as index_mod
+from . import understand as understanding
 from .embedding import DEFAULT_MODEL, set_threads
 from .index import Citation, citation
 from .text import normalize

@@ -6,11 +6,12 @@ of this corpus's words), and each leaves a trace that the front ends show: 「�
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from .text import CJK_RANGE, normalize
@@ -21,9 +22,78 @@ if TYPE_CHECKING:
 # Interrogative, polite and particle words that carry no topic. Removed as whole tokens of the
 # segmented question, so that 获得 keeps its 得 and 了解 its 了.
 FILLER = frozenset(
-    "请问 问一下 问下 想问 想知道 我想知道 告诉我 一下 是多少 有多少 多少 是什么 有什么 什么 啥 哪些 哪个 哪里 哪儿 "
-    "怎么样 怎样 怎么 咋样 咋 如何 为什么 为啥 是否 是不是 有没有 能否 可以 吗 呢 吧 啊 呀 哦 嘛 么 了 的 得 地 是 有 "
-    "几 几个 谁 我 你 想 我们 你们 咱们 俺们 已经 到底 究竟 情况 大概 一共 总共 请 那 那么 这个 那个 现在 目前".split()
+    [
+        "请问",
+        "问一下",
+        "问下",
+        "想问",
+        "想知道",
+        "我想知道",
+        "告诉我",
+        "一下",
+        "是多少",
+        "有多少",
+        "多少",
+        "是什么",
+        "有什么",
+        "什么",
+        "啥",
+        "哪些",
+        "哪个",
+        "哪里",
+        "哪儿",
+        "怎么样",
+        "怎样",
+        "怎么",
+        "咋样",
+        "咋",
+        "如何",
+        "为什么",
+        "为啥",
+        "是否",
+        "是不是",
+        "有没有",
+        "能否",
+        "可以",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "呀",
+        "哦",
+        "嘛",
+        "么",
+        "了",
+        "的",
+        "得",
+        "地",
+        "是",
+        "有",
+        "几",
+        "几个",
+        "谁",
+        "我",
+        "你",
+        "想",
+        "我们",
+        "你们",
+        "咱们",
+        "俺们",
+        "已经",
+        "到底",
+        "究竟",
+        "情况",
+        "大概",
+        "一共",
+        "总共",
+        "请",
+        "那",
+        "那么",
+        "这个",
+        "那个",
+        "现在",
+        "目前",
+    ]
 )
 _PARTICLES = frozenset("吗呢吧啊呀哦嘛么了的得地是有几谁那这")
 # A follow-up that brings a new subject into the previous question: 「那专精特新呢?」, 「去年呢」.
@@ -35,7 +105,9 @@ _ASKING = re.compile(
     r"(?:有|是|达到?|为|共|总共|一共|累计)?(?:多少|几[个家所项位人次套年批场天]?|什么|啥|哪|怎么|怎样|如何|谁|是否|是不是|有没有|吗|呢)"
 )
 # Periods a question can name; a follow-up that names one swaps it for the previous question's.
-PERIOD = re.compile(r"(?:\d{4}|去|前|今|明|本)年(?:[上下]半年|第?[一二三四1-4]季度)?|[上下]半年|第?[一二三四1-4]季度|全年")
+PERIOD = re.compile(
+    r"(?:\d{4}|去|前|今|明|本)年(?:[上下]半年|第?[一二三四1-4]季度)?|[上下]半年|第?[一二三四1-4]季度|全年"
+)
 
 
 @dataclass(frozen=True)
@@ -178,8 +250,7 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
             in_word[pos : pos + len(w)] = [True] * len(w)
         pos += len(w)
     suspect = [
-        cjk(i) and not in_word[i] and chars[i] not in _PARTICLES and not known(i - 1) and not known(i)
-        for i in range(n)
+        cjk(i) and not in_word[i] and chars[i] not in _PARTICLES and not known(i - 1) and not known(i) for i in range(n)
     ]
     repairs: list[tuple[str, str]] = []
     i = 0
@@ -207,7 +278,7 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
 
 def topic_of(question: str) -> str:
     """The part of a question before its asking words (九大重点产业集群产值多少 → 九大重点产业集群产值)."""
-    q = question.strip().rstrip("??。.!!")
+    q = re.sub(r"[??。.!!\s]+$", "", question.strip())
     m = _ASKING.search(q)
     return (q[: m.start()] if m and m.start() > 0 else q).strip()
 
@@ -223,19 +294,17 @@ def content_terms(text: str, lex: LexicalIndex) -> list[str]:
     """Corpus bigrams of the question's content words (what says what it is about)."""
     content = strip_filler(text)
     return [
-        a + b
-        for run in re.findall(f"[{CJK_RANGE}]+", content)
-        for a, b in zip(run, run[1:], strict=False)
-        if (a + b) in lex
+        a + b for run in re.findall(f"[{CJK_RANGE}]+", content) for a, b in itertools.pairwise(run) if (a + b) in lex
     ]
 
 
-def needs_context(own: str, lex: LexicalIndex) -> bool:
+def needs_context(own: str) -> bool:
     """True when a question leans on earlier turns: it points back (这/那/其…), is only a new
     subject or period (「那专精特新呢」, 「去年呢」), or names no subject of its own (「增长多少?」)."""
     if _ANAPHORA.search(own) or _SUBSTITUTION.match(own):
         return True
-    return len(content_terms(own, lex)) <= 1
+    words = [w for w in _jieba().lcut(own, HMM=False) if w not in FILLER and re.search(f"[{CJK_RANGE}]", w)]
+    return len(words) <= 1
 
 
 def complete(own: str, previous: str) -> tuple[str, str, str]:
@@ -252,7 +321,7 @@ def complete(own: str, previous: str) -> tuple[str, str, str]:
         carried = topic_of(previous)
         return asked, asked, carried
     carried = topic_of(previous)
-    body = _ANAPHORA.sub("", own).lstrip(",, ")
+    body = re.sub(r"^[,,\s]+", "", _ANAPHORA.sub("", own))
     return f"{carried}{body}", body or own, carried
 
 
@@ -263,8 +332,8 @@ def understand(question: str, history: list[str], lex: LexicalIndex, sounds: Sou
     previous = ""
     for earlier in history[-4:]:
         said, _ = repair_typos(normalize(earlier), lex, sounds)
-        previous = complete(said, previous)[0] if previous and needs_context(said, lex) else said
-    if not previous or not needs_context(own, lex):
+        previous = complete(said, previous)[0] if previous and needs_context(said) else said
+    if not previous or not needs_context(own):
         return Understood(own, own, own, "", repairs, previous)
     text, asked, carried = complete(own, previous)
     return Understood(text, own, asked, carried, repairs, previous)
