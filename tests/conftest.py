@@ -10,6 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
+# The keys of an answer's JSON object, in order (README, "The JSON answer").
+ANSWER_KEYS = ["question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"]
 
 
 @pytest.fixture(scope="session")

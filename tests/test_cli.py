@@ -36,6 +36,25 @@ def test_ask_json_over_stdin_answers_each_line(built_index: Path):
     assert "5.7万个" in out[0]["answer"] and out[0]["citations"][0]["paragraph"] == 5
 
 
+def test_ask_reads_json_lines_with_history(built_index: Path):
+    lines = [
+        json.dumps({"question": "增长多少?", "history": ["九大重点产业集群产值多少?"]}, ensure_ascii=False),
+        "新增了几所学效",
+        json.dumps({"question": "去年呢?", "history": ["上半年旅游总收入是多少?"]}, ensure_ascii=False),
+        json.dumps({"question": "增长多少?", "history": "九大重点产业集群产值多少?"}, ensure_ascii=False),
+    ]
+    r = run("ask", "--index", str(built_index), "--json", stdin="\n".join(lines) + "\n")
+    out = [json.loads(line) for line in r.stdout.splitlines()]
+    assert len(out) == 4 and r.returncode == 1  # the last line's history is not a list
+    assert out[0]["found"] and "增长10.68%" in out[0]["answer"]
+    assert out[0]["interpreted"] == "九大重点产业集群产值增长多少?"
+    assert out[1]["repairs"] == [["学效", "学校"]] and "7所新校" in out[1]["answer"]
+    assert not out[2]["found"] and "去年" in out[2]["interpreted"]
+    assert "must be a list" in out[3]["error"]
+    human = run("ask", "--index", str(built_index), stdin=lines[0] + "\n")
+    assert "按“九大重点产业集群产值增长多少?”理解" in human.stdout and "10.68%" in human.stdout
+
+
 def test_human_output_and_not_found(built_index: Path):
     r = run("ask", "--index", str(built_index), "武进区上半年GDP是多少?")
     assert r.returncode == 0 and "原文中未找到相关内容" in r.stdout

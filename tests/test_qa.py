@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from conftest import ANSWER_KEYS, ROOT, SEED
 
 from quoteqa import QA
 from quoteqa.evaluate import load_items
@@ -48,16 +48,7 @@ def test_variants_find_the_quote(qa: QA, question: str, fragment: str):
 def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
     for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
         d = qa.ask(item.question).to_dict()
-        assert list(d) == [
-            "question",
-            "interpreted",
-            "found",
-            "confidence",
-            "answer",
-            "repairs",
-            "citations",
-            "passages",
-        ]
+        assert list(d) == ANSWER_KEYS
         assert 0.0 <= d["confidence"] <= 1.0 and (d["confidence"] == 0.0 or d["found"])
         assert d["answer"] in SEED_TEXT
         assert (d["answer"] == "") == (not d["found"])

@@ -124,3 +124,19 @@ def test_period_and_topic_helpers():
     assert period_mismatch("今年上半年旅游总收入是多少", "上半年全区旅游接待815万人次") == ""
     assert period_mismatch("2023年新增就业岗位多少", "今年新增就业岗位5.7万个") == "2023年"
     assert topic_of("九大重点产业集群产值多少?") == "九大重点产业集群产值"
+
+
+def test_citizen_set_quality_does_not_regress(qa: QA):
+    """A floor under the figures in BENCHMARKS.md for the citizen development set (`make bench`)."""
+    from conftest import ROOT
+
+    from quoteqa.evaluate import load_items, score
+
+    def answer(q: str, history: tuple[str, ...]) -> tuple[bool, list[str]]:
+        r = qa.ask(q, history=list(history))
+        return r.found, [c.quote for c in r.citations]
+
+    s = score(load_items(ROOT / "bench" / "citizen_dev.jsonl"), answer)
+    assert s.quote1 / s.answerable >= 0.80, s.misses
+    assert s.wrongly_abstained <= 10, s.misses
+    assert s.abstained >= 18, s.misses

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from .index import WEIGHTS, Citation, Index
+from .ingest import Article
 from .text import bigrams, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
 
@@ -511,23 +512,31 @@ def without_meta_words(question: str) -> str:
     return _META_WORDS.sub(" ", question)
 
 
+def _named_terms(article: Article) -> frozenset[str]:
+    return frozenset(bigrams(article.title + article.subtitle + article.byline))
+
+
 def article_named(index: Index, text: str) -> int | None:
     """The article whose headline, sub-headline or byline shares the most terms with ``text`` (two
     at least: one shared word such as 发展 names no article), or None."""
     terms = bigrams(strip_filler(normalize(text)))
     best, best_n = None, 1
     for aid, a in enumerate(index.articles):
-        n = len(terms & bigrams(a.title + a.subtitle + a.byline))
+        n = len(terms & index.cached("named", aid, partial(_named_terms, a)))
         if n > best_n:
             best, best_n = aid, n
     return best
 
 
-def about_article(index: Index, question: str, article: int | None) -> Citation | None:
-    """The byline, headline or meeting sentence of ``article`` (default: the first) when the question
-    asks for it; None when the question is not about the article or the article lacks that part."""
-    kind = next((k for k, rx in _META.items() if rx.search(question)), None)
-    if kind is None or not index.articles:
+def meta_kind(question: str) -> str | None:
+    """ "byline", "headline" or "meeting" when the question asks about the article itself."""
+    return next((k for k, rx in _META.items() if rx.search(question)), None)
+
+
+def about_article(index: Index, kind: str, article: int | None) -> Citation | None:
+    """The byline, headline or meeting sentence (``kind``) of ``article`` (default: the first);
+    None when the article lacks that part."""
+    if not index.articles:
         return None
     aid = article if article is not None else 0
     a = index.articles[aid]

@@ -21,7 +21,7 @@ from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .ingest import Article, Paragraph, Sentence, file_sha256, scan_corpus
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DiskArray, DocTerms, LexicalIndex, open_vectors
-from .text import bigrams, bigrams_of_normalized, has_figure, normalize
+from .text import NORMALIZER, bigrams, bigrams_of_normalized, has_figure, normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -329,7 +329,7 @@ class PreviousBuild:
             manifest = read_manifest(index)
         except IndexUnavailable:
             return prev
-        if manifest.get("model", {}).get("name") != model_name:
+        if manifest.get("model", {}).get("name") != model_name or manifest.get("normalizer") != NORMALIZER:
             return prev
         for rel, digest in manifest.get("index_files", {}).items():  # nothing damaged may seed the new build
             if not (index / rel).exists() or file_sha256(index / rel) != digest:
@@ -527,6 +527,7 @@ def _build(
             "format_version": FORMAT_VERSION,
             "package_version": __version__,
             "model": {"name": model_name, "dimension": dim},
+            "normalizer": NORMALIZER,
             "answer_weights": answer_weights(),
             "counts": {
                 "files": stats.files,
@@ -622,6 +623,11 @@ def read_manifest(index: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise IndexUnavailable(f"{path} is damaged ({exc}); rebuild with: {rebuild_hint(index)}") from exc
+    if manifest.get("format_version") == FORMAT_VERSION and manifest.get("normalizer") != NORMALIZER:
+        raise IndexUnavailable(
+            f"{index} was built with the text normaliser {manifest.get('normalizer')!r}, this quoteqa "
+            f"uses {NORMALIZER!r}; rebuild with: {rebuild_hint(index)}"
+        )
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexUnavailable(
             f"{index} has index format {manifest.get('format_version')!r}, this quoteqa reads format "

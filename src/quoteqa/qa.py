@@ -194,7 +194,8 @@ class QA:
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
         said = {"interpreted": u.text if u.text != normalize(q) else q, "repairs": u.repairs}
-        meta = answering.about_article(idx, u.asked, self._article_hint(prep))
+        kind = answering.meta_kind(u.asked)
+        meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
         if meta is not None:
             return Answer(q, True, meta.quote, [meta], [], (), confidence=META_CONFIDENCE, **said)  # type: ignore[arg-type]
         ranked = answering.rank(idx, query, prep.vector)

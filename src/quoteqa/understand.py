@@ -97,7 +97,11 @@ FILLER = frozenset(
 )
 _PARTICLES = frozenset("吗呢吧啊呀哦嘛么了的得地是有几谁那这")
 # A follow-up that brings a new subject into the previous question: 「那专精特新呢?」, 「去年呢」.
-_SUBSTITUTION = re.compile(r"^(?:那么?|还有|另外|那个)?\s*(?P<topic>.+?)\s*(?:呢|怎么样|咋样|如何)\s*[??。.!!]*$")
+# 「X怎么样」 alone is a whole question; after 那 it is a follow-up too (「那医院怎么样」).
+_SUBSTITUTION = re.compile(
+    r"^(?:(?:那么?|还有|另外|那个)?\s*(?P<topic>.+?)\s*呢|(?:那么?|还有|另外)\s*(?P<other>.+?)\s*(?:怎么样|咋样|如何))"
+    r"\s*[??。.!!]*$"
+)
 # Words that point back to an earlier turn: 「这是哪次会议上说的?」, 「谁说的」.
 _ANAPHORA = re.compile(r"^(?:那么?|这|那|它|其|他|她|该|此|上面|刚才|这个|那个|这些|那些|还有|另外|再|又|并且|而且)")
 # Where the asking part of a question starts: its topic is what comes before.
@@ -312,7 +316,7 @@ def complete(own: str, previous: str) -> tuple[str, str, str]:
     carried over from ``previous``)."""
     sub = _SUBSTITUTION.match(own)
     if sub:
-        subject = sub.group("topic").strip()
+        subject = (sub.group("topic") or sub.group("other")).strip()
         if PERIOD.fullmatch(subject):  # 「去年呢?」: the same question about another period
             swapped, count = PERIOD.subn(subject, previous, count=1)
             whole = swapped if count else subject + previous
