@@ -149,7 +149,9 @@ def _human(result: dict[str, Any]) -> str:
 
 def where(citation: dict[str, Any]) -> str:
     """Where a quote stands in its article: 第 N 段, 署名 or 标题."""
-    return {"byline": "署名", "headline": "标题"}.get(citation.get("part", "body"), f"第 {citation['paragraph']} 段")
+    from .index import place
+
+    return place(citation.get("part", "body"), citation["paragraph"])
 
 
 def _load(args: argparse.Namespace) -> QA:

@@ -119,6 +119,11 @@ class Citation:
     part: str = "body"  # "body", "headline" or "byline"
 
 
+def place(part: str, paragraph: int) -> str:
+    """Where a quote stands in its article, as a reader is told: 第 N 段, 署名 or 标题."""
+    return {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
+
+
 @dataclass
 class Index:
     """Everything a question needs, loaded from one index folder."""

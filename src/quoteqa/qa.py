@@ -193,16 +193,16 @@ class QA:
             raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.")
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
-        said = {"interpreted": u.text if u.text != normalize(q) else q, "repairs": u.repairs}
+        read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
         if meta is not None:
-            return Answer(q, True, meta.quote, [meta], [], (), confidence=META_CONFIDENCE, **said)  # type: ignore[arg-type]
+            return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)
         ranked = answering.rank(idx, query, prep.vector)
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, query, ranked, bool(u.context))
         if not show or self._other_period(u.text, ranked[0].sentence):
-            return Answer(q, False, "", [], passages, (), confidence=0.0, **said)  # type: ignore[arg-type]
+            return Answer(q, False, "", [], passages, (), read_as, 0.0, u.repairs)
         best = ranked[0]
         run = answering.answer_run(idx, query, ranked)
         text = "".join(idx.sentences[s].text for s in run)
@@ -216,7 +216,7 @@ class QA:
             used.add(cand.sentence)
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         shown = tuple(idx.sentences[s].index for s in run)
-        return Answer(q, True, text.strip(), citations, passages, shown, confidence=conf, **said)  # type: ignore[arg-type]
+        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs)
 
     def _article_hint(self, prep: Prepared) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its

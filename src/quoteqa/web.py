@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .index import place
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
 from .verify import Verification, to_csv, to_markdown
@@ -74,8 +75,7 @@ def _figures(text: str) -> str:
 
 
 def _cite(title: str, paragraph: int, part: str = "body") -> str:
-    where = {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
-    return f"——《{html.escape(title)}》{where}"
+    return f"——《{html.escape(title)}》{place(part, paragraph)}"
 
 
 def _understood(answer: Answer) -> str:
