@@ -141,7 +141,7 @@ def _human(result: dict[str, Any]) -> str:
     lines.append(f"答:「{result['answer']}」" if sure else f"最相关的原文:「{result['answer']}」")
     lines.append(f"  ——《{first['title']}》{where(first)} ({first['doc']})")
     if not sure:
-        lines.append(f"  (把握不大:可能没有直接回答这个问题,可信度 {result['confidence']:.0%})")
+        lines.append(f"  (把握不大:可能没有完全回答这个问题,请对照原文;可信度 {result['confidence']:.0%})")
     for c in cites[1:]:
         lines.append(f"  另见:「{c['quote']}」——《{c['title']}》{where(c)}")
     return "\n".join(lines)

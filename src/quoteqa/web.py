@@ -31,7 +31,7 @@ EXAMPLES = [
 ]
 NOT_FOUND = "原文中未找到相关内容。"
 # Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
-UNSURE = "原文没有直接回答这个问题,最相关的是这一句(仅供参考):"
+UNSURE = "原文中最相关的是这一句,可能没有完全回答您的问题,请对照原文:"
 RELATED_CHARS = 160  # a related paragraph is a pointer, not an answer: show its start
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
 HISTORY_TURNS = 6  # earlier questions of a chat kept for follow-ups
