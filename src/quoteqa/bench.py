@@ -273,7 +273,6 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
     qa = QA.load(work / f"{path.stem}-index")
     idx = qa.index
     doc_of = {p.text: idx.articles[int(idx.para_article[i])].doc for i, p in enumerate(idx.paragraphs)}
-    questions = _questions_with_docs(path)
     lines = [
         f"{name} (`{path.name}`): {len(idx.paragraphs)} paragraphs as one corpus, {stats.sentences} sentences, "
         f"{len(pairs)} questions ({sum(h == 'train' for h, _ in pairs)} in the training half, "
@@ -289,20 +288,20 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
             for h in ("train", "check")
         }
         times: list[float] = []
-        answer(questions[0][0], ())  # warm
-        for (half, _ex), (question, doc, golds) in zip(pairs, questions, strict=True):
+        answer(pairs[0][1].question, ())  # warm
+        for half, ex in pairs:
             t = time.perf_counter()
-            found, quotes, passages = answer(question, ())
+            found, quotes, passages = answer(ex.question, ())
             times.append(1000 * (time.perf_counter() - t))
             quotes = quotes if found else []
             docs = [doc_of.get(p, "") for p in passages]
             c = counts[half]
             c["n"] += 1
             c["abstained"] += not found
-            c["passage@1"] += docs[:1] == [doc]
-            c["passage@5"] += doc in docs[:5]
-            c["quote@1"] += bool(quotes) and any(g in quotes[0] for g in golds)
-            c["quote@3"] += any(g in q for q in quotes[:3] for g in golds)
+            c["passage@1"] += docs[:1] == [ex.doc]
+            c["passage@5"] += ex.doc in docs[:5]
+            c["quote@1"] += bool(quotes) and any(g in quotes[0] for g in ex.golds)
+            c["quote@3"] += any(g in q for q in quotes[:3] for g in ex.golds)
         for half in ("train", "check"):
             c = counts[half]
             n = max(1, c["n"])
@@ -317,16 +316,6 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
             (method, check["quote@1"] / max(1, check["n"]), check["quote@3"] / max(1, check["n"]))
         )
     return "\n".join(lines)
-
-
-def _questions_with_docs(path: Path) -> list[tuple[str, str, list[str]]]:
-    """(question, corpus file of its paragraph, answer texts) in the order of ``learn.squad_corpus``."""
-    data = json.loads(path.read_text(encoding="utf-8"))["data"]
-    out = []
-    for i, article in enumerate(data):
-        for j, para in enumerate(article["paragraphs"]):
-            out += [(q["question"], f"{i:04d}_{j}.txt", [a["text"] for a in q["answers"]]) for q in para["qas"]]
-    return out
 
 
 def plot_quality(data: dict[str, list[tuple[str, float, float]]], path: Path) -> None:

@@ -47,6 +47,7 @@ class Example:
     golds: tuple[str, ...]  # verbatim answer fragments; empty when the corpus does not answer it
     history: tuple[str, ...] = ()
     title: str = ""  # the article the answer comes from (external sets), for removing it
+    doc: str = ""  # the corpus file of its paragraph (external sets)
 
 
 def half_of(title: str) -> str:
@@ -63,10 +64,11 @@ def squad_corpus(path: Path, folder: Path) -> list[tuple[str, Example]]:
     for i, article in enumerate(data):
         title = str(article.get("title") or f"article {i}").strip()
         for j, para in enumerate(article["paragraphs"]):
-            (folder / f"{i:04d}_{j}.txt").write_text(f"{title}\n\n{para['context']}\n", encoding="utf-8")
+            doc = f"{i:04d}_{j}.txt"
+            (folder / doc).write_text(f"{title}\n\n{para['context']}\n", encoding="utf-8")
             for q in para["qas"]:
                 golds = tuple(a["text"] for a in q["answers"] if a["text"].strip())
-                out.append((half_of(title), Example(q["question"], golds, (), title)))
+                out.append((half_of(title), Example(q["question"], golds, (), title, doc)))
     return out
 
 
