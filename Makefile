@@ -41,7 +41,7 @@ bench: $(STAMP)
 
 # Learn the question head, the ranker and the answerability model from the training halves of
 # CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
-# src/quoteqa/weights.json and weights.head.npy (about 3 minutes on 2 cores).
+# src/quoteqa/weights.json and weights.head.npy (about 1.5 minutes on 2 cores).
 train: $(STAMP)
 	$(PY) -m quoteqa train
 

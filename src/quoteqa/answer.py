@@ -391,17 +391,21 @@ class Model:
 
     def answerable(self, x: np.ndarray) -> float:
         """P(the articles answer the question), from its ANSWERABILITY row."""
-        return float(1.0 / (1.0 + np.exp(-(x @ self.answerability + self.bias))))
+        return float(sigmoid(x @ self.answerability + self.bias))
 
     def correct(self, x: np.ndarray) -> float:
         """P(the best sentence answers the question), from its ANSWERABILITY row."""
-        return float(1.0 / (1.0 + np.exp(-(x @ self.correctness + self.correctness_bias))))
+        return float(sigmoid(x @ self.correctness + self.correctness_bias))
 
     def question_vector(self, raw: np.ndarray, model_name: str) -> np.ndarray:
         """A question's embedding moved by the head (unchanged for another embedding model)."""
         if self.head is None or model_name != self.head_model:
             return raw
         return apply_head(raw, self.head)
+
+
+def sigmoid(z: np.ndarray | float) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.asarray(z, dtype=np.float64))))
 
 
 def apply_head(raw: np.ndarray, head: np.ndarray) -> np.ndarray:
@@ -567,7 +571,7 @@ def answer_run(index: Index, query: Query, ranked: list[Scored]) -> list[int]:
     wants_figure = "number" in query.kinds and not index.sentence_has_figure(sid)
     if wants_figure and index.sentence_has_figure(sid + 1):
         return [sid, sid + 1]
-    if wants_figure or "number" in query.kinds:
+    if "number" in query.kinds:  # a figure answers it, not a story
         return run
     score = {s.sentence: s.score for s in ranked}
     follows = score.get(sid + 1)

@@ -4,7 +4,8 @@ The data are question -> answer-span sets (CMRC 2018 dev, simplified; DRCD test,
 each used as one open corpus, plus the citizen-style development set over the bundled articles.
 External sets are split by article (a stable hash of the title): the training half is read here,
 the check half only by ``quoteqa bench``. Negatives for answerability come from asking each
-training question with its own article removed from the corpus.
+training question with what answers it removed from the corpus (its article; on the bundled
+articles, the paragraphs holding its answer).
 
 A question head (a 512×512 residual map on question vectors) is trained first, with in-batch
 and same-paragraph negatives; the corpus vectors stay as they are. The ranker is a linear model
@@ -23,6 +24,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -30,7 +32,7 @@ import numpy as np
 from . import answer as answering
 from .index import build
 from .qa import QA, check_history
-from .understand import absence
+from .understand import Understood, absence
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +97,15 @@ class Observed:
     answerable: bool  # the corpus (as asked: own article kept) holds the answer
 
 
+@cache
+def _read(qa: QA, question: str, history: tuple[str, ...]) -> tuple[Understood, answering.Query, np.ndarray]:
+    """A training question as the product reads it: understood, analysed and embedded (without
+    a head). The head, the cross-fitting folds and the two observations of each question all
+    start from it, so it is computed once per training run (``train`` empties the cache)."""
+    understood, query = qa.understand(question, check_history(list(history)))
+    return understood, query, qa.index.embed_query(understood.text)
+
+
 def _paragraphs_by_title(qa: QA) -> dict[str, list[int]]:
     idx = qa.index
     out: dict[str, list[int]] = {}
@@ -127,8 +138,7 @@ def observe(
     for ex in examples:
         if remove_own and not ex.golds:
             continue
-        understood, query = qa.understand(ex.question, check_history(list(ex.history)))
-        vector = idx.embed_query(understood.text)
+        understood, query, vector = _read(qa, ex.question, ex.history)
         if head is not None:
             vector = answering.apply_head(vector, head)
         exclude = _answering_paragraphs(qa, ex, by_title) if remove_own else frozenset()
@@ -191,9 +201,9 @@ def question_pairs(qa: QA, examples: Iterable[Example]) -> list[Pair]:
                 pos += hit
                 rest += [s for s in span if s not in hit]
         if pos:
-            text = qa.understand(ex.question, check_history(list(ex.history)))[0].text
+            vector = _read(qa, ex.question, ex.history)[2]
             fold = fold_of(ex, position)
-            out.append(Pair(idx.embed_query(text), np.array(pos), np.array(rest, dtype=np.int64), sentences, fold))
+            out.append(Pair(vector, np.array(pos), np.array(rest, dtype=np.int64), sentences, fold))
     return out
 
 
@@ -286,8 +296,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.n
     wsum = float(weight.sum())
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        z = x @ theta[:-1] + theta[-1]
-        p = 1.0 / (1.0 + np.exp(-z))
+        p = answering.sigmoid(x @ theta[:-1] + theta[-1])
         eps = 1e-12
         nll = -float(np.sum(weight * (target * np.log(p + eps) + (1 - target) * np.log(1 - p + eps)))) / wsum
         g = weight * (p - target) / wsum
@@ -295,8 +304,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.n
         return nll + L2_LOGISTIC * float(theta[:-1] @ theta[:-1]), grad
 
     theta = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
-    p = 1.0 / (1.0 + np.exp(-(x @ theta[:-1] + theta[-1])))
-    return np.asarray(theta[:-1]), float(theta[-1]), p
+    return np.asarray(theta[:-1]), float(theta[-1]), answering.sigmoid(x @ theta[:-1] + theta[-1])
 
 
 # An answer the corpus holds may be refused this often at most (over the training questions, each
@@ -361,6 +369,7 @@ def train(
             obs += observe(qa, part, heads[k], remove_own=True)
         seen.append((name, qa, obs))
         progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
+    _read.cache_clear()
     ranker = fit_ranker([o for _, _, obs in seen for o in obs], START)
     share = np.array([(weights or {}).get(name, 1.0) for name, _, _ in seen])
     share = share / share.sum()
