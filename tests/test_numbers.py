@@ -84,7 +84,10 @@ def test_chinese_numerals_round_trip(n: int):
     assert chinese_to_number(to_chinese(n)) == n
 
 
-@given(st.integers(min_value=1, max_value=10**12), st.sampled_from([u for u in UNITS if u not in ("亿元", "万元")]))
+_BASE_UNITS = [u for u in UNITS if u not in ("亿元", "万元", "个百分点")]
+
+
+@given(st.integers(min_value=1, max_value=10**12), st.sampled_from(_BASE_UNITS))
 def test_values_round_trip_through_format(n: int, unit: str):
     """format_value writes base units with 万/亿 (57000 个 → 5.7万个); parse reads them back."""
     [fig] = parse(format_value(float(n), unit))

@@ -205,11 +205,11 @@ def _each(
 
 
 def _human_verify(result: dict[str, Any]) -> str:
-    from .verify import VERDICT_ZH
+    from .verify import VERDICT_ZH, FigureCheck, figure_line
 
     lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
     for r in result["claims"] or [result]:
-        figs = "; ".join(f"{f['claimed']} → 原文 {f['source'] or '无'} ({f['status']})" for f in r["figures"])
+        figs = "; ".join(figure_line(FigureCheck(**f)) for f in r["figures"])
         lines.append(f"- [{VERDICT_ZH[r['verdict']]}] {r['claim']}" + (f"  {figs}" if figs else ""))
         if r["citation"]:
             c = r["citation"]

@@ -33,8 +33,9 @@ _GENERIC = re.compile(
 @dataclass(frozen=True)
 class FigureCheck:
     claimed: str
+    reading: str  # the claimed figure's interval in words (「400多家」 → 「400–499家」); "" when exact
     source: str | None
-    status: str  # match | mismatch | missing
+    status: str  # match | mismatch | unclear | missing
 
 
 @dataclass(frozen=True)
@@ -131,9 +132,33 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
     def compute() -> tuple[list[Figure], list[Subject]]:
         text = index.sentences[sid].text
         figs = parse(text)
-        return figs, subjects(text, figs)
+        subs = subjects(text, figs)
+        derived = point_changes(text, figs, subs)
+        return figs + [f for f, _ in derived], subs + [s for _, s in derived]
 
     return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
+
+
+_CHANGE_LEAD = re.compile(r"(?:从|由)$")
+_CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
+
+
+def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list[tuple[Figure, Subject]]:
+    """A change between two rates, in percentage points: 「从30%提高到32%」 gives 2个百分点, so that a
+    claim in 百分点 is checked against two rates (and never against 「增长2%」)."""
+    out = []
+    for (a, sa), b in zip(zip(figures, subs, strict=True), figures[1:], strict=False):
+        if a.unit != "%" or b.unit != "%" or a.qualifier != "=" or b.qualifier != "=":
+            continue
+        if not _CHANGE_LEAD.search(text[max(0, a.start - 1) : a.start]):
+            continue
+        if not _CHANGE_LINK.match(text[a.end : b.start]):
+            continue
+        diff = abs(b.value - a.value)
+        lo, hi = diff - 1e-9, diff + 1e-9
+        change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
+        out.append((change, sa))
+    return out
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -144,17 +169,29 @@ def _compatible(claimed: Figure, source: Figure) -> bool:
     return claimed.unit == source.unit or not claimed.unit or not source.unit
 
 
-def _agrees(claimed: Figure, source: Figure) -> bool:
-    """The source establishes the claim: every value the source allows, the claim allows too.
+# A claim that only drops the source's hedge (「增长12%」 for 「增长12%以上」, 「35万套」 for 「约35万套」)
+# repeats the source's figure: it agrees. Dropping 「不到」 or 「以下」 would overstate it.
+_DROPPABLE = (">", ">=", "near", "about", "reach")
 
-    「超过800万人次」 ⊇ 「815万人次」 agrees; 「增长15%」 does not follow from 「增长12%以上」. A claim
-    that only drops the source's qualifier (「增长12%」 for 「增长12%以上」) also agrees.
+
+def compare(claimed: Figure, source: Figure) -> str:
+    """match when every value the source plausibly means is one the claim allows; mismatch when
+    none is; unclear otherwise (「超1万个」 does not settle 「1.5万多个」).
+
+    A source's open end means its next step (「12%以上」 is 12.x%: a writer who knew 15% would say
+    so), which is how 「增长15%」 contradicts it. 「400多家」 ⊇ 「428家」 and 「超过800万人次」 ⊇
+    「815万人次」 match; 「三十五万余套」 and 「近35万套」 cannot both hold.
     """
     lo_c, hi_c = claimed.interval()
-    lo_s, hi_s = source.interval()
+    lo_s, hi_s = source.likely()
     if lo_c <= lo_s and hi_s <= hi_c:
-        return True
-    return claimed.qualifier == "=" and math.isclose(claimed.value, source.value, rel_tol=1e-9)
+        return "match"
+    dropped_hedge = claimed.qualifier == "=" and source.qualifier in _DROPPABLE
+    if dropped_hedge and math.isclose(claimed.value, source.value, rel_tol=1e-9):
+        return "match"
+    if max(lo_c, lo_s) > min(hi_c, hi_s):
+        return "mismatch"
+    return "unclear"
 
 
 def verify_claim(index: Index, claim: str) -> Verification:
@@ -181,21 +218,26 @@ def verify_claim(index: Index, claim: str) -> Verification:
                 if best is None or sim > best[0]:
                     best = (sim, scored, src)
         if best is None or best[0] < MIN_SUBJECT:
-            checks.append(FigureCheck(fig.text, None, "missing"))
+            checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
         _, scored, src = best
-        checks.append(FigureCheck(fig.text, src.text, "match" if _agrees(fig, src) else "mismatch"))
+        checks.append(FigureCheck(fig.text, fig.reading(), src.text, compare(fig, src)))
         found.append(scored)
     statuses = [c.status for c in checks]
+    # The worst figure decides: one contradicted figure contradicts the claim; one that is missing
+    # or unclear leaves it unconfirmed (未找到), with the sentence shown when there is one.
     if "mismatch" in statuses:
         verdict, decisive = CONTRADICTED, statuses.index("mismatch")
     elif all(st == "match" for st in statuses):
         verdict, decisive = SUPPORTED, 0
+    elif "unclear" in statuses:
+        verdict, decisive = NOT_FOUND, statuses.index("unclear")
     else:  # some figure of the claim is not in the articles: it cannot be confirmed
         return Verification(claim, NOT_FOUND, "", None, checks)
     evidence = found[decisive]
-    assert evidence is not None  # a match or mismatch always has its sentence
+    if evidence is None:  # a compared figure always has its sentence
+        raise RuntimeError(f"figure {checks[decisive].claimed!r} was compared without a sentence")
     text = index.sentences[evidence.sentence].text.strip()
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
 
@@ -229,6 +271,21 @@ def verify(index: Index, text: str) -> Verification:
 
 
 VERDICT_ZH = {SUPPORTED: "一致", CONTRADICTED: "不一致", NOT_FOUND: "未找到"}
+STATUS_ZH = {"match": "一致", "mismatch": "不一致", "unclear": "无法确定", "missing": "原文无此数字"}
+
+
+def claimed_words(f: FigureCheck) -> str:
+    """The claimed figure with its reading: 「400多家(400–499家)」."""
+    return f"{f.claimed}({f.reading})" if f.reading else f.claimed
+
+
+def figure_line(f: FigureCheck) -> str:
+    """One checked figure in plain text: 「400多家(400–499家) → 原文 428家:一致」."""
+    if f.source is None:
+        return f"{claimed_words(f)}:{STATUS_ZH[f.status]}"
+    return f"{claimed_words(f)} → 原文 {f.source}:{STATUS_ZH[f.status]}"
+
+
 EXPORT_COLUMNS = ("结论", "核实内容", "稿件数字", "原文数字", "原文句子", "出处")
 
 
@@ -237,7 +294,7 @@ def rows(result: Verification) -> list[tuple[str, str, str, str, str, str]]:
     out = []
     for r in result.claims or [result]:
         cite = f"《{r.citation.title}》第 {r.citation.paragraph} 段" if r.citation else ""
-        claimed = "、".join(f.claimed for f in r.figures)
+        claimed = "、".join(claimed_words(f) for f in r.figures)
         source = "、".join(f.source or "—" for f in r.figures)
         out.append((VERDICT_ZH[r.verdict], r.claim, claimed, source, r.evidence, cite))
     return out

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from .index import place
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
-from .verify import Verification, to_csv, to_markdown
+from .verify import Verification, figure_line, to_csv, to_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -142,9 +142,7 @@ def render_verification(result: Verification) -> str:
     body = []
     for r in result.claims or [result]:
         cls, label = _BADGE[r.verdict]
-        figs = "<br>".join(
-            f"{html.escape(f.claimed)} → {html.escape(f.source) if f.source else '原文无此数字'}" for f in r.figures
-        )
+        figs = "<br>".join(html.escape(figure_line(f)) for f in r.figures)
         if r.citation:
             source = _mark_figures(r.evidence, [f.source or "" for f in r.figures])
             source += f'<div class="vf-cite">{_cite(r.citation.title, r.citation.paragraph)}</div>'
