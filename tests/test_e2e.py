@@ -107,6 +107,8 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     assert follow["interpreted"] == "九大重点产业集群产值增长多少?"
     checked = Client(app_url, verbose=False).predict("新增市重大项目46个", api_name="/verify")
     assert checked["verdict"] == "contradicted" and checked["figures"][0]["source"] == "34个"
+    rounded = Client(app_url, verbose=False).predict("新增外资项目四十余个", api_name="/verify")
+    assert rounded["verdict"] == "supported" and rounded["figures"][0]["reading"] == "40–49个"
     from gradio_client.exceptions import AppError
 
     for endpoint, bad, message in [
@@ -122,13 +124,14 @@ def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ig
     page = browser.new_page(viewport={"width": 1000, "height": 900})
     page.goto(app_url)
     page.get_by_role("tab", name="核实数字").click()
-    page.fill("#vf-input textarea", "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个。")
+    page.fill("#vf-input textarea", "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增省创新型中小企业400多家。")
     page.click("#vf-send")
     page.wait_for_selector(".vf-table", timeout=30_000)
     rows = page.locator(".vf-table tbody tr")
-    assert rows.count() == 2
+    assert rows.count() == 3
     assert "不一致" in rows.nth(0).inner_text() and "95.37亿元" in rows.nth(0).inner_text()
     assert "一致" in rows.nth(1).inner_text()
+    assert "400多家(400–499家) → 原文 428家:一致" in rows.nth(2).inner_text()  # the interval in words
     body = page.inner_text("body")
     assert "核实结果\n.csv" in body and "核实结果\n.md" in body  # the two download links
 

@@ -113,3 +113,110 @@ def test_parsing_never_crashes_and_spans_are_valid(text: str):
 def test_numeral_soup_never_crashes(text: str):
     parse(text)
     chinese_to_number(text)
+
+
+# --- Figures as reporters write them: each form read as an interval ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "low", "high", "words"),
+    [
+        ("400多家", 400, 499.999, "400–499家"),
+        ("四十余个", 40, 49.999, "40–49个"),
+        ("三十五万余套", 350_000, 359_999, "35万套至不足36万套"),
+        ("40多万人次", 400_000, 499_999, "40万人次至不足50万人次"),
+        ("万余个", 10_000, 19_999, "1万个至不足2万个"),
+        ("十几个", 11, 19, "11个–19个"),
+        ("数十家", 20, 90, "20家–90家"),
+        ("五六家", 5, 6, "5家–6家"),
+        ("七八十家", 70, 80, "70家–80家"),
+        ("两三成", 20, 30, "20%–30%"),
+        ("两成", 15, 25, "约20%(15%–25%)"),
+        ("两成多", 20, 29.999, "20%至不足30%"),
+        ("近两成", 15, 19.999, "略少于20%(15%至不足20%)"),
+        ("三分之一", 32.4, 34.3, "约33.33%(32.33%–34.33%)"),
+        ("半百", 50, 50, "50"),
+        ("翻了一番", 90, 110, "约100%(90%–110%)"),
+        ("近35万套", 340_000, 349_999, "略少于35万套(34万套至不足35万套)"),
+        ("约95亿元", 9_025_000_000, 9_975_000_000, "约95亿元(90.25亿元–99.75亿元)"),
+        ("二十来人", 18, 22, "约20人(18人–22人)"),
+    ],
+)
+def test_approximate_forms_read_as_intervals(text: str, low: float, high: float, words: str):
+    [fig] = parse(text)
+    lo, hi = fig.interval()
+    assert lo <= low and high <= hi and hi - lo < 1.6 * (high - low) + 1e-6, (lo, hi)
+    assert fig.reading() == words
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "qualifier"),
+    [
+        ("增长超过两成", 20, "%", ">"),
+        ("一成以上", 10, "%", ">="),
+        ("过半", 50, "%", ">"),
+        ("半数以上", 50, "%", ">="),
+        ("上百家", 100, "家", ">="),
+        ("超千亿", 1e11, "", ">"),
+        ("破百亿元", 1e10, "元", ">"),
+        ("达到半百", 50, "", "reach"),
+        ("突破了800万人次", 8e6, "人次", ">"),
+        ("增长一倍", 100, "%", "="),
+        ("翻两番", 300, "%", "about"),
+        ("是去年的3倍", 3, "倍", "="),
+        ("提高2个百分点", 2, "百分点", "="),
+        ("千分之五", 0.5, "%", "="),
+        ("12%左右", 12, "%", "about"),
+        ("800万以上人次", 8e6, "人次", ">="),
+    ],
+)
+def test_ratio_and_threshold_forms(text: str, value: float, unit: str, qualifier: str):
+    [fig] = parse(text)
+    assert (fig.value, fig.unit, fig.qualifier) == (pytest.approx(value), unit, qualifier)
+
+
+def test_dates_slogans_and_words_are_not_figures():
+    for text in ("2024年上半年", "1—6月", "(2024—2026年)", "“1+8+5”治理路径", "第二成长曲线", "一成不变", "万事干为先"):
+        assert parse(text) == [], text
+
+
+_place = st.integers(min_value=0, max_value=6)
+_lead = st.integers(min_value=1, max_value=9)
+_APPROX = ["{}多家", "{}余家", "约{}家", "近{}家", "{}来家", "超过{}家", "不到{}家", "{}家以上", "{}家左右"]
+
+
+@given(_lead, _place, st.sampled_from(_APPROX))
+def test_every_approximate_form_holds_its_anchor(k: int, p: int, form: str):
+    """The anchor (or, for 近/不到, just under it) lies inside the reading."""
+    x = k * 10**p
+    if "来" in form and p == 0:
+        return  # 「5来家」 is not Chinese
+    [fig] = parse(form.format(x))
+    lo, hi = fig.interval()
+    probe = x * (1 - 1e-3) if form.startswith(("近", "不到")) else x * (1 + 1e-3) if form.startswith("超过") else x
+    assert lo <= probe <= hi
+
+
+@given(_lead, _lead, _place, st.sampled_from(_APPROX))
+def test_readings_are_monotone_in_the_number(a: int, b: int, p: int, form: str):
+    """A larger number never gives an interval that starts or ends lower."""
+    if "来" in form and p == 0:
+        return
+    (x, y) = sorted((a * 10**p, b * 10**p))
+    [fx], [fy] = parse(form.format(x)), parse(form.format(y))
+    assert fx.interval()[0] <= fy.interval()[0] and fx.interval()[1] <= fy.interval()[1]
+
+
+@given(_lead, _place, st.data())
+def test_x_duo_never_contradicts_a_source_in_its_order(k: int, p: int, data: st.DataObject):
+    """「X多」 matches every source figure in [X, next step): 400多 and 428, 499, 400."""
+    from quoteqa.verify import compare
+
+    x = k * 10**p
+    step = 10**p
+    v = data.draw(st.integers(min_value=x, max_value=x + step - 1))
+    [claim] = parse(f"{x}多家")
+    [source] = parse(f"{v}家")
+    assert compare(claim, source) == "match"
+    [outside] = parse(f"{x + step}家")
+    assert compare(claim, outside) == "mismatch"

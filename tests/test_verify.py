@@ -29,7 +29,7 @@ SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
         ("新增就业岗位五万七千个", "supported", "五万七千个", "5.7万个"),
         ("新能源产业产值增长百分之十二以上", "supported", "百分之十二以上", "12%以上"),
         ("上半年地区生产总值增长8%", "not_found", "8%", None),
-        ("常住人口达到180万", "not_found", "180万", None),
+        ("常住人口达到180万", "not_found", "达到180万", None),
     ],
 )
 def test_the_traps_of_the_brief(qa: QA, claim: str, verdict: str, claimed: str, source: str | None):
@@ -51,7 +51,12 @@ def test_a_draft_paragraph_is_split_and_gets_the_worst_verdict(qa: QA):
     assert d["verdict"] == "contradicted"
     assert [c["verdict"] for c in d["claims"]] == ["contradicted", "supported", "contradicted"]
     assert [f["status"] for f in d["figures"]] == ["mismatch", "match", "mismatch"]
-    assert d["figures"][0] == {"claimed": "超过100亿元", "source": "95.37亿元", "status": "mismatch"}
+    assert d["figures"][0] == {
+        "claimed": "超过100亿元",
+        "reading": "多于100亿元",
+        "source": "95.37亿元",
+        "status": "mismatch",
+    }
     assert "95.37亿元" in to_csv(qa.verify(draft)) and to_markdown(qa.verify(draft)).count("\n") == 5
 
 
@@ -93,3 +98,64 @@ def test_cli_verify_json_and_human(built_index: Path):
     assert r.returncode == 1 and out[0]["verdict"] == "contradicted" and "empty" in out[1]["error"]
     r = run("上半年全区旅游接待超过800万人次")
     assert "一致" in r.stdout and "815万人次" in r.stdout and "第 4 段" in r.stdout
+    r = run("新增省创新型中小企业400多家")  # the interval, in words
+    assert "400多家(400–499家) → 原文 428家:一致" in r.stdout
+
+
+@pytest.fixture(scope="module")
+def rates(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
+    """The synthetic article of the reporters' development set: rates, 百分点, 倍, 翻番, shares."""
+    from quoteqa.index import build
+
+    path = tmp_path_factory.mktemp("rates")
+    build(ROOT / "bench" / "reporter_dev" / "corpus", path / "index", model=model)
+    return QA.load(path / "index", model=model)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "statuses"),
+    [
+        # 百分点 against a source in 百分点, against two rates, and never against a growth in %
+        ("研发经费投入强度比去年同期提高0.4个百分点", "supported", ["match"]),
+        ("高新技术产业产值占比提高2.7个百分点", "supported", ["match"]),
+        ("高新技术产业产值占比提高3个百分点", "contradicted", ["mismatch"]),
+        ("空气质量优良天数比率增长3.1%", "not_found", ["missing"]),
+        # a rate after 提高到 is the new level, not the old one
+        ("高新技术产业产值占规上工业产值比重提高到44.2%", "supported", ["match"]),
+        # 倍 and 翻番
+        ("数字经济核心产业增加值比2020年增长一倍", "supported", ["match"]),
+        ("数字经济核心产业增加值比2020年翻了两番", "contradicted", ["mismatch"]),
+        ("跨境电商交易额是去年同期的三倍", "supported", ["match"]),
+        # shares: 成, 半, 分之
+        ("民营企业纳税额占全区税收的六成以上", "supported", ["match"]),
+        ("护理型床位占比不到一半", "contradicted", ["mismatch"]),
+        # every figure checked; the worst decides; a figure without counterpart is reported
+        ("新登记企业6000多家,增长两成", "contradicted", ["match", "mismatch"]),
+        ("新开工重点项目63个,带动就业3000人", "not_found", ["match", "missing"]),
+    ],
+)
+def test_reporters_forms_on_rates(rates: QA, claim: str, verdict: str, statuses: list[str]):
+    r = rates.verify(claim)
+    assert r.verdict == verdict, r.to_dict()
+    assert [f.status for f in r.figures] == statuses, r.to_dict()
+
+
+def test_the_issue_table(qa: QA):
+    """The reporters' claims of the figures issue, with the interval shown in words."""
+    cases = {
+        "新增省创新型中小企业400多家": ("supported", ["400–499家"]),
+        "新能源汽车及核心零部件产业产值增长超过两成": ("supported", ["多于20%"]),
+        "新增外资项目四十余个": ("supported", ["40–49个"]),
+        "人才公寓累计建成三十五万余套": ("contradicted", ["35万套至不足36万套"]),
+        "九大重点产业集群产值超1800亿元,增长一成以上": ("supported", ["多于1800亿元", "不少于10%"]),
+        "全区累计上市企业达到半百": ("supported", ["不少于50"]),
+    }
+    for claim, (verdict, readings) in cases.items():
+        r = qa.verify(claim)
+        assert r.verdict == verdict and [f.reading for f in r.figures] == readings, r.to_dict()
+
+
+def test_a_figure_the_source_does_not_settle_is_unclear_not_contradicted(qa: QA):
+    r = qa.verify("新增学位1.5万多个")  # the source says 超1万个: more than 10,000
+    assert r.verdict == "not_found" and [f.status for f in r.figures] == ["unclear"]
+    assert "超1万个" in r.evidence and r.citation is not None  # the reporter sees what it says

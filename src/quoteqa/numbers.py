@@ -155,10 +155,10 @@ def _reading(
     if kind == AT_MOST:
         return (-inf, _hi(v)), (_lo(v - step, True), _hi(v))
     if kind == NEAR:  # a little under: 近35万 = 34万–35万, 近两成 = 18%–20%, 近800万 = 720万–800万
-        d = min(step, 0.1 * abs(v))
+        d = spread if not math.isnan(spread) else min(step, 0.1 * abs(v))  # 近两成: 15%–20%
         return (_lo(v - d), _hi(v, True)), (_lo(v - d), _hi(v, True))
-    if kind == ABOUT:  # 约95亿 = ±5%; 约1万 = 8千–1.2万; 三十来个 = 25–35
-        d = spread if not math.isnan(spread) else max(0.05 * abs(v), min(step / 2, 0.2 * abs(v)))
+    if kind == ABOUT:  # 约95亿 = ±5%; 约1万 = 9千–1.1万; 二十来个 = 18–22
+        d = spread if not math.isnan(spread) else max(0.05 * abs(v), min(step / 2, 0.1 * abs(v)))
         return (_lo(v - d), _hi(v + d)), (_lo(v - d), _hi(v + d))
     if kind == APPROX_MORE:  # 400多 = [400, 500), 35万余 = [35万, 36万), 两成多 = [20%, 30%)
         return (_lo(v), _hi(v + step, True)), (_lo(v), _hi(v + step, True))
@@ -355,7 +355,9 @@ def _finish(
         word_kind = _BEFORE_MAP.get(word) or _AFTER_MAP[word]
         if kind == RANGE and word_kind in (LESS_THAN, AT_MOST):
             value = high
-        kind, spread = word_kind, math.nan
+        # 近两成 and 约两成 keep the half-成 width of 两成; other words read around the anchor
+        spread = spread if word_kind in (NEAR, ABOUT) and g["cheng"] else math.nan
+        kind = word_kind
     interval, likely = _reading(value, step, kind, spread, low, high)
     if kind == AT_LEAST and g["up"]:  # 上百 most plausibly means hundreds
         likely = (interval[0], value * 10)

@@ -25,9 +25,12 @@ _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC = re.compile(
-    r"^(?:累计|增长|同比增长|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|全区|全市|全省|"
-    r"上半年|今年|去年|目前|已|已经)*$"
+    r"^(?:累计|增长|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
+    r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)*$"
 )
+# A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
+# are never compared. 「提高到44.2%」 is a level.
+_CHANGE_VERB = re.compile(r"(?:增长|增速|增幅|降幅|提高|提升|上升|增加|下降|降低|减少|回落|上涨|下跌|扩大|缩小)了?$")
 
 
 @dataclass(frozen=True)
@@ -84,8 +87,11 @@ def _continues(clause: str) -> bool:
 
 @dataclass(frozen=True)
 class Subject:
-    terms: frozenset[str]
+    terms: frozenset[str]  # the words before the figure (and after it when those are few)
     after: bool  # the figure comes before its noun (「5家企业入选…」), so the subject follows it
+    full: frozenset[str]  # the words before and after it, up to the neighbouring figures
+    change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
+    end: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
 
 
 def _words(text: str) -> str:
@@ -116,12 +122,16 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         end = min(b for b in bounds if b >= fig.end)
         prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
         next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
-        lead = _words(text[prev_end : fig.start])
-        core = lead if len(lead) >= 4 else lead + _words(text[fig.end : next_start])
-        terms = frozenset(bigrams(core))
-        if lead and _GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)) and previous:
-            terms = terms | previous  # 「增长10.68%」 is the growth of the figure before it
-        out.append(Subject(terms, len(lead) < 2))
+        lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
+        terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
+        full = frozenset(bigrams(lead + trail))
+        if _GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)) and (lead or not trail) and previous:
+            # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
+            terms, full = terms | previous, full | previous
+        before = text[max(0, fig.start - 4) : fig.start]
+        change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(_CHANGE_VERB.search(before))
+        side = "from" if re.search("[从由]$", before) else "to" if re.search("[到至]$", before) else ""
+        out.append(Subject(terms, len(lead) < 2, full, change, side))
         previous = terms
     return out
 
@@ -157,7 +167,7 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
         diff = abs(b.value - a.value)
         lo, hi = diff - 1e-9, diff + 1e-9
         change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
-        out.append((change, sa))
+        out.append((change, Subject(sa.terms, sa.after, sa.full, True, "")))
     return out
 
 
@@ -165,8 +175,23 @@ def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
-def _compatible(claimed: Figure, source: Figure) -> bool:
+_STRICT_UNITS = ("%", "百分点", "倍")
+
+
+def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
+    """Same unit family (a count without a unit may be any count); rates only with rates of the
+    same kind: a change with a change, a level with a level."""
+    if claim_subject.end and source_subject.end and claim_subject.end != source_subject.end:
+        return False  # 「提高到44.2%」 is the rate after the change, never the one before it
+    if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
+        return claimed.unit == source.unit and claim_subject.change == source_subject.change
     return claimed.unit == source.unit or not claimed.unit or not source.unit
+
+
+def _similarity(claim: Subject, source: Subject) -> float:
+    """How much two figures' subjects share (Dice on bigrams), by their leading words or by all
+    the words around them, whichever agrees more."""
+    return max(_dice(claim.terms, source.terms), _dice(claim.full, source.full))
 
 
 # A claim that only drops the source's hedge (「增长12%」 for 「增长12%以上」, 「35万套」 for 「约35万套」)
@@ -174,7 +199,7 @@ def _compatible(claimed: Figure, source: Figure) -> bool:
 _DROPPABLE = (">", ">=", "near", "about", "reach")
 
 
-def compare(claimed: Figure, source: Figure) -> str:
+def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
     """match when every value the source plausibly means is one the claim allows; mismatch when
     none is; unclear otherwise (「超1万个」 does not settle 「1.5万多个」).
 
@@ -182,6 +207,8 @@ def compare(claimed: Figure, source: Figure) -> str:
     so), which is how 「增长15%」 contradicts it. 「400多家」 ⊇ 「428家」 and 「超过800万人次」 ⊇
     「815万人次」 match; 「三十五万余套」 and 「近35万套」 cannot both hold.
     """
+    if not reading:  # the baseline: bare numbers, equal or not
+        return "match" if math.isclose(claimed.value, source.value, rel_tol=1e-9) else "mismatch"
     lo_c, hi_c = claimed.interval()
     lo_s, hi_s = source.likely()
     if lo_c <= lo_s and hi_s <= hi_c:
@@ -194,7 +221,7 @@ def compare(claimed: Figure, source: Figure) -> str:
     return "unclear"
 
 
-def verify_claim(index: Index, claim: str) -> Verification:
+def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification:
     """Check one claim: every figure against the same subject's figure in the best sentences."""
     query = answering.analyse(index, claim)
     ranked = answering.rank(index, query, index.embed_query(claim))[:CANDIDATES]
@@ -209,11 +236,11 @@ def verify_claim(index: Index, claim: str) -> Verification:
         best: tuple[float, answering.Scored, Figure] | None = None
         for rank_no, (scored, figs, subs) in enumerate(sources):
             for src, src_subj in zip(figs, subs, strict=True):
-                if not _compatible(fig, src):
+                if not _compatible(fig, subj, src, src_subj):
                     continue
                 # Ties between equally good subjects go to the figure in the same position
                 # relative to its noun, then to the better-ranked sentence.
-                sim = _dice(subj.terms, src_subj.terms) + 0.05 * (subj.after == src_subj.after)
+                sim = _similarity(subj, src_subj) + 0.05 * (subj.after == src_subj.after)
                 sim += 0.02 * (CANDIDATES - rank_no) / CANDIDATES
                 if best is None or sim > best[0]:
                     best = (sim, scored, src)
@@ -222,7 +249,7 @@ def verify_claim(index: Index, claim: str) -> Verification:
             found.append(None)
             continue
         _, scored, src = best
-        checks.append(FigureCheck(fig.text, fig.reading(), src.text, compare(fig, src)))
+        checks.append(FigureCheck(fig.text, fig.reading(), src.text, compare(fig, src, reading)))
         found.append(scored)
     statuses = [c.status for c in checks]
     # The worst figure decides: one contradicted figure contradicts the claim; one that is missing
@@ -259,12 +286,15 @@ def _citation(index: Index, scored: answering.Scored) -> Citation:
     return citation(index, scored.sentence, index.sentences[scored.sentence].text, scored.score)
 
 
-def verify(index: Index, text: str) -> Verification:
-    """Verify a claim or a draft paragraph; several claims give the worst verdict on top."""
+def verify(index: Index, text: str, reading: bool = True) -> Verification:
+    """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
+
+    ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
+    ``quoteqa bench`` prints beside the interval reading."""
     claims = split_claims(text)
     if len(claims) <= 1:
-        return verify_claim(index, claims[0] if claims else text.strip())
-    results = [verify_claim(index, c) for c in claims]
+        return verify_claim(index, claims[0] if claims else text.strip(), reading)
+    results = [verify_claim(index, c, reading) for c in claims]
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
