@@ -159,3 +159,18 @@ def test_a_figure_the_source_does_not_settle_is_unclear_not_contradicted(qa: QA)
     r = qa.verify("新增学位1.5万多个")  # the source says 超1万个: more than 10,000
     assert r.verdict == "not_found" and [f.status for f in r.figures] == ["unclear"]
     assert "超1万个" in r.evidence and r.citation is not None  # the reporter sees what it says
+
+
+def test_reporters_development_set(qa: QA, rates: QA):
+    """A floor under the figure BENCHMARKS.md reports for bench/reporter_dev (tuned on it), and
+    the rule above all: no true claim called 不一致."""
+    lines = (ROOT / "bench" / "reporter_dev" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    claims = [json.loads(line) for line in lines]
+    assert len(claims) >= 80
+    right = false_contradicted = 0
+    for c in claims:
+        verdict = (rates if c["corpus"] == "synthetic" else qa).verify(c["claim"]).verdict
+        right += verdict == c["verdict"]
+        false_contradicted += c["verdict"] == "supported" and verdict == "contradicted"
+    assert false_contradicted == 0
+    assert right >= len(claims) - 3

@@ -60,7 +60,8 @@ _NUMBER = (
     r"|(?P<fan>翻了?(?P<fan_n>[一两二三四\d])?番)"
     rf"|(?P<pct_den>百|千)分之(?P<pct>[{_CN}点]+|\d+(?:\.\d+)?)"
     rf"|(?P<frac_den>[一二三四五六七八九十]|\d+)分之(?P<frac_num>[一二三四五六七八九十]|\d+)"
-    rf"|(?P<cheng>{_PAIRS}|[一二两三四五六七八九]|\d)成(?P<cheng_half>半)?(?![{_CHENG_NOT}])"
+    rf"|(?P<cheng>{_PAIRS}|[一二两三四五六七八九]|\d)成(?:(?P<cheng_half>半)|(?P<cheng_tail>[一二三四五六七八九])(?![{_CN}]))?"
+    rf"(?![{_CHENG_NOT}])"
     r"|(?<![以线网马路楼早晚会])上(?P<up>百|千|万|十万|百万|千万|亿|百亿|千亿|万亿)"
     rf"|(?P<few>数|几)(?P<few_mag>{_MAG_RE})"
     r"|(?P<teens>[一二三四五六七八九]?十)几"
@@ -108,6 +109,22 @@ class Figure:
         if math.isnan(self.likely_low):
             return _reading(self.value, _step(self.value), self.qualifier, math.nan)[1]
         return self.likely_low, self.likely_high
+
+    def affine(self, scale: float, shift: float, unit: str) -> Figure:
+        """The same reading on another scale: 「是去年的3倍」 as growth is ×100 − 100, in %."""
+
+        def move(bound: float, low: bool) -> float:
+            if not math.isfinite(bound):
+                return bound
+            raw = float(f"{bound:.9g}")
+            open_end = bound > raw if low else bound < raw
+            moved = raw * scale + shift
+            return _lo(moved, open_end) if low else _hi(moved, open_end)
+
+        return Figure(
+            self.value * scale + shift, unit, self.qualifier, self.start, self.end, self.text,
+            move(self.low, True), move(self.high, False), move(self.likely_low, True), move(self.likely_high, False),
+        )  # fmt: skip
 
     def reading(self) -> str:
         """The interval in words, for people: 「400多家」 → 「400–499家」; "" for an exact figure."""
@@ -280,8 +297,9 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
             tenths = chinese_to_number(g["cheng"])
             if tenths is None or tenths > 10:
                 return None
-            value = tenths * 10 + (5 if g["cheng_half"] else 0)
-            kind, spread = ABOUT, 5.0  # 两成 is a rounded figure: 15%–25%
+            tail = _DIGITS[g["cheng_tail"]] if g["cheng_tail"] else 5 if g["cheng_half"] else 0
+            value = tenths * 10 + tail  # 两成五 = 25%, 一成半 = 15%
+            kind, spread = ABOUT, 5.0 if not tail else 1.0  # 两成 is a rounded figure: 15%–25%
             if g["more1"] in ("多", "余"):  # 两成多 = [20%, 30%)
                 kind = APPROX_MORE
         unit = "%"
@@ -313,8 +331,6 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
         # A bare Chinese numeral (「一批」, 「万事」) is prose unless a unit, a threshold or 多/余 says
         # it is a quantity; so is a lone year or date number.
         if not unit and not re.search(r"\d", raw) and not (g["before"] or g["after"] or g["mid"] or approximate):
-            return None
-        if not unit and not re.search(r"\d", raw) and raw in ("万", "亿", "千", "百", "十"):
             return None
         if approximate:  # 400多 = [400, 500); 40多万 = [40万, 50万); 35万余 = [35万, 36万)
             kind = ABOUT if approximate == "来" else APPROX_MORE
@@ -392,7 +408,7 @@ def _span(lo: float, hi: float, unit: str, closed_high: bool = True) -> str:
     """「400–499家」 for counts, 「20%–30%」 for shares; an open end of a count stops one below."""
     lo, hi = _round(lo), _round(hi)
     counting = unit not in ("%", "元", "百分点", "倍", "")
-    if not closed_high and counting and lo == int(lo) and hi == int(hi) and 2 <= hi - lo <= 1000:
+    if not closed_high and counting and lo == int(lo) and hi == int(hi) and hi - lo >= 2 and hi <= 10_000:
         return f"{format_value(lo, '')}–{format_value(hi - 1, unit)}"
     if not closed_high:
         return f"{format_value(lo, unit)}至不足{format_value(hi, unit)}"

@@ -19,6 +19,9 @@ CANDIDATES = 8
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
 # bigrams); below it the figure is "missing" rather than compared with an unrelated number.
 MIN_SUBJECT = 0.4
+# A figure whose closest subject disagrees, while another almost as close (within this much)
+# agrees, is unclear rather than contradicted.
+AMBIGUOUS_MARGIN = 0.05
 # A claim without figures is supported only when one sentence covers nearly all its content.
 MIN_COVER_NO_FIGURE = 0.75
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
@@ -30,7 +33,9 @@ _GENERIC = re.compile(
 )
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
-_CHANGE_VERB = re.compile(r"(?:增长|增速|增幅|降幅|提高|提升|上升|增加|下降|降低|减少|回落|上涨|下跌|扩大|缩小)了?$")
+_RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大"
+_FALL = "降幅|下降|降低|减少|回落|下跌|缩小"
+_CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?$")
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,8 @@ class Subject:
     after: bool  # the figure comes before its noun (「5家企业入选…」), so the subject follows it
     full: frozenset[str]  # the words before and after it, up to the neighbouring figures
     change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
-    end: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
+    direction: int = 0  # +1 after 增长/提高, -1 after 下降/回落, 0 when the words do not say
+    side: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
 
 
 def _words(text: str) -> str:
@@ -129,9 +135,11 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
             terms, full = terms | previous, full | previous
         before = text[max(0, fig.start - 4) : fig.start]
-        change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(_CHANGE_VERB.search(before))
+        verb = _CHANGE_VERB.search(before)
+        change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
+        direction = 0 if not verb else 1 if verb.group("rise") else -1
         side = "from" if re.search("[从由]$", before) else "to" if re.search("[到至]$", before) else ""
-        out.append(Subject(terms, len(lead) < 2, full, change, side))
+        out.append(Subject(terms, len(lead) < 2, full, change, direction, side))
         previous = terms
     return out
 
@@ -144,6 +152,7 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
         figs = parse(text)
         subs = subjects(text, figs)
         derived = point_changes(text, figs, subs)
+        derived += [g for f, sub in zip(figs, subs, strict=True) if (g := as_growth(text, f, sub))]
         return figs + [f for f, _ in derived], subs + [s for _, s in derived]
 
     return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
@@ -167,8 +176,21 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
         diff = abs(b.value - a.value)
         lo, hi = diff - 1e-9, diff + 1e-9
         change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
-        out.append((change, Subject(sa.terms, sa.after, sa.full, True, "")))
+        rise = 1 if b.value > a.value else -1 if b.value < a.value else 0
+        out.append((change, Subject(sa.terms, sa.after, sa.full, True, rise)))
     return out
+
+
+_PERIOD_RATIO = re.compile(r"(?:是|为|相当于)[^,,。;;]{0,12}?(?:去年|上年|前年|同期|\d{4}年)[^,,。;;]{0,6}?的$")
+
+
+def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject] | None:
+    """「是去年同期的3倍」 as the growth it is, +200%, so that it meets 「增长两倍」 or 「翻了一番」."""
+    if fig.unit != "倍" or not _PERIOD_RATIO.search(text[max(0, fig.start - 24) : fig.start]):
+        return None
+    growth = fig.affine(100, -100, "%")
+    rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
+    return growth, Subject(subject.terms, subject.after, subject.full, True, rise)
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -181,7 +203,7 @@ _STRICT_UNITS = ("%", "百分点", "倍")
 def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
     """Same unit family (a count without a unit may be any count); rates only with rates of the
     same kind: a change with a change, a level with a level."""
-    if claim_subject.end and source_subject.end and claim_subject.end != source_subject.end:
+    if claim_subject.side and source_subject.side and claim_subject.side != source_subject.side:
         return False  # 「提高到44.2%」 is the rate after the change, never the one before it
     if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
         return claimed.unit == source.unit and claim_subject.change == source_subject.change
@@ -233,23 +255,25 @@ def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification
     checks: list[FigureCheck] = []
     found: list[answering.Scored | None] = []  # the sentence of each check's source figure
     for fig, subj in zip(claimed, claim_subjects, strict=True):
-        best: tuple[float, answering.Scored, Figure] | None = None
-        for rank_no, (scored, figs, subs) in enumerate(sources):
-            for src, src_subj in zip(figs, subs, strict=True):
-                if not _compatible(fig, subj, src, src_subj):
-                    continue
-                # Ties between equally good subjects go to the figure in the same position
-                # relative to its noun, then to the better-ranked sentence.
-                sim = _similarity(subj, src_subj) + 0.05 * (subj.after == src_subj.after)
-                sim += 0.02 * (CANDIDATES - rank_no) / CANDIDATES
-                if best is None or sim > best[0]:
-                    best = (sim, scored, src)
-        if best is None or best[0] < MIN_SUBJECT:
+        options = _counterparts(fig, subj, sources)
+        growth = as_growth(claim, fig, subj)
+        if not options and growth:  # 「是去年的3倍」 against a source that gives the growth
+            fig, subj = growth
+            options = _counterparts(fig, subj, sources)
+        if not options:
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
-        _, scored, src = best
-        checks.append(FigureCheck(fig.text, fig.reading(), src.text, compare(fig, src, reading)))
+        best_sim, scored, src, src_subj = options[0]
+        status = compare(fig, src, reading)
+        if subj.direction * src_subj.direction < 0 and src.value != 0:
+            status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
+        # Two subjects nearly as close, one agreeing: the articles do not settle which one the
+        # claim means, and a false 不一致 is the worst error this tool can make.
+        rivals = [o for o in options[1:] if o[0] >= best_sim - AMBIGUOUS_MARGIN]
+        if status == "mismatch" and any(compare(fig, o[2], reading) == "match" for o in rivals):
+            status = "unclear"
+        checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
     statuses = [c.status for c in checks]
     # The worst figure decides: one contradicted figure contradicts the claim; one that is missing
@@ -267,6 +291,25 @@ def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification
         raise RuntimeError(f"figure {checks[decisive].claimed!r} was compared without a sentence")
     text = index.sentences[evidence.sentence].text.strip()
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
+
+
+def _counterparts(
+    fig: Figure, subj: Subject, sources: list[tuple[answering.Scored, list[Figure], list[Subject]]]
+) -> list[tuple[float, answering.Scored, Figure, Subject]]:
+    """Figures of the candidate sentences that may count what ``fig`` counts, closest first."""
+    out = []
+    for rank_no, (scored, figs, subs) in enumerate(sources):
+        for src, src_subj in zip(figs, subs, strict=True):
+            if not _compatible(fig, subj, src, src_subj):
+                continue
+            # Ties between equally good subjects go to the figure in the same position relative
+            # to its noun, then to the better-ranked sentence.
+            sim = _similarity(subj, src_subj) + 0.05 * (subj.after == src_subj.after)
+            sim += 0.02 * (CANDIDATES - rank_no) / CANDIDATES
+            if sim >= MIN_SUBJECT:
+                out.append((sim, scored, src, src_subj))
+    out.sort(key=lambda o: -o[0])
+    return out
 
 
 def _wording_only(index: Index, claim: str, ranked: list[answering.Scored]) -> Verification:
