@@ -22,15 +22,20 @@ MIN_SUBJECT = 0.4
 # A figure whose closest subject disagrees, while another almost as close (within this much)
 # agrees, is unclear rather than contradicted.
 AMBIGUOUS_MARGIN = 0.05
+# A running total is matched with a running total first (「已有20家」 with 「累计20家」, not 「新增5家」).
+CUMULATIVE_BONUS = 0.1
 # A claim without figures is supported only when one sentence covers nearly all its content.
 MIN_COVER_NO_FIGURE = 0.75
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
-_GENERIC = re.compile(
-    r"^(?:累计|增长|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
-    r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)*$"
+_GENERIC_WORDS = (
+    r"(?:累计|新增|增长|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
+    r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
 )
+_GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
+# A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
+_CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
 _RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大"
@@ -96,6 +101,7 @@ class Subject:
     after: bool  # the figure comes before its noun (「5家企业入选…」), so the subject follows it
     full: frozenset[str]  # the words before and after it, up to the neighbouring figures
     change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
+    cumulative: bool  # a running total: 「累计20家」, 「已有20家」
     direction: int = 0  # +1 after 增长/提高, -1 after 下降/回落, 0 when the words do not say
     side: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
 
@@ -134,12 +140,16 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         if _GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)) and (lead or not trail) and previous:
             # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
             terms, full = terms | previous, full | previous
+        elif len(lead + trail) < 4:  # 「…,新增3家」, 「…,总投资418亿元」: the noun came before
+            full = full | previous
         before = text[max(0, fig.start - 4) : fig.start]
         verb = _CHANGE_VERB.search(before)
         change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
         direction = 0 if not verb else 1 if verb.group("rise") else -1
         side = "from" if re.search("[从由]$", before) else "to" if re.search("[到至]$", before) else ""
-        out.append(Subject(terms, len(lead) < 2, full, change, direction, side))
+        own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
+        cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
+        out.append(Subject(terms, len(own) < 2, full, change, cumulative, direction, side))
         previous = terms
     return out
 
@@ -177,7 +187,7 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
         lo, hi = diff - 1e-9, diff + 1e-9
         change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
         rise = 1 if b.value > a.value else -1 if b.value < a.value else 0
-        out.append((change, Subject(sa.terms, sa.after, sa.full, True, rise)))
+        out.append((change, Subject(sa.terms, sa.after, sa.full, True, False, rise)))
     return out
 
 
@@ -190,7 +200,7 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
         return None
     growth = fig.affine(100, -100, "%")
     rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
-    return growth, Subject(subject.terms, subject.after, subject.full, True, rise)
+    return growth, Subject(subject.terms, subject.after, subject.full, True, subject.cumulative, rise)
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -236,7 +246,9 @@ def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
     if lo_c <= lo_s and hi_s <= hi_c:
         return "match"
     dropped_hedge = claimed.qualifier == "=" and source.qualifier in _DROPPABLE
-    if dropped_hedge and math.isclose(claimed.value, source.value, rel_tol=1e-9):
+    # 「超12%」 for 「12%以上」: 超过 and 以上 are used alike in news writing
+    same_hedge = {claimed.qualifier, source.qualifier} in ({">", ">="}, {"<", "<="})
+    if (dropped_hedge or same_hedge) and math.isclose(claimed.value, source.value, rel_tol=1e-9):
         return "match"
     if max(lo_c, lo_s) > min(hi_c, hi_s):
         return "mismatch"
@@ -302,12 +314,14 @@ def _counterparts(
         for src, src_subj in zip(figs, subs, strict=True):
             if not _compatible(fig, subj, src, src_subj):
                 continue
-            # Ties between equally good subjects go to the figure in the same position relative
-            # to its noun, then to the better-ranked sentence.
-            sim = _similarity(subj, src_subj) + 0.05 * (subj.after == src_subj.after)
-            sim += 0.02 * (CANDIDATES - rank_no) / CANDIDATES
-            if sim >= MIN_SUBJECT:
-                out.append((sim, scored, src, src_subj))
+            similarity = _similarity(subj, src_subj)
+            if similarity < MIN_SUBJECT:
+                continue
+            # Between equally good subjects: a running total with a running total, the figure in
+            # the same position relative to its noun, then the better-ranked sentence.
+            sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
+            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CANDIDATES - rank_no) / CANDIDATES
+            out.append((sim, scored, src, src_subj))
     out.sort(key=lambda o: -o[0])
     return out
 
