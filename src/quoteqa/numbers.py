@@ -30,8 +30,10 @@ _MAG_RE = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 
 # Units, longest first; each maps to its family, so 人次 never matches 人 by accident.
 # 百分点 is a unit of its own: 「提高2个百分点」 is never compared with 「增长2%」.
-UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "元", "%", *"个家人名套项所户场批座条倍")
-_UNIT_RE = "|".join(re.escape(u) for u in UNITS)
+UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍")
+# Measures count only after digits: 「96公里」 is a length, 「一张蓝图」 is prose.
+MEASURES = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", *"亩吨辆台件张天米")
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS + MEASURES, key=len, reverse=True))
 
 # Threshold words before the number (「超过800万」, 「突破了100亿」). Single characters that end
 # common words are guarded: 通过/经过, 最近/附近, 节约/签约, 发达/到达.
@@ -76,7 +78,7 @@ FIGURE_RE = re.compile(
 )
 # A growth written in 倍 is a percentage: 「增长一倍」 = +100%; 「是去年的3倍」 stays a ratio.
 _GROWTH_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|扩大|多)了?$")
-_DATE_AFTER = re.compile(r"^(?:年|月|日|号|时|季度|—|-|－|~|～|至|\+)")
+_DATE_AFTER = re.compile(r"^(?:年|月|日|号|时|季度|—|-|－|~|～|至|\+|国道|省道|县道|届|期)")
 
 # Kinds of reading (``Figure.qualifier``).
 EXACT, MORE_THAN, AT_LEAST, LESS_THAN, AT_MOST = "=", ">", ">=", "<", "<="
@@ -327,6 +329,8 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
         if parsed is None:
             return None
         value = parsed
+        if unit in MEASURES and not re.search(r"\d", raw):
+            unit = ""  # 「一张蓝图」: a measure word after a Chinese numeral is prose
         approximate = g["more1"] or g["more2"]
         # A bare Chinese numeral (「一批」, 「万事」) is prose unless a unit, a threshold or 多/余 says
         # it is a quantity; so is a lone year or date number.
