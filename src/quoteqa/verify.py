@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from . import answer as answering
@@ -22,15 +23,19 @@ MIN_SUBJECT = 0.4
 # A figure whose closest subject disagrees, while another almost as close (within this much)
 # agrees, is unclear rather than contradicted.
 AMBIGUOUS_MARGIN = 0.05
+# A figure whose subject is not recognised may be confirmed by the best sentence when that
+# sentence holds this much of the claim's words.
+FALLBACK_COVER = 0.3
+FALLBACK_SUBJECT = 0.2  # and the figure's subject shares this much with the claim's
 # A running total is matched with a running total first (「已有20家」 with 「累计20家」, not 「新增5家」).
-CUMULATIVE_BONUS = 0.1
+CUMULATIVE_BONUS = 0.2
 # A claim without figures is supported only when one sentence covers nearly all its content.
 MIN_COVER_NO_FIGURE = 0.75
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
-    r"(?:累计|新增|增长|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
+    r"(?:累计|新增|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
     r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
 )
 _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
@@ -38,9 +43,28 @@ _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 _CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
-_RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大"
-_FALL = "降幅|下降|降低|减少|回落|下跌|缩小"
+_RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快"
+_FALL = "降幅|下降|降低|减少|回落|下跌|缩小|放缓"
+# A change of a rate (「增速提高0.9」, 「比重提高2.7」) is in percentage points even when the writer
+# puts %: it is compared only with another change of a rate, never with a growth in %.
+_RATE = re.compile(r"(?:增速|增幅|比重|占比|率|强度)[^,,;;]{0,8}$")
+# The base of a change: 「同比」 and 「比2020年」 are different comparisons.
+_BASES = [
+    ("yoy", re.compile(r"同比|比去年同期|比上年同期|较去年同期|比去年|比上年|较上年|较去年")),
+    ("q1", re.compile(r"比一季度|较一季度")),
+    ("mom", re.compile(r"环比")),
+    ("year", re.compile(r"(?:比|较)\d{4}年")),
+]
+# Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
+_CONTRASTS = [
+    ("国家级", "省级", "市级", "区级", "县级", "镇级"),
+    ("城镇", "农村"),
+    ("出口", "进口"),
+]
+# Writers' abbreviations, read as the articles' words.
+_SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?$")
+_VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?")
 
 
 @dataclass(frozen=True)
@@ -73,11 +97,18 @@ class Verification:
 
 def split_claims(text: str) -> list[str]:
     """Sentences, then clauses grouped so that each claim holds its own figure(s) and subject."""
-    claims: list[str] = []
+    return [claim for _, claims in claims_by_sentence(text) for claim in claims]
+
+
+def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
+    """Each sentence of a draft with the claims split from it."""
+    out: list[tuple[str, list[str]]] = []
+    trailing = re.compile(r"[。!?;;!?,,\s]+$")
     for sentence in _SENTENCE_END.split(text):
         sentence = sentence.strip()
         if not sentence:
             continue
+        claims: list[str] = []
         current = ""
         for clause in re.split(r"(?<=[,,])", sentence):
             if current and parse(current) and parse(clause) and not _continues(clause):
@@ -85,13 +116,22 @@ def split_claims(text: str) -> list[str]:
                 current = ""
             current += clause
         claims.append(current)
-    trailing = re.compile(r"[。!?;;!?,,\s]+$")
-    return [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
+        kept = [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
+        if kept:
+            out.append((trailing.sub("", sentence), kept))
+    return out
 
 
 def _continues(clause: str) -> bool:
     figs = parse(clause)
     lead = clause[: figs[0].start] if figs else clause
+    return _is_generic(lead)
+
+
+def _is_generic(lead: str) -> bool:
+    """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
+    for _, pattern in _BASES:
+        lead = pattern.sub("", lead)
     return bool(_GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)))
 
 
@@ -102,11 +142,16 @@ class Subject:
     full: frozenset[str]  # the words before and after it, up to the neighbouring figures
     change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
     cumulative: bool  # a running total: 「累计20家」, 「已有20家」
+    rate: bool = False  # a change of a rate (「增速提高0.9个百分点」)
+    base: str = ""  # what a change is measured against: yoy, q1, mom, year
+    marks: frozenset[str] = frozenset()  # contrasting modifiers in its subject (省级, 城镇, …)
     direction: int = 0  # +1 after 增长/提高, -1 after 下降/回落, 0 when the words do not say
     side: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
 
 
 def _words(text: str) -> str:
+    for short, long in _SYNONYMS.items():
+        text = text.replace(short, long)
     return re.sub(r"[^\u4e00-\u9fff0-9a-zA-Z]", "", text)
 
 
@@ -135,13 +180,20 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
         next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
         lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
+        for _, pattern in _BASES:  # 「比一季度」 says against what, not what
+            lead = pattern.sub("", lead)
+        lead = _VERBS.sub("", lead)  # 「增长」 says how it moved, not what moved
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
-        if _GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)) and (lead or not trail) and previous:
+        generic = _is_generic(lead)
+        if generic and (lead or not trail) and previous:
             # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
             terms, full = terms | previous, full | previous
+        elif generic and not trail:
+            terms = full = frozenset()  # 「同比增长7%」 alone names nothing
         elif len(lead + trail) < 4:  # 「…,新增3家」, 「…,总投资418亿元」: the noun came before
             full = full | previous
+        context = text[start : fig.start]
         before = text[max(0, fig.start - 4) : fig.start]
         verb = _CHANGE_VERB.search(before)
         change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
@@ -149,7 +201,12 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         side = "from" if re.search("[从由]$", before) else "to" if re.search("[到至]$", before) else ""
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
-        out.append(Subject(terms, len(own) < 2, full, change, cumulative, direction, side))
+        rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
+        base = next((name for name, pattern in _BASES if pattern.search(context)), "")
+        marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
+        out.append(
+            Subject(terms, len(own) < 2, full, change, cumulative, rate, base, marks, direction=direction, side=side)
+        )
         previous = terms
     return out
 
@@ -187,7 +244,7 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
         lo, hi = diff - 1e-9, diff + 1e-9
         change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
         rise = 1 if b.value > a.value else -1 if b.value < a.value else 0
-        out.append((change, Subject(sa.terms, sa.after, sa.full, True, False, rise)))
+        out.append((change, replace(sa, change=True, cumulative=False, direction=rise, rate=True, side="")))
     return out
 
 
@@ -200,7 +257,9 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
         return None
     growth = fig.affine(100, -100, "%")
     rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
-    return growth, Subject(subject.terms, subject.after, subject.full, True, subject.cumulative, rise)
+    phrase = text[max(0, fig.start - 24) : fig.start]
+    base = "year" if re.search(r"\d{4}年", phrase) else "yoy"
+    return growth, replace(subject, change=True, direction=rise, base=base)
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
@@ -215,6 +274,14 @@ def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_
     same kind: a change with a change, a level with a level."""
     if claim_subject.side and source_subject.side and claim_subject.side != source_subject.side:
         return False  # 「提高到44.2%」 is the rate after the change, never the one before it
+    if claim_subject.base and source_subject.base and claim_subject.base != source_subject.base:
+        return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
+    for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
+        mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
+        if mine and theirs and not mine & theirs:
+            return False
+    if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
+        return False  # 「增速提高0.9%」 means points, or nothing checkable
     if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
         return claimed.unit == source.unit and claim_subject.change == source_subject.change
     return claimed.unit == source.unit or not claimed.unit or not source.unit
@@ -255,10 +322,17 @@ def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
     return "unclear"
 
 
-def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification:
-    """Check one claim: every figure against the same subject's figure in the best sentences."""
-    query = answering.analyse(index, claim)
-    ranked = answering.rank(index, query, index.embed_query(claim))[:CANDIDATES]
+def _ranked(index: Index, text: str) -> list[answering.Scored]:
+    query = answering.analyse(index, text)
+    return answering.rank(index, query, index.embed_query(text))[:CANDIDATES]
+
+
+def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[answering.Scored] = ()) -> Verification:
+    """Check one claim: every figure against the same subject's figure in the best sentences.
+
+    ``near``: sentences that may confirm a figure whose subject is not recognised (the best
+    sentence for the whole draft sentence the claim was split from)."""
+    ranked = _ranked(index, claim)
     claimed = parse(claim)
     if not claimed:
         return _wording_only(index, claim, ranked)
@@ -266,6 +340,7 @@ def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification
     sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
     checks: list[FigureCheck] = []
     found: list[answering.Scored | None] = []  # the sentence of each check's source figure
+    respectively = "分别" in claim  # 「城镇、农村…分别增长5.2%和6.9%」: each figure has one of the subjects
     for fig, subj in zip(claimed, claim_subjects, strict=True):
         options = _counterparts(fig, subj, sources)
         growth = as_growth(claim, fig, subj)
@@ -276,17 +351,19 @@ def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
-        best_sim, scored, src, src_subj = options[0]
-        status = compare(fig, src, reading)
-        if subj.direction * src_subj.direction < 0 and src.value != 0:
-            status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
-        # Two subjects nearly as close, one agreeing: the articles do not settle which one the
-        # claim means, and a false 不一致 is the worst error this tool can make.
-        rivals = [o for o in options[1:] if o[0] >= best_sim - AMBIGUOUS_MARGIN]
-        if status == "mismatch" and any(compare(fig, o[2], reading) == "match" for o in rivals):
-            status = "unclear"
+        status, (_, scored, src, _) = _judge(fig, subj, options, reading, respectively)
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
+    # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
+    # for 「旅游接待815万人次」) may still be confirmed by the sentence that confirms the others or
+    # that says nearly all of the claim; it is never contradicted that way.
+    for i, (fig, subj) in enumerate(zip(claimed, claim_subjects, strict=True)):
+        if checks[i].status == "missing":
+            confirming = [s for s in found if s is not None] + [*ranked[:1], *near]
+            agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, reading)
+            if agreeing is not None:
+                checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
+                found[i] = agreeing[0]
     statuses = [c.status for c in checks]
     # The worst figure decides: one contradicted figure contradicts the claim; one that is missing
     # or unclear leaves it unconfirmed (未找到), with the sentence shown when there is one.
@@ -303,6 +380,42 @@ def verify_claim(index: Index, claim: str, reading: bool = True) -> Verification
         raise RuntimeError(f"figure {checks[decisive].claimed!r} was compared without a sentence")
     text = index.sentences[evidence.sentence].text.strip()
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
+
+
+def _judge(
+    fig: Figure,
+    subj: Subject,
+    options: list[tuple[float, answering.Scored, Figure, Subject]],
+    reading: bool,
+    respectively: bool,
+) -> tuple[str, tuple[float, answering.Scored, Figure, Subject]]:
+    """The status of a claimed figure against its closest counterpart, and that counterpart."""
+    best = options[0]
+    best_sim, _, src, src_subj = best
+    status = compare(fig, src, reading)
+    if subj.direction * src_subj.direction < 0 and src.value != 0:
+        status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
+    # Two subjects nearly as close, one agreeing: the articles do not settle which one the claim
+    # means, and a false 不一致 is the worst error this tool can make. After 「分别」 every subject
+    # the claim lists is a candidate.
+    rivals = options[1:] if respectively else [o for o in options[1:] if o[0] >= best_sim - AMBIGUOUS_MARGIN]
+    agreeing = [o for o in rivals if compare(fig, o[2], reading) == "match"]
+    if status == "mismatch" and agreeing:
+        return ("match", agreeing[0]) if respectively else ("unclear", best)
+    return status, best
+
+
+def _agreeing_in(
+    fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, reading: bool
+) -> tuple[answering.Scored, Figure] | None:
+    """A figure of these sentences that agrees with ``fig`` and whose subject is related to it."""
+    for scored in near:
+        figs, subs = sentence_figures(index, scored.sentence)
+        for src, src_subj in zip(figs, subs, strict=True):
+            related = _similarity(subj, src_subj) >= FALLBACK_SUBJECT  # not another subject's figure
+            if related and _compatible(fig, subj, src, src_subj) and compare(fig, src, reading) == "match":
+                return scored, src
+    return None
 
 
 def _counterparts(
@@ -348,10 +461,13 @@ def verify(index: Index, text: str, reading: bool = True) -> Verification:
 
     ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
     ``quoteqa bench`` prints beside the interval reading."""
-    claims = split_claims(text)
-    if len(claims) <= 1:
-        return verify_claim(index, claims[0] if claims else text.strip(), reading)
-    results = [verify_claim(index, c, reading) for c in claims]
+    sentences = claims_by_sentence(text)
+    if sum(len(claims) for _, claims in sentences) <= 1:
+        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading)
+    results = []
+    for sentence, claims in sentences:
+        near = _ranked(index, sentence)[:1] if len(claims) > 1 else []
+        results += [verify_claim(index, c, reading, near) for c in claims]
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
