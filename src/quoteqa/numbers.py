@@ -69,7 +69,7 @@ _NUMBER = (
     r"|(?P<teens>[一二三四五六七八九]?十)几"
     rf"|(?P<pair_tens>[一二三四五六七八九]?十)(?P<pair_units>{_PAIRS})"
     rf"|(?P<pair>{_PAIRS})(?P<pair_mag>{_MAG_RE})?"
-    rf"|(?P<num>\d+(?:\.\d+)?(?:[万亿千百]\d*)*|[{_CN}]+(?:点[{_CN}]+)?)"
+    rf"|(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:[万亿])?|\d+(?:\.\d+)?(?:[万亿千百]\d*)*|[{_CN}]+(?:点[{_CN}]+)?)"
 )
 FIGURE_RE = re.compile(
     rf"(?P<before>{_BEFORE_RE})?(?:{_NUMBER})"
@@ -326,7 +326,7 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
         if not unit and not g["pair_mag"]:
             return None  # 「一二」 alone is a list, not a quantity
     else:
-        raw = g["num"]
+        raw = (g["num"] or "").replace(",", "")  # 38,650元: thousands separators
         parsed = chinese_to_number(raw) if raw else None
         if parsed is None:
             return None
