@@ -173,4 +173,4 @@ def test_reporters_development_set(qa: QA, rates: QA):
         right += verdict == c["verdict"]
         false_contradicted += c["verdict"] == "supported" and verdict == "contradicted"
     assert false_contradicted == 0
-    assert right >= len(claims) - 6  # 273/278 when measured (BENCHMARKS.md)
+    assert right >= 0.95 * len(claims)  # 352/368 when measured (BENCHMARKS.md)

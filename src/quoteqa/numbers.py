@@ -250,7 +250,7 @@ def _inside_code(text: str, m: re.Match[str]) -> bool:
     """Digits that are part of a name (5G, G312, “1+8+5”, 95X) or an ordinal (第3) are not figures."""
     before = text[m.start() - 1] if m.start() > 0 else ""
     after = text[m.end()] if m.end() < len(text) else ""
-    if (before and before in "第+") or (not m.group("unit") and after == "+"):
+    if (before and before in "第每+") or (not m.group("unit") and after == "+"):
         return True
     if m.group("before"):  # 「GDP超600亿元」: a threshold word stands between the name and the number
         before = ""

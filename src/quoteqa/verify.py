@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import answer as answering
@@ -35,7 +36,7 @@ _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
-    r"(?:累计|新增|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
+    r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
     r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
 )
 _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
@@ -50,10 +51,15 @@ _FALL = "降幅|下降|降低|减少|回落|下跌|缩小|放缓"
 _RATE = re.compile(r"(?:增速|增幅|比重|占比|率|强度)[^,,;;]{0,8}$")
 # The base of a change: 「同比」 and 「比2020年」 are different comparisons.
 _BASES = [
-    ("yoy", re.compile(r"同比|比去年同期|比上年同期|较去年同期|比去年|比上年|较上年|较去年")),
+    (
+        "yoy",
+        re.compile(
+            r"同比|比去年同期|比上年同期|较去年同期|比去年|比上年|较上年|较去年|(?:是|为|相当于)(?:去年|上年)(?:同期)?的"
+        ),
+    ),
     ("q1", re.compile(r"比一季度|较一季度")),
     ("mom", re.compile(r"环比")),
-    ("year", re.compile(r"(?:比|较)\d{4}年")),
+    ("year", re.compile(r"(?:比|较)(\d{4})年|(?:是|为|相当于)(\d{4})年(?:同期)?的")),
 ]
 # Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
 _CONTRASTS = [
@@ -128,6 +134,15 @@ def _continues(clause: str) -> bool:
     return _is_generic(lead)
 
 
+def _base(text: str) -> str:
+    """What a change in ``text`` is measured against: yoy, q1, mom, or the year (「比2019年」)."""
+    for name, pattern in _BASES:
+        m = pattern.search(text)
+        if m:
+            return name + "".join(g for g in m.groups() if g)
+    return ""
+
+
 def _is_generic(lead: str) -> bool:
     """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
     for _, pattern in _BASES:
@@ -182,7 +197,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
         for _, pattern in _BASES:  # 「比一季度」 says against what, not what
             lead = pattern.sub("", lead)
-        lead = _VERBS.sub("", lead)  # 「增长」 says how it moved, not what moved
+        lead = _VERBS.sub("", lead).replace("其中", "")  # 「增长」 says how it moved, not what moved
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
         generic = _is_generic(lead)
@@ -191,8 +206,8 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             terms, full = terms | previous, full | previous
         elif generic and not trail:
             terms = full = frozenset()  # 「同比增长7%」 alone names nothing
-        elif len(lead + trail) < 4:  # 「…,新增3家」, 「…,总投资418亿元」: the noun came before
-            full = full | previous
+        elif len(lead + trail) < 4 or lead.startswith("占"):
+            full = full | previous  # 「…,新增3家」, 「…,占耕地面积的七成」: the noun came before
         context = text[start : fig.start]
         before = text[max(0, fig.start - 4) : fig.start]
         verb = _CHANGE_VERB.search(before)
@@ -202,7 +217,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
-        base = next((name for name, pattern in _BASES if pattern.search(context)), "")
+        base = _base(context)
         marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
         out.append(
             Subject(terms, len(own) < 2, full, change, cumulative, rate, base, marks, direction=direction, side=side)
@@ -257,8 +272,7 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
         return None
     growth = fig.affine(100, -100, "%")
     rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
-    phrase = text[max(0, fig.start - 24) : fig.start]
-    base = "year" if re.search(r"\d{4}年", phrase) else "yoy"
+    base = _base(text[max(0, fig.start - 24) : fig.start]) or "yoy"
     return growth, replace(subject, change=True, direction=rise, base=base)
 
 
@@ -282,8 +296,10 @@ def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_
             return False
     if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
         return False  # 「增速提高0.9%」 means points, or nothing checkable
+    if claim_subject.change != source_subject.change:
+        return False  # 「比上年增加0.2人」 is not 「达到3.1人」
     if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
-        return claimed.unit == source.unit and claim_subject.change == source_subject.change
+        return claimed.unit == source.unit
     return claimed.unit == source.unit or not claimed.unit or not source.unit
 
 
@@ -317,9 +333,21 @@ def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
     same_hedge = {claimed.qualifier, source.qualifier} in ({">", ">="}, {"<", "<="})
     if (dropped_hedge or same_hedge) and math.isclose(claimed.value, source.value, rel_tol=1e-9):
         return "match"
+    if claimed.qualifier == source.qualifier == "=" and _rounds_to(source.value, claimed.value):
+        return "match"
     if max(lo_c, lo_s) > min(hi_c, hi_s):
         return "mismatch"
     return "unclear"
+
+
+def _rounds_to(exact: float, rounded: float) -> bool:
+    """「95.4亿元」 for 「95.37亿元」, 「10.7%」 for 「10.68%」: the source rounded at the claim's last
+    digit, when the claim keeps three significant digits or more (「6万」 for 「5.7万」 does not)."""
+    digits = Decimal(repr(rounded)).normalize()
+    if rounded == 0 or len(digits.as_tuple().digits) < 3:
+        return False
+    place = Decimal(1).scaleb(digits.as_tuple().exponent)  # type: ignore[arg-type]
+    return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)
 
 
 def _ranked(index: Index, text: str) -> list[answering.Scored]:
@@ -351,7 +379,7 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
-        status, (_, scored, src, _) = _judge(fig, subj, options, reading, respectively)
+        status, (_, scored, src, _, _) = _judge(fig, subj, options, reading, respectively)
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
     # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
@@ -382,45 +410,52 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
 
 
-def _judge(
-    fig: Figure,
-    subj: Subject,
-    options: list[tuple[float, answering.Scored, Figure, Subject]],
-    reading: bool,
-    respectively: bool,
-) -> tuple[str, tuple[float, answering.Scored, Figure, Subject]]:
+Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
+
+
+def _judge(fig: Figure, subj: Subject, options: list[Option], reading: bool, respectively: bool) -> tuple[str, Option]:
     """The status of a claimed figure against its closest counterpart, and that counterpart."""
     best = options[0]
-    best_sim, _, src, src_subj = best
+    best_sim, _, src, src_subj, best_similarity = best
     status = compare(fig, src, reading)
     if subj.direction * src_subj.direction < 0 and src.value != 0:
         status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
-    # Two subjects nearly as close, one agreeing: the articles do not settle which one the claim
-    # means, and a false 不一致 is the worst error this tool can make. After 「分别」 every subject
-    # the claim lists is a candidate.
+    if status != "mismatch":
+        return status, best
+    # Two subjects as close by their words, one agreeing: the claim's words do not say which
+    # it means; the agreeing one is taken (「17个国考断面中…」 names both of a sentence's figures).
+    ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and compare(fig, o[2], reading) == "match"]
+    if ties:
+        return "match", ties[0]
+    # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the
+    # worst error this tool can make.
     rivals = options[1:] if respectively else [o for o in options[1:] if o[0] >= best_sim - AMBIGUOUS_MARGIN]
-    agreeing = [o for o in rivals if compare(fig, o[2], reading) == "match"]
-    if status == "mismatch" and agreeing:
-        return ("match", agreeing[0]) if respectively else ("unclear", best)
+    if respectively or any(compare(fig, o[2], reading) == "match" for o in rivals):
+        return "unclear", best
     return status, best
 
 
 def _agreeing_in(
     fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, reading: bool
 ) -> tuple[answering.Scored, Figure] | None:
-    """A figure of these sentences that agrees with ``fig`` and whose subject is related to it."""
+    """The figure of these sentences closest to ``fig``'s subject, when it agrees with ``fig``."""
+    best: tuple[float, answering.Scored, Figure] | None = None
     for scored in near:
         figs, subs = sentence_figures(index, scored.sentence)
         for src, src_subj in zip(figs, subs, strict=True):
-            related = _similarity(subj, src_subj) >= FALLBACK_SUBJECT  # not another subject's figure
-            if related and _compatible(fig, subj, src, src_subj) and compare(fig, src, reading) == "match":
-                return scored, src
-    return None
+            similarity = _similarity(subj, src_subj)
+            if similarity < FALLBACK_SUBJECT or not _compatible(fig, subj, src, src_subj):
+                continue  # another subject's figure
+            if best is None or similarity > best[0]:
+                best = (similarity, scored, src)
+    if best is None or compare(fig, best[2], reading) != "match":
+        return None
+    return best[1], best[2]
 
 
 def _counterparts(
     fig: Figure, subj: Subject, sources: list[tuple[answering.Scored, list[Figure], list[Subject]]]
-) -> list[tuple[float, answering.Scored, Figure, Subject]]:
+) -> list[Option]:
     """Figures of the candidate sentences that may count what ``fig`` counts, closest first."""
     out = []
     for rank_no, (scored, figs, subs) in enumerate(sources):
@@ -434,7 +469,7 @@ def _counterparts(
             # the same position relative to its noun, then the better-ranked sentence.
             sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
             sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CANDIDATES - rank_no) / CANDIDATES
-            out.append((sim, scored, src, src_subj))
+            out.append((sim, scored, src, src_subj, similarity))
     out.sort(key=lambda o: -o[0])
     return out
 
