@@ -74,7 +74,8 @@ _NUMBER = (
 FIGURE_RE = re.compile(
     rf"(?P<before>{_BEFORE_RE})?(?:{_NUMBER})"
     rf"(?P<more1>多|余|来(?=[万亿]|{_UNIT_RE}))?(?P<mag>[万亿]*)(?P<more2>多|余)?"
-    rf"(?P<mid>{_AFTER_RE})?(?P<unit>{_UNIT_RE})?(?P<after>{_AFTER_RE})?"
+    rf"(?P<mid>{_AFTER_RE})?(?P<unit>个(?P<more3>多|余)百分点|{_UNIT_RE})?(?:(?<=倍)(?P<more4>多|余))?"
+    rf"(?P<after>{_AFTER_RE})?"
 )
 # A growth written in 倍 is a percentage: 「增长一倍」 = +100%; 「是去年的3倍」 stays a ratio.
 _GROWTH_BEFORE = re.compile(r"(?:增长|增加|提高|提升|上升|扩大|多)了?$")
@@ -333,7 +334,7 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
         value = parsed
         if unit in MEASURES and not re.search(r"\d", raw):
             unit = ""  # 「一张蓝图」: a measure word after a Chinese numeral is prose
-        approximate = g["more1"] or g["more2"]
+        approximate = g["more1"] or g["more2"] or g["more3"] or g["more4"]  # 3个多百分点, 一倍多
         # A bare Chinese numeral (「一批」, 「万事」) is prose unless a unit, a threshold or 多/余 says
         # it is a quantity; so is a lone year or date number.
         if not unit and not re.search(r"\d", raw) and not (g["before"] or g["after"] or g["mid"] or approximate):
@@ -366,7 +367,7 @@ def _finish(
         k = _BIG[unit[0]]
         value, step, low, high = value * k, step * k, low * k, high * k
         unit = "元"
-    if unit == "个百分点":
+    if unit == "个百分点" or g["more3"]:
         unit = "百分点"
     if unit == "倍" and _GROWTH_BEFORE.search(preceding.removesuffix(g["before"] or "")):
         value, step, low, high, unit = value * 100, step * 100, low * 100, high * 100, "%"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from .text import bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
-CANDIDATES = 8
+CANDIDATES = 16
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
 # bigrams); below it the figure is "missing" rather than compared with an unrelated number.
 MIN_SUBJECT = 0.4
@@ -66,6 +66,8 @@ _CONTRASTS = [
     ("国家级", "省级", "市级", "区级", "县级", "镇级"),
     ("城镇", "农村"),
     ("出口", "进口"),
+    ("新开工", "竣工", "在建"),
+    ("存款", "贷款"),
 ]
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值"}
@@ -213,7 +215,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         verb = _CHANGE_VERB.search(before)
         change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
         direction = 0 if not verb else 1 if verb.group("rise") else -1
-        side = "from" if re.search("[从由]$", before) else "to" if re.search("[到至]$", before) else ""
+        side = "from" if _FROM.search(context) else "to" if re.search("[到至]$", before) else ""
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
@@ -240,7 +242,8 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
     return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
 
 
-_CHANGE_LEAD = re.compile(r"(?:从|由)$")
+_CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」
+_FROM = _CHANGE_LEAD
 _CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
 
 
@@ -251,7 +254,7 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
     for (a, sa), b in zip(zip(figures, subs, strict=True), figures[1:], strict=False):
         if a.unit != "%" or b.unit != "%" or a.qualifier != "=" or b.qualifier != "=":
             continue
-        if not _CHANGE_LEAD.search(text[max(0, a.start - 1) : a.start]):
+        if not _CHANGE_LEAD.search(text[max(0, a.start - 10) : a.start]):
             continue
         if not _CHANGE_LINK.match(text[a.end : b.start]):
             continue
@@ -263,7 +266,7 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
     return out
 
 
-_PERIOD_RATIO = re.compile(r"(?:是|为|相当于)[^,,。;;]{0,12}?(?:去年|上年|前年|同期|\d{4}年)[^,,。;;]{0,6}?的$")
+_PERIOD_RATIO = re.compile(r"(?:是|为|相当于|达到|达)[^,,。;;]{0,12}?(?:去年|上年|前年|同期|\d{4}年)[^,,。;;]{0,6}?的$")
 
 
 def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject] | None:
@@ -276,6 +279,42 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
     return growth, replace(subject, change=True, direction=rise, base=base)
 
 
+_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|市)")
+# Two-character stems before 区/县/市 that are no place name: 全区, 城区, 园区, 景区, 开发区, …
+_NOT_PLACE = re.compile(r"^[全本该各城园景社辖片新老两市县区省]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
+
+
+def article_place(index: Index, aid: int) -> str:
+    """The place an article reports on: its most frequent 「XX区/县/市」 (武进, 云湖), or ""."""
+
+    def compute() -> str:
+        article = index.articles[aid]
+        text = article.title + "".join(p.text for p in article.paragraphs)
+        counts: dict[str, int] = {}
+        for m in _PLACE.finditer(text):
+            if not _NOT_PLACE.search(m.group(1)):
+                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        best = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+        return best[0] if best[1] >= 2 else ""
+
+    return index.cached("place", aid, compute)  # type: ignore[no-any-return]
+
+
+def places(index: Index) -> frozenset[str]:
+    """The places the archive's articles report on (more than one: a claim naming one is checked
+    against that place's articles only)."""
+
+    def compute() -> frozenset[str]:
+        found = frozenset(article_place(index, a) for a in range(len(index.articles))) - {""}
+        return found if len(found) > 1 else frozenset()
+
+    return index.cached("places", 0, compute)  # type: ignore[no-any-return]
+
+
+def _article(index: Index, sid: int) -> int:
+    return int(index.para_article[int(index.sent_para[sid])])
+
+
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
@@ -286,8 +325,8 @@ _STRICT_UNITS = ("%", "百分点", "倍")
 def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
     """Same unit family (a count without a unit may be any count); rates only with rates of the
     same kind: a change with a change, a level with a level."""
-    if claim_subject.side and source_subject.side and claim_subject.side != source_subject.side:
-        return False  # 「提高到44.2%」 is the rate after the change, never the one before it
+    if claim_subject.side != source_subject.side and "from" in (claim_subject.side, source_subject.side):
+        return False  # 「从41.5%…」 is the rate before a change; 「提高到44.2%」 never is
     if claim_subject.base and source_subject.base and claim_subject.base != source_subject.base:
         return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
     for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
@@ -365,6 +404,16 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
     if not claimed:
         return _wording_only(index, claim, ranked)
     claim_subjects = subjects(claim, claimed)
+    # 「云湖区…」 is checked against 云湖区's articles only, when the archive covers several places
+    named = {p for p in places(index) if p in claim}
+
+    def elsewhere(a: Option, b: Option) -> bool:
+        where = [article_place(index, _article(index, o[1].sentence)) for o in (a, b)]
+        return bool(places(index)) and not named and where[0] != where[1]
+
+    if named:
+        ranked = [s for s in ranked if article_place(index, _article(index, s.sentence)) in named]
+        near = [s for s in near if article_place(index, _article(index, s.sentence)) in named]
     sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
     checks: list[FigureCheck] = []
     found: list[answering.Scored | None] = []  # the sentence of each check's source figure
@@ -379,7 +428,7 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
-        status, (_, scored, src, _, _) = _judge(fig, subj, options, reading, respectively)
+        status, (_, scored, src, _, _) = _judge(fig, subj, options, reading, respectively, elsewhere)
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
     # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
@@ -392,6 +441,16 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
             if agreeing is not None:
                 checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
                 found[i] = agreeing[0]
+    # 「从79.3%提高到83.5%」 against 「83.5%,提高4.2个百分点」: the earlier rate follows from the later
+    # one and the change.
+    for change, change_subj in point_changes(claim, claimed, claim_subjects):
+        i = next(k for k, f in enumerate(claimed) if f.start == change.start)
+        j = next(k for k, f in enumerate(claimed) if f.end == change.end)
+        options = _counterparts(change, change_subj, sources)
+        if checks[i].status == "missing" and checks[j].status == "match" and options:
+            status, (_, scored, src, _, _) = _judge(change, change_subj, options, reading, False, elsewhere)
+            checks[i] = FigureCheck(claimed[i].text, claimed[i].reading(), src.text, status)
+            found[i] = scored
     statuses = [c.status for c in checks]
     # The worst figure decides: one contradicted figure contradicts the claim; one that is missing
     # or unclear leaves it unconfirmed (未找到), with the sentence shown when there is one.
@@ -413,23 +472,35 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
 Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
 
 
-def _judge(fig: Figure, subj: Subject, options: list[Option], reading: bool, respectively: bool) -> tuple[str, Option]:
-    """The status of a claimed figure against its closest counterpart, and that counterpart."""
+def _judge(
+    fig: Figure,
+    subj: Subject,
+    options: list[Option],
+    reading: bool,
+    respectively: bool,
+    elsewhere: Callable[[Option, Option], bool] = lambda a, b: False,
+) -> tuple[str, Option]:
+    """The status of a claimed figure against its closest counterpart, and that counterpart.
+
+    ``elsewhere(a, b)``: the two options come from reports on different places while the claim
+    names none (either may be the one it means)."""
     best = options[0]
-    best_sim, _, src, src_subj, best_similarity = best
+    _, _, src, src_subj, best_similarity = best
     status = compare(fig, src, reading)
     if subj.direction * src_subj.direction < 0 and src.value != 0:
         status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
     if status != "mismatch":
         return status, best
-    # Two subjects as close by their words, one agreeing: the claim's words do not say which
-    # it means; the agreeing one is taken (「17个国考断面中…」 names both of a sentence's figures).
+    # Two subjects exactly as close by their words, one agreeing: the claim's words do not say
+    # which it means (「17个国考断面中…」 names both of a sentence's figures); the agreeing one is taken.
     ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and compare(fig, o[2], reading) == "match"]
     if ties:
         return "match", ties[0]
     # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the
     # worst error this tool can make.
-    rivals = options[1:] if respectively else [o for o in options[1:] if o[0] >= best_sim - AMBIGUOUS_MARGIN]
+    rivals = [
+        o for o in options[1:] if respectively or o[4] >= best_similarity - AMBIGUOUS_MARGIN or elsewhere(best, o)
+    ]
     if respectively or any(compare(fig, o[2], reading) == "match" for o in rivals):
         return "unclear", best
     return status, best
