@@ -387,6 +387,12 @@ def _finish(
     return Figure(value, unit, kind, m.start(), m.end(), original, *interval, *likely)
 
 
+def exact_figure(value: float, unit: str, start: int, end: int, text: str) -> Figure:
+    """A figure known exactly (a change computed from two rates), with the same margins as parsed ones."""
+    interval, likely = _reading(value, _step(value), EXACT, math.nan)
+    return Figure(value, unit, EXACT, start, end, text, *interval, *likely)
+
+
 def describe(fig: Figure) -> str:
     """The interval of a figure in words: 400多家 → 400–499家, 超过两成 → 多于20%."""
     v, unit = fig.value, fig.unit

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import answer as answering
 from .index import Citation, Index, citation
-from .numbers import Figure, parse
+from .numbers import Figure, exact_figure, parse
 from .text import bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -48,7 +48,7 @@ _RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快"
 _FALL = "降幅|下降|降低|减少|回落|下跌|缩小|放缓"
 # A change of a rate (「增速提高0.9」, 「比重提高2.7」) is in percentage points even when the writer
 # puts %: it is compared only with another change of a rate, never with a growth in %.
-_RATE = re.compile(r"(?:增速|增幅|比重|占比|率|强度)[^,,;;]{0,8}$")
+_RATE = re.compile(r"(?:增速|增幅|比重|比例|占比|率|强度)[^,,;;]{0,8}$")
 # The base of a change: 「同比」 and 「比2020年」 are different comparisons.
 _BASES = [
     (
@@ -68,10 +68,11 @@ _CONTRASTS = [
     ("出口", "进口"),
     ("新开工", "竣工", "在建"),
     ("存款", "贷款"),
+    ("累计", "新增"),
 ]
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值"}
-_CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?$")
+_CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
 _VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?")
 
 
@@ -191,6 +192,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
+    paired = respective(text, figures)
     for i, fig in enumerate(figures):
         start = _clause_start(text, fig.start, bounds, figures)
         end = min(b for b in bounds if b >= fig.end)
@@ -210,6 +212,11 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             terms = full = frozenset()  # 「同比增长7%」 alone names nothing
         elif len(lead + trail) < 4 or lead.startswith("占"):
             full = full | previous  # 「…,新增3家」, 「…,占耕地面积的七成」: the noun came before
+        if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
+            item, head = paired[i]
+            terms = full = frozenset(bigrams(_words(item)))
+            start = _clause_start(text, figures[head].start, bounds, figures)
+            fig = replace(fig, start=figures[head].start)  # its words of movement are the run's
         context = text[start : fig.start]
         before = text[max(0, fig.start - 4) : fig.start]
         verb = _CHANGE_VERB.search(before)
@@ -219,12 +226,37 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
+        rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
         marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
         out.append(
             Subject(terms, len(own) < 2, full, change, cumulative, rate, base, marks, direction=direction, side=side)
         )
         previous = terms
+    return out
+
+
+_LIST_SPLIT = re.compile("[、和与及]")
+
+
+def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int]]:
+    """Figures that 「分别」 pairs with the items of a list, by position: in 「城镇、农村居民人均可支配
+    收入分别增长5.2%和6.9%」 6.9% is 农村居民人均可支配收入's. Maps a figure's position to its item
+    (with the noun the items share) and to the first figure of its run."""
+    out: dict[int, tuple[str, int]] = {}
+    items: list[str] = []
+    for m in re.finditer("分别", text):
+        clause_start = max(text.rfind(c, 0, m.start()) for c in ",,;;。:") + 1
+        parts = [p for p in _LIST_SPLIT.split(text[clause_start : m.start()]) if p]
+        if len(parts) >= 2:
+            head = round(sum(len(p) for p in parts[:-1]) / (len(parts) - 1))
+            shared = parts[-1][head:]  # 「居民人均可支配收入」 after 「农村」
+            items = [p + shared for p in parts[:-1]] + [parts[-1]]
+        following = text.find("分别", m.end())
+        stop = following if following >= 0 else len(text)
+        run = [k for k, f in enumerate(figures) if m.end() <= f.start < stop]
+        if items and len(run) == len(items):
+            out.update({k: (item, run[0]) for item, k in zip(items, run, strict=True)})
     return out
 
 
@@ -258,9 +290,8 @@ def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list
             continue
         if not _CHANGE_LINK.match(text[a.end : b.start]):
             continue
-        diff = abs(b.value - a.value)
-        lo, hi = diff - 1e-9, diff + 1e-9
-        change = Figure(diff, "百分点", "=", a.start, b.end, text[a.start : b.end], lo, hi, lo, hi)
+        diff = round(abs(b.value - a.value), 9)
+        change = exact_figure(diff, "百分点", a.start, b.end, text[a.start : b.end])
         rise = 1 if b.value > a.value else -1 if b.value < a.value else 0
         out.append((change, replace(sa, change=True, cumulative=False, direction=rise, rate=True, side="")))
     return out
@@ -281,7 +312,7 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
 
 _PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|市)")
 # Two-character stems before 区/县/市 that are no place name: 全区, 城区, 园区, 景区, 开发区, …
-_NOT_PLACE = re.compile(r"^[全本该各城园景社辖片新老两市县区省]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
+_NOT_PLACE = re.compile(r"[全本该各城园景社辖片新老两市县区省校学]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
 
 
 def article_place(index: Index, aid: int) -> str:
@@ -327,7 +358,9 @@ def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_
     same kind: a change with a change, a level with a level."""
     if claim_subject.side != source_subject.side and "from" in (claim_subject.side, source_subject.side):
         return False  # 「从41.5%…」 is the rate before a change; 「提高到44.2%」 never is
-    if claim_subject.base and source_subject.base and claim_subject.base != source_subject.base:
+    # A change whose article names no base is on the same period of last year.
+    source_base = source_subject.base or ("yoy" if source_subject.change else "")
+    if claim_subject.base and source_base and claim_subject.base != source_base:
         return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
     for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
         mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
@@ -335,6 +368,8 @@ def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_
             return False
     if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
         return False  # 「增速提高0.9%」 means points, or nothing checkable
+    if claimed.unit == "百分点" and not claim_subject.rate:
+        return False  # 「产值增长9.3个百分点」: points of no rate
     if claim_subject.change != source_subject.change:
         return False  # 「比上年增加0.2人」 is not 「达到3.1人」
     if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
@@ -417,7 +452,8 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
     sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
     checks: list[FigureCheck] = []
     found: list[answering.Scored | None] = []  # the sentence of each check's source figure
-    respectively = "分别" in claim  # 「城镇、农村…分别增长5.2%和6.9%」: each figure has one of the subjects
+    # 「分别」 whose list could not be paired with the figures: each figure may be any listed subject's
+    respectively = "分别" in claim and len(respective(claim, claimed)) < len(claimed)
     for fig, subj in zip(claimed, claim_subjects, strict=True):
         options = _counterparts(fig, subj, sources)
         growth = as_growth(claim, fig, subj)
