@@ -73,7 +73,7 @@ _CONTRASTS = [
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
-_VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?")
+_VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
 
 
 @dataclass(frozen=True)
