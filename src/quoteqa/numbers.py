@@ -30,7 +30,7 @@ _MAG_RE = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 
 # Units, longest first; each maps to its family, so 人次 never matches 人 by accident.
 # 百分点 is a unit of its own: 「提高2个百分点」 is never compared with 「增长2%」.
-UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍")
+UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍架艘株棵")
 # Measures count only after digits: 「96公里」 is a length, 「一张蓝图」 is prose.
 MEASURES = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", *"亩吨辆台件张天米")
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS + MEASURES, key=len, reverse=True))

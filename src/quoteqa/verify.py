@@ -36,12 +36,13 @@ _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
-    r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|全区|全市|全省|"
-    r"上半年|今年|去年|上年|同期|目前|已|已经|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
+    r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|"
+    r"全区|全市|全省|全县|全镇|"
+    r"上半年|今年|去年|上年|同期|目前|已|已经|在|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
 )
 _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 # A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
-_CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共")
+_CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
 _RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快"
@@ -58,6 +59,7 @@ _BASES = [
         ),
     ),
     ("q1", re.compile(r"比一季度|较一季度")),
+    ("ytd", re.compile(r"比年初|较年初")),
     ("mom", re.compile(r"环比")),
     ("year", re.compile(r"(?:比|较)(\d{4})年|(?:是|为|相当于)(\d{4})年(?:同期)?的")),
 ]
@@ -160,6 +162,7 @@ class Subject:
     full: frozenset[str]  # the words before and after it, up to the neighbouring figures
     change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
     cumulative: bool  # a running total: 「累计20家」, 「已有20家」
+    added: bool = False  # what was added: 「新增87家」
     rate: bool = False  # a change of a rate (「增速提高0.9个百分点」)
     base: str = ""  # what a change is measured against: yoy, q1, mom, year
     marks: frozenset[str] = frozenset()  # contrasting modifiers in its subject (省级, 城镇, …)
@@ -210,8 +213,9 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             terms, full = terms | previous, full | previous
         elif generic and not trail:
             terms = full = frozenset()  # 「同比增长7%」 alone names nothing
-        elif len(lead + trail) < 4 or lead.startswith("占"):
-            full = full | previous  # 「…,新增3家」, 「…,占耕地面积的七成」: the noun came before
+        elif len(lead + trail) < 4 or lead.startswith("占") or len(re.sub(_GENERIC_WORDS, "", lead)) < 4:
+            # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」: the noun came before
+            full = full | previous
         if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
             item, head = paired[i]
             terms = full = frozenset(bigrams(_words(item)))
@@ -225,12 +229,15 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         side = "from" if _FROM.search(context) else "to" if re.search("[到至]$", before) else ""
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
+        added = "新增" in text[start : fig.start]
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
         marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
         out.append(
-            Subject(terms, len(own) < 2, full, change, cumulative, rate, base, marks, direction=direction, side=side)
+            Subject(
+                terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction=direction, side=side
+            )
         )
         previous = terms
     return out
@@ -575,6 +582,7 @@ def _counterparts(
             # Between equally good subjects: a running total with a running total, the figure in
             # the same position relative to its noun, then the better-ranked sentence.
             sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
+            sim += CUMULATIVE_BONUS / 2 * (subj.added == src_subj.added)
             sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CANDIDATES - rank_no) / CANDIDATES
             out.append((sim, scored, src, src_subj, similarity))
     out.sort(key=lambda o: -o[0])
