@@ -73,7 +73,7 @@ _CONTRASTS = [
     ("累计", "新增"),
 ]
 # Writers' abbreviations, read as the articles' words.
-_SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值"}
+_SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
 _VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
 
@@ -227,6 +227,8 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
         direction = 0 if not verb else 1 if verb.group("rise") else -1
         side = "from" if _FROM.search(context) else "to" if re.search("[到至]$", before) else ""
+        if fig.unit == "百分点" and _GAP.search(context):
+            side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
         added = "新增" in text[start : fig.start]
@@ -283,6 +285,7 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
 
 _CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」
 _FROM = _CHANGE_LEAD
+_GAP = re.compile("高于|低于|高出|低出|快于|慢于")
 _CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
 
 
@@ -363,7 +366,7 @@ _STRICT_UNITS = ("%", "百分点", "倍")
 def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
     """Same unit family (a count without a unit may be any count); rates only with rates of the
     same kind: a change with a change, a level with a level."""
-    if claim_subject.side != source_subject.side and "from" in (claim_subject.side, source_subject.side):
+    if claim_subject.side != source_subject.side and {"from", "gap"} & {claim_subject.side, source_subject.side}:
         return False  # 「从41.5%…」 is the rate before a change; 「提高到44.2%」 never is
     # A change whose article names no base is on the same period of last year.
     source_base = source_subject.base or ("yoy" if source_subject.change else "")
@@ -541,10 +544,11 @@ def _judge(
         return "match", ties[0]
     # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the
     # worst error this tool can make.
-    rivals = [
-        o for o in options[1:] if respectively or o[4] >= best_similarity - AMBIGUOUS_MARGIN or elsewhere(best, o)
-    ]
+    # Another place's report that does not contradict it leaves it open too.
+    rivals = [o for o in options[1:] if respectively or o[4] >= best_similarity - AMBIGUOUS_MARGIN]
     if respectively or any(compare(fig, o[2], reading) == "match" for o in rivals):
+        return "unclear", best
+    if any(elsewhere(best, o) and compare(fig, o[2], reading) != "mismatch" for o in options[1:]):
         return "unclear", best
     return status, best
 
