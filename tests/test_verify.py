@@ -174,3 +174,9 @@ def test_reporters_development_set(qa: QA, rates: QA):
         false_contradicted += c["verdict"] == "supported" and verdict == "contradicted"
     assert false_contradicted == 0
     assert right >= 0.9 * len(claims)  # 689/751 when measured (BENCHMARKS.md)
+
+
+def test_an_addition_may_be_written_as_a_rise(qa: QA):
+    """「就业岗位增加5.7万个」 says what 「新增就业岗位5.7万个」 says; 「比上年增加」 would not."""
+    assert qa.verify("上半年武进就业岗位增加5.7万个").verdict == "supported"
+    assert qa.verify("上半年武进就业岗位增加6万个").verdict == "contradicted"

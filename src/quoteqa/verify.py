@@ -381,7 +381,11 @@ def _compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_
     if claimed.unit == "百分点" and not claim_subject.rate:
         return False  # 「产值增长9.3个百分点」: points of no rate
     if claim_subject.change != source_subject.change:
-        return False  # 「比上年增加0.2人」 is not 「达到3.1人」
+        # 「比上年增加0.2人」 is not 「达到3.1人」; a count 「增加」 with no base is what was 「新增」, though
+        counts = claimed.unit not in _STRICT_UNITS and source.unit not in _STRICT_UNITS
+        unbased = not claim_subject.base and not source_subject.base
+        if not (counts and unbased and (claim_subject.added or source_subject.added)):
+            return False
     if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
         return claimed.unit == source.unit
     return claimed.unit == source.unit or not claimed.unit or not source.unit
