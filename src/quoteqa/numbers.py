@@ -96,28 +96,24 @@ class Figure:
     start: int
     end: int
     text: str
-    low: float = math.nan  # the interval every value of which the words allow ...
-    high: float = math.nan
-    likely_low: float = math.nan  # ... and what a source most plausibly means
-    likely_high: float = math.nan
+    low: float  # the interval every value of which the words allow ...
+    high: float
+    likely_low: float  # ... and what a source most plausibly means
+    likely_high: float
 
     def interval(self) -> tuple[float, float]:
         """Every value the words allow, as a closed interval (open ends use tiny margins)."""
-        if math.isnan(self.low):  # built by hand with an anchor and a qualifier only
-            return _reading(self.value, _step(self.value), self.qualifier, math.nan)[0]
         return self.low, self.high
 
     def likely(self) -> tuple[float, float]:
         """The values a source sentence most plausibly means (open ends closed one step away)."""
-        if math.isnan(self.likely_low):
-            return _reading(self.value, _step(self.value), self.qualifier, math.nan)[1]
         return self.likely_low, self.likely_high
 
     def affine(self, scale: float, shift: float, unit: str) -> Figure:
         """The same reading on another scale: 「是去年的3倍」 as growth is ×100 − 100, in %."""
 
         def move(bound: float, low: bool) -> float:
-            if not math.isfinite(bound):
+            if math.isinf(bound):
                 return bound
             raw = float(f"{bound:.9g}")
             open_end = bound > raw if low else bound < raw

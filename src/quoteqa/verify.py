@@ -148,11 +148,16 @@ def _base(text: str) -> str:
     return ""
 
 
+def _without_bases(text: str) -> str:
+    """「比一季度」, 「同比」 say against what a change is measured, not what changed."""
+    for _, pattern in _BASES:
+        text = pattern.sub("", text)
+    return text
+
+
 def _is_generic(lead: str) -> bool:
     """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
-    for _, pattern in _BASES:
-        lead = pattern.sub("", lead)
-    return bool(_GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", lead)))
+    return bool(_GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", _without_bases(lead))))
 
 
 @dataclass(frozen=True)
@@ -202,9 +207,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
         next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
         lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
-        for _, pattern in _BASES:  # 「比一季度」 says against what, not what
-            lead = pattern.sub("", lead)
-        lead = _VERBS.sub("", lead).replace("其中", "")  # 「增长」 says how it moved, not what moved
+        lead = _VERBS.sub("", _without_bases(lead)).replace("其中", "")  # 「增长」 says how it moved, not what moved
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
         generic = _is_generic(lead)
@@ -226,7 +229,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         verb = _CHANGE_VERB.search(before)
         change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
         direction = 0 if not verb else 1 if verb.group("rise") else -1
-        side = "from" if _FROM.search(context) else "to" if re.search("[到至]$", before) else ""
+        side = "from" if _CHANGE_LEAD.search(context) else "to" if re.search("[到至]$", before) else ""
         if fig.unit == "百分点" and _GAP.search(context):
             side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
         own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
@@ -284,7 +287,6 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
 
 
 _CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」
-_FROM = _CHANGE_LEAD
 _GAP = re.compile("高于|低于|高出|低出|快于|慢于")
 _CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
 
@@ -496,8 +498,10 @@ def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[
     for change, change_subj in point_changes(claim, claimed, claim_subjects):
         i = next(k for k, f in enumerate(claimed) if f.start == change.start)
         j = next(k for k, f in enumerate(claimed) if f.end == change.end)
+        if checks[i].status != "missing" or checks[j].status != "match":
+            continue
         options = _counterparts(change, change_subj, sources)
-        if checks[i].status == "missing" and checks[j].status == "match" and options:
+        if options:
             status, (_, scored, src, _, _) = _judge(change, change_subj, options, reading, False, elsewhere)
             checks[i] = FigureCheck(claimed[i].text, claimed[i].reading(), src.text, status)
             found[i] = scored
