@@ -32,7 +32,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", "7860")), help="default: 7860")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="article folder (default: ./corpus)")
     p.add_argument("--index", type=Path, default=ROOT / "index", help="index folder (default: ./index)")
+    p.add_argument(
+        "--rate-limit",
+        type=float,
+        default=10.0,
+        help="questions per second one client address may send, after a burst of 30 (default: 10; "
+        "0 = no limit, e.g. behind a reverse proxy, where every user has the proxy's address)",
+    )
     args = p.parse_args(argv)
+    if args.rate_limit < 0:
+        p.error(f"--rate-limit is {args.rate_limit:g}; it must be 0 (no limit) or more")
     if not 0 < args.port < 65536:
         p.error(f"--port is {args.port}; it must be between 1 and 65535")
     _limit_malloc_arenas()
@@ -40,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
+    from quoteqa.guard import Limits
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
     from quoteqa.web import build_ui, launch
@@ -58,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)
-    launch(build_ui(qa), host=args.host, port=args.port)
+    launch(build_ui(qa), host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
     return 0
 
 

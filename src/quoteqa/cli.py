@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -97,7 +99,12 @@ def _inputs(words: list[str]) -> Iterator[str]:
     if words:
         yield " ".join(words)
         return
-    for line in sys.stdin:
+    # Bytes that are not UTF-8 come through as lone surrogates, which check_text refuses for that
+    # line alone: one bad line must not end the batch.
+    stdin = sys.stdin
+    if isinstance(stdin, io.TextIOWrapper):
+        stdin.reconfigure(errors="surrogateescape")
+    for line in stdin:
         yield line.rstrip("\r\n")  # a blank line too gets its answer: an error object
 
 
@@ -187,7 +194,7 @@ def _each(
     inputs: Iterator[str], handle: Callable[[str], Any], key: str, as_json: bool, human: Callable[[dict[str, Any]], str]
 ) -> int:
     """Answer each input as it comes: one output per input, an error object for a refused one."""
-    from .qa import InputError
+    from .qa import InputError, safe_text
 
     status = EXIT_OK
     for text in inputs:
@@ -196,7 +203,8 @@ def _each(
         except InputError as exc:
             status = EXIT_BAD_INPUT
             if as_json:
-                print(json.dumps({key: text, "error": str(exc)}, ensure_ascii=False), flush=True)
+                error = {key: safe_text(text), "error": str(exc), "code": exc.code}
+                print(json.dumps(error, ensure_ascii=False), flush=True)
             else:
                 print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
             continue
@@ -243,3 +251,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`quoteqa ask … | head -1`): end quietly. Python would report the
+        # pipe again when it flushes stdout at exit, so stdout is pointed at /dev/null first.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a killed writer

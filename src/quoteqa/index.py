@@ -282,22 +282,69 @@ def build(
     Only one build writes an index folder at a time: another one fails with BuildLocked at once,
     or with ``wait`` waits for it.
     """
-    with build_lock(index, wait=wait):
-        _recover_locked(index)
-        _remove_leftovers(index)
-        before = set_threads(build_threads())
-        try:
-            return _build(
-                corpus,
-                index,
-                model_name=model_name,
-                model=model,
-                progress=progress,
-                reuse=reuse,
-                exact_limit=exact_limit,
+    check_target(corpus, index)
+    try:
+        with build_lock(index, wait=wait):
+            _recover_locked(index)
+            _remove_leftovers(index)
+            before = set_threads(build_threads())
+            try:
+                return _build(
+                    corpus,
+                    index,
+                    model_name=model_name,
+                    model=model,
+                    progress=progress,
+                    reuse=reuse,
+                    exact_limit=exact_limit,
+                )
+            finally:
+                set_threads(before)
+    except OSError as exc:  # the corpus side raises CorpusError; this is the index side
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise IndexUnavailable(
+            f"cannot write the index at {index}: {exc.strerror or exc}{where}; give --index a folder you can "
+            "write, with free space, or fix its permissions."
+        ) from exc
+
+
+INDEX_ENTRIES = frozenset({MANIFEST, ARTICLES, VECTORS, KEYS, ANN, FILES, LEX_SENTENCES, LEX_PARAGRAPHS})
+
+
+def is_index_folder(folder: Path) -> bool:
+    """True when everything in ``folder`` is what a quoteqa build writes (so a build may replace
+    it): the entries of this format, or those its manifest lists (an older format)."""
+    entries = {p.name for p in folder.iterdir()}
+    if entries <= INDEX_ENTRIES:
+        return True
+    try:
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("index_files", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+    return isinstance(listed, dict) and entries <= {MANIFEST} | {str(rel).split("/")[0] for rel in listed}
+
+
+def check_target(corpus: Path, index: Path) -> None:
+    """Refuse a build that would delete what is not an index: a build replaces the whole ``index``
+    folder (and its ``.old`` twin), so it must hold nothing else, and must not be, hold or lie
+    inside the corpus."""
+    c, i = corpus.resolve(), index.resolve()
+    if c == i or c.is_relative_to(i) or i.is_relative_to(c):
+        where = "is" if c == i else "lies inside" if i.is_relative_to(c) else "holds"
+        raise IndexUnavailable(
+            f"the index folder {index} {where} the corpus folder {corpus}; keep them apart, "
+            "e.g. --corpus corpus --index index."
+        )
+    hint = "give --index a new folder name (it is created) or an existing quoteqa index folder"
+    for folder in (index, index.with_name(index.name + ".old")):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise IndexUnavailable(f"{folder} is a file or a link, not an index folder; {hint}.")
+        if folder.is_dir() and not is_index_folder(folder):
+            sample = sorted(p.name for p in folder.iterdir() if p.name not in INDEX_ENTRIES)[:3]
+            raise IndexUnavailable(
+                f"{folder} holds files that are not part of a quoteqa index ({', '.join(sample)}); a build "
+                f"replaces the whole folder, so it will not write there; {hint}."
             )
-        finally:
-            set_threads(before)
 
 
 @dataclass
@@ -459,16 +506,17 @@ def _build(
         return loaded[0]
 
     prev = PreviousBuild.of(index, model_name) if reuse else PreviousBuild()
-    total_files = len(corpus_files(corpus))
+    files = corpus_files(corpus)
     index.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{index.name}.building-", dir=index.parent))
     try:
+        tmp.chmod(0o777 & ~_umask())  # readable like any folder the user makes (mkdtemp gives 0700)
         hashes: dict[str, str] = {}
         n_articles = n_paragraphs = 0
         lex_s, lex_p = Bm25Builder(prev.sentence_terms), Bm25Builder(prev.paragraph_terms)
         writer = _VectorWriter(tmp, prev, get_model)
         with (tmp / ARTICLES).open("w", encoding="utf-8") as out, (tmp / FILES).open("w", encoding="utf-8") as spans:
-            scan = scan_corpus(corpus, prev.known if prev.spans else None)
+            scan = scan_corpus(corpus, prev.known if prev.spans else None, files)
             for done, f in enumerate(scan, start=1):
                 hashes[f.rel] = f.digest
                 start_rows = (n_articles, n_paragraphs, writer.rows + len(writer.pending))
@@ -502,7 +550,7 @@ def _build(
                 }
                 spans.write(json.dumps(record) + "\n")
                 if progress:
-                    progress(done, total_files)
+                    progress(done, len(files))
         writer.close()
         dim = writer.dim if writer.dim is not None else dimension(get_model())
         vectors = open_vectors(tmp / VECTORS, writer.rows, dim)
@@ -554,6 +602,12 @@ def _build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return stats
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _swap(new: Path, index: Path) -> None:

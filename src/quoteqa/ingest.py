@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -190,13 +191,40 @@ def _split_long(paragraphs: list[Paragraph], doc: str) -> list[Paragraph]:
 
 
 def corpus_files(corpus: Path) -> list[Path]:
-    """Every article file under the corpus folder, in a stable order."""
+    """Every article file under the corpus folder, in a stable order.
+
+    Only files inside the folder are read: a symbolic link that leads outside it (to
+    /etc/passwd, say) is skipped with a warning, and linked folders are not entered. A file whose
+    name is not valid UTF-8 is skipped too (it could not be cited), with a warning that shows the
+    name with its bad bytes replaced."""
     if not corpus.is_dir():
         raise CorpusError(f"corpus folder {corpus} does not exist; create it and put .txt or .md articles in it.")
-    files = sorted(p for p in corpus.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+    root = corpus.resolve()
+    files = []
+    for folder, dirs, names in os.walk(corpus, followlinks=False):
+        here = Path(folder)
+        for d in dirs:
+            if (here / d).is_symlink():
+                log.warning("skipped %s: a linked folder is not read; copy its files into the corpus", shown(here / d))
+        for name in names:
+            path = here / name
+            if path.suffix.lower() not in SUFFIXES or not path.is_file():
+                continue
+            if not path.resolve().is_relative_to(root):
+                log.warning("skipped %s: it is a link to a file outside the corpus folder", shown(path))
+                continue
+            if shown(path) != str(path):
+                log.warning("skipped %s: its file name is not UTF-8; rename it", shown(path))
+                continue
+            files.append(path)
     if not files:
         raise CorpusError(f"corpus folder {corpus} holds no .txt or .md files; add articles to it.")
-    return files
+    return sorted(files)
+
+
+def shown(path: Path) -> str:
+    """A path as text that can be printed or logged: bytes that are not UTF-8 become U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def file_sha256(path: Path) -> str:
@@ -221,7 +249,9 @@ class CorpusFile:
     keys: list[bytes]  # article_key of each article kept
 
 
-def scan_corpus(corpus: Path, known: Callable[[str, str], list[bytes] | None] | None = None) -> Iterator[CorpusFile]:
+def scan_corpus(
+    corpus: Path, known: Callable[[str, str], list[bytes] | None] | None = None, files: list[Path] | None = None
+) -> Iterator[CorpusFile]:
     """Every corpus file in order, one file in memory at a time; raise on a bad file.
 
     An article that repeats an earlier one is indexed once. ``known(rel, digest)`` may return the
@@ -229,7 +259,7 @@ def scan_corpus(corpus: Path, known: Callable[[str, str], list[bytes] | None] | 
     (unless one of its articles now repeats an earlier one, which changes what it contributes).
     """
     seen: set[bytes] = set()
-    for path in corpus_files(corpus):
+    for path in corpus_files(corpus) if files is None else files:
         rel = path.relative_to(corpus).as_posix()
         data = _read_bytes(path, rel)
         digest = hashlib.sha256(data).hexdigest()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,7 +37,13 @@ META_CONFIDENCE = 0.95
 
 
 class InputError(ValueError):
-    """A question the product refuses; the message names the value and the limit."""
+    """A question the product refuses; the message names the value and the limit, and ``code``
+    names the kind of problem for programs (``empty``, ``too_long``, ``no_words``, ``only_number``,
+    ``bad_encoding``, ``not_text``, ``bad_history``, ``bad_top_k``)."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -79,23 +85,54 @@ class Answer:
         }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Dropped from input: control characters (tab and newline kept), invisible format characters
+# (category Cf: zero-width spaces and joiners, bidi embeddings and isolates U+202A–202E and
+# U+2066–2069, word joiner U+2060, BOM) and line/paragraph separators.
+_DROP = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def _visible(text: str) -> str:
+    return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) not in _DROP)
+
+
+def safe_text(text: str) -> str:
+    """``text`` with lone surrogates (undecodable bytes read with surrogateescape) shown as U+FFFD,
+    so that it can be printed, logged or written as UTF-8."""
+    return "".join("\ufffd" if _is_surrogate(c) else c for c in text) if _has_surrogate(text) else text
+
+
+def _is_surrogate(c: str) -> bool:
+    return 0xD800 <= ord(c) < 0xE000
+
+
+def _has_surrogate(text: str) -> bool:
+    return any(_is_surrogate(c) for c in text)
 
 
 def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
-    """The text with control characters removed and stripped, or InputError naming what is wrong."""
+    """The text with control and invisible format characters removed and stripped, or InputError
+    naming what is wrong. Every door (CLI, web, Python) passes its input through here."""
     if not isinstance(text, str):
-        raise InputError(f"the {what} must be text, got {type(text).__name__}.")
+        raise InputError(f"the {what} must be text, got {type(text).__name__}.", "not_text")
     if len(text) > limit:
-        raise InputError(f"the {what} is {len(text):,} characters long; the limit is {limit}. Shorten it.")
-    q = _CONTROL.sub("", text).strip()
+        raise InputError(f"the {what} is {len(text):,} characters long; the limit is {limit}. Shorten it.", "too_long")
+    if _has_surrogate(text):  # lone surrogates: bytes that were not UTF-8
+        raise InputError(
+            f"the {what} is not valid text (it holds bytes that are not UTF-8, or a lone surrogate); send it as UTF-8.",
+            "bad_encoding",
+        )
+    q = _visible(text).strip()
     if not q:
-        raise InputError(f"the {what} is empty; type a {what} about the articles.")
+        raise InputError(f"the {what} is empty; type a {what} about the articles.", "empty")
     words = [c for c in q if c.isalnum()]
     if not words:
-        raise InputError(f"the {what} {q[:20]!r} holds no words, only punctuation or symbols; type a {what}.")
+        raise InputError(
+            f"the {what} {q[:20]!r} holds no words, only punctuation or symbols; type a {what}.", "no_words"
+        )
     if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
-        raise InputError(f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」.")
+        raise InputError(
+            f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」.", "only_number"
+        )
     return q
 
 
@@ -104,9 +141,13 @@ def check_history(history: object) -> list[str]:
     if history is None:
         return []
     if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-        raise InputError(f"history must be a list of earlier questions (text), got {type(history).__name__}.")
+        raise InputError(
+            f"history must be a list of earlier questions (text), got {type(history).__name__}.", "bad_history"
+        )
     if len(history) > MAX_HISTORY:
-        raise InputError(f"history holds {len(history)} questions; the limit is {MAX_HISTORY}. Send the latest only.")
+        raise InputError(
+            f"history holds {len(history)} questions; the limit is {MAX_HISTORY}. Send the latest only.", "bad_history"
+        )
     out = []
     for h in history:
         try:
@@ -123,6 +164,12 @@ class Prepared:
     understood: understanding.Understood
     query: answering.Query
     vector: Any
+
+
+def summary(items: list[str], shown: int = 3) -> str:
+    """The first few of a list and how many more: a stale message over 10,000 files stays short."""
+    head = "; ".join(items[:shown])
+    return head if len(items) <= shown else f"{head}; and {len(items) - shown:,} more"
 
 
 class QA:
@@ -157,10 +204,10 @@ class QA:
             if stale:
                 if not rebuild:
                     raise index_mod.IndexUnavailable(
-                        f"the index at {path} does not match the corpus at {corpus} ({'; '.join(stale)}); "
+                        f"the index at {path} does not match the corpus at {corpus} ({summary(stale)}); "
                         f"rebuild with: {index_mod.rebuild_hint(path, corpus, name)}"
                     )
-                log.info("rebuilding %s: %s", path, "; ".join(stale))
+                log.info("rebuilding %s: %s", path, summary(stale))
                 index_mod.build(corpus, path, model_name=name, model=model, wait=True)
             elif rebuild:
                 try:
@@ -190,7 +237,7 @@ class QA:
         ``history`` holds the earlier questions of the conversation, oldest first."""
         q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
-            raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.")
+            raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.", "bad_top_k")
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
         read_as = u.text if u.text != normalize(q) else q

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import html
 import logging
 import os
-import tempfile
+import secrets
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .guard import Guard, Limits
 from .index import place
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
@@ -159,12 +162,48 @@ def _outcome(result: Answer | Verification) -> str:
     return f"found={result.found}" if isinstance(result, Answer) else f"verdict={result.verdict}"
 
 
+def log_key(path: Path | None = None) -> bytes:
+    """The per-install secret that keys the request log's hashes, so that a logged hash cannot be
+    reversed by hashing guesses (phone numbers are few enough to try them all). Kept, readable by
+    its owner only, in $XDG_STATE_HOME/quoteqa/log.key (default ~/.local/state); when that cannot
+    be written, a key for this run only."""
+    if path is None:
+        state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+        path = Path(state) / "quoteqa" / "log.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except OSError:
+        pass
+    key = secrets.token_bytes(32)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(key)
+    except OSError as exc:
+        log.warning("cannot keep the log key at %s (%s); hashes in the log change with each run", path, exc.strerror)
+    return key
+
+
+_LOG_KEY: list[bytes] = []
+
+
 def log_request(endpoint: str, text: object, start: float, outcome: str) -> None:
-    """One line per request. The user's text is never logged, only its length and a short hash."""
+    """One line per request. The user's text is never logged: only its length and a hash keyed
+    with the install's secret (equal questions share it, and it reveals nothing else)."""
+    if not _LOG_KEY:
+        _LOG_KEY.append(log_key())
     raw = text if isinstance(text, str) else repr(text)
-    digest = hashlib.sha256(raw.encode("utf-8", "replace")).hexdigest()[:12]
+    digest = hmac.new(_LOG_KEY[0], raw.encode("utf-8", "replace"), hashlib.sha256).hexdigest()[:16]
     ms = 1000 * (time.perf_counter() - start)
-    log.info("request endpoint=%s %s ms=%.1f chars=%d sha256=%s", endpoint, outcome, ms, len(raw), digest)
+    log.info("request endpoint=%s %s ms=%.1f chars=%d key=%s", endpoint, outcome, ms, len(raw), digest)
+
+
+def refused(exc: InputError) -> str:
+    """The log outcome of a refused input: its code, never its text."""
+    return f"refused code={exc.code}"
 
 
 def build_ui(qa: QA) -> gr.Blocks:
@@ -177,8 +216,10 @@ def build_ui(qa: QA) -> gr.Blocks:
         try:
             result = handle(text)
         except InputError as exc:
-            log_request(endpoint, text, start, "refused")
-            raise gr.Error(str(exc)) from exc
+            log_request(endpoint, text, start, refused(exc))
+            # No traceback in the log (it would hold the user's text); the message is shown as
+            # HTML by Gradio, so it is escaped.
+            raise gr.Error(html.escape(str(exc), quote=False), print_exception=False) from None
         log_request(endpoint, text, start, _outcome(result))
         return result.to_dict()  # type: ignore[no-any-return]
 
@@ -200,7 +241,7 @@ def build_ui(qa: QA) -> gr.Blocks:
             asked.append(question)
         except InputError as exc:
             reply = f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>'
-            log_request("chat", question, start, "refused")
+            log_request("chat", question, start, refused(exc))
         # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
         shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
         history.append({"role": "user", "content": f"<div>{shown}</div>"})
@@ -211,15 +252,15 @@ def build_ui(qa: QA) -> gr.Blocks:
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
         return api_call("verify", qa.verify, text)
 
-    def check(text: str) -> tuple[str, str, list[str] | None]:
+    def check(text: str) -> tuple[str, str]:
         start = time.perf_counter()
         try:
             result = qa.verify(text)
         except InputError as exc:
-            log_request("check", text, start, "refused")
-            return f'<div class="qa-none">{html.escape(str(exc))}</div>', "", None
+            log_request("check", text, start, refused(exc))
+            return f'<div class="qa-none">{html.escape(str(exc))}</div>', ""
         log_request("check", text, start, _outcome(result))
-        return render_verification(result), to_markdown(result), export_files(result)
+        return render_verification(result) + export_links(result), to_markdown(result)
 
     with gr.Blocks(title="quoteqa · 武进新闻问答", analytics_enabled=False) as demo:
         gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落)。原文没有的内容,会直接说明未找到。")
@@ -243,29 +284,67 @@ def build_ui(qa: QA) -> gr.Blocks:
             gr.Examples(examples=[[VERIFY_EXAMPLE]], inputs=[draft], label="示例")
             table = gr.HTML(elem_id="vf-result")
             markdown = gr.Textbox(label="Markdown(可复制)", lines=4, buttons=["copy"], elem_id="vf-markdown")
-            files = gr.File(label="下载 CSV / Markdown", file_count="multiple", interactive=False)
         send.click(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
         box.submit(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
         chat.clear(lambda: [], None, asked, api_visibility="private")
-        run.click(check, [draft], [table, markdown, files], api_visibility="private")
+        run.click(check, [draft], [table, markdown], api_visibility="private")
         gr.api(ask_json, api_name="ask")
         gr.api(verify_json, api_name="verify")
+    _optional_trailing_inputs(demo)
     return demo
 
 
-def export_files(result: Verification) -> list[str]:
-    """The results as a CSV (UTF-8 with BOM, so spreadsheet programs read Chinese) and a Markdown file."""
-    folder = Path(tempfile.mkdtemp(prefix="quoteqa-verify-"))
-    csv_path, md_path = folder / "核实结果.csv", folder / "核实结果.md"
-    csv_path.write_text("\ufeff" + to_csv(result), encoding="utf-8")
-    md_path.write_text(to_markdown(result), encoding="utf-8")
-    return [str(csv_path), str(md_path)]
+def _optional_trailing_inputs(demo: gr.Blocks) -> None:
+    """Let an API call leave out trailing arguments that have defaults (``{"data": ["问题"]}``
+    for ``/ask``, without ``history``). Gradio would refuse it with a traceback that prints every
+    received value, the user's question included, into the log."""
+    check = demo.validate_inputs
+
+    def validate(block_fn: Any, inputs: list[Any]) -> None:
+        inputs.extend([None] * (len(block_fn.inputs) - len(inputs)))
+        check(block_fn, inputs)
+
+    demo.validate_inputs = validate  # type: ignore[method-assign]
 
 
-def launch(demo: gr.Blocks, *, host: str, port: int) -> None:
+def export_links(result: Verification) -> str:
+    """Download links for the results as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese)
+    and Markdown. The files are made in memory and carried in the links (data: URLs): a checked
+    draft is never written to the server's disk."""
+    links = []
+    for name, mime, data in (
+        ("核实结果.csv", "text/csv", "\ufeff" + to_csv(result)),
+        ("核实结果.md", "text/markdown", to_markdown(result)),
+    ):
+        payload = base64.b64encode(data.encode("utf-8")).decode("ascii")
+        links.append(
+            f'<a class="vf-download" download="{name}" href="data:{mime};charset=utf-8;base64,{payload}">{name}</a>'
+        )
+    return f'<div class="vf-downloads">下载:{" ".join(links)}</div>'
+
+
+# Waiting questions beyond this get 503 at once. Gradio keeps each session's pending messages in an
+# LRU cache of 2,000 sessions; an event whose session is evicted while it waits kills the queue
+# task for good (KeyError, then 503 "Queue is stopped" to everyone). A waiting event sees at most
+# QUEUE_SIZE joins before it plus those accepted while it waits (fewer again), so keeping the
+# queue far below 1,000 keeps every waiting session in the cache. 200 waiting questions are a few
+# seconds of work.
+QUEUE_SIZE = 200
+
+
+def health(demo: gr.Blocks) -> tuple[bool, dict[str, Any]]:
+    """The queue's real state: Gradio's HTTP server keeps answering after its queue has stopped."""
+    queue = demo._queue  # Gradio exposes no public view of its queue
+    stopped = bool(queue.stopped)
+    return not stopped, {"queue": {"waiting": len(queue), "max_size": QUEUE_SIZE, "stopped": stopped}}
+
+
+def launch(demo: gr.Blocks, *, host: str, port: int, limits: Limits | None = None) -> None:
     import gradio as gr
+    from starlette.middleware import Middleware
 
-    demo.queue(default_concurrency_limit=4)
+    demo.queue(default_concurrency_limit=4, max_size=QUEUE_SIZE)
+    guard = Middleware(Guard, health=lambda: health(demo), limits=limits or Limits())  # type: ignore[arg-type]
     demo.launch(
         server_name=host,
         server_port=port,
@@ -279,4 +358,7 @@ def launch(demo: gr.Blocks, *, host: str, port: int) -> None:
         # session: without a cap, memory grows ~55 KB per request up to 10,000 sessions.
         state_session_capacity=1000,
         footer_links=["api"],
+        enable_monitoring=False,
+        max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
+        app_kwargs={"middleware": [guard]},
     )

@@ -1,0 +1,247 @@
+"""Abandoned-request burst: does the app keep answering a bystander, and answer again after it?
+
+    python bench/burst.py [--requests 10000] [--threads 8] [--after-seconds 10] [--write BENCHMARKS.md]
+
+Starts `app.py` on a free port on 127.0.0.1 (over a copy of the index). An attacker bound to
+127.0.0.3 sends N `POST /gradio_api/queue/join` for the "ask" endpoint as fast as it can, each
+with its own random session_hash, and never opens `/gradio_api/queue/data` to read the results.
+A bystander bound to 127.0.0.2 asks a real question every 0.5 s through `/gradio_api/call/ask`
+(10 s per question) during the burst, then until one is answered (at most --recover-seconds)
+and for --after-seconds more. Exits 1 if the app never answers again or any HTTP 500 occurs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+ATTACKER, BYSTANDER = "127.0.0.3", "127.0.0.2"
+QUESTIONS = ["上半年新增了多少就业岗位?", "上半年旅游总收入是多少?", "新增上市企业几家?"]
+QUESTION_TIMEOUT = 10.0
+STOPPED = "Queue is stopped"
+
+
+@dataclass
+class Asked:
+    start: float  # time.monotonic()
+    end: float
+    ok: bool
+    detail: str
+
+
+def start_app(work: Path, index: Path) -> tuple[subprocess.Popen[bytes], str]:
+    shutil.copytree(index, work / "index")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = (work / "app.log").open("w")
+    cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(work / "index")]
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the app did not start in 120 s:\n" + (work / "app.log").read_text())
+
+
+def client(source: str, timeout: float = QUESTION_TIMEOUT) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=source), timeout=timeout)
+
+
+def ask_fn_index(url: str) -> int:
+    """The dependency id of the "ask" API endpoint, from the app's /config."""
+    with client(BYSTANDER) as c:
+        deps = c.get(f"{url}config").json()["dependencies"]
+    return next(int(d["id"]) for d in deps if d.get("api_name") == "ask")
+
+
+def join_body(fn_index: int) -> dict[str, object]:
+    """What Gradio's own clients post to /gradio_api/queue/join (sse_v3), with a fresh session."""
+    return {
+        "data": [QUESTIONS[0], None],  # question, history
+        "event_data": None,
+        "fn_index": fn_index,
+        "trigger_id": None,
+        "session_hash": secrets.token_hex(6),
+    }
+
+
+def attack(url: str, fn_index: int, count: int, codes: Counter[str], bodies: list[str]) -> None:
+    with client(ATTACKER) as c:
+        for _ in range(count):
+            try:
+                r = c.post(f"{url}gradio_api/queue/join", json=join_body(fn_index))
+                codes[str(r.status_code)] += 1
+                if r.status_code != 200 and len(bodies) < 50:
+                    bodies.append(r.text[:200])
+            except httpx.HTTPError as exc:
+                codes[f"conn:{type(exc).__name__}"] += 1
+
+
+def ask_once(c: httpx.Client, url: str, question: str) -> tuple[bool, str]:
+    """One question through /gradio_api/call/ask; (answered, what happened)."""
+    deadline = time.monotonic() + QUESTION_TIMEOUT
+    r = c.post(f"{url}gradio_api/call/ask", json={"data": [question, None]})
+    if r.status_code != 200:
+        return False, f"HTTP {r.status_code} {r.text[:120]}"
+    remaining = max(0.1, deadline - time.monotonic())
+    with c.stream("GET", f"{url}gradio_api/call/ask/{r.json()['event_id']}", timeout=remaining) as s:
+        if s.status_code != 200:
+            return False, f"stream HTTP {s.status_code}"
+        for line in s.iter_lines():
+            if line in ("event: complete", "event: error"):
+                return line == "event: complete", line[7:]
+            if time.monotonic() > deadline:
+                break
+    return False, "timeout"
+
+
+def bystander(url: str, stop: threading.Event, out: list[Asked]) -> None:
+    with client(BYSTANDER) as c:
+        i = 0
+        while not stop.is_set():
+            t = time.monotonic()
+            try:
+                ok, detail = ask_once(c, url, QUESTIONS[i % len(QUESTIONS)])
+            except httpx.HTTPError as exc:
+                ok, detail = False, f"conn:{type(exc).__name__}"
+            out.append(Asked(t, time.monotonic(), ok, detail))
+            i += 1
+            stop.wait(max(0.0, t + 0.5 - time.monotonic()))
+
+
+def pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, int(q * len(s)))] if s else float("nan")
+
+
+def run(args: argparse.Namespace) -> tuple[str, bool]:
+    work = Path(tempfile.mkdtemp(prefix="quoteqa-burst-"))
+    proc = None
+    try:
+        proc, url = start_app(work, args.index)
+        fn_index = ask_fn_index(url)
+        asked: list[Asked] = []
+        stop = threading.Event()
+        by = threading.Thread(target=bystander, args=(url, stop, asked))
+        by.start()
+        time.sleep(1.0)  # a couple of questions before the burst
+        codes: Counter[str] = Counter()
+        bodies: list[str] = []
+        share = [args.requests // args.threads + (i < args.requests % args.threads) for i in range(args.threads)]
+        threads = [threading.Thread(target=attack, args=(url, fn_index, n, codes, bodies)) for n in share]
+        t0 = time.monotonic()
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        t1 = time.monotonic()
+        # after the burst: wait for the first answer, then watch for --after-seconds more
+        first: Asked | None = None
+        while time.monotonic() < t1 + args.recover_seconds:
+            first = next((a for a in asked if a.start >= t1 and a.ok), None)
+            if first or any(STOPPED in a.detail for a in asked if a.start >= t1):
+                break
+            time.sleep(0.1)
+        if first:
+            time.sleep(max(0.0, first.end + args.after_seconds - time.monotonic()))
+        stop.set()
+        by.join()
+        with client(BYSTANDER) as c:
+            try:
+                h = c.get(f"{url}healthz")
+                health = f"{h.status_code} {h.text.strip()[:150]!r}"
+            except httpx.HTTPError as exc:
+                health = f"conn:{type(exc).__name__}"
+        log = (work / "app.log").read_text(errors="replace")
+        tracebacks = log.count("Traceback")
+        raised = Counter(m.group(1) for m in re.finditer(r"^(\w+(?:Error|Exception))\b", log, re.M))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+
+    sent = sum(codes.values())
+    conn = sum(v for k, v in codes.items() if k.startswith("conn:"))
+    refused = {k: v for k, v in codes.items() if k in ("429", "503")}
+    other = {k: v for k, v in codes.items() if k not in ("200", "429", "503") and not k.startswith("conn:")}
+    during = [a for a in asked if t0 <= a.start < t1]
+    lat = [1000 * (a.end - a.start) for a in during if a.ok]
+    fails = Counter(a.detail.split(" {")[0][:60] for a in during if not a.ok)
+    later = [a for a in asked if first and a.start > first.start]
+    stopped = any(STOPPED in b for b in bodies) or any(STOPPED in a.detail for a in asked)
+    server_500 = codes["500"] + sum("HTTP 500" in a.detail for a in asked)
+    if first:
+        again = f"{first.end - t1:.1f} s; later {sum(a.ok for a in later)}/{len(later)} answered"
+    else:
+        again = "never: the queue stopped" if stopped else f"never within {args.recover_seconds:.0f} s"
+    fmt = ", ".join
+    lines = [
+        "| abandoned-request burst | value |",
+        "|---|---|",
+        f"| queue joins sent ({args.threads} threads, never read) | {sent} in {t1 - t0:.1f} s "
+        f"({sent / max(t1 - t0, 1e-9):.0f}/s) |",
+        f"| accepted (200) | {codes['200']} |",
+        f"| refused | {fmt(f'{k}: {v}' for k, v in sorted(refused.items())) or 0} |",
+        f"| other HTTP / connection errors | {fmt(f'{k}: {v}' for k, v in sorted(other.items())) or 0} / {conn} |",
+        f"| bystander answered during the burst | {sum(a.ok for a in during)}/{len(during)} "
+        f"(answered p50 / p95 {pct(lat, 0.5):.0f} / {pct(lat, 0.95):.0f} ms) |",
+        f"| bystander failures during the burst | {fmt(f'{k} ×{v}' for k, v in fails.most_common(4)) or 0} |",
+        f"| answering again after the burst | {again} |",
+        f"| queue stopped (503 {STOPPED!r}) | {'yes' if stopped else 'no'} |",
+        f"| HTTP 500 seen | {server_500} |",
+        f"| GET /healthz at the end | {health} |",
+        f"| tracebacks in the app log | {fmt([str(tracebacks), *(f'{k} ×{v}' for k, v in raised.items())])} |",
+        "",
+        f"Command: `python bench/burst.py --requests {args.requests} --threads {args.threads}`, "
+        f"localhost only · {time.strftime('%Y-%m-%d')}",
+    ]
+    if bodies:
+        lines.append(f"\nFirst refusal body: `{bodies[0]}`")
+    return "\n".join(lines), bool(first) and server_500 == 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--requests", type=int, default=10_000)
+    p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--after-seconds", type=float, default=10, help="watch the bystander this long after it recovers")
+    p.add_argument("--recover-seconds", type=float, default=60, help="give up waiting for an answer after this")
+    p.add_argument("--index", type=Path, default=ROOT / "index")
+    p.add_argument("--write", type=Path, default=None, help="replace the burst section of this Markdown file")
+    args = p.parse_args(argv)
+    if not 1 <= args.requests <= 100_000 or not 1 <= args.threads <= 64:
+        p.error("--requests must be 1-100000 and --threads 1-64")
+    report, healthy = run(args)
+    print(report)
+    if args.write:
+        from quoteqa.bench import replace_section
+
+        replace_section(args.write, report, "burst")
+    return 0 if healthy else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The HTTP guard in front of the web app: a health route, body and rate caps, closed routes.
+
+Gradio answers every route it has to anyone. This ASGI middleware stands before it and:
+
+- answers ``GET /healthz`` with the queue's real state (503 once Gradio's queue has stopped, which
+  otherwise leaves the HTTP server up and every question refused);
+- refuses uploads (the app takes no files) and the monitoring routes;
+- caps request bodies (a question is 500 characters, a draft 2,000: 64 KiB is ample) without
+  reading more than the cap into memory;
+- limits each client address to a steady rate of POSTs (questions), so that one client's burst
+  of abandoned requests is refused at the door (429) instead of filling the shared queue.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, MutableMapping
+from dataclasses import dataclass
+from typing import Any
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+App = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+MAX_BODY_BYTES = 64 * 1024
+RATE_PER_SECOND = 10.0  # sustained POSTs per client address
+RATE_BURST = 30  # POSTs a client may send at once before the rate applies
+MAX_CLIENTS_TRACKED = 10_000  # buckets kept (least recently seen dropped first)
+CLOSED_PREFIXES = ("/monitoring", "/gradio_api/monitoring", "/gradio_api/upload", "/upload")
+
+
+@dataclass
+class Limits:
+    """Caps of the guard. ``rate`` 0 turns the rate limit off: behind a reverse proxy every user
+    comes from the proxy's address, so limit there instead."""
+
+    max_body: int = MAX_BODY_BYTES
+    rate: float = RATE_PER_SECOND
+    burst: int = RATE_BURST
+
+
+class RateLimiter:
+    """A token bucket per client address."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, float(burst), clock
+        self.buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, client: str) -> float:
+        """0 when ``client`` may go on now, else the seconds until it may."""
+        if self.rate <= 0:
+            return 0.0
+        now = self.clock()
+        tokens, then = self.buckets.pop(client, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - then) * self.rate)
+        wait = 0.0 if tokens >= 1 else (1 - tokens) / self.rate
+        self.buckets[client] = (tokens - 1 if wait == 0 else tokens, now)
+        while len(self.buckets) > MAX_CLIENTS_TRACKED:
+            self.buckets.popitem(last=False)
+        return wait
+
+
+class Guard:
+    """ASGI middleware; ``health()`` returns (ok, details) for ``/healthz``."""
+
+    def __init__(self, app: App, *, health: Callable[[], tuple[bool, dict[str, Any]]], limits: Limits) -> None:
+        self.app, self.health, self.limits = app, health, limits
+        self.limiter = RateLimiter(limits.rate, limits.burst)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        if path == "/healthz":
+            ok, details = self.health()
+            await _json(send, 200 if ok else 503, {"status": "ok" if ok else "unavailable", **details})
+            return
+        if path.startswith(CLOSED_PREFIXES):
+            await _json(send, 404, {"error": "本应用不提供这个地址(不接收文件,也不公开监控数据)。"})
+            return
+        if scope.get("method") != "POST":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        wait = self.limiter.allow(client)
+        if wait > 0:
+            await _json(
+                send,
+                429,
+                {"error": f"请求过于频繁:每个地址每秒最多 {self.limits.rate:g} 个请求,请 {wait:.1f} 秒后再试。"},
+                ((b"retry-after", str(max(1, round(wait))).encode()),),
+            )
+            return
+        declared = _content_length(scope)
+        if declared is not None and declared > self.limits.max_body:
+            await _too_large(send, declared, self.limits.max_body)
+            return
+        body, more, size = [], True, 0
+        while more:  # read the whole (small) body here, never more than the cap
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            size += len(message.get("body", b""))
+            if size > self.limits.max_body:
+                await _too_large(send, size, self.limits.max_body)
+                return
+            body.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": b"".join(body), "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _content_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", []):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _too_large(send: Send, size: int, limit: int) -> None:
+    await _json(send, 413, {"error": f"请求内容过大:{size:,} 字节,上限 {limit:,} 字节。"})
+
+
+async def _json(send: Send, status: int, payload: dict[str, Any], extra: tuple[tuple[bytes, bytes], ...] = ()) -> None:
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = [(b"content-type", b"application/json; charset=utf-8"), (b"content-length", str(len(data)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers + list(extra)})
+    await send({"type": "http.response.body", "body": data})

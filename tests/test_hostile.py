@@ -1,0 +1,217 @@
+"""Hostile and careless use outside the web server: builds that must not delete what is not theirs,
+corpus links that lead outside, broken encodings at every door, and nothing of the user on disk."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SEED
+
+from quoteqa import QA
+from quoteqa.guard import RateLimiter
+from quoteqa.index import IndexUnavailable, build
+from quoteqa.ingest import corpus_files
+from quoteqa.qa import InputError, check_text
+
+QUESTION = "上半年新增了多少就业岗位?"
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+def quoteqa(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "quoteqa", *args], input=stdin, capture_output=True, timeout=300)
+
+
+# --- a build never deletes what it did not create -------------------------------------------------
+
+
+def test_build_refuses_a_folder_of_other_files_and_leaves_it_whole(tmp_path: Path, corpus: Path):
+    mydocs = tmp_path / "mydocs"
+    (mydocs / "sub").mkdir(parents=True)
+    (mydocs / "thesis.docx").write_bytes(b"four years of work")
+    (mydocs / "sub" / "notes.txt").write_text("notes", encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match=r"mydocs holds files that are not part of a quoteqa index \(sub, thesis"):
+        build(corpus, mydocs)
+    assert (mydocs / "thesis.docx").read_bytes() == b"four years of work"
+    assert (mydocs / "sub" / "notes.txt").exists()
+    r = quoteqa("build", "--corpus", str(corpus), "--index", str(mydocs))
+    assert r.returncode == 1 and b"Traceback" not in r.stderr
+    assert b"not part of a quoteqa index" in r.stderr and (mydocs / "thesis.docx").exists()
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        ("corpus", r"corpus .*is the corpus folder"),
+        ("corpus/idx", r"idx lies inside the corpus folder"),
+        ("parent", r"holds the corpus folder"),
+    ],
+)
+def test_build_refuses_an_index_that_is_in_or_around_the_corpus(tmp_path: Path, where: str, message: str):
+    parent = tmp_path / "parent"
+    corpus = parent / "corpus"
+    corpus.mkdir(parents=True)
+    shutil.copy(SEED, corpus / SEED.name)
+    index = {"corpus": corpus, "corpus/idx": corpus / "idx", "parent": parent}[where]
+    with pytest.raises(IndexUnavailable, match=message):
+        build(corpus, index)
+    assert (corpus / SEED.name).read_bytes() == SEED.read_bytes()
+
+
+def test_build_refuses_a_regular_file_and_a_foreign_old_twin(tmp_path: Path, corpus: Path):
+    target = tmp_path / "notes.txt"
+    target.write_text("mine", encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match="is a file or a link, not an index folder"):
+        build(corpus, target)
+    assert target.read_text(encoding="utf-8") == "mine" and not (tmp_path / "notes.txt.old").exists()
+    (tmp_path / "index.old").mkdir()
+    (tmp_path / "index.old" / "keep.me").write_text("x", encoding="utf-8")
+    with pytest.raises(IndexUnavailable, match=r"index\.old holds files that are not part"):
+        build(corpus, tmp_path / "index")
+    assert (tmp_path / "index.old" / "keep.me").exists()
+
+
+def test_build_replaces_its_own_index_and_follows_the_umask(tmp_path: Path, corpus: Path, model):
+    index = tmp_path / "index"
+    build(corpus, index, model=model)
+    build(corpus, index, model=model)  # an index of ours is replaced without complaint
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert stat.S_IMODE(index.stat().st_mode) == 0o777 & ~mask  # not mkdtemp's 0700
+    assert QA.load(index, model=model).ask(QUESTION).found
+
+
+def test_unwritable_index_folder_gives_a_message_not_a_traceback(corpus: Path):
+    with pytest.raises(IndexUnavailable, match=r"cannot write the index at /sys/quoteqa-index: .*give --index a folder"):
+        build(corpus, Path("/sys/quoteqa-index"))  # /sys refuses new files even to root
+    r = quoteqa("build", "--corpus", str(corpus), "--index", "/sys/quoteqa-index")
+    assert r.returncode == 1 and b"Traceback" not in r.stderr and b"cannot write the index" in r.stderr
+
+
+# --- the corpus is read from inside its folder only -----------------------------------------------
+
+
+def test_links_out_of_the_corpus_are_skipped_with_a_warning(
+    tmp_path: Path, corpus: Path, model, caplog: pytest.LogCaptureFixture
+):
+    outside = tmp_path / "secret"
+    outside.mkdir()
+    (outside / "passwd.txt").write_text("标题\n\nroot用户的shell是/bin/bash。\n", encoding="utf-8")
+    (corpus / "passwd.txt").symlink_to(outside / "passwd.txt")
+    (corpus / "etc").symlink_to(outside, target_is_directory=True)
+    (corpus / "inside.txt").symlink_to(corpus / SEED.name)  # a link inside the corpus is fine
+    with caplog.at_level(logging.WARNING):
+        files = corpus_files(corpus)
+    assert [p.name for p in files] == ["inside.txt", SEED.name]
+    warnings = caplog.text
+    assert "skipped" in warnings and "passwd.txt: it is a link to a file outside the corpus" in warnings
+    assert "etc: a linked folder is not read" in warnings
+    build(corpus, tmp_path / "index", model=model)
+    answer = QA.load(tmp_path / "index", model=model).ask("root用户的shell是什么?")
+    assert "/bin/bash" not in answer.answer and all("passwd" not in c.doc for c in answer.citations)
+
+
+def test_a_file_name_that_is_not_utf8_is_named_safely_and_skipped(corpus: Path, caplog: pytest.LogCaptureFixture):
+    bad = os.fsdecode(bytes(corpus) + b"/bad\xff.txt")
+    shutil.copy(SEED, bad)
+    with caplog.at_level(logging.WARNING):
+        files = corpus_files(corpus)
+    assert [p.name for p in files] == [SEED.name]
+    assert "bad\ufffd.txt: its file name is not UTF-8; rename it" in caplog.text
+
+
+def test_a_stale_message_names_a_few_files_and_counts_the_rest(tmp_path: Path, corpus: Path, model):
+    build(corpus, tmp_path / "index", model=model)
+    for i in range(500):
+        (corpus / f"new-{i:03d}.txt").write_text(f"标题{i}\n\n正文第{i}篇。\n", encoding="utf-8")
+    with pytest.raises(IndexUnavailable) as err:
+        QA.load(tmp_path / "index", corpus=corpus, model=model)
+    message = str(err.value)
+    assert "added: new-000.txt; added: new-001.txt; added: new-002.txt; and 497 more" in message
+    assert "new-499" not in message and len(message) < 1000  # not 500 names
+
+
+# --- broken text is refused the same way at every door --------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["上半年\ud800新增", "\udcff\udcfe坏字节"])
+def test_lone_surrogates_are_refused_like_other_bad_input(qa: QA, text: str):
+    for call in (qa.ask, qa.verify):
+        with pytest.raises(InputError, match="not valid text") as err:
+            call(text)
+        assert err.value.code == "bad_encoding"
+
+
+def test_invisible_format_characters_are_removed():
+    text = "\u2066上半\u2060年\u200d新增了\u00ad多少就业\u202e岗位?\u2069\ufeff"
+    assert check_text(text) == QUESTION
+
+
+def test_cli_refuses_a_line_of_invalid_utf8_and_answers_the_others(built_index: Path):
+    stdin = "上半年新增了多少就业岗位?\n".encode() + b"\xff\xfe\xe5\x9d\x8f\n" + "新增上市企业几家?\n".encode()
+    r = quoteqa("ask", "--json", "--index", str(built_index), stdin=stdin)
+    assert r.returncode == 1 and b"Traceback" not in r.stderr, r.stderr
+    out = [json.loads(line) for line in r.stdout.decode("utf-8").splitlines()]
+    assert len(out) == 3 and out[0]["found"] and out[2]["found"]
+    assert out[1]["code"] == "bad_encoding" and "not valid text" in out[1]["error"]
+    assert "\ufffd" in out[1]["question"]  # the bad bytes shown as U+FFFD, the line still named
+    r = quoteqa("verify", "--index", str(built_index), os.fsdecode(b"\xff\xfe"))
+    assert r.returncode == 1 and b"not valid text" in r.stderr and b"Traceback" not in r.stderr
+
+
+def test_a_closed_pipe_ends_quietly(built_index: Path):
+    cmd = f"{sys.executable} -m quoteqa ask --index {built_index} | head -1"
+    stdin = ("新增上市企业几家?\n" * 200).encode()
+    r = subprocess.run(["bash", "-c", cmd], input=stdin, capture_output=True, timeout=300)
+    assert r.stdout.decode("utf-8").startswith("问:新增上市企业几家?")
+    assert r.stderr == b"", r.stderr.decode("utf-8", "replace")
+
+
+# --- nothing of the user in the log ---------------------------------------------------------------
+
+
+def test_the_request_log_holds_a_keyed_hash_and_never_the_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+):
+    import hashlib
+    import time
+
+    from quoteqa import web
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(web, "_LOG_KEY", [])
+    phone = "13912345678"
+    with caplog.at_level(logging.INFO, logger="quoteqa.web"):
+        web.log_request("ask", phone, time.perf_counter(), "refused code=only_number")
+        web.log_request("ask", phone, time.perf_counter(), "refused code=only_number")
+    key_file = tmp_path / "state" / "quoteqa" / "log.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600 and len(key_file.read_bytes()) == 32
+    keys = [r.getMessage().split("key=")[1] for r in caplog.records]
+    assert len(keys) == 2 and keys[0] == keys[1]  # equal questions can still be counted
+    assert phone not in caplog.text and "code=only_number" in caplog.text and "chars=11" in caplog.text
+    assert hashlib.sha256(phone.encode()).hexdigest()[:12] not in caplog.text  # not the plain, guessable hash
+
+
+def test_rate_limiter_lets_a_burst_through_then_a_steady_rate():
+    now = [0.0]
+    limiter = RateLimiter(rate=10, burst=30, clock=lambda: now[0])
+    assert [limiter.allow("a") for _ in range(30)] == [0.0] * 30
+    assert limiter.allow("a") == pytest.approx(0.1)  # the 31st waits a tenth of a second
+    assert limiter.allow("b") == 0.0  # another address is not affected
+    now[0] += 1.0
+    assert sum(limiter.allow("a") == 0.0 for _ in range(20)) == 10  # ten a second
+    assert RateLimiter(rate=0, burst=1).allow("a") == 0.0  # 0 = no limit
