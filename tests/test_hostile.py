@@ -44,7 +44,8 @@ def test_build_refuses_a_folder_of_other_files_and_leaves_it_whole(tmp_path: Pat
     (mydocs / "sub").mkdir(parents=True)
     (mydocs / "thesis.docx").write_bytes(b"four years of work")
     (mydocs / "sub" / "notes.txt").write_text("notes", encoding="utf-8")
-    with pytest.raises(IndexUnavailable, match=r"mydocs holds files that are not part of a quoteqa index \(sub, thesis"):
+    refused = r"mydocs holds files that are not part of a quoteqa index \(sub, thesis"
+    with pytest.raises(IndexUnavailable, match=refused):
         build(corpus, mydocs)
     assert (mydocs / "thesis.docx").read_bytes() == b"four years of work"
     assert (mydocs / "sub" / "notes.txt").exists()
@@ -96,7 +97,8 @@ def test_build_replaces_its_own_index_and_follows_the_umask(tmp_path: Path, corp
 
 
 def test_unwritable_index_folder_gives_a_message_not_a_traceback(corpus: Path):
-    with pytest.raises(IndexUnavailable, match=r"cannot write the index at /sys/quoteqa-index: .*give --index a folder"):
+    message = r"cannot write the index at /sys/quoteqa-index: .*give --index a folder"
+    with pytest.raises(IndexUnavailable, match=message):
         build(corpus, Path("/sys/quoteqa-index"))  # /sys refuses new files even to root
     r = quoteqa("build", "--corpus", str(corpus), "--index", "/sys/quoteqa-index")
     assert r.returncode == 1 and b"Traceback" not in r.stderr and b"cannot write the index" in r.stderr
