@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run test lint bench train scale load faults index browser clean
+.PHONY: run test lint bench train scale load burst faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,12 @@ scale: $(STAMP)
 # 20 clients for 60 s against a local app; writes the figures into BENCHMARKS.md.
 load: $(STAMP)
 	$(PY) bench/load_test.py --clients 20 --seconds 60 --write BENCHMARKS.md
+
+# 10,000 abandoned requests against a local app, from one address, then from 200; writes the figures
+# into BENCHMARKS.md (about 2 minutes).
+burst: $(STAMP)
+	$(PY) bench/burst.py --requests 10000 --write BENCHMARKS.md
+	$(PY) bench/burst.py --requests 10000 --sources 200 --write BENCHMARKS.md
 
 # 20 builds killed with SIGKILL at random moments; the previous index must always survive.
 faults: $(STAMP)

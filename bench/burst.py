@@ -87,16 +87,26 @@ def join_body(fn_index: int) -> dict[str, object]:
     }
 
 
-def attack(url: str, fn_index: int, count: int, codes: Counter[str], bodies: list[str]) -> None:
-    with client(ATTACKER) as c:
-        for _ in range(count):
+def attacker_addresses(sources: int) -> list[str]:
+    """One address (127.0.0.3), or many (127.0.1.1, …) for an attacker spread over addresses,
+    which a per-address limit does not stop: then only the queue's size protects it."""
+    return [ATTACKER] if sources == 1 else [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(sources)]
+
+
+def attack(url: str, fn_index: int, count: int, sources: list[str], codes: Counter[str], bodies: list[str]) -> None:
+    clients = [client(a) for a in sources]
+    try:
+        for n in range(count):
             try:
-                r = c.post(f"{url}gradio_api/queue/join", json=join_body(fn_index))
+                r = clients[n % len(clients)].post(f"{url}gradio_api/queue/join", json=join_body(fn_index))
                 codes[str(r.status_code)] += 1
                 if r.status_code != 200 and len(bodies) < 50:
                     bodies.append(r.text[:200])
             except httpx.HTTPError as exc:
                 codes[f"conn:{type(exc).__name__}"] += 1
+    finally:
+        for c in clients:
+            c.close()
 
 
 def ask_once(c: httpx.Client, url: str, question: str) -> tuple[bool, str]:
@@ -150,7 +160,12 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
         codes: Counter[str] = Counter()
         bodies: list[str] = []
         share = [args.requests // args.threads + (i < args.requests % args.threads) for i in range(args.threads)]
-        threads = [threading.Thread(target=attack, args=(url, fn_index, n, codes, bodies)) for n in share]
+        addresses = attacker_addresses(args.sources)
+        mine = [addresses[i :: args.threads] or addresses[i % len(addresses) :][:1] for i in range(args.threads)]
+        threads = [
+            threading.Thread(target=attack, args=(url, fn_index, n, own, codes, bodies))
+            for n, own in zip(share, mine, strict=True)
+        ]
         t0 = time.monotonic()
         for th in threads:
             th.start()
@@ -201,7 +216,8 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
     lines = [
         "| abandoned-request burst | value |",
         "|---|---|",
-        f"| queue joins sent ({args.threads} threads, never read) | {sent} in {t1 - t0:.1f} s "
+        f"| queue joins sent ({args.threads} threads, {args.sources} address(es), never read) | {sent} in "
+        f"{t1 - t0:.1f} s "
         f"({sent / max(t1 - t0, 1e-9):.0f}/s) |",
         f"| accepted (200) | {codes['200']} |",
         f"| refused | {fmt(f'{k}: {v}' for k, v in sorted(refused.items())) or 0} |",
@@ -215,7 +231,8 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
         f"| GET /healthz at the end | {health} |",
         f"| tracebacks in the app log | {fmt([str(tracebacks), *(f'{k} ×{v}' for k, v in raised.items())])} |",
         "",
-        f"Command: `python bench/burst.py --requests {args.requests} --threads {args.threads}`, "
+        f"Command: `python bench/burst.py --requests {args.requests} --threads {args.threads} "
+        f"--sources {args.sources}`, "
         f"localhost only · {time.strftime('%Y-%m-%d')}",
     ]
     if bodies:
@@ -227,19 +244,20 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--requests", type=int, default=10_000)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--sources", type=int, default=1, help="attacker addresses (1: 127.0.0.3; more: 127.0.1.x)")
     p.add_argument("--after-seconds", type=float, default=10, help="watch the bystander this long after it recovers")
     p.add_argument("--recover-seconds", type=float, default=60, help="give up waiting for an answer after this")
     p.add_argument("--index", type=Path, default=ROOT / "index")
     p.add_argument("--write", type=Path, default=None, help="replace the burst section of this Markdown file")
     args = p.parse_args(argv)
-    if not 1 <= args.requests <= 100_000 or not 1 <= args.threads <= 64:
-        p.error("--requests must be 1-100000 and --threads 1-64")
+    if not 1 <= args.requests <= 100_000 or not 1 <= args.threads <= 64 or not 1 <= args.sources <= 10_000:
+        p.error("--requests must be 1-100000, --threads 1-64 and --sources 1-10000")
     report, healthy = run(args)
     print(report)
     if args.write:
         from quoteqa.bench import replace_section
 
-        replace_section(args.write, report, "burst")
+        replace_section(args.write, report, "burst" if args.sources == 1 else "burst-spread")
     return 0 if healthy else 1
 
 

@@ -93,7 +93,10 @@ def client_loop(url: str, stop: float, seed: int, out: list[tuple[str, str, floa
     import httpx
 
     rng = random.Random(seed)
-    with httpx.Client(timeout=60) as client:
+    # Each client is a user of its own address (all of 127/8 is this machine): the app limits the
+    # rate per address, and twenty people are not one.
+    address = f"127.0.0.{10 + seed % 200}"
+    with httpx.Client(timeout=60, transport=httpx.HTTPTransport(local_address=address)) as client:
         for _ in range(MAX_REQUESTS_PER_CLIENT):
             if time.time() >= stop:
                 return

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -37,3 +43,39 @@ def qa(built_index: Path, model):
     from quoteqa import QA
 
     return QA.load(built_index, model=model)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def private_tmp(work: Path) -> Path:
+    """A temporary folder of the app's own (TMPDIR), to find anything it writes there."""
+    (work / "tmp").mkdir(exist_ok=True)
+    return work / "tmp"
+
+
+def start_app(work: Path, args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+    """The real app on a free localhost port, its output in work/app.log, any outbound connection
+    attempt recorded in work/network-attempts.txt; its per-install log key kept in work."""
+    port = free_port()
+    log = (work / "app.log").open("w")
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "XDG_STATE_HOME": str(work / "state"), **env}
+    cmd = [sys.executable, str(ROOT / "tests" / "netguard.py"), str(work / "network-attempts.txt")]
+    proc = subprocess.Popen(
+        [*cmd, str(ROOT / "app.py"), "--port", str(port), *args], stdout=log, stderr=subprocess.STDOUT, env=env
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 180
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError((work / "app.log").read_text())
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise AssertionError("app did not start in 180 s:\n" + (work / "app.log").read_text())

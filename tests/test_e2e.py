@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ANSWER_KEYS, ROOT, SEED
+from conftest import ANSWER_KEYS, SEED, private_tmp, start_app
 
 CHROMIUM = "/usr/bin/chromium"
+PHONE = "13912345678"  # a refused input that must not reach the log
 CORPUS_PAYLOAD = "<img src=x onerror=alert(7)><script>alert(8)</script>"
 USER_PAYLOADS = [
     "<script>alert(1)</script>",
@@ -26,17 +23,7 @@ USER_PAYLOADS = [
 ]
 
 
-def net_record(work: Path) -> Path:
-    return work / "network-attempts.txt"
-
-
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -50,49 +37,23 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
         f"{CORPUS_PAYLOAD}标题\n\n{CORPUS_PAYLOAD}新增口袋公园12个。\n", encoding="utf-8"
     )
     shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus changed
-    port = free_port()
-    log = (work / "app.log").open("w")
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1"}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            str(ROOT / "tests" / "netguard.py"),  # records any outbound connection attempt
-            str(net_record(work)),
-            str(ROOT / "app.py"),
-            "--port",
-            str(port),
-            "--corpus",
-            str(corpus),
-            "--index",
-            str(work / "index"),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError((work / "app.log").read_text())
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        raise AssertionError("app did not start in 180 s:\n" + (work / "app.log").read_text())
+    env = {"TMPDIR": str(private_tmp(work)), "GRADIO_TEMP_DIR": str(private_tmp(work) / "gradio")}
+    proc, url = start_app(work, ["--corpus", str(corpus), "--index", str(work / "index")], env)
     yield url
     proc.terminate()
     proc.wait(timeout=20)
-    record = net_record(work)
+    record = work / "network-attempts.txt"
     attempts = record.read_text(encoding="utf-8") if record.exists() else ""
     assert attempts == "", f"the app tried to reach the network:\n{attempts}"
     # one log line per request, with the text's length and hash but never the text
     logged = (work / "app.log").read_text(encoding="utf-8")
     assert "request endpoint=ask" in logged and "request endpoint=chat" in logged
-    assert "新增就业岗位" not in logged and "新增市重大项目" not in logged
+    assert "新增就业岗位" not in logged and "新增市重大项目" not in logged and PHONE not in logged
+    assert "Traceback" not in logged  # a refusal is one line, not a traceback quoting the input
+    # nothing the users typed is left in the app's temporary folder (checks, exports, refusals)
+    typed = [t.encode("utf-8") for t in ("新增就业岗位", "新增市重大项目", "400多家", PHONE)]
+    left = [p for p in private_tmp(work).rglob("*") if p.is_file() and any(t in p.read_bytes() for t in typed)]
+    assert left == [], left
 
 
 def test_gradio_api_returns_the_json_contract(app_url: str):
@@ -112,6 +73,7 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     from gradio_client.exceptions import AppError
 
     for endpoint, bad, message in [
+        ("/ask", PHONE, "only a number"),
         ("/ask", "", "empty"),
         ("/ask", "问" * 600, "limit is 500"),
         ("/verify", "?!", "no words"),
@@ -132,8 +94,12 @@ def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ig
     assert "不一致" in rows.nth(0).inner_text() and "95.37亿元" in rows.nth(0).inner_text()
     assert "一致" in rows.nth(1).inner_text()
     assert "400多家(400–499家) → 原文 428家:一致" in rows.nth(2).inner_text()  # the interval in words
-    body = page.inner_text("body")
-    assert "核实结果\n.csv" in body and "核实结果\n.md" in body  # the two download links
+    # the two downloads are made in memory and carried by the links (nothing on the server's disk)
+    href = page.get_attribute('a[download="核实结果.csv"]', "href") or ""
+    assert href.startswith("data:text/csv;charset=utf-8;base64,")
+    csv = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+    assert csv.startswith("\ufeff") and "95.37亿元" in csv and "400多家" in csv
+    assert page.locator('a[download="核实结果.md"]').count() == 1
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,8 @@ Gradio answers every route it has to anyone. This ASGI middleware stands before 
   otherwise leaves the HTTP server up and every question refused);
 - refuses uploads (the app takes no files) and the monitoring routes;
 - caps request bodies (a question is 500 characters, a draft 2,000: 64 KiB is ample) without
-  reading more than the cap into memory;
+  reading more than the cap into memory, and refuses a JSON body that is not UTF-8 with the
+  message every other door gives;
 - limits each client address to a steady rate of POSTs (questions), so that one client's burst
   of abandoned requests is refused at the door (429) instead of filling the shared queue.
 """
@@ -19,6 +20,8 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
+
+from .qa import NOT_UTF8
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -89,10 +92,11 @@ class Guard:
         client = (scope.get("client") or ("unknown", 0))[0]
         wait = self.limiter.allow(client)
         if wait > 0:
+            rate, later = f"{self.limits.rate:g}", f"{max(wait, 0.1):.1f}"
             await _json(
                 send,
                 429,
-                {"error": f"请求过于频繁:每个地址每秒最多 {self.limits.rate:g} 个请求,请 {wait:.1f} 秒后再试。"},
+                {"error": f"请求过于频繁:每个地址每秒最多 {rate} 个请求,请 {later} 秒后再试。"},
                 ((b"retry-after", str(max(1, round(wait))).encode()),),
             )
             return
@@ -111,16 +115,53 @@ class Guard:
                 return
             body.append(message.get("body", b""))
             more = message.get("more_body", False)
+        whole = b"".join(body)
+        if _is_json(scope) and not _utf8(whole):  # Gradio would answer "error parsing the body"
+            await _json(send, 400, {"error": f"the request {NOT_UTF8}", "code": "bad_encoding"})
+            return
         replayed = False
 
         async def replay() -> Message:
             nonlocal replayed
             if not replayed:
                 replayed = True
-                return {"type": "http.request", "body": b"".join(body), "more_body": False}
+                return {"type": "http.request", "body": whole, "more_body": False}
             return await receive()
 
-        await self.app(scope, replay, send)
+        await self.app(scope, replay, _queue_full_in_chinese(send))
+
+
+QUEUE_FULL = "现在提问的人太多,请稍等几秒再试。"
+
+
+def _queue_full_in_chinese(send: Send) -> Send:
+    """Gradio refuses a question when its queue is full with 503 {"detail": "Queue is full. …"};
+    the person asking gets the reason in Chinese instead."""
+    full = False
+
+    async def wrapped(message: Message) -> None:
+        nonlocal full
+        if message["type"] == "http.response.start" and message["status"] == 503:
+            full = True
+            return  # sent with the body, whose length changes
+        if full and message["type"] == "http.response.body":
+            await _json(send, 503, {"detail": QUEUE_FULL, "error": QUEUE_FULL})
+            return
+        await send(message)
+
+    return wrapped
+
+
+def _is_json(scope: Scope) -> bool:
+    return any(name == b"content-type" and b"json" in value for name, value in scope.get("headers", []))
+
+
+def _utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _content_length(scope: Scope) -> int | None:

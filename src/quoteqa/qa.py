@@ -109,6 +109,9 @@ def _has_surrogate(text: str) -> bool:
     return any(_is_surrogate(c) for c in text)
 
 
+NOT_UTF8 = "is not valid text (it holds bytes that are not UTF-8, or a lone surrogate); send it as UTF-8."
+
+
 def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
     """The text with control and invisible format characters removed and stripped, or InputError
     naming what is wrong. Every door (CLI, web, Python) passes its input through here."""
@@ -118,7 +121,7 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
         raise InputError(f"the {what} is {len(text):,} characters long; the limit is {limit}. Shorten it.", "too_long")
     if _has_surrogate(text):  # lone surrogates: bytes that were not UTF-8
         raise InputError(
-            f"the {what} is not valid text (it holds bytes that are not UTF-8, or a lone surrogate); send it as UTF-8.",
+            f"the {what} {NOT_UTF8}",
             "bad_encoding",
         )
     q = _visible(text).strip()
