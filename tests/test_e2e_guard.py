@@ -102,9 +102,8 @@ def _burst(url: str, addresses: list[str], count: int) -> tuple[Counter[str], li
     watcher = threading.Thread(target=bystander)
     watcher.start()
     shares = [addresses[i::4] or addresses for i in range(4)]
-    threads = [
-        threading.Thread(target=burst.attack, args=(url, fn_index, count // 4, share, codes, bodies)) for share in shares
-    ]
+    work = [(url, fn_index, count // 4, share, codes, bodies) for share in shares]
+    threads = [threading.Thread(target=burst.attack, args=args) for args in work]
     for t in threads:
         t.start()
     for t in threads:
