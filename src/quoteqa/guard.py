@@ -136,16 +136,24 @@ QUEUE_FULL = "现在提问的人太多,请稍等几秒再试。"
 
 def _queue_full_in_chinese(send: Send) -> Send:
     """Gradio refuses a question when its queue is full with 503 {"detail": "Queue is full. …"};
-    the person asking gets the reason in Chinese instead."""
-    full = False
+    the person asking gets the reason in Chinese instead. Any other 503 passes unchanged."""
+    held: list[Message] = []
 
     async def wrapped(message: Message) -> None:
-        nonlocal full
         if message["type"] == "http.response.start" and message["status"] == 503:
-            full = True
-            return  # sent with the body, whose length changes
-        if full and message["type"] == "http.response.body":
-            await _json(send, 503, {"detail": QUEUE_FULL, "error": QUEUE_FULL})
+            held.append(message)  # decided once the (short) body is in
+            return
+        if held and message["type"] == "http.response.body":
+            held.append(message)
+            if message.get("more_body", False):
+                return
+            body = b"".join(m.get("body", b"") for m in held[1:])
+            if b"Queue is full" in body:
+                await _json(send, 503, {"detail": QUEUE_FULL, "error": QUEUE_FULL})
+            else:
+                for m in held:
+                    await send(m)
+            held.clear()
             return
         await send(message)
 
