@@ -37,7 +37,7 @@ lint: $(STAMP)
 	$(VENV)/bin/mypy
 
 bench: $(STAMP)
-	$(PY) -m quoteqa bench
+	PYTHONPATH=bench $(PY) -m harness report
 
 # Learn the question head, the ranker and the answerability model from the training halves of
 # CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
@@ -49,7 +49,7 @@ train: $(STAMP)
 # HNSW recall; writes the scale section of BENCHMARKS.md and docs/scale.png (about 1.5 h on 2 cores).
 SCALE_WORK ?= /tmp/quoteqa-scale
 scale: $(STAMP)
-	$(PY) -m quoteqa.scale run --keep --work $(SCALE_WORK) --json $(SCALE_WORK)/results.jsonl
+	PYTHONPATH=bench $(PY) -m harness scale run --keep --work $(SCALE_WORK) --json $(SCALE_WORK)/results.jsonl
 
 # 20 clients for 60 s against a local app; writes the figures into BENCHMARKS.md.
 load: $(STAMP)

@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     report, healthy = run(args)
     print(report)
     if args.write:
-        from quoteqa.bench import replace_section
+        from harness.report import replace_section
 
         replace_section(args.write, report, "burst" if args.sources == 1 else "burst-spread")
     return 0 if healthy else 1

@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--runs", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
     args = p.parse_args(argv)
+    from harness.corpora import source_sentences, synthetic_archive
+
     from quoteqa import QA
-    from quoteqa.bench import synthetic_corpus
 
     rng = random.Random(args.seed)
     work = Path(tempfile.mkdtemp(prefix="quoteqa-kill-"))
@@ -42,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
         old_corpus, new_corpus, base = work / "old", work / "new", work / "base"
         old_corpus.mkdir()
         shutil.copy(ROOT / "corpus" / "wujin-2024-07-plenary.txt", old_corpus)
-        synthetic_corpus(old_corpus, new_corpus, files=10)  # a different, larger corpus
+        synthetic_archive(source_sentences(old_corpus, None), old_corpus, new_corpus, 700)  # a larger corpus
         shutil.copy(ROOT / "corpus" / "wujin-2024-07-plenary.txt", new_corpus)
         subprocess.run(build_cmd(old_corpus, base), check=True, capture_output=True)
         start = time.perf_counter()

@@ -188,7 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     report = run(args.clients, args.seconds, args.url)
     print(report)
     if args.write:
-        from quoteqa.bench import replace_section
+        from harness.report import replace_section
 
         replace_section(args.write, report, "load")
     return 0

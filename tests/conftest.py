@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "bench"))  # the evaluation harness (`harness`), outside the product
 CORPUS = ROOT / "corpus"
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
 # The keys of an answer's JSON object, in order (README, "The JSON answer").

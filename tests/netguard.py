@@ -25,7 +25,7 @@ def main() -> None:
     def connect(self: socket.socket, address: object) -> object:
         host = address[0] if isinstance(address, tuple) else str(address)
         if self.family == socket.AF_UNIX or str(host).startswith(LOOPBACK):
-            return real_connect(self, address)
+            return real_connect(self, address)  # type: ignore[arg-type]
         note(f"connect {address}")
         raise OSError(f"netguard: outbound connection to {address} refused")
 
@@ -35,7 +35,7 @@ def main() -> None:
         note(f"resolve {host}")
         raise socket.gaierror(f"netguard: lookup of {host} refused")
 
-    socket.socket.connect = connect  # type: ignore[method-assign]
+    socket.socket.connect = connect  # type: ignore[method-assign,assignment]
     socket.getaddrinfo = getaddrinfo  # type: ignore[assignment]
     sys.argv = [script, *args]
     runpy.run_path(script, run_name="__main__")

@@ -128,7 +128,7 @@ def ask_in_page(page, question: str, n: int) -> None:  # type: ignore[no-untyped
 def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
     page = browser.new_page(viewport={"width": 390, "height": 844})  # phone width
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.on("dialog", lambda d: [dialogs.append(d.message), d.dismiss()])  # type: ignore[func-returns-value]
     page.goto(app_url)
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     ask_in_page(page, "上半年新增了多少就业岗位?", 1)

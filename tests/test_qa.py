@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 from conftest import ANSWER_KEYS, ROOT, SEED
+from harness.score import load_items
 
 from quoteqa import QA
-from quoteqa.evaluate import load_items
 from quoteqa.qa import InputError
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
@@ -64,15 +64,12 @@ def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
 
 def test_dev_set_quality_does_not_regress(qa: QA):
     """A floor under the figures in BENCHMARKS.md (they are measured by `make bench`)."""
-    from quoteqa.evaluate import score
+    from harness.report import quoteqa_answerer
+    from harness.score import score
 
     items = load_items(ROOT / "bench" / "dev_questions.jsonl")
 
-    def answer(q: str, history: tuple[str, ...]) -> tuple[bool, list[str]]:
-        r = qa.ask(q, history=list(history))
-        return r.found, [c.quote for c in r.citations]
-
-    s = score(items, answer)
+    s = score(items, quoteqa_answerer(qa))
     assert s.quote1 / s.answerable >= 0.85, s.misses
     assert s.abstained >= s.out_of_scope - 1, s.misses
 

@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 from conftest import CORPUS
+from harness.corpora import source_sentences, synthetic_archive
 
 from quoteqa.ingest import load_corpus
-from quoteqa.scale import source_sentences, synthetic_archive
 
 
 def test_archive_varies_real_sentences_and_keeps_the_corpus(tmp_path: Path):

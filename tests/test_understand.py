@@ -129,14 +129,10 @@ def test_period_and_topic_helpers():
 def test_citizen_set_quality_does_not_regress(qa: QA):
     """A floor under the figures in BENCHMARKS.md for the citizen development set (`make bench`)."""
     from conftest import ROOT
+    from harness.report import quoteqa_answerer
+    from harness.score import load_items, score
 
-    from quoteqa.evaluate import load_items, score
-
-    def answer(q: str, history: tuple[str, ...]) -> tuple[bool, list[str]]:
-        r = qa.ask(q, history=list(history))
-        return r.found, [c.quote for c in r.citations]
-
-    s = score(load_items(ROOT / "bench" / "citizen_dev.jsonl"), answer)
+    s = score(load_items(ROOT / "bench" / "citizen_dev.jsonl"), quoteqa_answerer(qa))
     assert s.quote1 / s.answerable >= 0.80, s.misses
     assert s.wrongly_abstained <= 10, s.misses
     assert s.abstained >= 18, s.misses

@@ -39,7 +39,7 @@ def test_the_traps_of_the_brief(qa: QA, claim: str, verdict: str, claimed: str, 
     if verdict == "not_found":
         assert r.evidence == "" and r.citation is None
     else:
-        assert source in r.evidence and r.evidence in SEED_TEXT
+        assert source is not None and source in r.evidence and r.evidence in SEED_TEXT
         assert r.citation is not None and r.citation.quote == r.evidence
 
 

@@ -59,8 +59,6 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
 
-    bench = sub.add_parser("bench", help="measure quality and speed beside the baselines (see BENCHMARKS.md)")
-    bench.add_argument("args", nargs=argparse.REMAINDER, help="options of the benchmark; see quoteqa bench -- --help")
     train = sub.add_parser("train", help="learn the ranker and answerability weights (see `make train`)")
     train.add_argument("args", nargs=argparse.REMAINDER, help="options of the trainer; see quoteqa train -- --help")
     return p
@@ -236,10 +234,6 @@ def main(argv: list[str] | None = None) -> int:
     from .index import BuildLocked, IndexUnavailable
 
     try:
-        if args.command == "bench":
-            from .bench import main as bench_main
-
-            return bench_main([a for a in args.args if a != "--"])
         if args.command == "train":
             from .learn import main as train_main
 

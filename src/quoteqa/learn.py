@@ -3,7 +3,7 @@
 The data are question -> answer-span sets (CMRC 2018 dev, simplified; DRCD test, traditional),
 each used as one open corpus, plus the citizen-style development set over the bundled articles.
 External sets are split by article (a stable hash of the title): the training half is read here,
-the check half only by ``quoteqa bench``. Negatives for answerability come from asking each
+the check half only by the benchmark report (``make bench``). Negatives for answerability come from asking each
 training question with what answers it removed from the corpus (its article; on the bundled
 articles, the paragraphs holding its answer).
 
@@ -33,6 +33,10 @@ from . import answer as answering
 from .index import build
 from .qa import QA, check_history
 from .understand import Understood, absence
+
+ROOT = Path(__file__).resolve().parents[2]  # the checkout (training runs from one)
+CMRC_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_dev.json"
+DRCD_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "drcd" / "DRCD_test.json"
 
 log = logging.getLogger(__name__)
 
@@ -410,8 +414,6 @@ def open_qa(corpus: Path, work: Path) -> QA:
 
 def main(argv: list[str] | None = None) -> int:
     import argparse
-
-    from .bench import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 
     p = argparse.ArgumentParser(prog="quoteqa train", description=__doc__.split("\n\n")[0])
     p.add_argument("--cmrc", type=Path, default=CMRC_DEFAULT, help="CMRC 2018 dev JSON (its training half is read)")

@@ -622,7 +622,7 @@ def verify(index: Index, text: str, reading: bool = True) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
     ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
-    ``quoteqa bench`` prints beside the interval reading."""
+    ``make bench`` prints beside the interval reading."""
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
         return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading)

@@ -1,17 +1,13 @@
-"""``quoteqa bench --scale``: build and query synthetic archives of growing size.
-
-The archive varies real text: sentences of the seed articles (and of the CMRC 2018 paragraphs
-when present) are recombined clause by clause across articles and their figures are changed;
-the real seed articles are included so that the development questions keep their answers among
-the distractors. Every build and every query run is a separate process, so that its time and
-peak memory are its own.
+"""``make scale``: build and query synthetic archives of growing size (``corpora.synthetic_archive``:
+real sentences recombined with new figures, the real seed articles included so that the
+development questions keep their answers among the distractors). Every build and every query
+run is a separate process, so that its time and peak memory are its own.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -22,79 +18,17 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import load_items
+from .corpora import source_sentences, synthetic_archive
+from .score import load_items, score
 
-SENTENCES_PER_PARAGRAPH = (2, 7)
-PARAGRAPHS_PER_ARTICLE = (4, 12)
-ARTICLES_PER_FOLDER = 500
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_CLAUSE = re.compile(r"(?<=[,,;;])")
-
-
-def source_sentences(corpus: Path, cmrc: Path | None) -> list[str]:
-    """The real sentences the archive is varied from: the CMRC 2018 paragraphs when present (so
-    that the seed articles' answers stay unique in the archive), else the corpus itself."""
-    from .ingest import load_corpus
-    from .text import split_sentences
-
-    pool: list[str] = []
-    if cmrc is not None and cmrc.exists():
-        for article in json.loads(cmrc.read_text(encoding="utf-8"))["data"]:
-            for para in article["paragraphs"]:
-                pool += split_sentences(para["context"])
-    else:
-        pool = [s.text for _, _, arts in load_corpus(corpus) for a in arts for p in a.paragraphs for s in p.sentences]
-    return [s for s in pool if len(s) >= 8]
-
-
-def _vary(sentence: str, other: str, rng: np.random.Generator) -> str:
-    """A new sentence: maybe the first clauses of one sentence with the rest of another, and
-    always new figures of the same number of digits."""
-    if rng.random() < 0.6:
-        head, tail = _CLAUSE.split(sentence), _CLAUSE.split(other)
-        if len(head) > 1 and len(tail) > 1:
-            cut_a, cut_b = int(rng.integers(1, len(head))), int(rng.integers(1, len(tail)))
-            sentence = "".join(head[:cut_a] + tail[cut_b:])
-
-    def new_figure(m: re.Match[str]) -> str:
-        digits = "".join(str(int(d)) for d in rng.integers(0, 10, len(m.group(0).replace(".", ""))))
-        if "." in m.group(0):
-            point = m.group(0).index(".")
-            digits = digits[:point] + "." + digits[point:]
-        return digits.lstrip("0") or "0"
-
-    return _DIGITS.sub(new_figure, sentence)
-
-
-def synthetic_archive(pool: list[str], corpus: Path, out: Path, sentences: int, *, seed: int = 0) -> int:
-    """Write about ``sentences`` varied sentences as one-article files under ``out`` (plus the real
-    corpus files); return the number of generated sentences."""
-    rng = np.random.default_rng(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    for f in sorted(corpus.rglob("*")):
-        if f.is_file():
-            shutil.copy(f, out / f.name)
-    made = article = 0
-    while made < sentences:
-        paragraphs = []
-        for _ in range(int(rng.integers(*PARAGRAPHS_PER_ARTICLE))):
-            k = int(rng.integers(*SENTENCES_PER_PARAGRAPH))
-            picks = rng.integers(0, len(pool), 2 * k)
-            paragraphs.append("".join(_vary(pool[a], pool[b], rng) for a, b in picks.reshape(k, 2)))
-            made += k
-        title = re.sub(r"[。!?;,,!?;:]", " ", _vary(pool[int(rng.integers(len(pool)))], "", rng)[:24])
-        title = title.strip() or "合成文章"
-        folder = out / f"{article // ARTICLES_PER_FOLDER:04d}"
-        folder.mkdir(exist_ok=True)
-        (folder / f"a{article:07d}.txt").write_text(f"{title}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-        article += 1
-    return made
+HARNESS_PATH = str(Path(__file__).resolve().parents[1])  # bench/, for `python -m harness` in children
 
 
 def _run_measured(cmd: list[str]) -> tuple[str, float, float]:
     """(stdout, seconds, peak resident MiB) of a child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [HARNESS_PATH, os.environ.get("PYTHONPATH")]))}
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env)
     assert proc.stdout is not None
     out = proc.stdout.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -128,7 +62,9 @@ def build_cmd(corpus: Path, index: Path, *, full: bool = False) -> list[str]:
 
 def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict[str, float | str]:
     """Serve ``index`` in this process and measure it: latency, memory, ANN recall, quote@1."""
-    from .qa import QA
+    from quoteqa.qa import QA
+
+    from .report import quoteqa_answerer
 
     qa = QA.load(index)
     items = load_items(questions)
@@ -146,13 +82,8 @@ def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict
     # check below, whose brute-force pass touches every page of vectors.bin).
     status = Path("/proc/self/status").read_text().splitlines()
     rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
-    hits = sum(
-        bool(r.citations) and i.gold in r.citations[0].quote
-        for i in items
-        if i.gold is not None
-        for r in [qa.ask(i.question)]
-    )
-    answerable = sum(i.gold is not None for i in items)
+
+    scores = score(items, quoteqa_answerer(qa))
     dense = qa.index.dense
     recall = [dense.recall(qa.index.embed_query(q), 10) for q in asked[:200]]
     return {
@@ -162,12 +93,12 @@ def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict
         "p95_ms": float(np.percentile(times, 95)),
         "rss_mib": rss,
         "recall10": float(np.mean(recall)),
-        "dev_quote1": hits / max(1, answerable),
+        "dev_quote1": scores.rate(scores.quote1),
     }
 
 
 def _probe(index: Path, questions: Path, extra: Path | None) -> dict[str, float | str]:
-    cmd = [sys.executable, "-m", "quoteqa.scale", "probe", str(index), str(questions)]
+    cmd = [sys.executable, "-m", "harness", "scale", "probe", str(index), str(questions)]
     if extra is not None:
         cmd += ["--extra", str(extra)]
     out, _, _ = _run_measured(cmd)
@@ -273,7 +204,7 @@ def plot(results: list[SizeResult], path: Path) -> None:
 
 
 def _write_report(results: list[SizeResult], write: Path, plot_path: Path, note: str) -> None:
-    from .bench import ROOT, replace_section
+    from .report import ROOT, replace_section
 
     shown = plot_path.relative_to(ROOT) if plot_path.is_relative_to(ROOT) else plot_path
     report = (
@@ -287,9 +218,9 @@ def _write_report(results: list[SizeResult], write: Path, plot_path: Path, note:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from .bench import CMRC_DEFAULT, ROOT
+    from quoteqa.learn import CMRC_DEFAULT, ROOT
 
-    p = argparse.ArgumentParser(prog="python -m quoteqa.scale", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m harness scale", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="build and query archives of the given sizes")
     r.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])

@@ -1,4 +1,4 @@
-"""``quoteqa bench``: quality and speed on the development set, beside the baselines, in one run."""
+"""``make bench``: quality and speed on every question and claim set, beside the baselines, in one run."""
 
 from __future__ import annotations
 
@@ -19,17 +19,16 @@ from pathlib import Path
 
 import numpy as np
 
-from .evaluate import Item, Scores, load_items, score
-from .index import Index, build
-from .qa import QA
-from .retrievers import bm25s_module
-from .text import normalize
+from quoteqa.index import Index, build
+from quoteqa.learn import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
+from quoteqa.qa import QA
+from quoteqa.retrievers import bm25s_module
+from quoteqa.text import normalize
 
-ROOT = Path(__file__).resolve().parents[2]
-# (question, earlier questions) -> (answered, quotes best first, passages best first)
-Answerer = Callable[[str, tuple[str, ...]], tuple[bool, list[str], list[str]]]
+from .score import Answerer, Item, Reply, Scores, load_items, score
+
 # A baseline has no conversation: it is given the previous question and the follow-up as one text.
-Single = Callable[[str], tuple[bool, list[str], list[str]]]
+Single = Callable[[str], Reply]
 
 
 def with_previous(answer: Single) -> Answerer:
@@ -48,10 +47,16 @@ def _bigram_tokens(text: str) -> list[str]:
     return out
 
 
-def _paragraphs_of(index: Index, sentence_ids: list[int]) -> list[str]:
-    """The distinct paragraphs of ranked sentences, best first (a sentence method's passages)."""
-    pids = dict.fromkeys(int(index.sent_para[i]) for i in sentence_ids)
-    return [index.paragraphs[p].text for p in list(pids)[:TOP]]
+def _passages(index: Index, paragraph_ids: list[int]) -> tuple[list[str], list[str]]:
+    """Texts and corpus files of paragraphs, best first."""
+    pids = list(dict.fromkeys(paragraph_ids))[:TOP]
+    return [index.paragraphs[p].text for p in pids], [index.articles[int(index.para_article[p])].doc for p in pids]
+
+
+def _sentence_reply(index: Index, sentence_ids: list[int]) -> Reply:
+    """A sentence method's reply: its best sentences, and the distinct paragraphs they stand in."""
+    texts, docs = _passages(index, [int(index.sent_para[i]) for i in sentence_ids])
+    return Reply(True, [index.sentences[i].text for i in sentence_ids[:TOP]], texts, docs)
 
 
 def bm25_baseline(index: Index) -> Single:
@@ -61,22 +66,18 @@ def bm25_baseline(index: Index) -> Single:
     retriever.index([_bigram_tokens(t) or [""] for t in texts], show_progress=False)
     vocab = retriever.vocab_dict
 
-    def answer(q: str) -> tuple[bool, list[str], list[str]]:
+    def answer(q: str) -> Reply:
         toks = [t for t in _bigram_tokens(q) if t in vocab and t]
         scores = retriever.get_scores(toks) if toks else np.zeros(len(texts))
-        top = np.argsort(-scores)[:POOL].tolist()
-        return True, [texts[i] for i in top[:TOP]], _paragraphs_of(index, top)
+        return _sentence_reply(index, np.argsort(-scores)[:POOL].tolist())
 
     return answer
 
 
 def dense_baseline(index: Index) -> Single:
-    texts = [s.text for s in index.sentences]
-
-    def answer(q: str) -> tuple[bool, list[str], list[str]]:
+    def answer(q: str) -> Reply:
         _, ids = index.dense.search(index.embed_query(q), POOL)
-        top = ids.tolist()
-        return True, [texts[i] for i in top[:TOP]], _paragraphs_of(index, top)
+        return _sentence_reply(index, ids.tolist())
 
     return answer
 
@@ -86,7 +87,7 @@ def chatchat_baseline(index: Index) -> Single:
     import bm25s
     import jieba
 
-    from .embedding import encode
+    from quoteqa.embedding import encode
 
     jieba.setLogLevel(60)
     chunks = [p.text for p in index.paragraphs]
@@ -98,7 +99,7 @@ def chatchat_baseline(index: Index) -> Single:
     retriever.index([cut(c) for c in chunks], show_progress=False)
     vecs = encode(index.model, chunks)
 
-    def answer(q: str) -> tuple[bool, list[str], list[str]]:
+    def answer(q: str) -> Reply:
         words = [w for w in cut(q) if w in retriever.vocab_dict and w]
         bm = retriever.get_scores(words) if words else np.zeros(len(chunks))
         dn = vecs @ index.embed_query(q)
@@ -106,8 +107,8 @@ def chatchat_baseline(index: Index) -> Single:
         for ranking in (np.argsort(-bm), np.argsort(-dn)):
             for r, i in enumerate(ranking[:10].tolist()):
                 fused[i] = fused.get(i, 0.0) + 0.5 / (60 + r)
-        top = [chunks[i] for i in sorted(fused, key=lambda i: -fused[i])[:TOP]]
-        return True, top, top
+        texts, docs = _passages(index, sorted(fused, key=lambda i: -fused[i]))
+        return Reply(True, texts, texts, docs)  # a chunk is its own quote
 
     return answer
 
@@ -116,11 +117,11 @@ def _timed(answer: Answerer, items: list[Item]) -> tuple[Scores, list[float], fl
     times: list[float] = []
     lengths: list[int] = []
 
-    def wrapped(q: str, history: tuple[str, ...]) -> tuple[bool, list[str], list[str]]:
+    def wrapped(q: str, history: tuple[str, ...]) -> Reply:
         t = time.perf_counter()
         out = answer(q, history)
         times.append(1000 * (time.perf_counter() - t))
-        lengths.append(len(out[1][0]) if out[0] and out[1] else 0)
+        lengths.append(len(out.quotes[0]) if out.found and out.quotes else 0)
         return out
 
     answer(items[0].question, ())  # warm
@@ -176,25 +177,11 @@ def app_ready_seconds(corpus: Path, index: Path) -> float:
         proc.wait(timeout=20)
 
 
-def synthetic_corpus(corpus: Path, out: Path, *, files: int = 40, seed: int = 0) -> None:
-    """A larger corpus made by recombining the real sentences of ``corpus`` into new articles."""
-    from .ingest import load_corpus
-
-    sentences = [s.text for _, _, arts in load_corpus(corpus) for a in arts for p in a.paragraphs for s in p.sentences]
-    rng = np.random.default_rng(seed)
-    out.mkdir(parents=True, exist_ok=True)
-    for f in range(files):
-        paragraphs = ["".join(rng.choice(sentences, size=int(rng.integers(3, 9)))) for _ in range(12)]
-        (out / f"synthetic-{f:03d}.txt").write_text(
-            f"合成文章 {f}\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
-        )
-
-
 def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
     """(sentences embedded, embedded sentences/s) of a full build over a synthetic corpus, model
     load excluded; recombined sentences repeat, and a repeat is embedded once, so only the
     distinct sentences count."""
-    from .scale import source_sentences, synthetic_archive
+    from .corpora import source_sentences, synthetic_archive
 
     big = work / "synthetic"
     synthetic_archive(source_sentences(corpus, None), corpus, big, 3_000)
@@ -226,7 +213,7 @@ def load_claims(path: Path) -> tuple[list[dict[str, str]], Path | None]:
 
 def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], reading: bool = True) -> ClaimScores:
     """Verdicts of ``verify`` against the labels; claims name their corpus (bundled by default)."""
-    from .verify import verify
+    from quoteqa.verify import verify
 
     sc = ClaimScores()
     for c in claims:
@@ -281,22 +268,25 @@ def _claims_table(qa: QA, path: Path, work: Path) -> str:
     return "\n".join(lines)
 
 
-CMRC_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "cmrc2018" / "cmrc2018_dev.json"
-DRCD_DEFAULT = ROOT.parent / "shared" / "benchmarks" / "drcd" / "DRCD_test.json"
-
-
 Method = tuple[str, Answerer, float]  # name, answerer, seconds to build what it searches
+
+
+def quoteqa_answerer(qa: QA) -> Answerer:
+    """quoteqa through its Python API, as the scorer asks every method."""
+
+    def ours(q: str, history: tuple[str, ...] = ()) -> Reply:
+        r = qa.ask(q, top_k=TOP, history=list(history))
+        passages = r.passages
+        return Reply(r.found, [c.quote for c in r.citations], [p.text for p in passages], [p.doc for p in passages])
+
+    return ours
 
 
 def methods(qa: QA, build_seconds: float) -> list[Method]:
     """quoteqa and the three baselines over the same loaded index, each with its build time (the
     dense baseline searches quoteqa's vectors, so it shares quoteqa's build)."""
 
-    def ours(q: str, history: tuple[str, ...] = ()) -> tuple[bool, list[str], list[str]]:
-        r = qa.ask(q, top_k=TOP, history=list(history))
-        return r.found, [c.quote for c in r.citations], [p.text for p in r.passages]
-
-    out: list[Method] = [("quoteqa", ours, build_seconds)]
+    out: list[Method] = [("quoteqa", quoteqa_answerer(qa), build_seconds)]
     for name, make in (
         ("BM25 alone (character bigrams)", bm25_baseline),
         ("dense alone (USE-m3, same vectors)", dense_baseline),
@@ -314,56 +304,35 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
     file with its title, built with the normal build and asked through the normal ask path. The
     figures are split into the training half (read by `quoteqa train`) and the check half (never
     read by any tuning step), by article."""
-    from .learn import squad_corpus
+    from quoteqa.learn import squad_corpus
 
     corpus = work / f"{path.stem}-corpus"
     pairs = squad_corpus(path, corpus)
     stats = build(corpus, work / f"{path.stem}-index")
     qa = QA.load(work / f"{path.stem}-index")
-    idx = qa.index
-    doc_of = {p.text: idx.articles[int(idx.para_article[i])].doc for i, p in enumerate(idx.paragraphs)}
+    halves = {
+        h: [Item(ex.question, "", ex.golds, ex.history, ex.doc) for half, ex in pairs if half == h]
+        for h in ("train", "check")
+    }
     lines = [
-        f"{name} (`{path.name}`): {len(idx.paragraphs)} paragraphs as one corpus, {stats.sentences} sentences, "
-        f"{len(pairs)} questions ({sum(h == 'train' for h, _ in pairs)} in the training half, "
-        f"{sum(h == 'check' for h, _ in pairs)} in the check half, split by article); built in "
-        f"{stats.seconds:.0f} s ({stats.sentences_per_second:.0f} sentences/s with the model loaded).",
+        f"{name} (`{path.name}`): {len(qa.index.paragraphs)} paragraphs as one corpus, {stats.sentences} sentences, "
+        f"{len(pairs)} questions ({len(halves['train'])} in the training half, {len(halves['check'])} in the check "
+        f"half, split by article); built in {stats.seconds:.0f} s ({stats.sentences_per_second:.0f} sentences/s "
+        "with the model loaded).",
         "",
         "| method | half | passage@1 | passage@5 | quote@1 | quote@3 | abstained | p50 ms | p95 ms | build s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for method, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
-        counts = {
-            h: dict.fromkeys(("n", "passage@1", "passage@5", "quote@1", "quote@3", "abstained"), 0)
-            for h in ("train", "check")
-        }
-        times: list[float] = []
-        answer(pairs[0][1].question, ())  # warm
-        for half, ex in pairs:
-            t = time.perf_counter()
-            found, quotes, passages = answer(ex.question, ())
-            times.append(1000 * (time.perf_counter() - t))
-            quotes = quotes if found else []
-            docs = [doc_of.get(p, "") for p in passages]
-            c = counts[half]
-            c["n"] += 1
-            c["abstained"] += not found
-            c["passage@1"] += docs[:1] == [ex.doc]
-            c["passage@5"] += ex.doc in docs[:5]
-            c["quote@1"] += bool(quotes) and any(g in quotes[0] for g in ex.golds)
-            c["quote@3"] += any(g in q for q in quotes[:3] for g in ex.golds)
-        for half in ("train", "check"):
-            c = counts[half]
-            n = max(1, c["n"])
-            cells = " | ".join(f"{c[k] / n:.3f}" for k in ("passage@1", "passage@5", "quote@1", "quote@3"))
-            label = "training" if half == "train" else "**check**"
+        for half, label in (("train", "training"), ("check", "**check**")):
+            sc, times, _ = _timed(answer, halves[half])
+            r = sc.as_row()
+            cells = " | ".join(f"{r[k]:.3f}" for k in ("passage@1", "passage@5", "quote@1", "quote@3"))
             lines.append(
-                f"| {method} | {label} | {cells} | {c['abstained']} | {_pct(times, 50):.1f} | {_pct(times, 95):.1f} "
-                f"| {build_s:.1f} |"
+                f"| {method} | {label} | {cells} | {sc.wrongly_abstained} | {_pct(times, 50):.1f} "
+                f"| {_pct(times, 95):.1f} | {build_s:.1f} |"
             )
-        check = counts["check"]
-        plot_data.setdefault(f"{name} (check half)", []).append(
-            (method, check["quote@1"] / max(1, check["n"]), check["quote@3"] / max(1, check["n"]))
-        )
+        plot_data.setdefault(f"{name} (check half)", []).append((method, sc.rate(sc.quote1), sc.rate(sc.quote3)))
     return "\n".join(lines)
 
 
@@ -420,11 +389,9 @@ def run(
             sections.append(_quality_table(path, items, rows))
             if n == 0:  # the development set's misses only: the held-out sets are read, never studied
                 misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]
-            if path.stem.startswith("citizen"):
-                plot_data[path.stem.replace("_", " ")] = [
-                    (name, sc.quote1 / max(1, sc.answerable), sc.quote3 / max(1, sc.answerable))
-                    for name, sc, *_ in rows
-                ]
+            plot_data[path.stem.replace("_", " ")] = [
+                (name, sc.rate(sc.quote1), sc.rate(sc.quote3)) for name, sc, *_ in rows
+            ]  # every set, held-out ones included
         for path in claim_sets:
             sections.append(_claims_table(qa, path, work))
         for name, path in squad or []:
@@ -505,7 +472,7 @@ def replace_section(path: Path, report: str, name: str = "bench") -> None:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    p = argparse.ArgumentParser(prog="quoteqa bench", description=__doc__)
+    p = argparse.ArgumentParser(prog="python -m harness report", description=__doc__)
     p.add_argument(
         "--sets",
         type=Path,

@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from quoteqa.bench import methods, plot_quality, squad_table
+from harness.report import methods, plot_quality, squad_table
+
 from quoteqa.learn import half_of
 from quoteqa.qa import QA
 
@@ -62,6 +63,7 @@ def test_squad_table_measures_all_methods_by_half(tmp_path: Path):
 
 def test_methods_return_quotes_and_passages(qa: QA):
     for name, answer, seconds in methods(qa, 1.0):
-        found, quotes, passages = answer("上半年新增了多少就业岗位?", ())
-        assert found and quotes and passages, name
-        assert len(quotes) <= 5 and len(passages) <= 5 and seconds >= 0
+        r = answer("上半年新增了多少就业岗位?", ())
+        assert r.found and r.quotes and r.passages, name
+        assert len(r.quotes) <= 5 and len(r.passages) == len(r.docs) <= 5 and seconds >= 0
+        assert set(r.docs) == {"wujin-2024-07-plenary.txt"}, name
