@@ -1,4 +1,11 @@
-"""Shared fixtures: one real model and one real index built from the bundled corpus."""
+"""Shared fixtures and the two tiers.
+
+The full tier (``make test``) uses one real model and one real index built from the bundled
+corpus, and the real app in Chromium. The fast tier (``make check``, ``pytest -m "not full"``)
+is every test that needs none of that: a test is in the full tier when it uses the real model
+(fixtures ``model``, ``built_index``, ``qa``), starts the app (``e2e``) or is marked ``full``
+(it starts ``python -m quoteqa`` in a subprocess). Fast tests that need an index use
+``stub_index``, built with the stub model of ``stub_model.py``."""
 
 from __future__ import annotations
 
@@ -12,6 +19,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import stub_model
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))  # the evaluation harness (`harness`), outside the product
@@ -19,6 +27,28 @@ CORPUS = ROOT / "corpus"
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
 # The keys of an answer's JSON object, in order (README, "The JSON answer").
 ANSWER_KEYS = ["question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"]
+
+
+stub_model.register()
+FULL_FIXTURES = {"model", "built_index", "qa"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("e2e") or FULL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.full)
+
+
+@pytest.fixture(scope="session")
+def stub_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled articles indexed with the stub model (a second or two)."""
+    from quoteqa.index import build
+
+    corpus = tmp_path_factory.mktemp("stub-corpus")
+    shutil.copy(SEED, corpus / SEED.name)
+    index = tmp_path_factory.mktemp("stub-idx") / "index"
+    build(corpus, index, model_name=stub_model.STUB)
+    return index
 
 
 @pytest.fixture(scope="session")

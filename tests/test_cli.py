@@ -1,89 +1,166 @@
-"""The quoteqa command, through its real entry point."""
+"""The quoteqa command, in process: ``main(argv)`` with its output captured.
+
+Tests of what the command does with its input (one output per line, error objects, exit codes,
+messages) run on the stub model (fast tier); tests of what it answers use the real model."""
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import SEED
+from stub_model import STUB
+
+from quoteqa.cli import main
 
 
-def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "quoteqa", *args], input=stdin, capture_output=True, text=True, timeout=300
-    )
+def run(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, *args: str, stdin: str | None = None
+) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of ``quoteqa ARGS`` with ``stdin`` as its input."""
+    if stdin is not None:
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode("utf-8")), encoding="utf-8"))
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse: --help and usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
 
 
-def test_build_prints_a_summary(tmp_path: Path):
+# --- fast tier: the stub model --------------------------------------------------------------------
+
+
+def test_build_prints_a_summary(tmp_path: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
-    r = run("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
-    assert r.returncode == 0, r.stderr
-    assert "1 files, 3 articles, 21 paragraphs" in r.stdout and "sentences/s" in r.stdout
+    code, out, err = run(
+        capsys, monkeypatch, "build", "--corpus", str(corpus), "--index", str(tmp_path / "i"), "--model", STUB
+    )
+    assert code == 0, err
+    assert "1 files, 3 articles, 21 paragraphs" in out and "sentences/s" in out
 
 
-def test_ask_json_over_stdin_answers_each_line(built_index: Path):
+def test_ask_json_answers_each_line_once(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    lines = ["新增上市企业几家?", "", "问" * 600, "?!?!", "5.7万", "<script>alert(1)</script>", "GDP是多少?"]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", stdin="\n".join(lines) + "\n")
+    assert code == 1  # some lines were refused
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r.get("question") for r in rows] == [
+        "新增上市企业几家?",
+        "",
+        "问" * 600,
+        "?!?!",
+        "5.7万",
+        lines[5],
+        "GDP是多少?",
+    ]
+    assert [r.get("code") for r in rows] == [None, "empty", "too_long", "no_words", "only_number", None, None]
+    assert "limit is 500" in rows[2]["error"]
+    assert list(rows[0]) == [
+        "question",
+        "interpreted",
+        "found",
+        "confidence",
+        "answer",
+        "repairs",
+        "citations",
+        "passages",
+    ]
+
+
+def test_json_lines_carry_history_and_a_bad_history_is_refused(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    lines = [
+        json.dumps({"question": "增长多少?", "history": ["九大重点产业集群产值多少?"]}, ensure_ascii=False),
+        json.dumps({"question": "增长多少?", "history": "九大重点产业集群产值多少?"}, ensure_ascii=False),
+        "{not json, a question that starts with a brace",
+    ]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", stdin="\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and len(rows) == 3
+    assert rows[0]["interpreted"] == "九大重点产业集群产值增长多少?"  # completed from the history
+    assert rows[1]["code"] == "bad_history" and "must be a list" in rows[1]["error"]
+    assert rows[2]["question"] == lines[2]
+
+
+def test_typos_are_repaired_and_shown(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", "新增了几所学效")
+    assert code == 0 and json.loads(out)["repairs"] == [["学效", "学校"]]
+
+
+def test_human_output_names_the_source(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "新增上市企业几家?")
+    assert code == 0 and out.startswith("问:新增上市企业几家?\n")
+    assert "原文中未找到相关内容" in out or "——《" in out
+
+
+def test_verify_prints_the_verdict_and_the_reading(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "verify", "--index", str(stub_index), "--json", "新增上市企业2家")
+    result = json.loads(out)
+    assert code == 0 and result["claim"] == "新增上市企业2家" and result["figures"][0]["claimed"] == "2家"
+    code, out, _ = run(capsys, monkeypatch, "verify", "--index", str(stub_index), "新增上市企业2家")
+    assert out.startswith("核实:新增上市企业2家\n结论:")
+
+
+def test_usage_errors_exit_2(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--top-k", "0", "x")
+    assert code == 2 and "--top-k is 0; it must be between 1 and 20" in err
+    assert run(capsys, monkeypatch, "frobnicate")[0] == 2
+    code, out, _ = run(capsys, monkeypatch, "--help")
+    assert code == 0 and "build" in out and "verify" in out
+
+
+def test_missing_index_says_how_to_build(tmp_path: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, _, err = run(capsys, monkeypatch, "ask", "--index", str(tmp_path / "none"), "问题")
+    assert code == 1 and "quoteqa build" in err and "Traceback" not in err
+
+
+def test_stale_index_says_exactly_what_to_run(stub_index: Path, tmp_path: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "other.txt").write_text("标题\n\n一句话。\n", encoding="utf-8")
+    code, _, err = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--corpus", str(corpus), "问题")
+    assert code == 1
+    assert f"quoteqa build --corpus {corpus} --index {stub_index} --model {STUB}" in err
+
+
+# --- full tier: what the real model answers -------------------------------------------------------
+
+
+def test_ask_json_over_stdin_answers_each_line(built_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
     lines = ["上半年新增了多少就业岗位?", "武进区上半年GDP是多少?", "新增上市企业几家?"]
-    r = run("ask", "--index", str(built_index), "--json", stdin="\n".join(lines) + "\n")
-    assert r.returncode == 0, r.stderr
-    out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [o["question"] for o in out] == lines
-    assert [o["found"] for o in out] == [True, False, True]
-    assert "5.7万个" in out[0]["answer"] and out[0]["citations"][0]["paragraph"] == 5
+    code, out, err = run(
+        capsys, monkeypatch, "ask", "--index", str(built_index), "--json", stdin="\n".join(lines) + "\n"
+    )
+    assert code == 0, err
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [r["question"] for r in rows] == lines
+    assert [r["found"] for r in rows] == [True, False, True]
+    assert "5.7万个" in rows[0]["answer"] and rows[0]["citations"][0]["paragraph"] == 5
 
 
-def test_ask_reads_json_lines_with_history(built_index: Path):
+def test_follow_ups_typos_and_other_periods(built_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
     lines = [
         json.dumps({"question": "增长多少?", "history": ["九大重点产业集群产值多少?"]}, ensure_ascii=False),
         "新增了几所学效",
         json.dumps({"question": "去年呢?", "history": ["上半年旅游总收入是多少?"]}, ensure_ascii=False),
-        json.dumps({"question": "增长多少?", "history": "九大重点产业集群产值多少?"}, ensure_ascii=False),
     ]
-    r = run("ask", "--index", str(built_index), "--json", stdin="\n".join(lines) + "\n")
-    out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert len(out) == 4 and r.returncode == 1  # the last line's history is not a list
-    assert out[0]["found"] and "增长10.68%" in out[0]["answer"]
-    assert out[0]["interpreted"] == "九大重点产业集群产值增长多少?"
-    assert out[1]["repairs"] == [["学效", "学校"]] and "7所新校" in out[1]["answer"]
-    assert not out[2]["found"] and "去年" in out[2]["interpreted"]
-    assert "must be a list" in out[3]["error"]
-    human = run("ask", "--index", str(built_index), stdin=lines[0] + "\n")
-    assert "按“九大重点产业集群产值增长多少?”理解" in human.stdout and "10.68%" in human.stdout
+    _, out, _ = run(capsys, monkeypatch, "ask", "--index", str(built_index), "--json", stdin="\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert rows[0]["found"] and "增长10.68%" in rows[0]["answer"]
+    assert rows[1]["repairs"] == [["学效", "学校"]] and "7所新校" in rows[1]["answer"]
+    assert not rows[2]["found"] and "去年" in rows[2]["interpreted"]
+    _, human, _ = run(capsys, monkeypatch, "ask", "--index", str(built_index), stdin=lines[0] + "\n")
+    assert "按“九大重点产业集群产值增长多少?”理解" in human and "10.68%" in human
 
 
-def test_human_output_and_not_found(built_index: Path):
-    r = run("ask", "--index", str(built_index), "武进区上半年GDP是多少?")
-    assert r.returncode == 0 and "原文中未找到相关内容" in r.stdout
-    r = run("ask", "--index", str(built_index), "新增上市企业几家?")
-    assert "「新增上市企业2家,累计50家。」" in r.stdout and "第 2 段" in r.stdout
-
-
-def test_bad_line_gets_an_error_object_and_exit_1(built_index: Path):
-    r = run("ask", "--index", str(built_index), "--json", stdin="新增上市企业几家?\n" + "问" * 600 + "\n")
-    assert r.returncode == 1
-    out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert out[0]["found"] is True
-    assert "error" in out[1] and "limit is 500" in out[1]["error"]
-
-
-def test_usage_errors_exit_2(built_index: Path):
-    assert run("ask", "--index", str(built_index), "--top-k", "0", "x").returncode == 2
-    assert run("frobnicate").returncode == 2
-
-
-def test_missing_index_says_how_to_build(tmp_path: Path):
-    r = run("ask", "--index", str(tmp_path / "none"), "问题")
-    assert r.returncode == 1 and "quoteqa build" in r.stderr and "Traceback" not in r.stderr
-
-
-def test_stale_index_says_exactly_what_to_run(built_index: Path, tmp_path: Path):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "other.txt").write_text("标题\n\n一句话。\n", encoding="utf-8")
-    r = run("ask", "--index", str(built_index), "--corpus", str(corpus), "问题")
-    assert r.returncode == 1
-    assert f"quoteqa build --corpus {corpus} --index {built_index}" in r.stderr
+def test_human_output_and_not_found(built_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(built_index), "武进区上半年GDP是多少?")
+    assert code == 0 and "原文中未找到相关内容" in out
+    _, out, _ = run(capsys, monkeypatch, "ask", "--index", str(built_index), "新增上市企业几家?")
+    assert "「新增上市企业2家,累计50家。」" in out and "第 2 段" in out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 from conftest import SEED
-from test_bench import PARAGRAPHS, tiny_squad
+from test_harness import PARAGRAPHS, tiny_squad
 
 from quoteqa import answer as answering
 from quoteqa.learn import half_of, main, squad_corpus, threshold_for

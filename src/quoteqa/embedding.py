@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -11,6 +12,14 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 DEFAULT_MODEL = "usem3"
+# Models known by name, besides the default, folders and Hugging Face cache ids: a program that
+# embeds quoteqa may add its own (the test suite adds a tiny stub for its fast tier).
+NAMED_MODELS: dict[str, Callable[[], SentenceTransformer]] = {}
+
+
+def register_model(name: str, make: Callable[[], SentenceTransformer]) -> None:
+    """Make ``--model name`` (and an index built with it) load the model ``make()`` returns."""
+    NAMED_MODELS[name] = make
 
 
 def offline() -> None:
@@ -24,9 +33,19 @@ def offline() -> None:
 def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
     """The default USE multilingual v3 model from the installed package, or a local/cached model.
 
-    ``name`` is ``usem3`` (the default) or anything ``SentenceTransformer`` accepts offline:
-    a folder, or a model id already in the local Hugging Face cache.
+    ``name`` is ``usem3`` (the default), a registered name, or anything ``SentenceTransformer``
+    accepts offline: a folder, or a model id already in the local Hugging Face cache. A model is
+    loaded once per process (it is only read), so a second index or QA on it costs nothing.
     """
+    if name not in _LOADED:
+        _LOADED[name] = _load(name)
+    return _LOADED[name]
+
+
+_LOADED: dict[str, SentenceTransformer] = {}
+
+
+def _load(name: str) -> SentenceTransformer:
     offline()
     from sentence_transformers import SentenceTransformer
 
@@ -34,6 +53,8 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
         from .usem3_module import USEM3
 
         return SentenceTransformer(modules=[USEM3()], device="cpu")
+    if name in NAMED_MODELS:
+        return NAMED_MODELS[name]()
     try:
         return SentenceTransformer(name, device="cpu", local_files_only=True)
     except Exception as exc:

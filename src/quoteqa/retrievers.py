@@ -1,8 +1,12 @@
 """The two retrievers: dense (FAISS, inner product on normalised vectors) and lexical (BM25).
 
-Both are plain files that are memory-mapped when loaded, so a large archive costs disk, not RAM:
-the dense side is ``vectors.bin`` (float32 rows) plus, above EXACT_LIMIT rows, an approximate
-FAISS inverted file; the lexical side is a term-major (CSC) matrix of precomputed BM25 weights.
+Both are plain files. A loaded index keeps the large arrays on disk and reads the rows a question
+needs with ``os.pread`` (DiskArray), so a large archive costs disk and OS page cache, not the
+server's own memory: the dense side is ``vectors.bin`` (float32 rows, read that way) plus, above
+EXACT_LIMIT rows, an approximate FAISS inverted file (held in memory); the lexical side is a
+term-major (CSC) matrix of precomputed BM25 weights (postings read that way, term pointers and
+vocabulary in memory). A build reads the vectors and the per-document term counts through memory
+maps instead (``open_vectors``, ``DocTerms.load``).
 """
 
 from __future__ import annotations
@@ -162,7 +166,7 @@ class DenseIndex:
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
-        order = np.argsort(ids)  # sorted reads are kinder to a memory map
+        order = np.argsort(ids)  # reads in file order are kinder to the disk and the page cache
         out = np.empty((len(ids), self._vectors.shape[1]), dtype=np.float32)
         if isinstance(self._vectors, DiskArray):
             out[order] = self._vectors.take(ids[order])
