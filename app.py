@@ -49,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
+    from quoteqa.embedding import ModelUnavailable
     from quoteqa.guard import Limits
+    from quoteqa.index import BuildLocked, IndexUnavailable
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
     from quoteqa.web import build_ui, launch
@@ -64,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         import torch
 
         torch.set_num_threads(1)
-    except (CorpusError, ValueError, RuntimeError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)

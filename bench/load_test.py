@@ -73,7 +73,8 @@ def call(client: object, url: str, endpoint: str, text: str) -> str:
     """One request through Gradio's HTTP API (POST, then read the event stream): ok, refused or error:…."""
     import httpx
 
-    assert isinstance(client, httpx.Client)
+    if not isinstance(client, httpx.Client):
+        raise TypeError(f"call needs an httpx.Client, got {type(client).__name__}")
     r = client.post(f"{url}gradio_api/call/{endpoint}", json={"data": [text]})
     if r.status_code >= 500:
         return f"error:HTTP {r.status_code}"

@@ -23,7 +23,7 @@ from quoteqa.index import Index, build
 from quoteqa.learn import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 from quoteqa.qa import QA
 from quoteqa.retrievers import bm25s_module
-from quoteqa.text import normalize
+from quoteqa.text import CJK, is_cjk, normalize
 
 from .score import Answerer, Item, Reply, Scores, load_items, score
 
@@ -42,8 +42,8 @@ POOL = 50  # sentences a sentence baseline reads to find its five best paragraph
 def _bigram_tokens(text: str) -> list[str]:
     """Character bigrams only: the classic Chinese BM25 baseline."""
     out: list[str] = []
-    for run in re.findall(r"[\u4e00-\u9fff]+|[a-z0-9]+", normalize(text)):
-        out.extend([run[i : i + 2] for i in range(len(run) - 1)] if run[0] >= "\u4e00" and len(run) > 1 else [run])
+    for run in re.findall(f"[{CJK}]+|[a-z0-9]+", normalize(text)):
+        out.extend([run[i : i + 2] for i in range(len(run) - 1)] if is_cjk(run[0]) and len(run) > 1 else [run])
     return out
 
 

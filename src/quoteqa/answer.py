@@ -13,7 +13,7 @@ import numpy as np
 
 from .index import WEIGHTS, Citation, Index
 from .ingest import Article
-from .text import bigrams, is_cjk_question, normalize, tokens
+from .text import bigrams, is_cjk, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
 
 # What a question asks for, from its interrogative words (Chinese and English).
@@ -99,14 +99,14 @@ def analyse(index: Index, question: str, context: str = "") -> Query:
     terms = {t: lex.idf(t) for t in bigrams(content)}
     cjk = is_cjk_question(q)
     unknown = tuple(t for t in terms if t.isascii() and t not in lex) if cjk else ()
-    chars = {c: lex.idf(c) for c in content if "\u3400" <= c <= "\u9fff"}
+    chars = {c: lex.idf(c) for c in content if is_cjk(c)}
     toks = tokens(content) or tokens(q)
     if context:
         carried = strip_filler(normalize(context))
         for t in bigrams(carried):
             terms.setdefault(t, CONTEXT_WEIGHT * lex.idf(t))
         for c in carried:
-            if "\u3400" <= c <= "\u9fff":
+            if is_cjk(c):
                 chars.setdefault(c, CONTEXT_WEIGHT * lex.idf(c))
         # The lexical search looks for the carried topic only when the question names none of its
         # own (「增长多少?」); 「那就业岗位呢」 names a new one, which the old must not outweigh.

@@ -231,6 +231,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    from .embedding import ModelUnavailable
     from .index import BuildLocked, IndexUnavailable
 
     try:
@@ -240,7 +241,7 @@ def main(argv: list[str] | None = None) -> int:
             return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify}
         return int(commands[args.command](args))
-    except (CorpusError, IndexUnavailable, BuildLocked, ValueError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

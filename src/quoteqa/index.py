@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import os
 import shutil
+import signal
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,9 +22,10 @@ import numpy as np
 
 from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
-from .ingest import Article, Paragraph, Sentence, file_sha256, scan_corpus
+from .ingest import Article, CorpusError, Paragraph, Sentence, file_sha256, scan_corpus
+from .numbers import has_figure
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DiskArray, DocTerms, LexicalIndex, open_vectors
-from .text import NORMALIZER, bigrams, bigrams_of_normalized, has_figure, normalize
+from .text import NORMALIZER, bigrams, bigrams_of_normalized, is_cjk, normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -218,7 +222,7 @@ class Index:
     def _sentence_sets(self, sid: int) -> tuple[frozenset[str], frozenset[str]]:
         def compute() -> tuple[frozenset[str], frozenset[str]]:
             text = normalize(self.sentences[sid].text)
-            return frozenset(bigrams_of_normalized(text)), frozenset(c for c in text if "\u3400" <= c <= "\u9fff")
+            return frozenset(bigrams_of_normalized(text)), frozenset(c for c in text if is_cjk(c))
 
         return self.cached("sets", sid, compute)  # type: ignore[no-any-return]
 
@@ -255,6 +259,24 @@ def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
 
 def _data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+_FAULT_CALLS = itertools.count(1)
+
+
+def _step(name: str) -> None:
+    """A point between two write steps of a build, there for tests/test_faults.py. With the
+    environment variable QUOTEQA_FAULT_STEP=N the N-th call in this process kills it with SIGKILL
+    (a real crash: no cleanup, no finally blocks); with QUOTEQA_FAULT_STEP=list every call prints
+    "quoteqa fault step N: name" to stderr. Without the variable it only looks the variable up."""
+    fault = os.environ.get("QUOTEQA_FAULT_STEP")
+    if fault is None:
+        return
+    n = next(_FAULT_CALLS)
+    if fault == "list":
+        print(f"quoteqa fault step {n}: {name}", file=sys.stderr, flush=True)
+    elif fault.strip().isdigit() and int(fault) == n:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def corpus_hashes(corpus: Path) -> dict[str, str]:
@@ -511,6 +533,7 @@ def _build(
     tmp = Path(tempfile.mkdtemp(prefix=f".{index.name}.building-", dir=index.parent))
     try:
         tmp.chmod(0o777 & ~_umask())  # readable like any folder the user makes (mkdtemp gives 0700)
+        _step("temp folder made")
         hashes: dict[str, str] = {}
         n_articles = n_paragraphs = 0
         lex_s, lex_p = Bm25Builder(prev.sentence_terms), Bm25Builder(prev.paragraph_terms)
@@ -551,7 +574,9 @@ def _build(
                 spans.write(json.dumps(record) + "\n")
                 if progress:
                     progress(done, len(files))
+        _step("articles and files written")
         writer.close()
+        _step("vectors and keys written")
         dim = writer.dim if writer.dim is not None else dimension(get_model())
         vectors = open_vectors(tmp / VECTORS, writer.rows, dim)
         ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit)
@@ -559,11 +584,13 @@ def _build(
             import faiss
 
             faiss.write_index(ann, str(tmp / ANN))
+        _step("ANN index written (none below the exact limit)")
         del vectors, ann
         for builder, folder in ((lex_s, tmp / LEX_SENTENCES), (lex_p, tmp / LEX_PARAGRAPHS)):
             lexical, rows = builder.finish()
             lexical.save(folder)
             rows.save(folder)
+            _step(f"{folder.name} written")
             del lexical, rows
         del lex_s, lex_p, prev
         stats = BuildStats(
@@ -597,6 +624,7 @@ def _build(
             "index_files": {p.relative_to(tmp).as_posix(): file_sha256(p) for p in _data_files(tmp)},
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+        _step("manifest written")
         _swap(tmp, index)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -614,10 +642,14 @@ def _swap(new: Path, index: Path) -> None:
     """Replace ``index`` with ``new``: two renames, recoverable by ``_recover`` if cut between them."""
     old = index.with_name(index.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
+    _step("swap: stale .old removed")
     if index.exists():
         os.rename(index, old)
+    _step("swap: index renamed to .old")
     os.rename(new, index)
+    _step("swap: new folder renamed to index")
     shutil.rmtree(old, ignore_errors=True)
+    _step("swap: .old removed")
 
 
 def _recover(index: Path) -> None:
@@ -725,7 +757,8 @@ def load(
         dense = DenseIndex.load(vectors, index / ANN if (index / ANN).exists() else None)
         lex_s = LexicalIndex.load(index / LEX_SENTENCES)
         lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
-    except Exception as exc:
+    # unreadable, truncated or malformed files (faiss reports a bad file as RuntimeError)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexUnavailable(
             f"cannot read the index at {index} ({exc}); rebuild with: {rebuild_hint(index)}"
         ) from exc
@@ -740,7 +773,7 @@ def stale_files(manifest: dict[str, Any], corpus: Path) -> list[str]:
     built: dict[str, str] = manifest.get("corpus", {}).get("files", {})
     try:
         now = corpus_hashes(corpus)
-    except Exception:
+    except (CorpusError, OSError):  # no corpus folder, or one that cannot be read
         return ["(corpus folder)"]
     changed = [f"changed: {k}" for k in now if k in built and built[k] != now[k]]
     changed += [f"added: {k}" for k in now if k not in built]

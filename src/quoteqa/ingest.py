@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .text import normalize, split_sentences
+from .text import is_cjk, normalize, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def _blocks(text: str) -> list[_Block]:
 
 
 def _is_cjk_text(lines: list[str]) -> bool:
-    return any("\u4e00" <= ch <= "\u9fff" for ch in lines[0][:20])
+    return any(is_cjk(ch) for ch in lines[0][:20])
 
 
 def _is_heading(text: str) -> bool:
@@ -285,6 +285,5 @@ def scan_corpus(
 
 def load_corpus(corpus: Path) -> Iterator[tuple[str, str, list[Article]]]:
     """Yield (relative path, sha256 of the file, articles) for every corpus file (see scan_corpus)."""
-    for f in scan_corpus(corpus):
-        assert f.articles is not None
-        yield f.rel, f.digest, f.articles
+    for f in scan_corpus(corpus):  # without ``known`` every file is parsed
+        yield f.rel, f.digest, f.articles or []

@@ -243,6 +243,13 @@ def parse(text: str) -> list[Figure]:
     return out
 
 
+def has_figure(text: str) -> bool:
+    """True when the text states a quantity: the one definition of "figure" (answering asks it of
+    sentences, verification reads the figures themselves). Dates, road numbers and slogans such
+    as “1+8+5” are not figures."""
+    return bool(parse(text))
+
+
 def _inside_code(text: str, m: re.Match[str]) -> bool:
     """Digits that are part of a name (5G, G312, “1+8+5”, 95X) or an ordinal (第3) are not figures."""
     before = text[m.start() - 1] if m.start() > 0 else ""

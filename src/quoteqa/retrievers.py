@@ -146,7 +146,8 @@ class DenseIndex:
             scores, ids = self.flat.search(q, k)
             keep = ids[0] >= 0
             return scores[0][keep], ids[0][keep]
-        assert self.ann is not None
+        if self.ann is None:
+            raise RuntimeError("a dense index has either exact vectors or an inverted file; this one has neither")
         _, ids = self.ann.search(q, max(k, RERANK))
         found = ids[0][ids[0] >= 0]
         exact = self.vectors(found) @ q[0]
@@ -241,7 +242,8 @@ class Bm25Builder:
     def add_previous(self, first: int, count: int) -> None:
         """Documents ``first .. first + count - 1`` of the previous build, as they were."""
         prev = self.previous
-        assert prev is not None
+        if prev is None:
+            raise RuntimeError("add_previous needs the previous build's statistics (Bm25Builder(previous=…))")
         lo, hi = int(prev.ptr[first]), int(prev.ptr[first + count])
         self._terms.frombytes(np.ascontiguousarray(prev.terms[lo:hi], dtype=np.int32).tobytes())
         self._tfs.frombytes(np.ascontiguousarray(prev.tfs[lo:hi], dtype=np.float32).tobytes())

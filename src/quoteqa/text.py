@@ -12,11 +12,10 @@ from pathlib import Path
 _FINAL = "。!?;!?;…"
 _CLOSERS = "”’」』)》】\"'"
 _SENTENCE_RE = re.compile(rf"[^{_FINAL}]*(?:[{_FINAL}]+[{_CLOSERS}]*|$)")
-_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-CJK_RANGE = _CJK  # for a character class: f"[{CJK_RANGE}]"
-_TOKEN_RE = re.compile(rf"[{_CJK}]+|[0-9]+(?:\.[0-9]+)?%?|[a-z][a-z0-9]*")
-_NUMBER_RE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
-_CHINESE_DIGITS = "零一二三四五六七八九十百千万亿两几多"
+# The one definition of a Chinese character: CJK unified ideographs, extension A and the
+# compatibility ideographs. CJK is for a regex class (f"[{CJK}]"), is_cjk for one character.
+CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_TOKEN_RE = re.compile(rf"[{CJK}]+|[0-9]+(?:\.[0-9]+)?%?|[a-z][a-z0-9]*")
 
 
 # Recorded in each index's manifest: an index whose terms were normalised otherwise is rebuilt.
@@ -86,11 +85,15 @@ def split_sentences(paragraph: str) -> list[str]:
     return [piece for part in merged for piece in _wrap(part)]
 
 
+def is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or "\uf900" <= ch <= "\ufaff"
+
+
 def tokens(text: str) -> list[str]:
     """Lexical tokens of normalised text: CJK unigrams and bigrams, numbers, latin words."""
     out: list[str] = []
     for run in _TOKEN_RE.findall(normalize(text)):
-        if "\u3400" <= run[0] <= "\ufaff":
+        if is_cjk(run[0]):
             out.extend(run)
             out.extend(map(str.__add__, run, run[1:]))
         else:
@@ -107,7 +110,7 @@ def bigrams_of_normalized(text: str) -> set[str]:
     """``bigrams`` of text that ``normalize`` has already been through."""
     out: set[str] = set()
     for run in _TOKEN_RE.findall(text):
-        if "\u3400" <= run[0] <= "\ufaff":
+        if is_cjk(run[0]):
             if len(run) == 1:
                 out.add(run)
             out.update(map(str.__add__, run, run[1:]))  # the bigrams, built in C
@@ -118,14 +121,6 @@ def bigrams_of_normalized(text: str) -> set[str]:
 
 def is_cjk_question(text: str) -> bool:
     """True when most letters of the text are Chinese characters."""
-    cjk = len(re.findall(f"[{_CJK}]", text))
+    cjk = len(re.findall(f"[{CJK}]", text))
     latin = len(re.findall(r"[A-Za-z]", text))
     return cjk >= latin
-
-
-def has_figure(text: str) -> bool:
-    """True when the text states a quantity (Arabic digits or Chinese numerals)."""
-    t = normalize(text)
-    return bool(_NUMBER_RE.search(t)) or bool(
-        re.search(f"[{_CHINESE_DIGITS}]+(?:[个家项人所套万亿元名批场倍成]|年)", t)
-    )

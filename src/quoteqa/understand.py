@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from .text import CJK_RANGE, normalize
+from .text import CJK, is_cjk, normalize
 
 if TYPE_CHECKING:
     from .retrievers import LexicalIndex
@@ -159,7 +159,7 @@ def absence(text: str, has: Callable[[str], bool]) -> tuple[float, float]:
     total = float(jieba.dt.total)
     weights: dict[str, float] = {}
     for w in jieba.lcut(text, HMM=True):
-        if w not in FILLER and re.search(f"[{CJK_RANGE}]", w):
+        if w not in FILLER and re.search(f"[{CJK}]", w):
             weights[w] = math.log(total / (general_frequency(w) + 1.0))
     lacking = [w for w in weights if not all(has(w[k : k + 2]) for k in range(max(1, len(w) - 1)))]
     if not weights:
@@ -185,7 +185,7 @@ def reading(char: str) -> str:
     """The usual fuzzy toneless pinyin of a Chinese character as typed ("" for other characters)."""
     from pypinyin import Style, lazy_pinyin
 
-    if not ("\u3400" <= char <= "\u9fff"):
+    if not is_cjk(char):
         return ""
     return _fuzzy(lazy_pinyin(char, style=Style.NORMAL)[0])
 
@@ -204,7 +204,7 @@ GENERAL_MIN_FREQUENCY = 2000  # a word the corpus lacks must be this common in g
 def _by_sound(words: list[str]) -> dict[tuple[str, str], list[str]]:
     out: dict[tuple[str, str], list[str]] = {}
     for term in words:
-        if len(term) == 2 and all("\u3400" <= c <= "\u9fff" for c in term):
+        if len(term) == 2 and all(is_cjk(c) for c in term):
             out.setdefault(_word_reading(term), []).append(term)
     return out
 
@@ -242,7 +242,7 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
     n = len(chars)
 
     def cjk(i: int) -> bool:
-        return 0 <= i < n and "\u3400" <= chars[i] <= "\u9fff"
+        return 0 <= i < n and is_cjk(chars[i])
 
     def known(i: int) -> bool:  # the bigram at i, i+1 occurs in the corpus
         return cjk(i) and cjk(i + 1) and (chars[i] + chars[i + 1]) in lex
@@ -297,9 +297,7 @@ def asking_of(question: str) -> str:
 def content_terms(text: str, lex: LexicalIndex) -> list[str]:
     """Corpus bigrams of the question's content words (what says what it is about)."""
     content = strip_filler(text)
-    return [
-        a + b for run in re.findall(f"[{CJK_RANGE}]+", content) for a, b in itertools.pairwise(run) if (a + b) in lex
-    ]
+    return [a + b for run in re.findall(f"[{CJK}]+", content) for a, b in itertools.pairwise(run) if (a + b) in lex]
 
 
 def needs_context(own: str) -> bool:
@@ -307,7 +305,7 @@ def needs_context(own: str) -> bool:
     subject or period (「那专精特新呢」, 「去年呢」), or names no subject of its own (「增长多少?」)."""
     if _ANAPHORA.search(own) or _SUBSTITUTION.match(own):
         return True
-    words = [w for w in _jieba().lcut(own, HMM=False) if w not in FILLER and re.search(f"[{CJK_RANGE}]", w)]
+    words = [w for w in _jieba().lcut(own, HMM=False) if w not in FILLER and re.search(f"[{CJK}]", w)]
     return len(words) <= 1
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from . import answer as answering
 from .index import Citation, Index, citation
 from .numbers import Figure, exact_figure, parse
-from .text import bigrams
+from .text import CJK, bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -157,7 +157,7 @@ def _without_bases(text: str) -> str:
 
 def _is_generic(lead: str) -> bool:
     """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
-    return bool(_GENERIC.match(re.sub(r"[^\u4e00-\u9fff]", "", _without_bases(lead))))
+    return bool(_GENERIC.match(re.sub(f"[^{CJK}]", "", _without_bases(lead))))
 
 
 @dataclass(frozen=True)
@@ -178,7 +178,7 @@ class Subject:
 def _words(text: str) -> str:
     for short, long in _SYNONYMS.items():
         text = text.replace(short, long)
-    return re.sub(r"[^\u4e00-\u9fff0-9a-zA-Z]", "", text)
+    return re.sub(f"[^{CJK}0-9a-zA-Z]", "", text)
 
 
 def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure]) -> int:
@@ -232,7 +232,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         side = "from" if _CHANGE_LEAD.search(context) else "to" if re.search("[到至]$", before) else ""
         if fig.unit == "百分点" and _GAP.search(context):
             side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
-        own = re.sub(_GENERIC_WORDS, "", re.sub(r"[^\u4e00-\u9fff]", "", lead))  # 「全区」 is no noun
+        own = re.sub(_GENERIC_WORDS, "", re.sub(f"[^{CJK}]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
         added = "新增" in text[start : fig.start]
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
@@ -322,7 +322,7 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
     return growth, replace(subject, change=True, direction=rise, base=base)
 
 
-_PLACE = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|市)")
+_PLACE = re.compile(f"([{CJK}]{{2}})(?:区|县|市)")
 # Two-character stems before 区/县/市 that are no place name: 全区, 城区, 园区, 景区, 开发区, …
 _NOT_PLACE = re.compile(r"[全本该各城园景社辖片新老两市县区省校学]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
 
