@@ -51,9 +51,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from quoteqa.embedding import ModelUnavailable
     from quoteqa.guard import Limits
-    from quoteqa.index import BuildLocked, IndexUnavailable
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
+    from quoteqa.store import BuildLocked, IndexUnavailable
     from quoteqa.web import build_ui, launch
 
     start = time.perf_counter()

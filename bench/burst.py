@@ -16,18 +16,16 @@ import argparse
 import re
 import secrets
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from harness.app import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -43,26 +41,6 @@ class Asked:
     end: float
     ok: bool
     detail: str
-
-
-def start_app(work: Path, index: Path) -> tuple[subprocess.Popen[bytes], str]:
-    shutil.copytree(index, work / "index")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (work / "app.log").open("w")
-    cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(work / "index")]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the app did not start in 120 s:\n" + (work / "app.log").read_text())
 
 
 def client(source: str, timeout: float = QUESTION_TIMEOUT) -> httpx.Client:
@@ -150,7 +128,8 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
     work = Path(tempfile.mkdtemp(prefix="quoteqa-burst-"))
     proc = None
     try:
-        proc, url = start_app(work, args.index)
+        shutil.copytree(args.index, work / "index")
+        proc, url = start_app(work, ["--index", str(work / "index")])
         fn_index = ask_fn_index(url)
         asked: list[Asked] = []
         stop = threading.Event()

@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from pathlib import Path
+
+from harness.app import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -47,26 +46,6 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
-
-
-def start_app(work: Path) -> tuple[subprocess.Popen[bytes], str]:
-    shutil.copytree(ROOT / "index", work / "index")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log = (work / "app.log").open("w")
-    cmd = [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--index", str(work / "index")]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("the app did not start in 120 s:\n" + (work / "app.log").read_text())
 
 
 def call(client: object, url: str, endpoint: str, text: str) -> str:
@@ -118,7 +97,8 @@ def run(clients: int, seconds: float, url: str | None) -> str:
     proc = None
     try:
         if url is None:
-            proc, url = start_app(work)
+            shutil.copytree(ROOT / "index", work / "index")
+            proc, url = start_app(work, ["--index", str(work / "index")])
         results: list[tuple[str, str, float]] = []
         # warm-up: every client connects and sends a few requests, then memory is sampled
         warm: list[tuple[str, str, float]] = []

@@ -9,13 +9,9 @@ is every test that needs none of that: a test is in the full tier when it uses t
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -42,7 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def stub_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled articles indexed with the stub model (a second or two)."""
-    from quoteqa.index import build
+    from quoteqa.build import build
 
     corpus = tmp_path_factory.mktemp("stub-corpus")
     shutil.copy(SEED, corpus / SEED.name)
@@ -60,7 +56,7 @@ def model():
 
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
-    from quoteqa.index import build
+    from quoteqa.build import build
 
     corpus = tmp_path_factory.mktemp("corpus")
     shutil.copy(SEED, corpus / SEED.name)
@@ -76,12 +72,6 @@ def qa(built_index: Path, model):
     return QA.load(built_index, model=model)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def private_tmp(work: Path) -> Path:
     """A temporary folder of the app's own (TMPDIR), to find anything it writes there."""
     (work / "tmp").mkdir(exist_ok=True)
@@ -89,24 +79,11 @@ def private_tmp(work: Path) -> Path:
 
 
 def start_app(work: Path, args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
-    """The real app on a free localhost port, its output in work/app.log, any outbound connection
-    attempt recorded in work/network-attempts.txt; its per-install log key kept in work."""
-    port = free_port()
-    log = (work / "app.log").open("w")
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "XDG_STATE_HOME": str(work / "state"), **env}
-    cmd = [sys.executable, str(ROOT / "tests" / "netguard.py"), str(work / "network-attempts.txt")]
-    proc = subprocess.Popen(
-        [*cmd, str(ROOT / "app.py"), "--port", str(port), *args], stdout=log, stderr=subprocess.STDOUT, env=env
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError((work / "app.log").read_text())
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise AssertionError("app did not start in 180 s:\n" + (work / "app.log").read_text())
+    """The real app on a free localhost port (harness.app), its output in work/app.log, any
+    outbound connection attempt recorded in work/network-attempts.txt, its per-install log key
+    kept in work."""
+    from harness.app import start_app as start
+
+    env = {"GRADIO_SERVER_NAME": "127.0.0.1", "XDG_STATE_HOME": str(work / "state"), **env}
+    guard = [str(ROOT / "tests" / "netguard.py"), str(work / "network-attempts.txt")]
+    return start(work, args, env=env, wrapper=guard)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from quoteqa import answer as answering
-from quoteqa.index import Index, load
+from quoteqa.store import Index, load
 
 
 @pytest.fixture(scope="module")

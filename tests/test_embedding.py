@@ -64,8 +64,8 @@ def test_nothing_reaches_the_network(monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     from quoteqa import QA
+    from quoteqa.build import build
     from quoteqa.embedding import load_model
-    from quoteqa.index import build
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

@@ -16,10 +16,11 @@ import pytest
 from conftest import SEED
 
 from quoteqa import QA
+from quoteqa.build import build
 from quoteqa.guard import RateLimiter
-from quoteqa.index import IndexUnavailable, build
 from quoteqa.ingest import corpus_files
 from quoteqa.qa import InputError, check_text
+from quoteqa.store import IndexUnavailable
 
 QUESTION = "上半年新增了多少就业岗位?"
 

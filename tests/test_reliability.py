@@ -12,9 +12,10 @@ import pytest
 from conftest import ANSWER_KEYS, SEED
 
 from quoteqa import QA
-from quoteqa.index import MANIFEST, BuildLocked, IndexUnavailable, build, build_lock, load
+from quoteqa.build import build
 from quoteqa.ingest import load_corpus
 from quoteqa.qa import InputError
+from quoteqa.store import MANIFEST, BuildLocked, IndexUnavailable, build_lock, load
 
 PAYLOADS = [
     "\x00\x01\x02上半年新增了多少就业岗位?\x7f",

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, SEED
+from test_cli import run
 
 from quoteqa import QA
 from quoteqa.qa import InputError
@@ -84,28 +83,27 @@ def test_bad_claims_are_refused_clearly(qa: QA, bad: str):
         qa.verify(bad)
 
 
-def test_cli_verify_json_and_human(built_index: Path):
-    def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        cmd = [sys.executable, "-m", "quoteqa", "verify", "--index", str(built_index), *args]
-        return subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=300)
+def test_cli_verify_json_and_human(built_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    def verify(*args: str, stdin: str | None = None) -> tuple[int, str]:
+        code, out, _ = run(capsys, monkeypatch, "verify", "--index", str(built_index), *args, stdin=stdin)
+        return code, out
 
-    r = run("--json", stdin="新增上市企业5家\n常住人口达到180万\n")
-    assert r.returncode == 0, r.stderr
-    out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert [o["verdict"] for o in out] == ["contradicted", "not_found"]
-    r = run("--json", stdin="新增上市企业5家\n\n")  # a blank line gets its own error object
-    out = [json.loads(line) for line in r.stdout.splitlines()]
-    assert r.returncode == 1 and out[0]["verdict"] == "contradicted" and "empty" in out[1]["error"]
-    r = run("上半年全区旅游接待超过800万人次")
-    assert "一致" in r.stdout and "815万人次" in r.stdout and "第 4 段" in r.stdout
-    r = run("新增省创新型中小企业400多家")  # the interval, in words
-    assert "400多家(400–499家) → 原文 428家:一致" in r.stdout
+    code, out = verify("--json", stdin="新增上市企业5家\n常住人口达到180万\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and [o["verdict"] for o in rows] == ["contradicted", "not_found"]
+    code, out = verify("--json", stdin="新增上市企业5家\n\n")  # a blank line gets its own error object
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 1 and rows[0]["verdict"] == "contradicted" and "empty" in rows[1]["error"]
+    _, out = verify("上半年全区旅游接待超过800万人次")
+    assert "一致" in out and "815万人次" in out and "第 4 段" in out
+    _, out = verify("新增省创新型中小企业400多家")  # the interval, in words
+    assert "400多家(400–499家) → 原文 428家:一致" in out
 
 
 @pytest.fixture(scope="module")
 def rates(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
     """The synthetic article of the reporters' development set: rates, 百分点, 倍, 翻番, shares."""
-    from quoteqa.index import build
+    from quoteqa.build import build
 
     path = tmp_path_factory.mktemp("rates")
     build(ROOT / "bench" / "reporter_dev" / "corpus", path / "index", model=model)

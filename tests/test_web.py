@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quoteqa import QA
-from quoteqa.index import build
+from quoteqa.build import build
 from quoteqa.web import NOT_FOUND, build_ui, render
 
 

@@ -19,10 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
-from quoteqa.index import Index, build
+from quoteqa.build import build
 from quoteqa.learn import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 from quoteqa.qa import QA
 from quoteqa.retrievers import bm25s_module
+from quoteqa.store import Index
 from quoteqa.text import CJK, is_cjk, normalize
 
 from .score import Answerer, Item, Reply, Scores, load_items, score
@@ -469,6 +470,11 @@ def replace_section(path: Path, report: str, name: str = "bench") -> None:
     path.write_text(f"{head}{begin}\n{report}\n{end}{tail}", encoding="utf-8")
 
 
+# The development sets come first (their misses are printed); the held-out ones are read only here.
+QUESTION_SETS = ("citizen_dev.jsonl", "dev_questions.jsonl", "citizen_holdout.jsonl", "holdout_questions.jsonl")
+CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
+
+
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
@@ -477,38 +483,24 @@ def main(argv: list[str] | None = None) -> int:
         "--sets",
         type=Path,
         nargs="+",
-        default=[
-            ROOT / "bench" / "citizen_dev.jsonl",
-            ROOT / "bench" / "dev_questions.jsonl",
-            ROOT / "bench" / "citizen_holdout.jsonl",
-            ROOT / "bench" / "holdout_questions.jsonl",
-        ],
+        default=[ROOT / "bench" / name for name in QUESTION_SETS],
         help="question sets (JSONL: question, kind, gold); the first also times the CLI",
     )
     p.add_argument(
         "--claims",
         type=Path,
         nargs="*",
-        default=[
-            ROOT / "bench" / "claims.jsonl",
-            ROOT / "bench" / "claims_holdout.jsonl",
-            ROOT / "bench" / "reporter_dev",
-            ROOT / "bench" / "reporter_holdout",
-        ],
+        default=[ROOT / "bench" / name for name in CLAIM_SETS],
         help="claim sets for `verify`: JSONL (claim, verdict) or a folder with claims.jsonl and corpus/",
     )
-    p.add_argument(
-        "--cmrc",
-        type=Path,
-        default=CMRC_DEFAULT if CMRC_DEFAULT.exists() else None,
-        help="CMRC 2018 dev JSON (default: ../shared/benchmarks/cmrc2018/cmrc2018_dev.json when present)",
-    )
-    p.add_argument(
-        "--drcd",
-        type=Path,
-        default=DRCD_DEFAULT if DRCD_DEFAULT.exists() else None,
-        help="DRCD test JSON (default: ../shared/benchmarks/drcd/DRCD_test.json when present)",
-    )
+    for flag, default, name in (("--cmrc", CMRC_DEFAULT, "CMRC 2018 dev"), ("--drcd", DRCD_DEFAULT, "DRCD test")):
+        shown = default.relative_to(ROOT.parent) if default.is_relative_to(ROOT.parent) else default
+        p.add_argument(
+            flag,
+            type=Path,
+            default=default if default.exists() else None,
+            help=f"{name} JSON (default: ../{shown} when present)",
+        )
     p.add_argument("--no-cmrc", action="store_true", help="skip the CMRC 2018 and DRCD sections")
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     p.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md", help="file whose bench section is replaced")

@@ -11,9 +11,10 @@ from typing import Any
 
 import numpy as np
 
-from .index import WEIGHTS, Citation, Index
 from .ingest import Article
-from .text import bigrams, is_cjk, is_cjk_question, normalize, tokens
+from .numbers import has_figure
+from .store import WEIGHTS, Citation, Index
+from .text import bigrams, bigrams_of_normalized, is_cjk, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
 
 # What a question asks for, from its interrogative words (Chinese and English).
@@ -84,6 +85,66 @@ class Query:
     chars: dict[str, float] = field(default_factory=dict)  # content characters -> weight
     forms: tuple[re.Pattern[str], ...] = ()  # what an answering sentence would contain
     absent: tuple[float, float] = (0.0, 0.0)  # what the corpus never mentions (understand.absence)
+
+
+# Per-sentence and per-paragraph values the features read, computed once per loaded index
+# (normalising text is the costly part of a query; corpus sentences are the same for every query).
+
+
+def title_terms(index: Index, aid: int) -> frozenset[str]:
+    """Content terms of an article's headline."""
+    return index.cached("title", aid, lambda: frozenset(bigrams(index.articles[aid].title)))  # type: ignore[no-any-return]
+
+
+def paragraph_counts(index: Index, pid: int, kind: str) -> dict[str, int]:
+    """In how many of a paragraph's sentences, plus its article's headline, each term (kind
+    "terms") or character (kind "chars") occurs."""
+
+    def compute() -> dict[str, int]:
+        first = int(index.para_first[pid])
+        of = sentence_terms if kind == "terms" else sentence_chars
+        aid = int(index.para_article[pid])
+        counts: dict[str, int] = {}
+        sets = [of(index, s) for s in range(first, first + len(index.paragraphs[pid].sentences))]
+        sets.append(title_terms(index, aid) if kind == "terms" else frozenset(normalize(index.articles[aid].title)))
+        for terms in sets:
+            for t in terms:
+                counts[t] = counts.get(t, 0) + 1
+        return counts
+
+    return index.cached(f"counts-{kind}", pid, compute)  # type: ignore[no-any-return]
+
+
+def _sentence_sets(index: Index, sid: int) -> tuple[frozenset[str], frozenset[str]]:
+    def compute() -> tuple[frozenset[str], frozenset[str]]:
+        text = normalize(index.sentences[sid].text)
+        return frozenset(bigrams_of_normalized(text)), frozenset(c for c in text if is_cjk(c))
+
+    return index.cached("sets", sid, compute)  # type: ignore[no-any-return]
+
+
+def sentence_terms(index: Index, sid: int) -> frozenset[str]:
+    """Content terms of a sentence."""
+    return _sentence_sets(index, sid)[0]
+
+
+def sentence_chars(index: Index, sid: int) -> frozenset[str]:
+    """Chinese characters of a sentence."""
+    return _sentence_sets(index, sid)[1]
+
+
+def sentence_has_figure(index: Index, sid: int) -> bool:
+    return bool(index.cached("figure", sid, lambda: has_figure(index.sentences[sid].text)))
+
+
+def context_terms(index: Index, pid: int) -> frozenset[str]:
+    """Content terms of a paragraph with its article's headline and sub-headline."""
+
+    def compute() -> frozenset[str]:
+        article = index.articles[int(index.para_article[pid])]
+        return frozenset(bigrams(index.paragraphs[pid].text + article.title + article.subtitle))
+
+    return index.cached("context", pid, compute)  # type: ignore[no-any-return]
 
 
 CONTEXT_WEIGHT = 0.5  # a term carried over from an earlier turn counts half as much as the user's own
@@ -222,14 +283,14 @@ def features(
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
-        terms = index.sentence_terms(sid)
+        terms = sentence_terms(index, sid)
         rows[row, :6] = (
             float(bm_s[sid]),
             float(bm_p[pid]),
             dn,
             _cover(query.terms, terms),
-            _cover(query.terms, index.context_terms(pid)),
-            _kind_fit(query.kinds, index.sentences[sid].text, index.sentence_has_figure(sid)),
+            _cover(query.terms, context_terms(index, pid)),
+            _kind_fit(query.kinds, index.sentences[sid].text, sentence_has_figure(index, sid)),
         )
     passage = rows @ PASSAGE_WEIGHTS
     best_passage: dict[int, float] = {}
@@ -250,21 +311,21 @@ def features(
         "untitled"), computed once per question."""
         if (kind, sid) not in memo:
             if (kind, pid) not in in_paragraph:
-                counts = index.paragraph_counts(pid, "chars" if kind == "chars" else "terms")
+                counts = paragraph_counts(index, pid, "chars" if kind == "chars" else "terms")
                 if kind == "untitled":
-                    title = index.title_terms(int(index.para_article[pid]))
+                    title = title_terms(index, int(index.para_article[pid]))
                     terms = {t: w for t, w in query.terms.items() if t not in title}
                 else:
                     terms = query.chars if kind == "chars" else query.terms
                 in_paragraph[(kind, pid)] = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
-            held = index.sentence_chars(sid) if kind == "chars" else index.sentence_terms(sid)
+            held = sentence_chars(index, sid) if kind == "chars" else sentence_terms(index, sid)
             memo[(kind, sid)] = _cover(in_paragraph[(kind, pid)], held)
         return memo[(kind, sid)]
 
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
         first = int(index.para_first[pid])
         last = first + len(index.paragraphs[pid].sentences) - 1
-        terms = index.sentence_terms(sid)
+        terms = sentence_terms(index, sid)
         rows[row, 6:] = (
             focus("terms", sid, pid),
             focus("terms", sid - 1, pid) if sid > first else 0.0,
@@ -463,10 +524,10 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
     """The ANSWERABILITY row of a question and its ranked sentences (best first, at least one)."""
     best = ranked[0]
     pid = int(index.sent_para[best.sentence])
-    para_chars = index.paragraph_counts(pid, "chars")
+    para_chars = paragraph_counts(index, pid, "chars")
     total = sum(query.chars.values())
     chars = sum(w for c, w in query.chars.items() if c in para_chars) / total if total > 0 else 0.0
-    missing = "number" in query.kinds and not index.sentence_has_figure(best.sentence)
+    missing = "number" in query.kinds and not sentence_has_figure(index, best.sentence)
     return np.array(
         [
             best.cover,
@@ -480,7 +541,7 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
             float(not query.cjk),
             float(carried),
             *query.absent,
-            _kind_fit(query.kinds, index.sentences[best.sentence].text, index.sentence_has_figure(best.sentence)),
+            _kind_fit(query.kinds, index.sentences[best.sentence].text, sentence_has_figure(index, best.sentence)),
             _form_fit(query.forms, index.sentences[best.sentence].text),
             float(bool(_PROCEDURE.search(query.text))),
         ]
@@ -568,8 +629,8 @@ def answer_run(index: Index, query: Query, ranked: list[Scored]) -> list[int]:
     last = int(index.para_first[pid]) + len(index.paragraphs[pid].sentences) - 1
     if sid >= last:
         return run
-    wants_figure = "number" in query.kinds and not index.sentence_has_figure(sid)
-    if wants_figure and index.sentence_has_figure(sid + 1):
+    wants_figure = "number" in query.kinds and not sentence_has_figure(index, sid)
+    if wants_figure and sentence_has_figure(index, sid + 1):
         return [sid, sid + 1]
     if "number" in query.kinds:  # a figure answers it, not a story
         return run

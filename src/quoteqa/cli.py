@@ -71,7 +71,7 @@ def _progress_bar(label: str) -> object:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .index import build
+    from .build import build
 
     bar = _progress_bar("indexing")
 
@@ -154,15 +154,15 @@ def _human(result: dict[str, Any]) -> str:
 
 def where(citation: dict[str, Any]) -> str:
     """Where a quote stands in its article: 第 N 段, 署名 or 标题."""
-    from .index import place
+    from .store import place
 
     return place(citation.get("part", "body"), citation["paragraph"])
 
 
 def _load(args: argparse.Namespace) -> QA:
     """The index of ``--index``, checked against its corpus (``--corpus`` or the one it was built from)."""
-    from .index import read_manifest
     from .qa import QA
+    from .store import read_manifest
 
     corpus = getattr(args, "corpus", None)
     if corpus is None:
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from .embedding import ModelUnavailable
-    from .index import BuildLocked, IndexUnavailable
+    from .store import BuildLocked, IndexUnavailable
 
     try:
         if args.command == "train":

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as answering
-from .index import build
+from .build import build
 from .qa import QA, check_history
 from .understand import Understood, absence
 
@@ -169,7 +169,7 @@ def _only_in(qa: QA, paragraphs: frozenset[int]) -> frozenset[str]:
     for pid in paragraphs:
         first = int(idx.para_first[pid])
         for sid in range(first, first + len(idx.paragraphs[pid].sentences)):
-            for t in idx.sentence_terms(sid) | idx.sentence_chars(sid):
+            for t in answering.sentence_terms(idx, sid) | answering.sentence_chars(idx, sid):
                 counts[t] = counts.get(t, 0) + 1
     return frozenset(t for t, n in counts.items() if idx.lex_sentences.df(t) <= n)
 

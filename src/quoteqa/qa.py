@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import answer as answering
-from . import index as index_mod
+from . import store
 from . import understand as understanding
+from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
-from .index import Citation, citation
+from .store import Citation, citation
 from .text import normalize
 
 if TYPE_CHECKING:
@@ -178,7 +179,7 @@ def summary(items: list[str], shown: int = 3) -> str:
 class QA:
     """A loaded index plus the embedding model, answering questions by quoting."""
 
-    def __init__(self, index: index_mod.Index) -> None:
+    def __init__(self, index: store.Index) -> None:
         self.index = index
         self.sounds: understanding.SoundIndex | None = None
         set_threads(1)
@@ -199,26 +200,26 @@ class QA:
         if corpus is not None:
             corpus = Path(corpus)
             try:
-                manifest: dict[str, Any] | None = index_mod.read_manifest(path)
-            except index_mod.IndexUnavailable:
+                manifest: dict[str, Any] | None = store.read_manifest(path)
+            except store.IndexUnavailable:
                 manifest = None
-            stale = ["(no index)"] if manifest is None else index_mod.stale_files(manifest, corpus)
+            stale = ["(no index)"] if manifest is None else store.stale_files(manifest, corpus)
             name = manifest["model"]["name"] if manifest else DEFAULT_MODEL
             if stale:
                 if not rebuild:
-                    raise index_mod.IndexUnavailable(
+                    raise store.IndexUnavailable(
                         f"the index at {path} does not match the corpus at {corpus} ({summary(stale)}); "
-                        f"rebuild with: {index_mod.rebuild_hint(path, corpus, name)}"
+                        f"rebuild with: {store.rebuild_hint(path, corpus, name)}"
                     )
                 log.info("rebuilding %s: %s", path, summary(stale))
-                index_mod.build(corpus, path, model_name=name, model=model, wait=True)
+                build(corpus, path, model_name=name, model=model, wait=True)
             elif rebuild:
                 try:
-                    return cls(index_mod.load(path, model=model, model_name=model_name))
-                except index_mod.IndexUnavailable as exc:
+                    return cls(store.load(path, model=model, model_name=model_name))
+                except store.IndexUnavailable as exc:
                     log.warning("rebuilding %s: %s", path, exc)
-                    index_mod.build(corpus, path, model_name=name, model=model, wait=True)
-        return cls(index_mod.load(path, model=model, model_name=model_name))
+                    build(corpus, path, model_name=name, model=model, wait=True)
+        return cls(store.load(path, model=model, model_name=model_name))
 
     def understand(
         self, question: str, history: list[str] | None = None

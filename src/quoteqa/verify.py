@@ -11,8 +11,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import answer as answering
-from .index import Citation, Index, citation
 from .numbers import Figure, exact_figure, parse
+from .store import Citation, Index, citation
 from .text import CJK, bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"

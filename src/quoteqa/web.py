@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .guard import Guard, Limits
-from .index import place
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
+from .store import place
 from .verify import Verification, figure_line, to_csv, to_markdown
 
 if TYPE_CHECKING:

@@ -1,0 +1,420 @@
+"""The on-disk index store: plain files plus manifest.json, their lock and atomic swap, loading
+and verifying them. ``build.py`` writes an index; this module owns what one is on disk."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import os
+import shutil
+import signal
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .embedding import DEFAULT_MODEL, dimension, encode, load_model
+from .ingest import Article, CorpusError, Paragraph, Sentence, file_sha256
+from .retrievers import DenseIndex, DiskArray, LexicalIndex
+from .text import NORMALIZER, normalize
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 2
+
+
+MANIFEST = "manifest.json"
+
+
+ARTICLES = "articles.jsonl"
+
+
+VECTORS = "vectors.bin"  # float32 rows, one per sentence, in sentence order
+
+
+KEYS = "keys.bin"  # 16-byte content hash per sentence, the embedding cache's key
+
+
+ANN = "ann.faiss"  # FAISS inverted file, only above EXACT_LIMIT sentences
+
+
+FILES = "files.jsonl"  # per corpus file: its digest, row ranges and article keys
+
+
+KEY_BYTES = 16
+
+
+LEX_SENTENCES = "bm25_sentences"
+
+
+LEX_PARAGRAPHS = "bm25_paragraphs"
+
+
+REFERENCE_SAMPLE = 4096
+
+
+WEIGHTS = "weights.json"  # the learned weights beside this module (see answer.Model)
+
+
+MEMO_LIMIT = 50_000  # cached per-sentence / per-paragraph values (see Index.cached)
+
+
+class IndexUnavailable(RuntimeError):
+    """The index folder is missing, stale or damaged; the message says what to run."""
+
+
+class BuildLocked(RuntimeError):
+    """Another build is writing the same index folder."""
+
+
+@contextmanager
+def build_lock(index: Path, *, wait: bool) -> Iterator[None]:
+    """An exclusive lock per index folder; the OS releases it when the holder dies, even by SIGKILL."""
+    import fcntl
+
+    index.parent.mkdir(parents=True, exist_ok=True)
+    path = index.with_name(f".{index.name}.lock")
+    with path.open("a+") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            f.seek(0)
+            holder = f.read().strip() or "unknown"
+            raise BuildLocked(
+                f"another quoteqa build is writing {index} (pid {holder}); wait for it to finish and run "
+                f"the command again (its lock file is {path}, released when that build ends)"
+            ) from None
+        f.seek(0)
+        f.truncate()
+        f.write(str(os.getpid()))
+        f.flush()
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def rebuild_hint(index: Path, corpus: Path | None = None, model: str | None = None) -> str:
+    cmd = "quoteqa build"
+    if corpus is not None:
+        cmd += f" --corpus {corpus}"
+    cmd += f" --index {index}"
+    if model and model != DEFAULT_MODEL:
+        cmd += f" --model {model}"
+    return cmd
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Where a quote comes from: the article file, its headline and the 1-based paragraph
+    (0 for the headline or the byline, which ``part`` then names)."""
+
+    doc: str
+    title: str
+    paragraph: int
+    quote: str
+    score: float
+    part: str = "body"  # "body", "headline" or "byline"
+
+
+def place(part: str, paragraph: int) -> str:
+    """Where a quote stands in its article, as a reader is told: 第 N 段, 署名 or 标题."""
+    return {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
+
+
+@dataclass
+class Index:
+    """Everything a question needs, loaded from one index folder."""
+
+    path: Path
+    manifest: dict[str, Any]
+    articles: list[Article]
+    dense: DenseIndex
+    lex_sentences: LexicalIndex
+    lex_paragraphs: LexicalIndex
+    # Flat views, position = global sentence / paragraph id.
+    sentences: list[Sentence] = field(default_factory=list)
+    sent_para: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    para_article: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    para_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    _model: SentenceTransformer | None = None
+    _reference: np.ndarray | None = None
+    # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
+    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        sent_para: list[int] = []
+        para_article: list[int] = []
+        para_first: list[int] = []
+        for a_id, article in enumerate(self.articles):
+            for para in article.paragraphs:
+                para_first.append(len(self.sentences))
+                para_article.append(a_id)
+                sent_para.extend([len(self.paragraphs)] * len(para.sentences))
+                self.paragraphs.append(para)
+                self.sentences.extend(para.sentences)
+        self.sent_para = np.asarray(sent_para, dtype=np.int64)
+        self.para_article = np.asarray(para_article, dtype=np.int64)
+        self.para_first = np.asarray(para_first, dtype=np.int64)
+
+    @property
+    def model_name(self) -> str:
+        return str(self.manifest["model"]["name"])
+
+    @property
+    def model(self) -> SentenceTransformer:
+        if self._model is None:
+            self._model = load_model(self.model_name)
+        return self._model
+
+    def reference_vectors(self) -> np.ndarray:
+        """A fixed sample of sentence vectors, the baseline a dense score is compared with."""
+        if self._reference is None:
+            n = len(self.dense)
+            ids = (
+                np.arange(n)
+                if n <= REFERENCE_SAMPLE
+                else np.random.default_rng(0).choice(n, REFERENCE_SAMPLE, replace=False)
+            )
+            self._reference = self.dense.vectors(np.sort(ids))
+        return self._reference
+
+    def cached(self, kind: str, key: int, compute: Callable[[], Any]) -> Any:
+        """``compute()`` once per (kind, key) for this loaded index (normalising text is the costly
+        part of a query, and corpus sentences are the same for every query). The memo is emptied
+        when it reaches MEMO_LIMIT entries, so that a server on a large archive stays bounded."""
+        value = self.memo.get((kind, key))
+        if value is None:
+            if len(self.memo) >= MEMO_LIMIT:
+                self.memo.clear()
+            value = self.memo[(kind, key)] = compute()
+        return value
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return encode(self.model, [normalize(text)])[0]
+
+
+def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
+    """The citation of a quote starting at global sentence ``sid``."""
+    pid = int(index.sent_para[sid])
+    article = index.articles[int(index.para_article[pid])]
+    return Citation(article.doc, article.title, index.paragraphs[pid].number, quote.strip(), round(score, 4))
+
+
+def data_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+_FAULT_CALLS = itertools.count(1)
+
+
+def fault_point(name: str) -> None:
+    """A point between two write steps of a build, there for tests/test_faults.py. With the
+    environment variable QUOTEQA_FAULT_STEP=N the N-th call in this process kills it with SIGKILL
+    (a real crash: no cleanup, no finally blocks); with QUOTEQA_FAULT_STEP=list every call prints
+    "quoteqa fault step N: name" to stderr. Without the variable it only looks the variable up."""
+    fault = os.environ.get("QUOTEQA_FAULT_STEP")
+    if fault is None:
+        return
+    n = next(_FAULT_CALLS)
+    if fault == "list":
+        print(f"quoteqa fault step {n}: {name}", file=sys.stderr, flush=True)
+    elif fault.strip().isdigit() and int(fault) == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def corpus_hashes(corpus: Path) -> dict[str, str]:
+    from .ingest import corpus_files
+
+    return {p.relative_to(corpus).as_posix(): file_sha256(p) for p in corpus_files(corpus)}
+
+
+INDEX_ENTRIES = frozenset({MANIFEST, ARTICLES, VECTORS, KEYS, ANN, FILES, LEX_SENTENCES, LEX_PARAGRAPHS})
+
+
+def is_index_folder(folder: Path) -> bool:
+    """True when everything in ``folder`` is what a quoteqa build writes (so a build may replace
+    it): the entries of this format, or those its manifest lists (an older format)."""
+    entries = {p.name for p in folder.iterdir()}
+    if entries <= INDEX_ENTRIES:
+        return True
+    try:
+        listed = json.loads((folder / MANIFEST).read_text(encoding="utf-8")).get("index_files", {})
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError):
+        return False
+    return isinstance(listed, dict) and entries <= {MANIFEST} | {str(rel).split("/")[0] for rel in listed}
+
+
+def check_target(corpus: Path, index: Path) -> None:
+    """Refuse a build that would delete what is not an index: a build replaces the whole ``index``
+    folder (and its ``.old`` twin), so it must hold nothing else, and must not be, hold or lie
+    inside the corpus."""
+    c, i = corpus.resolve(), index.resolve()
+    if c == i or c.is_relative_to(i) or i.is_relative_to(c):
+        where = "is" if c == i else "lies inside" if i.is_relative_to(c) else "holds"
+        raise IndexUnavailable(
+            f"the index folder {index} {where} the corpus folder {corpus}; keep them apart, "
+            "e.g. --corpus corpus --index index."
+        )
+    hint = "give --index a new folder name (it is created) or an existing quoteqa index folder"
+    for folder in (index, index.with_name(index.name + ".old")):
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            raise IndexUnavailable(f"{folder} is a file or a link, not an index folder; {hint}.")
+        if folder.is_dir() and not is_index_folder(folder):
+            sample = sorted(p.name for p in folder.iterdir() if p.name not in INDEX_ENTRIES)[:3]
+            raise IndexUnavailable(
+                f"{folder} holds files that are not part of a quoteqa index ({', '.join(sample)}); a build "
+                f"replaces the whole folder, so it will not write there; {hint}."
+            )
+
+
+def swap_in(new: Path, index: Path) -> None:
+    """Replace ``index`` with ``new``: two renames, recoverable by ``_recover`` if cut between them."""
+    old = index.with_name(index.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    fault_point("swap: stale .old removed")
+    if index.exists():
+        os.rename(index, old)
+    fault_point("swap: index renamed to .old")
+    os.rename(new, index)
+    fault_point("swap: new folder renamed to index")
+    shutil.rmtree(old, ignore_errors=True)
+    fault_point("swap: .old removed")
+
+
+def _recover(index: Path) -> None:
+    """Put back the previous index when a build died between its two renames."""
+    if index.exists() or not (index.with_name(index.name + ".old") / MANIFEST).exists():
+        return
+    try:
+        with build_lock(index, wait=False):
+            recover_locked(index)
+    except BuildLocked:
+        pass  # a build is running right now; it will put an index in place
+
+
+def recover_locked(index: Path) -> None:
+    old = index.with_name(index.name + ".old")
+    if not index.exists() and (old / MANIFEST).exists():
+        log.warning("restoring %s from %s (a build was interrupted)", index, old)
+        os.rename(old, index)
+
+
+def remove_leftovers(index: Path) -> None:
+    """Temporary folders of builds that were killed (we hold the lock, so none is running)."""
+    for p in index.parent.glob(f".{index.name}.building-*"):
+        shutil.rmtree(p, ignore_errors=True)
+
+
+def article_to_json(a: Article) -> dict[str, Any]:
+    return {
+        "doc": a.doc,
+        "title": a.title,
+        "subtitle": a.subtitle,
+        "byline": a.byline,
+        "paragraphs": [[s.text for s in p.sentences] for p in a.paragraphs],
+    }
+
+
+def _article_from_json(d: dict[str, Any]) -> Article:
+    paragraphs = [
+        Paragraph(text="".join(sents), number=i, sentences=[Sentence(s, j) for j, s in enumerate(sents, start=1)])
+        for i, sents in enumerate(d["paragraphs"], start=1)
+    ]
+    return Article(doc=d["doc"], title=d["title"], subtitle=d["subtitle"], byline=d["byline"], paragraphs=paragraphs)
+
+
+def answer_weights() -> dict[str, str]:
+    """The learned weights (`quoteqa train`) answers are ranked and judged with, as recorded in a
+    manifest: they read the index but do not change it, so a newer file needs no rebuild."""
+    path = Path(__file__).with_name(WEIGHTS)
+    try:
+        version = str(json.loads(path.read_text(encoding="utf-8"))["version"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return {"file": WEIGHTS, "version": "missing", "sha256": ""}
+    return {"file": WEIGHTS, "version": version, "sha256": file_sha256(path)}
+
+
+def read_manifest(index: Path) -> dict[str, Any]:
+    _recover(index)
+    path = index / MANIFEST
+    if not path.exists():
+        raise IndexUnavailable(f"no index at {index} (missing {MANIFEST}); build it with: {rebuild_hint(index)}")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexUnavailable(f"{path} is damaged ({exc}); rebuild with: {rebuild_hint(index)}") from exc
+    if manifest.get("format_version") == FORMAT_VERSION and manifest.get("normalizer") != NORMALIZER:
+        raise IndexUnavailable(
+            f"{index} was built with the text normaliser {manifest.get('normalizer')!r}, this quoteqa "
+            f"uses {NORMALIZER!r}; rebuild with: {rebuild_hint(index)}"
+        )
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexUnavailable(
+            f"{index} has index format {manifest.get('format_version')!r}, this quoteqa reads format "
+            f"{FORMAT_VERSION}; rebuild with: {rebuild_hint(index)}"
+        )
+    return manifest
+
+
+def load(
+    index: Path, *, model: SentenceTransformer | None = None, model_name: str | None = None, verify: bool = True
+) -> Index:
+    """Load and verify an index folder (manifest, file checksums, model)."""
+    manifest = read_manifest(index)
+    built_with = manifest["model"]["name"]
+    if model_name is not None and model_name != built_with:
+        raise IndexUnavailable(
+            f"the index at {index} was built with the model {built_with!r}, not {model_name!r}; "
+            f"rebuild it with: quoteqa build --index {index} --model {model_name}"
+        )
+    if model is not None and dimension(model) != manifest["model"]["dimension"]:
+        raise IndexUnavailable(
+            f"the index at {index} holds {manifest['model']['dimension']}-d vectors of {built_with!r}, but the "
+            f"given model makes {dimension(model)}-d vectors; rebuild with: {rebuild_hint(index, model=built_with)}"
+        )
+    if verify:
+        for rel, digest in manifest.get("index_files", {}).items():
+            p = index / rel
+            if not p.exists() or file_sha256(p) != digest:
+                state = "missing" if not p.exists() else "corrupted or from another build"
+                raise IndexUnavailable(f"{p} is {state}; rebuild with: {rebuild_hint(index)}")
+    try:
+        with (index / ARTICLES).open(encoding="utf-8") as f:
+            articles = [_article_from_json(json.loads(line)) for line in f if line.strip()]
+        n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
+        vectors = DiskArray(index / VECTORS, np.float32, (n, dim)) if n else np.zeros((0, dim), dtype=np.float32)
+        dense = DenseIndex.load(vectors, index / ANN if (index / ANN).exists() else None)
+        lex_s = LexicalIndex.load(index / LEX_SENTENCES)
+        lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
+    # unreadable, truncated or malformed files (faiss reports a bad file as RuntimeError)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+        raise IndexUnavailable(
+            f"cannot read the index at {index} ({exc}); rebuild with: {rebuild_hint(index)}"
+        ) from exc
+    loaded = Index(index, manifest, articles, dense, lex_s, lex_p, _model=model)
+    if len(dense) != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
+        raise IndexUnavailable(f"the files in {index} come from different builds; rebuild with: {rebuild_hint(index)}")
+    return loaded
+
+
+def stale_files(manifest: dict[str, Any], corpus: Path) -> list[str]:
+    """Corpus files added, removed or changed since the index was built."""
+    built: dict[str, str] = manifest.get("corpus", {}).get("files", {})
+    try:
+        now = corpus_hashes(corpus)
+    except (CorpusError, OSError):  # no corpus folder, or one that cannot be read
+        return ["(corpus folder)"]
+    changed = [f"changed: {k}" for k in now if k in built and built[k] != now[k]]
+    changed += [f"added: {k}" for k in now if k not in built]
+    changed += [f"removed: {k}" for k in built if k not in now]
+    return changed
