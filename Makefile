@@ -22,11 +22,12 @@ run: $(STAMP)
 index: $(STAMP)
 	$(PY) -m quoteqa build --corpus corpus --index index
 
-# Headless Chromium for the end-to-end test (Debian packages; needs root or sudo).
+# Headless Chromium for the end-to-end test, with Chinese and emoji fonts (Debian packages; needs root
+# or sudo).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; }
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji >/dev/null; }
 
 # The fast tier: lint, then every test that needs neither the real model nor the app (a stub
 # model stands in; under 90 s). `make test` runs every test.

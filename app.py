@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import sqlite3
 import sys
 import time
 from pathlib import Path
@@ -39,6 +40,17 @@ def main(argv: list[str] | None = None) -> int:
         help="questions per second one client address may send, after a burst of 30 (default: 10; "
         "0 = no limit, e.g. behind a reverse proxy, where every user has the proxy's address)",
     )
+    p.add_argument(
+        "--feedback-db",
+        type=Path,
+        default=None,
+        help="SQLite file for readers' 👍/👎 (default: $XDG_STATE_HOME/quoteqa/feedback.sqlite3)",
+    )
+    p.add_argument(
+        "--log-questions",
+        action="store_true",
+        help="also keep the question text with each vote, and the questions that got 原文中未找到 (off by default)",
+    )
     args = p.parse_args(argv)
     if args.rate_limit < 0:
         p.error(f"--rate-limit is {args.rate_limit:g}; it must be 0 (no limit) or more")
@@ -50,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from quoteqa.embedding import ModelUnavailable
+    from quoteqa.feedback import FeedbackStore, default_path
     from quoteqa.guard import Limits
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
@@ -70,7 +83,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)
-    launch(build_ui(qa), host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
+    try:
+        feedback = FeedbackStore(args.feedback_db or default_path(), log_questions=args.log_questions)
+    except (OSError, sqlite3.Error) as exc:
+        print(f"app.py: error: cannot open the feedback file ({exc}); pass --feedback-db PATH", file=sys.stderr)
+        return 1
+    launch(build_ui(qa, feedback), host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
     return 0
 
 

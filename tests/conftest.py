@@ -9,6 +9,7 @@ is every test that needs none of that: a test is in the full tier when it uses t
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -87,3 +88,23 @@ def start_app(work: Path, args: list[str], env: dict[str, str]) -> tuple[subproc
     env = {"GRADIO_SERVER_NAME": "127.0.0.1", "XDG_STATE_HOME": str(work / "state"), **env}
     guard = [str(ROOT / "tests" / "netguard.py"), str(work / "network-attempts.txt")]
     return start(work, args, env=env, wrapper=guard)
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs the Debian package chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield b
+        b.close()

@@ -61,7 +61,7 @@ def test_ask_json_answers_each_line_once(stub_index: Path, capsys, monkeypatch):
         "GDP是多少?",
     ]
     assert [r.get("code") for r in rows] == [None, "empty", "too_long", "no_words", "only_number", None, None]
-    assert "limit is 500" in rows[2]["error"]
+    assert "上限是 500 个字" in rows[2]["error"]
     assert list(rows[0]) == [
         "question",
         "interpreted",
@@ -84,7 +84,7 @@ def test_json_lines_carry_history_and_a_bad_history_is_refused(stub_index: Path,
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 1 and len(rows) == 3
     assert rows[0]["interpreted"] == "九大重点产业集群产值增长多少?"  # completed from the history
-    assert rows[1]["code"] == "bad_history" and "must be a list" in rows[1]["error"]
+    assert rows[1]["code"] == "bad_history" and "必须是此前问题" in rows[1]["error"]
     assert rows[2]["question"] == lines[2]
 
 

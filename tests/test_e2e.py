@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import base64
-import os
+import re
 import shutil
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from conftest import ANSWER_KEYS, SEED, private_tmp, start_app
 
-CHROMIUM = "/usr/bin/chromium"
+from quoteqa.web import EXAMPLES
+
 PHONE = "13912345678"  # a refused input that must not reach the log
 CORPUS_PAYLOAD = "<img src=x onerror=alert(7)><script>alert(8)</script>"
 USER_PAYLOADS = [
@@ -27,7 +29,7 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
-def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator[str]:
+def app(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator[tuple[str, Path]]:
     work = tmp_path_factory.mktemp("app")
     corpus = work / "corpus"
     corpus.mkdir()
@@ -38,8 +40,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     )
     shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus changed
     env = {"TMPDIR": str(private_tmp(work)), "GRADIO_TEMP_DIR": str(private_tmp(work) / "gradio")}
-    proc, url = start_app(work, ["--corpus", str(corpus), "--index", str(work / "index")], env)
-    yield url
+    args = ["--corpus", str(corpus), "--index", str(work / "index"), "--feedback-db", str(work / "fb.sqlite3")]
+    proc, url = start_app(work, args, env)
+    yield url, work
     proc.terminate()
     proc.wait(timeout=20)
     record = work / "network-attempts.txt"
@@ -56,6 +59,11 @@ def app_url(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iter
     assert left == [], left
 
 
+@pytest.fixture(scope="module")
+def app_url(app: tuple[str, Path]) -> str:
+    return app[0]
+
+
 def test_gradio_api_returns_the_json_contract(app_url: str):
     from gradio_client import Client
 
@@ -70,16 +78,15 @@ def test_gradio_api_returns_the_json_contract(app_url: str):
     assert checked["verdict"] == "contradicted" and checked["figures"][0]["source"] == "34个"
     rounded = Client(app_url, verbose=False).predict("新增外资项目四十余个", api_name="/verify")
     assert rounded["verdict"] == "supported" and rounded["figures"][0]["reading"] == "40–49个"
-    from gradio_client.exceptions import AppError
-
-    for endpoint, bad, message in [
-        ("/ask", PHONE, "only a number"),
-        ("/ask", "", "empty"),
-        ("/ask", "问" * 600, "limit is 500"),
-        ("/verify", "?!", "no words"),
+    # refused input: the same error object as `quoteqa ask --json`, with a stable code
+    for endpoint, bad, code, message in [
+        ("/ask", PHONE, "only_number", "只是一个数字"),
+        ("/ask", "", "empty", "是空的"),
+        ("/ask", "问" * 600, "too_long", "上限是 500 个字"),
+        ("/verify", "?!", "no_words", "没有文字"),
     ]:
-        with pytest.raises(AppError, match=message):
-            Client(app_url, verbose=False).predict(bad, api_name=endpoint)
+        refused = Client(app_url, verbose=False).predict(bad, api_name=endpoint)
+        assert refused["code"] == code and message in refused["error"], refused
 
 
 def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ignore[no-untyped-def]
@@ -100,23 +107,6 @@ def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ig
     csv = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
     assert csv.startswith("\ufeff") and "95.37亿元" in csv and "400多家" in csv
     assert page.locator('a[download="核实结果.md"]').count() == 1
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing; .ci/run installs the Debian package chromium")
-        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
 
 
 def ask_in_page(page, question: str, n: int) -> None:  # type: ignore[no-untyped-def]
@@ -167,3 +157,173 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide at phone width"
+
+
+# --- a page citizens and reporters can rely on -----------------------------------------------------
+
+CONTRAST_JS = """
+(root) => {
+  const rgba = (c) => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    return [m[0], m[1], m[2], m.length > 3 ? m[3] : 1];
+  };
+  const channel = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+  const lum = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  const background = (el) => {  // the colour behind el: its own or an ancestor's, blended down to opaque
+    const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const c = rgba(getComputedStyle(e).backgroundColor);
+      if (c[3] > 0) { layers.push(c); if (c[3] >= 1) break; }
+    }
+    let out = [255, 255, 255];
+    if (layers.length && layers[layers.length - 1][3] >= 1) out = layers.pop().slice(0, 3);
+    for (const c of layers.reverse()) out = out.map((v, i) => c[i] * c[3] + v * (1 - c[3]));
+    return out;
+  };
+  const bad = [];
+  let checked = 0;
+  for (const el of root.querySelectorAll("*")) {
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    const style = getComputedStyle(el);
+    if (!own || style.display === "none" || style.visibility === "hidden" || !el.getClientRects().length) continue;
+    const fg = rgba(style.color), bg = background(el);
+    const colour = fg.slice(0, 3).map((v, i) => v * fg[3] + bg[i] * (1 - fg[3]));
+    const [a, b] = [lum(colour), lum(bg)].sort((x, y) => y - x);
+    const ratio = (a + 0.05) / (b + 0.05);
+    checked++;
+    const what = `${el.tagName}.${el.className} «${el.textContent.trim().slice(0, 20)}»`;
+    if (ratio < 4.5) bad.push(`${ratio.toFixed(2)} ${what}`);
+  }
+  return { checked, bad };
+}
+"""
+DRAFT = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个。<img src=x onerror=alert(1)>"
+
+
+def _phone(browser, scheme: str = "light"):  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(viewport={"width": 390, "height": 844}, color_scheme=scheme, locale="zh-CN")
+    ctx.grant_permissions(["clipboard-read", "clipboard-write"])
+    return ctx, ctx.new_page()
+
+
+def _check_draft(page) -> None:  # type: ignore[no-untyped-def]
+    page.get_by_role("tab", name="核实数字").click()
+    page.fill("#vf-input textarea", DRAFT)
+    page.click("#vf-send")
+    page.wait_for_selector(".vf-table", timeout=30_000)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_text_meets_aa_contrast(app_url: str, browser, scheme: str):  # type: ignore[no-untyped-def]
+    ctx, page = _phone(browser, scheme)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask_in_page(page, "上半年新增了多少就业岗位?", 1)
+    ask_in_page(page, "武进区上半年GDP是多少?", 2)
+    for summary in page.locator("#qa-chat summary").all():
+        summary.click()  # the source paragraph with its marked sentence, the related paragraphs
+    result = page.evaluate(CONTRAST_JS, page.locator("body").element_handle())  # the whole page, chat shown
+    assert result["checked"] > 20 and result["bad"] == [], result
+    _check_draft(page)
+    result = page.evaluate(CONTRAST_JS, page.locator("body").element_handle())  # 核实数字 with its results
+    assert result["checked"] > 20 and result["bad"] == [], result
+    ctx.close()
+
+
+def test_the_page_speaks_chinese(app_url: str, browser):  # type: ignore[no-untyped-def]
+    ctx, page = _phone(browser)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask_in_page(page, "新增上市企业几家?", 1)
+    ask_in_page(page, "", 2)  # a refusal, in Chinese
+    seen = page.inner_text("body")
+    _check_draft(page)
+    seen += page.inner_text("body")
+    allowed = set(re.findall(r"[a-z]{2,}", (SEED.read_text(encoding="utf-8") + DRAFT).lower())) | {"csv", "md"}
+    english = set(re.findall(r"[a-z]{2,}", seen.lower())) - allowed
+    assert english == set(), english
+    assert "是空的" in seen
+    ctx.close()
+
+
+def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ignore[no-untyped-def]
+    url, work = app
+    ctx, page = _phone(browser)
+    page.goto(url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask_in_page(page, "上半年旅游总收入是多少?", 1)
+    answer = page.locator(".qa-answer").last
+    answer.locator("button.qa-copy").click()
+    page.wait_for_timeout(300)
+    title = "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》"
+    assert (
+        page.evaluate("navigator.clipboard.readText()")
+        == f"「上半年全区旅游接待815万人次,实现旅游总收入95.37亿元。」——{title}第 4 段"
+    )
+    answer.locator("button.qa-share").click()
+    page.wait_for_timeout(300)
+    link = page.evaluate("navigator.clipboard.readText()")
+    assert link.startswith(url) and "?q=" in link
+    # the conversation is kept in this browser across a reload …
+    page.reload()
+    page.wait_for_selector(".qa-answer", timeout=30_000)
+    assert "95.37亿元" in page.locator(".qa-answer").last.inner_text()
+    # … a vote lands in the feedback file, without the question (no --log-questions here)
+    page.locator(".qa-answer").last.locator("button.qa-up").click()
+    page.wait_for_timeout(1500)
+    with sqlite3.connect(work / "fb.sqlite3") as db:
+        rows = db.execute("SELECT kind, sentence, vote, question FROM votes").fetchall()
+    assert ("answer", "上半年全区旅游接待815万人次,实现旅游总收入95.37亿元。", 1, None) in rows
+    # … and the new-conversation button forgets it
+    page.click("#qa-new")
+    page.wait_for_timeout(500)
+    page.reload()
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    page.wait_for_timeout(800)
+    assert page.locator(".qa-answer").count() == 0
+    # the shared link, opened elsewhere, asks the question and shows the same quote
+    other_ctx, other = _phone(browser)
+    other.goto(link)
+    other.wait_for_selector(".qa-answer", timeout=30_000)
+    assert "95.37亿元" in other.locator(".qa-answer").last.locator(".qa-quote").inner_text()
+    other_ctx.close()
+    ctx.close()
+
+
+def test_checks_mark_the_draft_and_export_inert_text(app_url: str, browser):  # type: ignore[no-untyped-def]
+    ctx, page = _phone(browser)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    _check_draft(page)
+    assert page.inner_text(".vf-summary").startswith("3 处数字:1 处不一致,1 处一致")
+    assert page.locator(".vf-draft mark.vf-bad").inner_text() == "超过100亿元"
+    assert page.locator(".vf-draft mark.vf-ok").inner_text() == "5.7万个"
+    assert page.locator("#vf-result img").count() == 0  # the draft's markup is shown as text
+    for name in ("核实结果.csv", "核实结果.md"):
+        href = page.get_attribute(f'a[download="{name}"]', "href") or ""
+        text = base64.b64decode(href.split(",", 1)[1]).decode("utf-8")
+        assert "<img" not in text and "&lt;img src=x onerror=alert(1)&gt;" in text, name
+    ctx.close()
+
+
+def test_phone_layout(app_url: str, browser):  # type: ignore[no-untyped-def]
+    ctx, page = _phone(browser)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    page.wait_for_timeout(500)
+
+    def box(locator):  # type: ignore[no-untyped-def]
+        b = locator.bounding_box()
+        assert b is not None
+        return b
+
+    above_fold = [box(page.locator("#qa-input textarea")), box(page.locator("#qa-send"))]
+    above_fold += [box(page.get_by_text(q, exact=True).first) for q in EXAMPLES[:2]]
+    assert all(b["y"] >= 0 and b["y"] + b["height"] <= 844 for b in above_fold), above_fold
+    chat = box(page.locator("#qa-chat"))
+    assert all(b["y"] >= chat["y"] + chat["height"] for b in above_fold)  # nothing over the chat
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for n, q in enumerate(["上半年新增了多少就业岗位?", "新增上市企业几家?", "上半年旅游总收入是多少?"], start=1):
+        ask_in_page(page, q, n)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import sys
 import threading
 import time
@@ -32,7 +33,9 @@ def app(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator
     shutil.copy(SEED, work / "corpus" / SEED.name)
     shutil.copytree(built_index, work / "index")
     env = {"TMPDIR": str(private_tmp(work)), "GRADIO_TEMP_DIR": str(private_tmp(work) / "gradio")}
-    proc, url = start_app(work, ["--corpus", str(work / "corpus"), "--index", str(work / "index")], env)
+    # This app also keeps questions (--log-questions), to check what that adds to the feedback file.
+    args = ["--corpus", str(work / "corpus"), "--index", str(work / "index"), "--feedback-db", str(work / "fb.sqlite3")]
+    proc, url = start_app(work, [*args, "--log-questions"], env)
     yield url, work
     proc.terminate()
     proc.wait(timeout=20)
@@ -75,10 +78,11 @@ def test_broken_encodings_are_refused_with_the_same_message(app: tuple[str, Path
         lone = json.dumps({"data": ["上半年\ud800"]})  # a lone surrogate, as JSON allows it: "\ud800"
         r = c.post(f"{url}gradio_api/call/ask", content=lone, headers=json_headers)
         events = c.get(f"{url}gradio_api/call/ask/{r.json()['event_id']}").text
-        assert "not valid text" in events and "UTF-8" in events
+        refused = json.loads(events.split("data: ", 1)[1])[0]  # the error object, as the CLI gives it
+        assert refused["code"] == "bad_encoding" and "不是有效的文字" in refused["error"]
         raw = b'{"data": ["\xff\xfe\xe5\x9d\x8f"]}'  # invalid UTF-8 inside the JSON body
         r = c.post(f"{url}gradio_api/call/ask", content=raw, headers=json_headers)
-        assert r.status_code == 400 and "not valid text" in r.json()["error"] and r.json()["code"] == "bad_encoding"
+        assert r.status_code == 400 and "不是有效的文字" in r.json()["error"] and r.json()["code"] == "bad_encoding"
         assert burst.ask_once(c, url, "\u2066" + QUESTION + "\u2069")[0]  # invisible marks dropped
     logged = (work / "app.log").read_text(encoding="utf-8")
     assert "refused code=bad_encoding" in logged and "Traceback" not in logged
@@ -143,3 +147,24 @@ def test_a_burst_from_many_addresses_never_stops_the_queue(app: tuple[str, Path]
     health = httpx.get(f"{url}healthz").json()
     assert health["status"] == "ok" and health["queue"]["stopped"] is False
     assert "Queue is stopped" not in (work / "app.log").read_text(encoding="utf-8")
+
+
+def test_with_log_questions_votes_and_unanswered_questions_keep_the_text(app: tuple[str, Path], browser):  # type: ignore[no-untyped-def]
+    url, work = app
+    with burst.client(burst.BYSTANDER) as c:
+        r = c.post(f"{url}gradio_api/call/ask", json={"data": ["武进区上半年GDP是多少?"]})
+        c.get(f"{url}gradio_api/call/ask/{r.json()['event_id']}")
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    page.fill("#qa-input textarea", "新增上市企业几家?")
+    page.click("#qa-send")
+    page.wait_for_selector(".qa-answer button.qa-down", timeout=30_000)
+    page.locator(".qa-answer button.qa-down").last.click()
+    page.wait_for_timeout(1500)
+    page.close()
+    with sqlite3.connect(work / "fb.sqlite3") as db:
+        votes = db.execute("SELECT kind, vote, question FROM votes").fetchall()
+        unanswered = [q for (q,) in db.execute("SELECT question FROM unanswered")]
+    assert ("answer", -1, "新增上市企业几家?") in votes
+    assert "武进区上半年GDP是多少?" in unanswered

@@ -154,7 +154,7 @@ def test_a_stale_message_names_a_few_files_and_counts_the_rest(tmp_path: Path, c
 @pytest.mark.parametrize("text", ["上半年\ud800新增", "\udcff\udcfe坏字节"])
 def test_lone_surrogates_are_refused_like_other_bad_input(qa: QA, text: str):
     for call in (qa.ask, qa.verify):
-        with pytest.raises(InputError, match="not valid text") as err:
+        with pytest.raises(InputError, match="不是有效的文字") as err:
             call(text)
         assert err.value.code == "bad_encoding"
 
@@ -170,10 +170,10 @@ def test_cli_refuses_a_line_of_invalid_utf8_and_answers_the_others(built_index: 
     assert r.returncode == 1 and b"Traceback" not in r.stderr, r.stderr
     out = [json.loads(line) for line in r.stdout.decode("utf-8").splitlines()]
     assert len(out) == 3 and out[0]["found"] and out[2]["found"]
-    assert out[1]["code"] == "bad_encoding" and "not valid text" in out[1]["error"]
+    assert out[1]["code"] == "bad_encoding" and "不是有效的文字" in out[1]["error"]
     assert "\ufffd" in out[1]["question"]  # the bad bytes shown as U+FFFD, the line still named
     r = quoteqa("verify", "--index", str(built_index), os.fsdecode(b"\xff\xfe"))
-    assert r.returncode == 1 and b"not valid text" in r.stderr and b"Traceback" not in r.stderr
+    assert r.returncode == 1 and "不是有效的文字".encode() in r.stderr and b"Traceback" not in r.stderr
 
 
 def test_a_closed_pipe_ends_quietly(built_index: Path):

@@ -76,7 +76,7 @@ def test_dev_set_quality_does_not_regress(qa: QA):
 
 @pytest.mark.parametrize(
     ("bad", "message"),
-    [("", "empty"), ("   \n\t", "empty"), ("问" * 501, "limit is 500"), (None, "must be text")],
+    [("", "是空的"), ("   \n\t", "是空的"), ("问" * 501, "上限是 500 个字"), (None, "必须是文字")],
 )
 def test_bad_questions_get_a_clear_message(qa: QA, bad: object, message: str):
     with pytest.raises(InputError, match=message):

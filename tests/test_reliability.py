@@ -27,12 +27,12 @@ PAYLOADS = [
     "\u202e上半年新增了多少就业岗位?",
 ]
 REFUSED = {
-    "": "empty",
-    " \t\n ": "empty",
-    "问" * 10_000: "limit is 500",
-    "?!。,…——": "no words",
-    "5.7万": "only a number",
-    "123456": "only a number",
+    "": "是空的",
+    " \t\n ": "是空的",
+    "问" * 10_000: "上限是 500 个字",
+    "?!。,…——": "没有文字",
+    "5.7万": "只是一个数字",
+    "123456": "只是一个数字",
 }
 
 
@@ -50,7 +50,7 @@ def test_bad_input_is_refused_with_the_limit_named(qa: QA, text: str, message: s
     with pytest.raises(InputError, match=message):
         qa.ask(text)
     with pytest.raises(InputError, match=message.replace("500", "2000")):
-        qa.verify(text if message != "limit is 500" else "数" * 2001)
+        qa.verify(text if message != "上限是 500 个字" else "数" * 2001)
 
 
 def test_cli_batch_answers_every_line_once(built_index: Path):
@@ -66,7 +66,7 @@ def test_cli_batch_answers_every_line_once(built_index: Path):
     out = [json.loads(line) for line in r.stdout.splitlines()]
     assert len(out) == len(lines)
     assert [("error" in o) for o in out] == [False, True, True, True, True, False, False]
-    assert "limit is 500" in out[2]["error"] and out[0]["found"] is True
+    assert "上限是 500 个字" in out[2]["error"] and out[0]["found"] is True
     assert "Traceback" not in r.stderr
 
 

@@ -107,7 +107,7 @@ def test_confidence_is_a_probability(qa: QA):
 
 @pytest.mark.parametrize(
     ("history", "message"),
-    [("上一个问题", "must be a list"), ([1, 2], "must be a list"), (["问"] * 51, "limit is 50")],
+    [("上一个问题", "必须是此前问题"), ([1, 2], "必须是此前问题"), (["问"] * 51, "上限是 50 个")],
 )
 def test_bad_history_gets_a_clear_message(qa: QA, history: object, message: str):
     with pytest.raises(InputError, match=message):

@@ -56,7 +56,7 @@ def test_a_draft_paragraph_is_split_and_gets_the_worst_verdict(qa: QA):
         "source": "95.37亿元",
         "status": "mismatch",
     }
-    assert "95.37亿元" in to_csv(qa.verify(draft)) and to_markdown(qa.verify(draft)).count("\n") == 5
+    assert "95.37亿元" in to_csv(qa.verify(draft)) and to_markdown(qa.verify(draft)).count("\n") == 7
 
 
 def test_claims_without_figures_are_supported_or_not_found_never_contradicted(qa: QA):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html as html_module
+import json
 from pathlib import Path
 
 from quoteqa import QA
 from quoteqa.build import build
-from quoteqa.web import NOT_FOUND, build_ui, render
+from quoteqa.web import NOT_FOUND, _figures, build_ui, render
 
 
 def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
@@ -15,6 +17,29 @@ def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
     assert "第 5 段" in html and "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》" in html
     assert '<mark class="hit">' in html and "<details>" in html
     assert "\n\n" not in html  # one HTML block, so Markdown leaves it alone
+    # what 复制, 分享 and 👍/👎 act on: JSON text in the answer, never markup
+    data = json.loads(html_module.unescape(html.split('<span class="qa-data qa-hidden">')[1].split("</span>")[0]))
+    title = "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》"
+    assert data == {
+        "copy": f"「持续打响“创富武进”品牌,新增就业岗位5.7万个。」——{title}第 5 段",
+        "q": "上半年新增了多少就业岗位?",
+        "kind": "answer",
+        "sentence": "持续打响“创富武进”品牌,新增就业岗位5.7万个。",
+    }
+    for button in ("qa-copy", "qa-share", "qa-up", "qa-down"):
+        assert f'class="qa-act {button}"' in html
+
+
+def test_quantities_are_highlighted_and_slogan_numerals_are_not():
+    html = _figures("以“十个吾优”擦亮“六个常有”民生品牌,坚持“1+8+5”治理路径,新增就业岗位5.7万个。")
+    assert html.count("<mark") == 1 and '<mark class="fig">5.7万个</mark>' in html
+
+
+def test_only_evidence_that_belongs(qa: QA):
+    for question in ("上半年新增了多少就业岗位?", "上半年旅游总收入是多少?", "新增上市企业几家?"):
+        answer = qa.ask(question)
+        for c in answer.citations[1:]:  # a further citation holds a figure too, for a figure question
+            assert any(ch.isdigit() for ch in c.quote), (question, c.quote)
 
 
 def test_not_found_html(qa: QA):

@@ -59,6 +59,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
 
+    fb = sub.add_parser("feedback", help="summarise readers' 👍/👎 and the questions the articles did not answer")
+    fb.add_argument("--db", type=Path, default=None, help="the app's feedback file (default: the app's default)")
     train = sub.add_parser("train", help="learn the ranker and answerability weights (see `make train`)")
     train.add_argument("args", nargs=argparse.REMAINDER, help="options of the trainer; see quoteqa train -- --help")
     return p
@@ -228,6 +230,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return _each(_inputs(args.claim), qa.verify, "claim", args.json, _human_verify)
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    from .feedback import default_path, summary
+
+    print(summary(args.db or default_path()))
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
@@ -239,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             from .learn import main as train_main
 
             return train_main([a for a in args.args if a != "--"])
-        commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify}
+        commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify, "feedback": cmd_feedback}
         return int(commands[args.command](args))
     except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)

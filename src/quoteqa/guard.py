@@ -117,7 +117,7 @@ class Guard:
             more = message.get("more_body", False)
         whole = b"".join(body)
         if _is_json(scope) and not _utf8(whole):  # Gradio would answer "error parsing the body"
-            await _json(send, 400, {"error": f"the request {NOT_UTF8}", "code": "bad_encoding"})
+            await _json(send, 400, {"error": f"请求内容{NOT_UTF8}。", "code": "bad_encoding"})
             return
         replayed = False
 

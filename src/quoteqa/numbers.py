@@ -228,6 +228,20 @@ def _all_digits_before(text: str, i: int) -> bool:
     return i > 0 and all(ch in _DIGITS for ch in text[:i])
 
 
+# A short quoted name that opens with a Chinese numeral: “十个吾优”, “六个常有”, “两个确保”.
+_SLOGAN = re.compile(r"“[零一二两三四五六七八九十百千]+[个项大条][^”\d]{1,6}”")
+
+
+def _in_slogan(text: str, m: re.Match[str]) -> bool:
+    """True for a numeral that opens a quoted slogan: it names a programme, it counts nothing
+    a reader would check."""
+    start = m.start()
+    if start == 0 or text[start - 1] != "“":
+        return False
+    quoted = _SLOGAN.match(text, start - 1)
+    return quoted is not None and m.end() < quoted.end()
+
+
 def parse(text: str) -> list[Figure]:
     """Every figure in ``text``, in order; never raises."""
     out: list[Figure] = []
@@ -235,7 +249,7 @@ def parse(text: str) -> list[Figure]:
     norm = unicodedata.normalize("NFKC", text)
     src = norm if len(norm) == len(text) else text
     for m in FIGURE_RE.finditer(src):
-        if not m.group(0) or _inside_code(src, m) or _is_date(src, m):
+        if not m.group(0) or _inside_code(src, m) or _is_date(src, m) or _in_slogan(src, m):
             continue
         fig = _figure(m, text[m.start() : m.end()], src[max(0, m.start() - 3) : m.start()])
         if fig is not None:

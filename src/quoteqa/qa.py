@@ -32,6 +32,7 @@ MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
 SURE = 0.5
 # A supporting quote must score at least this share of the answer's score.
 SUPPORT_RATIO = 0.8
+SUPPORT_COVER = 0.7  # …and cover at least this share of what the answer covers of the question
 # A question about the article itself (its author, headline or meeting) is answered from the
 # article's own parts; when such a part exists the answer is as sure as the article choice.
 META_CONFIDENCE = 0.95
@@ -110,33 +111,30 @@ def _has_surrogate(text: str) -> bool:
     return any(_is_surrogate(c) for c in text)
 
 
-NOT_UTF8 = "is not valid text (it holds bytes that are not UTF-8, or a lone surrogate); send it as UTF-8."
+NOT_UTF8 = "不是有效的文字(含有非 UTF-8 字节或孤立的代理字符),请以 UTF-8 编码发送"
+# What the text is, as the messages name it (the ``what`` of check_text).
+WHAT = {"question": "问题", "claim": "核实内容", "earlier question": "此前的问题"}
 
 
 def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
     """The text with control and invisible format characters removed and stripped, or InputError
-    naming what is wrong. Every door (CLI, web, Python) passes its input through here."""
+    naming what is wrong, in Chinese (every door shows the same message; ``code`` is for programs).
+    Every door (CLI, web, Python) passes its input through here."""
+    name = WHAT.get(what, what)
     if not isinstance(text, str):
-        raise InputError(f"the {what} must be text, got {type(text).__name__}.", "not_text")
+        raise InputError(f"{name}必须是文字,收到的是 {type(text).__name__}。", "not_text")
     if len(text) > limit:
-        raise InputError(f"the {what} is {len(text):,} characters long; the limit is {limit}. Shorten it.", "too_long")
+        raise InputError(f"{name}有 {len(text):,} 个字,上限是 {limit} 个字,请缩短。", "too_long")
     if _has_surrogate(text):  # lone surrogates: bytes that were not UTF-8
-        raise InputError(
-            f"the {what} {NOT_UTF8}",
-            "bad_encoding",
-        )
+        raise InputError(f"{name}{NOT_UTF8}。", "bad_encoding")
     q = _visible(text).strip()
     if not q:
-        raise InputError(f"the {what} is empty; type a {what} about the articles.", "empty")
+        raise InputError(f"{name}是空的,请输入一个关于这些文章的{name}。", "empty")
     words = [c for c in q if c.isalnum()]
     if not words:
-        raise InputError(
-            f"the {what} {q[:20]!r} holds no words, only punctuation or symbols; type a {what}.", "no_words"
-        )
+        raise InputError(f"{name}「{q[:20]}」只有标点或符号,没有文字,请输入{name}。", "no_words")
     if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
-        raise InputError(
-            f"the {what} {q[:20]!r} is only a number; say what it counts, e.g. 「新增就业岗位5.7万个」.", "only_number"
-        )
+        raise InputError(f"{name}「{q[:20]}」只是一个数字,请说明它指什么,例如「新增就业岗位5.7万个」。", "only_number")
     return q
 
 
@@ -145,12 +143,10 @@ def check_history(history: object) -> list[str]:
     if history is None:
         return []
     if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-        raise InputError(
-            f"history must be a list of earlier questions (text), got {type(history).__name__}.", "bad_history"
-        )
+        raise InputError(f"history 必须是此前问题(文字)的列表,收到的是 {type(history).__name__}。", "bad_history")
     if len(history) > MAX_HISTORY:
         raise InputError(
-            f"history holds {len(history)} questions; the limit is {MAX_HISTORY}. Send the latest only.", "bad_history"
+            f"history 有 {len(history)} 个问题,上限是 {MAX_HISTORY} 个,只需发送最近的几个。", "bad_history"
         )
     out = []
     for h in history:
@@ -241,7 +237,7 @@ class QA:
         ``history`` holds the earlier questions of the conversation, oldest first."""
         q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
-            raise InputError(f"top_k is {top_k}; it must be between 1 and {MAX_TOP_K}.", "bad_top_k")
+            raise InputError(f"top_k 是 {top_k},必须在 1 到 {MAX_TOP_K} 之间。", "bad_top_k")
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
         read_as = u.text if u.text != normalize(q) else q
@@ -262,12 +258,20 @@ class QA:
         for cand in ranked[1:]:
             if len(citations) >= top_k or cand.score < SUPPORT_RATIO * best.score:
                 break
-            if cand.sentence in used:
+            if cand.sentence in used or not self._supports(query, best, cand):
                 continue
             used.add(cand.sentence)
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         shown = tuple(idx.sentences[s].index for s in run)
         return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs)
+
+    def _supports(self, query: answering.Query, best: answering.Scored, cand: answering.Scored) -> bool:
+        """A further citation must speak to the same question as the answer: it covers nearly as
+        much of the question, and holds a figure when a figure was asked for. None is better than
+        an unrelated one (「7所新校即将投用」 under a question about jobs)."""
+        if cand.cover < SUPPORT_COVER * best.cover:
+            return False
+        return "number" not in query.kinds or answering.sentence_has_figure(self.index, cand.sentence)
 
     def _article_hint(self, prep: Prepared) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its

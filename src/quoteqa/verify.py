@@ -665,6 +665,13 @@ def rows(result: Verification) -> list[tuple[str, str, str, str, str, str]]:
     return out
 
 
+def _inert(text: str) -> str:
+    """A cell's text with markup made inert: a draft pasted into a CMS or a spreadsheet must not
+    come back to life (「<img src=x onerror=…>」 stays text; a leading = + - @ is no formula)."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def to_csv(result: Verification) -> str:
     import csv
     import io
@@ -672,14 +679,26 @@ def to_csv(result: Verification) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(EXPORT_COLUMNS)
-    writer.writerows(rows(result))
+    writer.writerows([_inert(c) for c in row] for row in rows(result))
     return buf.getvalue()
 
 
 def to_markdown(result: Verification) -> str:
     def cell(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+        return _inert(text).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(EXPORT_COLUMNS) + " |", "|" + "---|" * len(EXPORT_COLUMNS)]
+    lines = [summary(result), "", "| " + " | ".join(EXPORT_COLUMNS) + " |", "|" + "---|" * len(EXPORT_COLUMNS)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows(result)]
     return "\n".join(lines) + "\n"
+
+
+def summary(result: Verification) -> str:
+    """The overall verdict in one line: 「3 处数字:1 处一致,2 处不一致」."""
+    figures = [f for r in result.claims or [result] for f in r.figures]
+    if not figures:
+        return f"没有可核对的数字。结论:{VERDICT_ZH[result.verdict]}"
+    counts: dict[str, int] = {}
+    for f in figures:
+        counts[STATUS_ZH[f.status]] = counts.get(STATUS_ZH[f.status], 0) + 1
+    parts = ",".join(f"{n} 处{label}" for label, n in counts.items())
+    return f"{len(figures)} 处数字:{parts}"

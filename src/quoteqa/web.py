@@ -1,4 +1,11 @@
-"""The Gradio chat UI; it receives a QA object and only renders what QA.ask returns."""
+"""The Gradio chat UI; it receives a QA object and only renders what QA.ask and QA.verify return.
+
+Everything a person sees is Chinese. Every text colour is set with its background, for the light
+and the dark scheme (Gradio adds the class ``dark``), so that each meets WCAG AA (4.5:1). Buttons
+inside an answer (复制, 分享, 👍/👎) are plain buttons told apart by class, their data a JSON text
+in a hidden ``.qa-data`` element of the same answer: one script in the page head handles them
+(the chat's HTML is sanitised, which keeps classes and text and drops handlers and data-*).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,20 @@ import base64
 import hashlib
 import hmac
 import html
+import json
 import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
 from .store import place
-from .verify import Verification, figure_line, to_csv, to_markdown
+from .verify import Verification, figure_line, summary, to_csv, to_markdown
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -30,44 +38,134 @@ EXAMPLES = [
     "上半年旅游总收入是多少?",
     "新增上市企业几家?",
     "谁对当前重点工作进行了部署?",
-    "武进区上半年GDP是多少?",
 ]
 NOT_FOUND = "原文中未找到相关内容。"
 # Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
 UNSURE = "原文中最相关的是这一句,可能没有完全回答您的问题,请对照原文:"
-RELATED_CHARS = 160  # a related paragraph is a pointer, not an answer: show its start
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
 HISTORY_TURNS = 6  # earlier questions of a chat kept for follow-ups
+MAX_KEPT = 100  # chat messages kept in the browser across reloads
 
 VERIFY_EXAMPLE = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增上市企业5家。"
 _BADGE = {"supported": ("ok", "一致"), "contradicted": ("bad", "不一致"), "not_found": ("none", "未找到")}
+_STATUS_CLASS = {"match": "ok", "mismatch": "bad", "unclear": "none", "missing": "none"}
 
+# Colours as variables, one set per scheme; every rule below sets a text colour and its background.
+# Contrast (text on its background) is at least 4.5:1 in both sets (tests/test_e2e.py measures it).
 CSS = """
-.qa-answer { line-height: 1.7; }
-.qa-quote { border-left: 4px solid #c0392b; margin: 0 0 .4em 0; padding: .2em .8em; background: #fdf6f5; }
-.qa-cite { color: #555; font-size: .92em; margin-bottom: .4em; }
-.qa-answer mark.fig { background: #ffe08a; padding: 0 .1em; border-radius: 2px; }
-.qa-answer mark.hit { background: #fdebd0; }
+:root, .light {
+  --qa-fg: #1f2328; --qa-muted: #4a5360; --qa-quote-bg: #fdf6f5; --qa-accent: #b3261e;
+  --qa-fig-bg: #ffe08a; --qa-fig-fg: #1f2328; --qa-hit-bg: #fff3c4; --qa-warn: #7a4100;
+  --qa-btn-bg: #eef1f4; --qa-btn-fg: #1f2328; --qa-line: #d5dae0; --qa-link: #1d5fa8;
+  --vf-ok-bg: #e3f5e9; --vf-ok-fg: #145c33; --vf-bad-bg: #fde2e1; --vf-bad-fg: #9b1f17;
+  --vf-none-bg: #eceff1; --vf-none-fg: #37414a; --qa-page-bg: #ffffff;
+}
+.dark {
+  --qa-fg: #e8eaed; --qa-muted: #c3c9d0; --qa-quote-bg: #2e2422; --qa-accent: #f08a7e;
+  --qa-fig-bg: #5a4700; --qa-fig-fg: #fff3c4; --qa-hit-bg: #3b3421; --qa-warn: #ffc27a;
+  --qa-btn-bg: #2f363d; --qa-btn-fg: #e8eaed; --qa-line: #49525b; --qa-link: #8cc4ff;
+  --vf-ok-bg: #163d26; --vf-ok-fg: #b5f0c9; --vf-bad-bg: #4d1c18; --vf-bad-fg: #ffc4bc;
+  --vf-none-bg: #30373e; --vf-none-fg: #e1e6ea; --qa-page-bg: #1b1f24;
+}
+.qa-answer, .qa-user { line-height: 1.7; color: var(--qa-fg); }
+.qa-quote { border-left: 4px solid var(--qa-accent); margin: 0 0 .4em 0; padding: .25em .8em;
+  background: var(--qa-quote-bg); color: var(--qa-fg); }
+.qa-cite, .qa-understood, .qa-more, .qa-date { color: var(--qa-muted); font-size: .92em; }
+.qa-answer mark.fig, .vf-result mark.fig { background: var(--qa-fig-bg); color: var(--qa-fig-fg);
+  padding: 0 .1em; border-radius: 2px; }
+.qa-answer mark.hit { background: var(--qa-hit-bg); color: var(--qa-fg); font-weight: 600;
+  border-bottom: 2px solid var(--qa-accent); }
 .qa-answer details { margin: .3em 0; }
-.qa-answer summary { cursor: pointer; color: #2c6fbb; }
-.qa-more { font-size: .92em; color: #444; }
-.qa-none { color: #8a4b00; font-weight: 600; }
-.qa-understood { color: #555; font-size: .9em; margin-bottom: .3em; }
-.qa-unsure { color: #8a4b00; font-size: .92em; margin-bottom: .3em; }
-.vf-table { width: 100%; border-collapse: collapse; font-size: .95em; }
-.vf-table th, .vf-table td { border-bottom: 1px solid #e5e5e5; padding: .45em .4em; text-align: left; }
+.qa-answer summary { cursor: pointer; color: var(--qa-link); }
+.qa-none { color: var(--qa-warn); font-weight: 600; }
+.qa-unsure { color: var(--qa-warn); font-size: .92em; margin-bottom: .3em; }
+.qa-actions { margin-top: .4em; display: flex; gap: .4em; flex-wrap: wrap; }
+.qa-actions button, .vf-votes button { background: var(--qa-btn-bg); color: var(--qa-btn-fg);
+  border: 1px solid var(--qa-line); border-radius: 6px; padding: .1em .6em; font-size: .85em; cursor: pointer; }
+.qa-actions button[disabled], .vf-votes button[disabled] { opacity: 1; cursor: default; }
+.qa-actions button.voted, .vf-votes button.voted { border-color: var(--qa-accent); }
+.vf-result { color: var(--qa-fg); }
+.vf-summary { font-weight: 600; margin: .2em 0 .5em; color: var(--qa-fg); }
+.vf-draft { line-height: 1.9; margin-bottom: .6em; color: var(--qa-fg); }
+.vf-draft mark { padding: 0 .15em; border-radius: 3px; }
+.vf-table { width: 100%; border-collapse: collapse; font-size: .95em; color: var(--qa-fg); }
+.vf-table th, .vf-table td { border-bottom: 1px solid var(--qa-line); padding: .45em .4em; text-align: left;
+  color: var(--qa-fg); }
 .vf-table td { vertical-align: top; }
 .vf-badge { display: inline-block; padding: .1em .55em; border-radius: 999px; font-weight: 600; white-space: nowrap; }
-.vf-ok { background: #e3f5e9; color: #17683a; } .vf-bad { background: #fde2e1; color: #a3231b; }
-.vf-none { background: #eee; color: #555; }
-.vf-table mark.fig { background: #ffe08a; }
-.vf-cite { color: #666; font-size: .9em; }
-@media (max-width: 640px) { .qa-answer { font-size: 15px; } .vf-table { font-size: .85em; } }
+.vf-ok { background: var(--vf-ok-bg); color: var(--vf-ok-fg); }
+.vf-bad { background: var(--vf-bad-bg); color: var(--vf-bad-fg); }
+.vf-none { background: var(--vf-none-bg); color: var(--vf-none-fg); }
+.vf-cite { color: var(--qa-muted); font-size: .9em; }
+.vf-downloads a { color: var(--qa-link); margin-right: .8em; }
+.qa-hidden { display: none !important; }
+#qa-send, #vf-send { background: #3730a3 !important; color: #ffffff !important; border-color: #3730a3 !important; }
+/* The theme's violet labels and selected tab fall just under 4.5:1; darker in light, lighter in dark. */
+:root, .light { --block-label-text-color: #3730a3; --block-title-text-color: #3730a3; --qa-tab: #3730a3;
+  --block-label-background-fill: #eef2ff; }
+.dark { --block-label-text-color: #ffffff; --block-title-text-color: #ffffff; --qa-tab: #c7d2fe;
+  --block-label-background-fill: #1e1b4b; }
+button[role="tab"][aria-selected="true"], button[role="tab"].selected { color: var(--qa-tab) !important; }
+.gradio-container .label { color: var(--block-label-text-color) !important; }
+/* Gradio's own chat toolbar (clear, scroll down) floats over the messages;
+   新对话 below the chat replaces it. */
+#qa-chat button.icon-button, #qa-chat .icon-button-wrapper { display: none !important; }
+#qa-chat { height: min(520px, 46vh) !important; }
+@media (max-width: 640px) {
+  .qa-answer { font-size: 15px; }
+  .vf-table thead { display: none; }
+  .vf-table tr { display: block; border-bottom: 1px solid var(--qa-line); padding: .4em 0; }
+  .vf-table td { display: block; border: none; padding: .15em .2em; }
+  .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
+}
+"""
+
+# One handler for the buttons inside answers and checks: copy, share, vote. A vote goes to the
+# server through a hidden text box and button (Gradio's own event path, no extra route).
+SCRIPT = """
+<script>
+(() => {
+  const flash = (btn, text) => { const old = btn.textContent; btn.textContent = text;
+    setTimeout(() => { btn.textContent = old; }, 1500); };
+  const copy = async (text, btn) => {
+    try { await navigator.clipboard.writeText(text); }
+    catch (e) { const t = document.createElement("textarea"); t.value = text; document.body.appendChild(t);
+      t.select(); document.execCommand("copy"); t.remove(); }
+    flash(btn, "已复制");
+  };
+  const send = (payload) => {
+    const box = document.querySelector("#qa-feedback textarea");
+    const go = document.querySelector("#qa-feedback-send");
+    if (!box || !go) return;
+    box.value = JSON.stringify(payload);
+    box.dispatchEvent(new Event("input", { bubbles: true }));
+    setTimeout(() => go.click(), 80);
+  };
+  const kinds = ["copy", "share", "up", "down"];
+  document.addEventListener("click", (ev) => {
+    const b = ev.target.closest("button.qa-act");
+    const holder = b && b.closest(".qa-answer, .vf-row");
+    const data = holder && holder.querySelector(".qa-data");
+    if (!data) return;
+    ev.preventDefault();
+    const d = JSON.parse(data.textContent);
+    const act = kinds.find((k) => b.classList.contains("qa-" + k));
+    if (act === "copy") copy(d.copy, b);
+    else if (act === "share") copy(location.origin + location.pathname + "?q=" + encodeURIComponent(d.q), b);
+    else if (act === "up" || act === "down") {
+      send({ kind: d.kind, sentence: d.sentence, vote: act === "up" ? 1 : -1, question: d.q || "" });
+      b.parentElement.querySelectorAll("button.qa-up, button.qa-down").forEach((x) => { x.disabled = true; });
+      b.classList.add("voted");
+      flash(b, act === "up" ? "👍 已记录" : "👎 已记录");
+    }
+  });
+})();
+</script>
 """
 
 
 def _figures(text: str) -> str:
-    """Escape text and wrap each figure (as the verifier reads them) in <mark class="fig">."""
+    """Escape text and wrap each quantity (as the verifier reads them) in <mark class="fig">."""
     out, last = [], 0
     for fig in parse_figures(text):
         out.append(html.escape(text[last : fig.start]))
@@ -81,6 +179,12 @@ def _cite(title: str, paragraph: int, part: str = "body") -> str:
     return f"——《{html.escape(title)}》{place(part, paragraph)}"
 
 
+def plain_citation(answer: Answer) -> str:
+    """What 复制 puts on the clipboard: 「quote」——《headline》第 N 段."""
+    first = answer.citations[0]
+    return f"「{answer.answer}」——《{first.title}》{place(first.part, first.paragraph)}"
+
+
 def _understood(answer: Answer) -> str:
     """「按“…”理解」 when the question was read otherwise than typed (a typo, a follow-up)."""
     if answer.interpreted and answer.interpreted != answer.question:
@@ -88,8 +192,21 @@ def _understood(answer: Answer) -> str:
     return ""
 
 
+def _button(act: str, label: str, title: str = "") -> str:
+    return f'<button type="button" class="qa-act qa-{act}" title="{title or label}">{label}</button>'
+
+
+VOTES = _button("up", "👍", "有用") + _button("down", "👎", "有误")
+
+
+def _data(**fields: str) -> str:
+    """What the buttons of one answer or row act on, as JSON text (escaped; never markup)."""
+    return f'<span class="qa-data qa-hidden">{html.escape(json.dumps(fields, ensure_ascii=False))}</span>'
+
+
 def render(answer: Answer, qa: QA) -> str:
     """One chat reply as a single HTML block (no blank lines, so Markdown leaves it alone)."""
+    share = _button("share", "分享", "复制这个问题的链接")
     if not answer.found:
         parts = [f'<div class="qa-answer">{_understood(answer)}<div class="qa-none">{NOT_FOUND}</div>']
         if answer.passages:
@@ -99,7 +216,7 @@ def render(answer: Answer, qa: QA) -> str:
                     f'<p class="qa-more">《{html.escape(p.title)}》第 {p.paragraph} 段:{html.escape(p.text)}</p>'
                 )
             parts.append("</details>")
-        parts.append("</div>")
+        parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question)}</div>')
         return "".join(parts)
     first = answer.citations[0]
     parts = ['<div class="qa-answer">', _understood(answer)]
@@ -121,27 +238,52 @@ def render(answer: Answer, qa: QA) -> str:
         for c in answer.citations[1:]:
             parts.append(f"<li>「{_figures(c.quote)}」{_cite(c.title, c.paragraph, c.part)}</li>")
         parts.append("</ul></div>")
+    data = _data(copy=plain_citation(answer), q=answer.question, kind="answer", sentence=answer.answer)
+    parts.append(f'<div class="qa-actions">{_button("copy", "复制", "复制引文和出处")}{share}{VOTES}</div>{data}')
     parts.append("</div>")
     return "".join(parts)
 
 
 def _mark_figures(text: str, figures: list[str]) -> str:
     """Escape text and highlight the given figure strings in it."""
+    return _marked(text, [(text.find(f), text.find(f) + len(f), "fig") for f in figures if f and f in text])
+
+
+def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
+    """Escape text and wrap each (start, end, class) span in <mark class=…>; overlaps are skipped."""
     out, pos = [], 0
-    spans = sorted({(text.find(f), len(f)) for f in figures if f and text.find(f) >= 0})
-    for start, length in spans:
+    for start, end, cls in sorted(spans):
         if start < pos:
             continue
         out.append(html.escape(text[pos:start]))
-        out.append(f'<mark class="fig">{html.escape(text[start : start + length])}</mark>')
-        pos = start + length
+        out.append(f'<mark class="{cls}">{html.escape(text[start:end])}</mark>')
+        pos = end
     out.append(html.escape(text[pos:]))
     return "".join(out)
 
 
-def render_verification(result: Verification) -> str:
-    """The results table: one row per claim with its badge, figures and highlighted source."""
-    head = "".join(f"<th>{h}</th>" for h in ("结论", "核实内容", "稿件 → 原文", "原文句子"))
+def marked_draft(draft: str, result: Verification) -> str:
+    """The draft as typed, each checked figure marked by its verdict (green, red, grey)."""
+    spans: list[tuple[int, int, str]] = []
+    at = 0
+    for r in result.claims or [result]:
+        where = draft.find(r.claim, at)
+        if where < 0:
+            continue
+        at = where + len(r.claim)
+        inner = 0
+        for f in r.figures:
+            i = r.claim.find(f.claimed, inner)
+            if i >= 0:
+                spans.append((where + i, where + i + len(f.claimed), f"vf-{_STATUS_CLASS[f.status]}"))
+                inner = i + len(f.claimed)
+    return f'<div class="vf-draft">{_marked(draft, spans)}</div>'
+
+
+def render_verification(result: Verification, draft: str = "") -> str:
+    """The overall verdict, the draft with its figures marked, then one row per claim with its
+    badge, figures, highlighted source and 👍/👎."""
+    head = "".join(f"<th>{h}</th>" for h in ("结论", "核实内容", "稿件 → 原文", "原文句子", "反馈"))
     body = []
     for r in result.claims or [result]:
         cls, label = _BADGE[r.verdict]
@@ -151,11 +293,34 @@ def render_verification(result: Verification) -> str:
             source += f'<div class="vf-cite">{_cite(r.citation.title, r.citation.paragraph)}</div>'
         else:
             source = '<span class="vf-cite">原文中未找到相关内容</span>'
+        votes = f'<div class="vf-votes">{VOTES}</div>{_data(kind="verify", sentence=r.evidence or r.claim)}'
         body.append(
-            f'<tr><td><span class="vf-badge vf-{cls}">{label}</span></td><td>{html.escape(r.claim)}</td>'
-            f"<td>{figs or '(无数字)'}</td><td>{source}</td></tr>"
+            f'<tr class="vf-row"><td><span class="vf-badge vf-{cls}">{label}</span></td><td>{html.escape(r.claim)}</td>'
+            f"<td>{figs or '(无数字)'}</td><td>{source}</td><td>{votes}</td></tr>"
         )
-    return f'<table class="vf-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    table = f'<table class="vf-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    legend = "".join(
+        f'<mark class="vf-{c}">{w}</mark> ' for c, w in (("ok", "一致"), ("bad", "不一致"), ("none", "未确定"))
+    )
+    draft_html = f'{marked_draft(draft, result)}<div class="vf-cite">图例:{legend}</div>' if draft else ""
+    return (
+        f'<div class="vf-result"><div class="vf-summary">{html.escape(summary(result))}</div>{draft_html}{table}</div>'
+    )
+
+
+def export_links(result: Verification) -> str:
+    """Download links for the results as a table file (CSV, UTF-8 with BOM, so spreadsheet programs
+    read Chinese) and as Markdown. Made in memory and carried in the links (data: URLs): a checked
+    draft is never written to the server's disk. Markup in either is escaped (see verify._inert)."""
+    links = []
+    for name, mime, data in (
+        ("核实结果.csv", "text/csv", "\ufeff" + to_csv(result)),
+        ("核实结果.md", "text/markdown", to_markdown(result)),
+    ):
+        payload = base64.b64encode(data.encode("utf-8")).decode("ascii")
+        href = f"data:{mime};charset=utf-8;base64,{payload}"
+        links.append(f'<a class="vf-download" download="{name}" href="{href}">{name}</a>')
+    return f'<div class="vf-downloads">下载:{" ".join(links)}</div>'
 
 
 def _outcome(result: Answer | Verification) -> str:
@@ -206,51 +371,88 @@ def refused(exc: InputError) -> str:
     return f"refused code={exc.code}"
 
 
-def build_ui(qa: QA) -> gr.Blocks:
-    """The chat app around a loaded QA."""
+def _error(key: str, text: object, exc: InputError) -> dict[str, Any]:
+    """The API's answer to refused input: the same object as `quoteqa ask --json` gives."""
+    return {key: text if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
+
+
+def _user_bubble(question: str) -> dict[str, Any]:
+    # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
+    shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
+    return {"role": "user", "content": f'<div class="qa-user">{shown}</div>'}
+
+
+def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The chat app around a loaded QA; votes go to ``feedback`` when given."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def api_call(endpoint: str, handle: Callable[[str], Any], text: str) -> dict[str, Any]:
-        start = time.perf_counter()
-        try:
-            result = handle(text)
-        except InputError as exc:
-            log_request(endpoint, text, start, refused(exc))
-            # No traceback in the log (it would hold the user's text); the message is shown as
-            # HTML by Gradio, so it is escaped.
-            raise gr.Error(html.escape(str(exc), quote=False), print_exception=False) from None
-        log_request(endpoint, text, start, _outcome(result))
-        return result.to_dict()  # type: ignore[no-any-return]
-
     def ask_json(question: str, history: list[str] | None = None) -> dict[str, Any]:
-        """Answer one question; the same JSON object as `quoteqa ask --json`. ``history`` holds
-        the earlier questions of the conversation, oldest first (for follow-ups)."""
-        return api_call("ask", lambda q: qa.ask(q, history=history), question)
-
-    def respond(
-        question: str, history: list[dict[str, Any]], asked: list[str] | None
-    ) -> tuple[str, list[dict[str, Any]], list[str]]:
-        history = list(history or [])
-        asked = list(asked or [])
+        """Answer one question; the same JSON object as `quoteqa ask --json` (an error object with
+        "error" and "code" for refused input). ``history``: earlier questions, oldest first."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=asked[-HISTORY_TURNS:])
-            reply = render(answer, qa)
-            log_request("chat", question, start, _outcome(answer))
-            asked.append(question)
+            answer = qa.ask(question, history=history)
         except InputError as exc:
-            reply = f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>'
-            log_request("chat", question, start, refused(exc))
-        # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
-        shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
-        history.append({"role": "user", "content": f"<div>{shown}</div>"})
-        history.append({"role": "assistant", "content": reply})
-        return "", history, asked[-HISTORY_TURNS:]
+            log_request("ask", question, start, refused(exc))
+            return _error("question", question, exc)
+        log_request("ask", question, start, _outcome(answer))
+        if not answer.found and feedback is not None:
+            feedback.add_unanswered(answer.question)
+        return answer.to_dict()
 
     def verify_json(text: str) -> dict[str, Any]:
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
-        return api_call("verify", qa.verify, text)
+        start = time.perf_counter()
+        try:
+            result = qa.verify(text)
+        except InputError as exc:
+            log_request("verify", text, start, refused(exc))
+            return _error("claim", text, exc)
+        log_request("verify", text, start, _outcome(result))
+        return result.to_dict()
+
+    def reply(question: str, asked: list[str]) -> tuple[str, bool]:
+        """The chat's HTML reply, and whether the question was accepted (a follow-up's context)."""
+        start = time.perf_counter()
+        try:
+            answer = qa.ask(question, history=asked[-HISTORY_TURNS:])
+        except InputError as exc:
+            log_request("chat", question, start, refused(exc))
+            return f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>', False
+        log_request("chat", question, start, _outcome(answer))
+        if not answer.found and feedback is not None:
+            feedback.add_unanswered(answer.question)
+        return render(answer, qa), True
+
+    def respond(
+        question: str, history: list[dict[str, Any]] | None, asked: list[str] | None
+    ) -> tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
+        history, asked = list(history or []), list(asked or [])
+        html_reply, accepted = reply(question, asked)
+        history += [_user_bubble(question), {"role": "assistant", "content": html_reply}]
+        if accepted:
+            asked.append(question)
+        history, asked = history[-MAX_KEPT:], asked[-HISTORY_TURNS:]
+        return "", history, asked, history, asked
+
+    def restore(
+        saved: list[dict[str, Any]] | None, saved_asked: list[str] | None, request: gr.Request
+    ) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
+        """The conversation kept in this browser, then the question of a share link (/?q=…)."""
+        history = [m for m in saved or [] if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
+        asked = [a for a in saved_asked or [] if isinstance(a, str)]
+        shared = request.query_params.get("q", "") if request is not None else ""
+        if shared:
+            _, history, asked, _, _ = respond(shared, history, asked)
+        return history, asked, history, asked
+
+    # Gradio hands a handler the request when a parameter is annotated gr.Request; the annotation
+    # is a string here (postponed annotations) that Gradio cannot resolve in this module.
+    restore.__annotations__["request"] = gr.Request
+
+    def new_conversation() -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
+        return [], [], [], []
 
     def check(text: str) -> tuple[str, str]:
         start = time.perf_counter()
@@ -258,36 +460,61 @@ def build_ui(qa: QA) -> gr.Blocks:
             result = qa.verify(text)
         except InputError as exc:
             log_request("check", text, start, refused(exc))
-            return f'<div class="qa-none">{html.escape(str(exc))}</div>', ""
+            return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', ""
         log_request("check", text, start, _outcome(result))
-        return render_verification(result) + export_links(result), to_markdown(result)
+        return render_verification(result, text) + export_links(result), to_markdown(result)
 
-    with gr.Blocks(title="quoteqa · 武进新闻问答", analytics_enabled=False) as demo:
-        gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落)。原文没有的内容,会直接说明未找到。")
+    def vote(payload: str) -> str:
+        """A 👍/👎 from the page (JSON from the head script); stored when a feedback file is set."""
+        try:
+            d = json.loads(payload)
+            v = Vote(str(d["kind"]), str(d["sentence"]), int(d["vote"]), str(d.get("question", "")))
+            if feedback is not None:
+                feedback.add_vote(v)
+        except (ValueError, KeyError, TypeError):
+            log.info("feedback ignored: not a vote")
+        return ""
+
+    with gr.Blocks(title="武进新闻问答", analytics_enabled=False) as demo:
+        gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落);原文没有的,直接说明未找到。")
+        saved_chat = gr.BrowserState([], storage_key="quoteqa-chat")  # kept in this browser only
+        saved_asked = gr.BrowserState([], storage_key="quoteqa-asked")
+        asked = gr.State([])  # the conversation's earlier questions, for follow-ups
         with gr.Tab("问答"):
-            chat = gr.Chatbot(label="问答", height=520, sanitize_html=True, elem_id="qa-chat")
-            asked = gr.State([])  # the conversation's earlier questions, for follow-ups
-            with gr.Row():
+            chat = gr.Chatbot(
+                show_label=False, sanitize_html=True, elem_id="qa-chat", buttons=[], placeholder="请在下方输入问题。"
+            )
+            with gr.Row(equal_height=True):
                 box = gr.Textbox(
+                    label="问题",
                     placeholder="输入问题,例如:上半年新增了多少就业岗位?",
                     show_label=False,
                     scale=5,
                     max_lines=3,
                     elem_id="qa-input",
                 )
-                send = gr.Button("提问", variant="primary", scale=1, min_width=80, elem_id="qa-send")
+                send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="qa-send")
             gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题(点击填入)")
+            fresh = gr.Button("新对话", size="sm", elem_id="qa-new")
         with gr.Tab("核实数字"):
             gr.Markdown("粘贴稿件中的一句话或一段话,逐条核对其中的数字与原文是否一致。")
             draft = gr.Textbox(label="稿件", lines=4, placeholder=VERIFY_EXAMPLE, elem_id="vf-input")
             run = gr.Button("核实", variant="primary", elem_id="vf-send")
             gr.Examples(examples=[[VERIFY_EXAMPLE]], inputs=[draft], label="示例")
             table = gr.HTML(elem_id="vf-result")
-            markdown = gr.Textbox(label="Markdown(可复制)", lines=4, buttons=["copy"], elem_id="vf-markdown")
-        send.click(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
-        box.submit(respond, [box, chat, asked], [box, chat, asked], api_visibility="private")
-        chat.clear(lambda: [], None, asked, api_visibility="private")
+            markdown = gr.Textbox(label="表格文本(可复制)", lines=4, buttons=["copy"], elem_id="vf-markdown")
+        fb = gr.Textbox(
+            label="反馈", elem_id="qa-feedback", elem_classes="qa-hidden", show_label=False, container=False
+        )
+        fb_send = gr.Button("记录", elem_id="qa-feedback-send", elem_classes="qa-hidden")
+        outputs = [box, chat, asked, saved_chat, saved_asked]
+        send.click(respond, [box, chat, asked], outputs, api_visibility="private")
+        box.submit(respond, [box, chat, asked], outputs, api_visibility="private")
+        fresh.click(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
+        chat.clear(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
+        demo.load(restore, [saved_chat, saved_asked], [chat, asked, saved_chat, saved_asked], api_visibility="private")
         run.click(check, [draft], [table, markdown], api_visibility="private")
+        fb_send.click(vote, [fb], [fb], api_visibility="private")
         gr.api(ask_json, api_name="ask")
         gr.api(verify_json, api_name="verify")
     _optional_trailing_inputs(demo)
@@ -305,22 +532,6 @@ def _optional_trailing_inputs(demo: gr.Blocks) -> None:
         check(block_fn, inputs)
 
     demo.validate_inputs = validate  # type: ignore[method-assign]
-
-
-def export_links(result: Verification) -> str:
-    """Download links for the results as CSV (UTF-8 with BOM, so spreadsheet programs read Chinese)
-    and Markdown. The files are made in memory and carried in the links (data: URLs): a checked
-    draft is never written to the server's disk."""
-    links = []
-    for name, mime, data in (
-        ("核实结果.csv", "text/csv", "\ufeff" + to_csv(result)),
-        ("核实结果.md", "text/markdown", to_markdown(result)),
-    ):
-        payload = base64.b64encode(data.encode("utf-8")).decode("ascii")
-        links.append(
-            f'<a class="vf-download" download="{name}" href="data:{mime};charset=utf-8;base64,{payload}">{name}</a>'
-        )
-    return f'<div class="vf-downloads">下载:{" ".join(links)}</div>'
 
 
 # Waiting questions beyond this get 503 at once. Gradio keeps each session's pending messages in an
@@ -357,7 +568,8 @@ def launch(demo: gr.Blocks, *, host: str, port: int, limits: Limits | None = Non
         # Gradio keeps a copy of the page's state for every session, and every API call is a new
         # session: without a cap, memory grows ~55 KB per request up to 10,000 sessions.
         state_session_capacity=1000,
-        footer_links=["api"],
+        head=SCRIPT,
+        footer_links=[],  # no English footer; the API is documented in the README
         enable_monitoring=False,
         max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
         app_kwargs={"middleware": [guard]},

@@ -1,0 +1,98 @@
+"""Readers' votes on answers and checks, kept in a SQLite file for the newsroom.
+
+A vote stores its time, what was voted on (an answer or a verification row), the cited sentence
+and the vote. The question's text is stored only when the operator turns on ``--log-questions``
+(off by default: the request log never holds user text); then questions that got 原文中未找到
+are kept too, which is what citizens ask and the paper has not covered. ``quoteqa feedback``
+prints the summary.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS votes (
+    at REAL NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('answer', 'verify')),
+    sentence TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    question TEXT
+);
+CREATE TABLE IF NOT EXISTS unanswered (
+    at REAL NOT NULL,
+    question TEXT NOT NULL
+);
+"""
+MAX_FIELD = 2000  # characters kept of a sentence or question (the input limits are 500 and 2,000)
+
+
+def default_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "quoteqa" / "feedback.sqlite3"
+
+
+@dataclass(frozen=True)
+class Vote:
+    kind: str  # "answer" or "verify"
+    sentence: str  # the cited sentence (an answer's quote, a verification row's evidence or claim)
+    vote: int  # 1 (👍) or -1 (👎)
+    question: str = ""  # kept only with log_questions
+
+
+class FeedbackStore:
+    """One SQLite file; each call opens its own short connection (the app serves from threads)."""
+
+    def __init__(self, path: Path, *, log_questions: bool = False) -> None:
+        self.path, self.log_questions = path, log_questions
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connect() as db:
+            db.executescript(SCHEMA)
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=10)
+
+    def add_vote(self, vote: Vote) -> None:
+        if vote.kind not in ("answer", "verify") or vote.vote not in (-1, 1) or not vote.sentence.strip():
+            raise ValueError(f"not a vote: kind {vote.kind!r}, vote {vote.vote!r}")
+        question = vote.question[:MAX_FIELD] if self.log_questions and vote.question else None
+        with self._connect() as db:
+            db.execute(
+                "INSERT INTO votes VALUES (?, ?, ?, ?, ?)",
+                (time.time(), vote.kind, vote.sentence[:MAX_FIELD], vote.vote, question),
+            )
+
+    def add_unanswered(self, question: str) -> None:
+        """A question that got 原文中未找到; kept only with log_questions."""
+        if self.log_questions and question.strip():
+            with self._connect() as db:
+                db.execute("INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD]))
+
+
+def summary(path: Path, *, top: int = 20) -> str:
+    """Votes per cited sentence (most 👎 first), then the most frequent unanswered questions."""
+    if not path.exists():
+        return f"没有反馈记录:{path} 不存在(应用运行后,读者点 👍/👎 才会生成)。"
+    with sqlite3.connect(path) as db:
+        rows = db.execute(
+            "SELECT kind, sentence, SUM(vote = 1), SUM(vote = -1) FROM votes GROUP BY kind, sentence "
+            "ORDER BY SUM(vote = -1) DESC, SUM(vote = 1) DESC LIMIT ?",
+            (top,),
+        ).fetchall()
+        total = db.execute("SELECT COUNT(*) FROM votes").fetchone()[0]
+        missed = db.execute(
+            "SELECT question, COUNT(*) FROM unanswered GROUP BY question ORDER BY COUNT(*) DESC LIMIT ?", (top,)
+        ).fetchall()
+    lines = [f"共 {total} 票。按句子(👎 多的在前):"]
+    for kind, sentence, up, down in rows:
+        label = "回答" if kind == "answer" else "核实"
+        lines.append(f"  👍 {up}  👎 {down}  [{label}] {sentence}")
+    if not rows:
+        lines.append("  (还没有投票)")
+    lines.append("原文中未找到的问题(需要应用以 --log-questions 运行):")
+    lines += [f"  {n} 次  {q}" for q, n in missed] or ["  (没有记录)"]
+    return "\n".join(lines)
