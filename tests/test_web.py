@@ -21,7 +21,7 @@ def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
     data = json.loads(html_module.unescape(html.split('<span class="qa-data qa-hidden">')[1].split("</span>")[0]))
     title = "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》"
     assert data == {
-        "copy": f"「持续打响“创富武进”品牌,新增就业岗位5.7万个。」——{title}第 5 段",
+        "copy": f"「持续打响“创富武进”品牌,新增就业岗位5.7万个。」——{title}第 5 段(2024年7月)",
         "q": "上半年新增了多少就业岗位?",
         "kind": "answer",
         "sentence": "持续打响“创富武进”品牌,新增就业岗位5.7万个。",

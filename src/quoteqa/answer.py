@@ -606,13 +606,13 @@ def about_article(index: Index, kind: str, article: int | None) -> Citation | No
     aid = article if article is not None else 0
     a = index.articles[aid]
     if kind == "byline":
-        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline") if a.byline.strip() else None
+        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline", a.date) if a.byline.strip() else None
     if kind == "headline":
-        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline")
+        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline", a.date)
     for para in a.paragraphs:
         for s in para.sentences:
             if _MEETING.search(s.text):
-                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0)
+                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0, date=a.date)
     return None
 
 

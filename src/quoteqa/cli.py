@@ -129,6 +129,8 @@ def understood_line(result: dict[str, Any]) -> str:
 
 
 def _human(result: dict[str, Any]) -> str:
+    from .store import when
+
     lines = [f"问:{result['question']}"]
     if understood_line(result):
         lines.append(f"  ({understood_line(result)})")
@@ -138,7 +140,8 @@ def _human(result: dict[str, Any]) -> str:
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
             for p in passages[:2]:
-                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段:{p['text'][:60]}…")
+                date = f"({when(p['date'])})" if p.get("date") else ""
+                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{date}:{p['text'][:60]}…")
         return "\n".join(lines)
     cites = result["citations"]
     first = cites[0]
@@ -146,19 +149,19 @@ def _human(result: dict[str, Any]) -> str:
 
     sure = result["confidence"] >= SURE
     lines.append(f"答:「{result['answer']}」" if sure else f"最相关的原文:「{result['answer']}」")
-    lines.append(f"  ——《{first['title']}》{where(first)} ({first['doc']})")
+    lines.append(f"  ——{source_of(first)} ({first['doc']})")
     if not sure:
         lines.append(f"  (把握不大:可能没有完全回答这个问题,请对照原文;可信度 {result['confidence']:.0%})")
     for c in cites[1:]:
-        lines.append(f"  另见:「{c['quote']}」——《{c['title']}》{where(c)}")
+        lines.append(f"  另见:「{c['quote']}」——{source_of(c)}")
     return "\n".join(lines)
 
 
-def where(citation: dict[str, Any]) -> str:
-    """Where a quote stands in its article: 第 N 段, 署名 or 标题."""
-    from .store import place
+def source_of(citation: dict[str, Any]) -> str:
+    """Where a quote comes from: 《headline》第 N 段(2024年7月), 署名 or 标题."""
+    from .store import Citation, cited
 
-    return place(citation.get("part", "body"), citation["paragraph"])
+    return cited(Citation(**citation))
 
 
 def _load(args: argparse.Namespace) -> QA:
@@ -221,7 +224,7 @@ def _human_verify(result: dict[str, Any]) -> str:
         lines.append(f"- [{VERDICT_ZH[r['verdict']]}] {r['claim']}" + (f"  {figs}" if figs else ""))
         if r["citation"]:
             c = r["citation"]
-            lines.append(f"    原文:「{r['evidence']}」——《{c['title']}》第 {c['paragraph']} 段")
+            lines.append(f"    原文:「{r['evidence']}」——{source_of(c)}")
     return "\n".join(lines)
 
 

@@ -54,6 +54,7 @@ class Article:
     subtitle: str = ""
     byline: str = ""
     paragraphs: list[Paragraph] = field(default_factory=list)
+    date: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY; "" when the file does not say (see metadata)
 
 
 @dataclass(frozen=True)
@@ -129,13 +130,59 @@ def _ends_paragraph(text: str) -> bool:
     return text.rstrip()[-1:] in _PARAGRAPH_END
 
 
+# A front-matter block at the very top of a file: lines of "key: value" between two "---" lines.
+_FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+META_KEYS = ("date", "paper", "page", "url", "author")
+# A date in a file's path: 2024/07/15/…, 2024-07-15-…, …-2024-07-….
+_PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/.](0[1-9]|1[0-2])(?:[-_/.](0[1-9]|[12]\d|3[01]))?(?!\d)")
+_WRITTEN_DATE = re.compile(r"^\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:[-/.]?\s*(\d{1,2})\s*日?)?\s*$")
+
+
+def date_of(value: str) -> str:
+    """A date as YYYY-MM-DD, YYYY-MM or YYYY (2024-07-15, 2024/7, 2024年7月15日, 2024), or ""."""
+    m = _WRITTEN_DATE.match(value) or re.match(r"^\s*((?:19|20)\d\d)()()\s*$", value)
+    if not m:
+        return ""
+    year, month, day = m.group(1), m.group(2), m.group(3)
+    if not month:
+        return year
+    if not 1 <= int(month) <= 12 or (day and not 1 <= int(day) <= 31):
+        return ""
+    return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+
+
+def metadata(text: str, doc: str) -> tuple[dict[str, str], str]:
+    """The file's metadata and its text without the front matter. Keys: date, paper, page, url,
+    author (all optional). Without a front-matter date, a date in the file's path or name is used."""
+    meta: dict[str, str] = {}
+    m = _FRONT_MATTER.match(text)
+    if m:
+        for line in m.group(1).splitlines():
+            key, sep, value = line.partition(":")
+            key = key.strip().lower()
+            if sep and key in META_KEYS and value.strip():
+                meta[key] = value.strip().strip("\"'")
+        text = text[m.end() :]
+    if "date" in meta:
+        date = date_of(meta["date"])
+        if not date:
+            log.warning("%s: front-matter date %r is not a date (write 2024-07-15 or 2024-07)", doc, meta["date"])
+        meta["date"] = date
+    if not meta.get("date"):
+        found = _PATH_DATE.search(doc)
+        if found:
+            meta["date"] = "-".join(g for g in found.groups() if g)
+    return meta, text
+
+
 def parse(text: str, doc: str) -> list[Article]:
-    """Parse one file's text into articles.
+    """Parse one file's text into articles (every article of a file shares its date, see metadata).
 
     A run of short blocks without sentence punctuation is a headline (then a sub-headline).
     A body block that does not end with closing punctuation was cut by a page break and is
     joined to the next body block.
     """
+    meta, text = metadata(text, doc)
     articles: list[Article] = []
     current: Article | None = None
     open_paragraph = False  # the last paragraph was cut mid-sentence
@@ -171,6 +218,7 @@ def parse(text: str, doc: str) -> list[Article]:
         log.warning("%s: heading(s) with no text after them: %s", doc, " / ".join(headings))
     for article in articles:
         article.paragraphs = _split_long(article.paragraphs, doc)
+        article.date = meta.get("date", "")
     return articles
 
 

@@ -55,6 +55,7 @@ class Passage:
     paragraph: int
     text: str
     score: float
+    date: str = ""  # the article's date, "" when unknown
 
 
 @dataclass(frozen=True)
@@ -314,7 +315,7 @@ class QA:
         for pid, score in sorted(best.items(), key=lambda kv: -kv[1])[:top_k]:
             para = self.index.paragraphs[pid]
             article = self.index.articles[int(self.index.para_article[pid])]
-            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4)))
+            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4), article.date))
         return out
 
     def paragraph_of(self, citation: Citation) -> tuple[str, list[str]]:

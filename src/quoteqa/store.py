@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: articles carry their date
 
 
 MANIFEST = "manifest.json"
@@ -123,11 +123,23 @@ class Citation:
     quote: str
     score: float
     part: str = "body"  # "body", "headline" or "byline"
+    date: str = ""  # the article's date (YYYY-MM-DD, YYYY-MM or YYYY), "" when unknown
 
 
 def place(part: str, paragraph: int) -> str:
     """Where a quote stands in its article, as a reader is told: 第 N 段, 署名 or 标题."""
     return {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
+
+
+def cited(c: Citation) -> str:
+    """Where a quote comes from, as a reader is told: 《headline》第 N 段(2024年7月)."""
+    return f"《{c.title}》{place(c.part, c.paragraph)}" + (f"({when(c.date)})" if c.date else "")
+
+
+def when(date: str) -> str:
+    """A date as a reader is told it: 2024年7月15日, 2024年7月, 2024年; "" for none."""
+    parts = [int(x) for x in date.split("-")] if date else []
+    return "".join(f"{n}{unit}" for n, unit in zip(parts, ("年", "月", "日"), strict=False))
 
 
 @dataclass
@@ -207,7 +219,8 @@ def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
     """The citation of a quote starting at global sentence ``sid``."""
     pid = int(index.sent_para[sid])
     article = index.articles[int(index.para_article[pid])]
-    return Citation(article.doc, article.title, index.paragraphs[pid].number, quote.strip(), round(score, 4))
+    number = index.paragraphs[pid].number
+    return Citation(article.doc, article.title, number, quote.strip(), round(score, 4), date=article.date)
 
 
 def data_files(folder: Path) -> list[Path]:
@@ -321,6 +334,7 @@ def article_to_json(a: Article) -> dict[str, Any]:
         "title": a.title,
         "subtitle": a.subtitle,
         "byline": a.byline,
+        "date": a.date,
         "paragraphs": [[s.text for s in p.sentences] for p in a.paragraphs],
     }
 
@@ -330,7 +344,7 @@ def _article_from_json(d: dict[str, Any]) -> Article:
         Paragraph(text="".join(sents), number=i, sentences=[Sentence(s, j) for j, s in enumerate(sents, start=1)])
         for i, sents in enumerate(d["paragraphs"], start=1)
     ]
-    return Article(doc=d["doc"], title=d["title"], subtitle=d["subtitle"], byline=d["byline"], paragraphs=paragraphs)
+    return Article(d["doc"], d["title"], d["subtitle"], d["byline"], paragraphs, d.get("date", ""))
 
 
 def answer_weights() -> dict[str, str]:

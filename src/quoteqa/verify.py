@@ -12,7 +12,7 @@ from typing import Any
 
 from . import answer as answering
 from .numbers import Figure, exact_figure, parse
-from .store import Citation, Index, citation
+from .store import Citation, Index, citation, cited
 from .text import CJK, bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -658,7 +658,7 @@ def rows(result: Verification) -> list[tuple[str, str, str, str, str, str]]:
     """One row per claim, for the table and its CSV/Markdown exports."""
     out = []
     for r in result.claims or [result]:
-        cite = f"《{r.citation.title}》第 {r.citation.paragraph} 段" if r.citation else ""
+        cite = cited(r.citation) if r.citation else ""
         claimed = "、".join(claimed_words(f) for f in r.figures)
         source = "、".join(f.source or "—" for f in r.figures)
         out.append((VERDICT_ZH[r.verdict], r.claim, claimed, source, r.evidence, cite))

@@ -25,7 +25,7 @@ from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
-from .store import place
+from .store import Citation, cited, when
 from .verify import Verification, figure_line, summary, to_csv, to_markdown
 
 if TYPE_CHECKING:
@@ -175,14 +175,18 @@ def _figures(text: str) -> str:
     return "".join(out)
 
 
-def _cite(title: str, paragraph: int, part: str = "body") -> str:
-    return f"——《{html.escape(title)}》{place(part, paragraph)}"
+def _cite(c: Citation) -> str:
+    return f"——{html.escape(cited(c))}"
+
+
+def _date(date: str) -> str:
+    return f"({when(date)})" if date else ""
 
 
 def plain_citation(answer: Answer) -> str:
     """What 复制 puts on the clipboard: 「quote」——《headline》第 N 段."""
     first = answer.citations[0]
-    return f"「{answer.answer}」——《{first.title}》{place(first.part, first.paragraph)}"
+    return f"「{answer.answer}」——{cited(first)}"
 
 
 def _understood(answer: Answer) -> str:
@@ -212,9 +216,8 @@ def render(answer: Answer, qa: QA) -> str:
         if answer.passages:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
-                parts.append(
-                    f'<p class="qa-more">《{html.escape(p.title)}》第 {p.paragraph} 段:{html.escape(p.text)}</p>'
-                )
+                where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{_date(p.date)}"
+                parts.append(f'<p class="qa-more">{where}:{html.escape(p.text)}</p>')
             parts.append("</details>")
         parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question)}</div>')
         return "".join(parts)
@@ -224,7 +227,7 @@ def render(answer: Answer, qa: QA) -> str:
         parts.append(f'<div class="qa-unsure">{UNSURE}</div>')
     parts += [
         f'<blockquote class="qa-quote">「{_figures(answer.answer)}」</blockquote>',
-        f'<div class="qa-cite">{_cite(first.title, first.paragraph, first.part)}</div>',
+        f'<div class="qa-cite">{_cite(first)}</div>',
     ]
     if first.part == "body":
         _, sentences = qa.paragraph_of(first)
@@ -236,7 +239,7 @@ def render(answer: Answer, qa: QA) -> str:
     if len(answer.citations) > 1:
         parts.append('<div class="qa-more">其他依据:<ul>')
         for c in answer.citations[1:]:
-            parts.append(f"<li>「{_figures(c.quote)}」{_cite(c.title, c.paragraph, c.part)}</li>")
+            parts.append(f"<li>「{_figures(c.quote)}」{_cite(c)}</li>")
         parts.append("</ul></div>")
     data = _data(copy=plain_citation(answer), q=answer.question, kind="answer", sentence=answer.answer)
     parts.append(f'<div class="qa-actions">{_button("copy", "复制", "复制引文和出处")}{share}{VOTES}</div>{data}')
@@ -290,7 +293,7 @@ def render_verification(result: Verification, draft: str = "") -> str:
         figs = "<br>".join(html.escape(figure_line(f)) for f in r.figures)
         if r.citation:
             source = _mark_figures(r.evidence, [f.source or "" for f in r.figures])
-            source += f'<div class="vf-cite">{_cite(r.citation.title, r.citation.paragraph)}</div>'
+            source += f'<div class="vf-cite">{_cite(r.citation)}</div>'
         else:
             source = '<span class="vf-cite">原文中未找到相关内容</span>'
         votes = f'<div class="vf-votes">{VOTES}</div>{_data(kind="verify", sentence=r.evidence or r.claim)}'
