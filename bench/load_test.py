@@ -63,10 +63,14 @@ def call(client: object, url: str, endpoint: str, text: str) -> str:
     if stream.status_code >= 500:
         return f"error:HTTP {stream.status_code}"
     events = [line[7:] for line in stream.text.splitlines() if line.startswith("event: ")]
-    if "complete" in events:
-        return "ok"
-    # Gradio reports a gr.Error (our message for bad input) as an error event
-    return "refused" if "error" in events and text in BAD else "error:event " + ",".join(events)
+    if "complete" not in events:
+        return "error:event " + ",".join(events)
+    # bad input gets the CLI's error object ({"error": …, "code": …}) as its result
+    data = [line[6:] for line in stream.text.splitlines() if line.startswith("data: ")]
+    refused = bool(data) and '"code"' in data[-1] and '"error"' in data[-1]
+    if refused != (text in BAD):
+        return "error:" + ("good input refused" if refused else "bad input answered")
+    return "refused" if refused else "ok"
 
 
 def client_loop(url: str, stop: float, seed: int, out: list[tuple[str, str, float]]) -> None:
