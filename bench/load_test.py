@@ -68,9 +68,9 @@ def call(client: object, url: str, endpoint: str, text: str) -> str:
     # bad input gets the CLI's error object ({"error": …, "code": …}) as its result
     data = [line[6:] for line in stream.text.splitlines() if line.startswith("data: ")]
     refused = bool(data) and '"code"' in data[-1] and '"error"' in data[-1]
-    if refused != (text in BAD):
-        return "error:" + ("good input refused" if refused else "bad input answered")
-    return "refused" if refused else "ok"
+    if refused and text not in BAD:
+        return "error:good input refused"
+    return "refused" if refused else "ok"  # markup among the bad inputs is a question: answered
 
 
 def client_loop(url: str, stop: float, seed: int, out: list[tuple[str, str, float]]) -> None:
