@@ -54,3 +54,63 @@ def test_citations_and_passages_carry_the_date(stub_index: Path):
     assert json.dumps(result, ensure_ascii=False).count('"date": "2024-07"') >= 2
     first = qa.ask("新增上市企业几家?").citations[0]
     assert cited(first).endswith("(2024年7月)") and when("2024-07-15") == "2024年7月15日"
+
+
+# --- a period: --since / --until, since= / until= ---------------------------------------------------
+
+ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two years of one report
+
+
+def test_date_spans_cover_the_whole_day_month_or_year():
+    from quoteqa.ingest import date_span
+
+    assert date_span("2024") == ("2024-01-01", "2024-12-31")
+    assert date_span("2024-02") == ("2024-02-01", "2024-02-29")
+    assert date_span("2024-07-15") == ("2024-07-15", "2024-07-15")
+
+
+def test_a_period_leaves_out_the_articles_outside_it(stub_index: Path):
+    qa = QA.load(stub_index)  # the bundled articles, dated 2024-07
+    everything = frozenset(range(len(qa.index.paragraphs)))
+    assert qa.outside() == frozenset() and qa.outside("2024-07-15") == frozenset()
+    assert qa.outside(since="2024-08") == everything and qa.outside(until="2024-06-30") == everything
+    assert qa.outside("2024", "2024") == frozenset()
+    assert not qa.ask("新增上市企业几家?", since="2025").found
+    from quoteqa.qa import InputError
+
+    with pytest.raises(InputError, match="不是日期") as err:
+        qa.ask("新增上市企业几家?", since="下周")
+    assert err.value.code == "bad_date"
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
+    from quoteqa.build import build
+
+    index = tmp_path_factory.mktemp("archive") / "index"
+    build(ARCHIVE, index, model=model)
+    return QA.load(index, model=model)
+
+
+def test_each_period_answers_and_checks_from_its_own_articles(archive: QA):
+    q = "上半年旅游总收入是多少?"
+    in_2024, in_2023 = archive.ask(q, since="2024"), archive.ask(q, until="2023-12")
+    assert "95.37亿元" in in_2024.answer and in_2024.citations[0].date == "2024-07-15"
+    assert "88.1亿元" in in_2023.answer and in_2023.citations[0].date == "2023-07-16"
+    assert not archive.ask(q, since="2025").found
+    assert archive.verify("上半年旅游总收入88.1亿元", until="2023").verdict == "supported"
+    assert archive.verify("上半年旅游总收入88.1亿元", since="2024").verdict == "contradicted"
+
+
+def test_the_cli_takes_since_and_until(archive: QA, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    from test_cli import run
+
+    index = str(archive.index.path)
+    code, out, _ = run(
+        capsys, monkeypatch, "ask", "--index", index, "--until", "2023", "--json", "上半年旅游总收入是多少?"
+    )
+    assert code == 0 and "88.1亿元" in json.loads(out)["answer"]
+    code, out, _ = run(capsys, monkeypatch, "verify", "--index", index, "--since", "2024-07", "新增上市企业2家")
+    assert code == 0 and "结论:一致" in out
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", index, "--since", "七月", "--json", "问题")
+    assert code == 1 and json.loads(out)["code"] == "bad_date"

@@ -22,6 +22,11 @@ from .ingest import CorpusError
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
 
+def period(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--since", default=None, help="only articles dated this day, month or year or later (2024-07)")
+    p.add_argument("--until", default=None, help="only articles dated this day, month or year or earlier")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="quoteqa", description="Answer questions about news articles by quoting them.")
     p.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
@@ -54,10 +59,12 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
+    period(a)
     v = sub.add_parser("verify", help="check the figures of claims against the articles (stdin lines if none)")
     v.add_argument("claim", nargs="*", help="a claim or a draft paragraph; omit to read one per line from stdin")
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
+    period(v)
 
     fb = sub.add_parser("feedback", help="summarise readers' 👍/👎 and the questions the articles did not answer")
     fb.add_argument("--db", type=Path, default=None, help="the app's feedback file (default: the app's default)")
@@ -188,7 +195,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
     def ask(line: str) -> Any:
         question, history = _question_line(line) if not args.question else (line, None)
-        return qa.ask(question, top_k=args.top_k, history=history)  # type: ignore[arg-type]
+        return qa.ask(question, top_k=args.top_k, history=history, since=args.since, until=args.until)  # type: ignore[arg-type]
 
     return _each(_inputs(args.question), ask, "question", args.json, _human)
 
@@ -230,7 +237,13 @@ def _human_verify(result: dict[str, Any]) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     qa = _load(args)
-    return _each(_inputs(args.claim), qa.verify, "claim", args.json, _human_verify)
+    return _each(
+        _inputs(args.claim),
+        lambda t: qa.verify(t, since=args.since, until=args.until),
+        "claim",
+        args.json,
+        _human_verify,
+    )
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:

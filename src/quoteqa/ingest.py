@@ -151,6 +151,20 @@ def date_of(value: str) -> str:
     return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
 
 
+def date_span(date: str) -> tuple[str, str]:
+    """The first and last day a date covers: 2024 → 2024-01-01..2024-12-31, 2024-07 → the month."""
+    import calendar
+
+    parts = [int(x) for x in date.split("-")]
+    year = parts[0]
+    if len(parts) == 1:
+        return f"{year}-01-01", f"{year}-12-31"
+    month = parts[1]
+    if len(parts) == 2:
+        return f"{year}-{month:02d}-01", f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+    return (date,) * 2
+
+
 def metadata(text: str, doc: str) -> tuple[dict[str, str], str]:
     """The file's metadata and its text without the front matter. Keys: date, paper, page, url,
     author (all optional). Without a front-matter date, a date in the file's path or name is used."""

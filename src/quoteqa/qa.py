@@ -8,11 +8,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from . import answer as answering
 from . import store
 from . import understand as understanding
 from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
+from .ingest import date_of, date_span
 from .store import Citation, citation
 from .text import normalize
 
@@ -41,7 +44,7 @@ META_CONFIDENCE = 0.95
 class InputError(ValueError):
     """A question the product refuses; the message names the value and the limit, and ``code``
     names the kind of problem for programs (``empty``, ``too_long``, ``no_words``, ``only_number``,
-    ``bad_encoding``, ``not_text``, ``bad_history``, ``bad_top_k``)."""
+    ``bad_encoding``, ``not_text``, ``bad_history``, ``bad_top_k``, ``bad_date``)."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
@@ -139,6 +142,14 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     return q
 
 
+def check_date(value: object, name: str) -> str:
+    """A period bound (YYYY, YYYY-MM or YYYY-MM-DD, or as 2024年7月) as YYYY[-MM[-DD]], or InputError."""
+    date = date_of(value) if isinstance(value, str) else ""
+    if not date:
+        raise InputError(f"{name} 是 {value!r},不是日期;请写成 2024、2024-07 或 2024-07-15。", "bad_date")
+    return date
+
+
 def check_history(history: object) -> list[str]:
     """The earlier questions of a conversation (oldest first), each checked like a question."""
     if history is None:
@@ -233,20 +244,48 @@ class QA:
         u, query = self.understand(question, history)
         return Prepared(u, query, answering.question_vector(self.index, u.text))
 
-    def ask(self, question: str, *, top_k: int = 3, history: list[str] | None = None) -> Answer:
+    def outside(self, since: str | None = None, until: str | None = None) -> frozenset[int]:
+        """The paragraphs of articles outside [since, until] (dates as YYYY, YYYY-MM or YYYY-MM-DD;
+        an article's date counts for its whole day, month or year). With a bound given, an article
+        without a date is outside: nothing says it is in the period."""
+        lo = date_span(check_date(since, "since"))[0] if since else ""
+        hi = date_span(check_date(until, "until"))[1] if until else ""
+        if not lo and not hi:
+            return frozenset()
+        out = []
+        for pid in range(len(self.index.paragraphs)):
+            date = self.index.articles[int(self.index.para_article[pid])].date
+            first, last = date_span(date) if date else ("", "")
+            if not date or (lo and last < lo) or (hi and first > hi):
+                out.append(pid)
+        return frozenset(out)
+
+    def ask(
+        self,
+        question: str,
+        *,
+        top_k: int = 3,
+        history: list[str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Answer:
         """Answer with the verbatim sentence(s) that answer the question, or found=False.
-        ``history`` holds the earlier questions of the conversation, oldest first."""
+        ``history`` holds the earlier questions of the conversation, oldest first; ``since`` and
+        ``until`` keep to articles of that period."""
         q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InputError(f"top_k 是 {top_k},必须在 1 到 {MAX_TOP_K} 之间。", "bad_top_k")
+        exclude = self.outside(since, until)
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
         read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
-        if meta is not None:
+        if meta is not None and not (exclude and self._outside(meta, exclude)):
             return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)
-        ranked = answering.rank(idx, query, prep.vector)
+        ranked = answering.rank(idx, query, prep.vector, exclude=exclude)
+        if not ranked:
+            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, query, ranked, bool(u.context))
         if not show or self._other_period(u.text, ranked[0].sentence):
@@ -265,6 +304,11 @@ class QA:
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         shown = tuple(idx.sentences[s].index for s in run)
         return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs)
+
+    def _outside(self, meta: Citation, exclude: frozenset[int]) -> bool:
+        """True when the article a byline/headline/meeting answer comes from is outside the period."""
+        aid = next(i for i, a in enumerate(self.index.articles) if a.doc == meta.doc and a.title == meta.title)
+        return all(int(pid) in exclude for pid in np.flatnonzero(self.index.para_article == aid))
 
     def _supports(self, query: answering.Query, best: answering.Scored, cand: answering.Scored) -> bool:
         """A further citation must speak to the same question as the answer: it covers nearly as
@@ -300,11 +344,13 @@ class QA:
         context = normalize(self.index.paragraphs[pid].text + article.title + article.subtitle)
         return understanding.period_mismatch(question, context)
 
-    def verify(self, text: str) -> Verification:
-        """Check the figures of a claim or a draft paragraph against the articles."""
+    def verify(self, text: str, *, since: str | None = None, until: str | None = None) -> Verification:
+        """Check the figures of a claim or a draft paragraph against the articles (of a period:
+        ``since``, ``until``)."""
         from .verify import verify
 
-        return verify(self.index, check_text(text, what="claim", limit=MAX_CLAIM_CHARS))
+        claim = check_text(text, what="claim", limit=MAX_CLAIM_CHARS)
+        return verify(self.index, claim, exclude=self.outside(since, until))
 
     def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:
         best: dict[int, float] = {}

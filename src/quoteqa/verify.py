@@ -440,17 +440,24 @@ def _rounds_to(exact: float, rounded: float) -> bool:
     return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)
 
 
-def _ranked(index: Index, text: str) -> list[answering.Scored]:
+def _ranked(index: Index, text: str, exclude: frozenset[int] = frozenset()) -> list[answering.Scored]:
     query = answering.analyse(index, text)
-    return answering.rank(index, query, index.embed_query(text))[:CANDIDATES]
+    return answering.rank(index, query, index.embed_query(text), exclude=exclude)[:CANDIDATES]
 
 
-def verify_claim(index: Index, claim: str, reading: bool = True, near: Sequence[answering.Scored] = ()) -> Verification:
+def verify_claim(
+    index: Index,
+    claim: str,
+    reading: bool = True,
+    near: Sequence[answering.Scored] = (),
+    exclude: frozenset[int] = frozenset(),
+) -> Verification:
     """Check one claim: every figure against the same subject's figure in the best sentences.
 
     ``near``: sentences that may confirm a figure whose subject is not recognised (the best
-    sentence for the whole draft sentence the claim was split from)."""
-    ranked = _ranked(index, claim)
+    sentence for the whole draft sentence the claim was split from). ``exclude``: paragraphs left
+    out (those of articles outside the asked period)."""
+    ranked = _ranked(index, claim, exclude)
     claimed = parse(claim)
     if not claimed:
         return _wording_only(index, claim, ranked)
@@ -618,18 +625,18 @@ def _citation(index: Index, scored: answering.Scored) -> Citation:
     return citation(index, scored.sentence, index.sentences[scored.sentence].text, scored.score)
 
 
-def verify(index: Index, text: str, reading: bool = True) -> Verification:
+def verify(index: Index, text: str, reading: bool = True, exclude: frozenset[int] = frozenset()) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
     ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
     ``make bench`` prints beside the interval reading."""
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
-        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading)
+        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, exclude=exclude)
     results = []
     for sentence, claims in sentences:
-        near = _ranked(index, sentence)[:1] if len(claims) > 1 else []
-        results += [verify_claim(index, c, reading, near) for c in claims]
+        near = _ranked(index, sentence, exclude)[:1] if len(claims) > 1 else []
+        results += [verify_claim(index, c, reading, near, exclude) for c in claims]
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)

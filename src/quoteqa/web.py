@@ -390,12 +390,15 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     import gradio as gr
 
-    def ask_json(question: str, history: list[str] | None = None) -> dict[str, Any]:
+    def ask_json(
+        question: str, history: list[str] | None = None, since: str | None = None, until: str | None = None
+    ) -> dict[str, Any]:
         """Answer one question; the same JSON object as `quoteqa ask --json` (an error object with
-        "error" and "code" for refused input). ``history``: earlier questions, oldest first."""
+        "error" and "code" for refused input). ``history``: earlier questions, oldest first;
+        ``since``/``until``: only articles of that period (2024, 2024-07, 2024-07-15)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=history)
+            answer = qa.ask(question, history=history, since=since or None, until=until or None)
         except InputError as exc:
             log_request("ask", question, start, refused(exc))
             return _error("question", question, exc)
@@ -404,22 +407,22 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
             feedback.add_unanswered(answer.question)
         return answer.to_dict()
 
-    def verify_json(text: str) -> dict[str, Any]:
+    def verify_json(text: str, since: str | None = None, until: str | None = None) -> dict[str, Any]:
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
         start = time.perf_counter()
         try:
-            result = qa.verify(text)
+            result = qa.verify(text, since=since or None, until=until or None)
         except InputError as exc:
             log_request("verify", text, start, refused(exc))
             return _error("claim", text, exc)
         log_request("verify", text, start, _outcome(result))
         return result.to_dict()
 
-    def reply(question: str, asked: list[str]) -> tuple[str, bool]:
+    def reply(question: str, asked: list[str], since: str = "", until: str = "") -> tuple[str, bool]:
         """The chat's HTML reply, and whether the question was accepted (a follow-up's context)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=asked[-HISTORY_TURNS:])
+            answer = qa.ask(question, history=asked[-HISTORY_TURNS:], since=since or None, until=until or None)
         except InputError as exc:
             log_request("chat", question, start, refused(exc))
             return f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>', False
@@ -429,10 +432,14 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         return render(answer, qa), True
 
     def respond(
-        question: str, history: list[dict[str, Any]] | None, asked: list[str] | None
+        question: str,
+        history: list[dict[str, Any]] | None,
+        asked: list[str] | None,
+        since: str = "",
+        until: str = "",
     ) -> tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
         history, asked = list(history or []), list(asked or [])
-        html_reply, accepted = reply(question, asked)
+        html_reply, accepted = reply(question, asked, (since or "").strip(), (until or "").strip())
         history += [_user_bubble(question), {"role": "assistant", "content": html_reply}]
         if accepted:
             asked.append(question)
@@ -457,10 +464,10 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
     def new_conversation() -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
         return [], [], [], []
 
-    def check(text: str) -> tuple[str, str]:
+    def check(text: str, since: str = "", until: str = "") -> tuple[str, str]:
         start = time.perf_counter()
         try:
-            result = qa.verify(text)
+            result = qa.verify(text, since=(since or "").strip() or None, until=(until or "").strip() or None)
         except InputError as exc:
             log_request("check", text, start, refused(exc))
             return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', ""
@@ -499,9 +506,15 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
                 send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="qa-send")
             gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题(点击填入)")
             fresh = gr.Button("新对话", size="sm", elem_id="qa-new")
+            with gr.Accordion("按日期筛选", open=False), gr.Row():
+                since = gr.Textbox(label="起始日期", placeholder="如 2024 或 2024-07", elem_id="qa-since")
+                until = gr.Textbox(label="截止日期", placeholder="如 2024-12-31", elem_id="qa-until")
         with gr.Tab("核实数字"):
             gr.Markdown("粘贴稿件中的一句话或一段话,逐条核对其中的数字与原文是否一致。")
             draft = gr.Textbox(label="稿件", lines=4, placeholder=VERIFY_EXAMPLE, elem_id="vf-input")
+            with gr.Row():
+                vf_since = gr.Textbox(label="起始日期(可不填)", placeholder="如 2024-07", elem_id="vf-since")
+                vf_until = gr.Textbox(label="截止日期(可不填)", placeholder="如 2024-12", elem_id="vf-until")
             run = gr.Button("核实", variant="primary", elem_id="vf-send")
             gr.Examples(examples=[[VERIFY_EXAMPLE]], inputs=[draft], label="示例")
             table = gr.HTML(elem_id="vf-result")
@@ -511,12 +524,12 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         )
         fb_send = gr.Button("记录", elem_id="qa-feedback-send", elem_classes="qa-hidden")
         outputs = [box, chat, asked, saved_chat, saved_asked]
-        send.click(respond, [box, chat, asked], outputs, api_visibility="private")
-        box.submit(respond, [box, chat, asked], outputs, api_visibility="private")
+        send.click(respond, [box, chat, asked, since, until], outputs, api_visibility="private")
+        box.submit(respond, [box, chat, asked, since, until], outputs, api_visibility="private")
         fresh.click(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
         chat.clear(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
         demo.load(restore, [saved_chat, saved_asked], [chat, asked, saved_chat, saved_asked], api_visibility="private")
-        run.click(check, [draft], [table, markdown], api_visibility="private")
+        run.click(check, [draft, vf_since, vf_until], [table, markdown], api_visibility="private")
         fb_send.click(vote, [fb], [fb], api_visibility="private")
         gr.api(ask_json, api_name="ask")
         gr.api(verify_json, api_name="verify")
