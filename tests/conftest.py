@@ -23,7 +23,9 @@ sys.path.insert(0, str(ROOT / "bench"))  # the evaluation harness (`harness`), o
 CORPUS = ROOT / "corpus"
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
 # The keys of an answer's JSON object, in order (README, "The JSON answer").
-ANSWER_KEYS = ["question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages"]
+ANSWER_KEYS = [
+    "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages", "timeline"
+]  # fmt: skip
 
 
 stub_model.register()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import ANSWER_KEYS, SEED
 from stub_model import STUB
 
 from quoteqa.cli import main
@@ -62,16 +62,7 @@ def test_ask_json_answers_each_line_once(stub_index: Path, capsys, monkeypatch):
     ]
     assert [r.get("code") for r in rows] == [None, "empty", "too_long", "no_words", "only_number", None, None]
     assert "上限是 500 个字" in rows[2]["error"]
-    assert list(rows[0]) == [
-        "question",
-        "interpreted",
-        "found",
-        "confidence",
-        "answer",
-        "repairs",
-        "citations",
-        "passages",
-    ]
+    assert list(rows[0]) == ANSWER_KEYS
 
 
 def test_json_lines_carry_history_and_a_bad_history_is_refused(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]

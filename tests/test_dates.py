@@ -114,3 +114,28 @@ def test_the_cli_takes_since_and_until(archive: QA, capsys, monkeypatch):  # typ
     assert code == 0 and "结论:一致" in out
     code, out, _ = run(capsys, monkeypatch, "ask", "--index", index, "--since", "七月", "--json", "问题")
     assert code == 1 and json.loads(out)["code"] == "bad_date"
+
+
+def test_the_newest_report_leads_and_the_others_follow_with_their_dates(archive: QA):
+    a = archive.ask("上半年旅游总收入是多少?")
+    assert "95.37亿元" in a.answer and a.citations[0].date == "2024-07-15"  # the newest leads
+    assert [(c.date, "88.1亿元" in c.quote or "95.37亿元" in c.quote) for c in a.timeline] == [
+        ("2023-07-16", True),
+        ("2024-07-15", True),
+    ]
+    assert [c["date"] for c in a.to_dict()["timeline"]] == ["2023-07-16", "2024-07-15"]
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [("2023年上半年旅游总收入是多少?", "88.1亿元"), ("去年上半年旅游总收入是多少?", "88.1亿元"),
+     ("2024年上半年旅游总收入是多少?", "95.37亿元")],
+)  # fmt: skip
+def test_a_question_that_names_a_year_is_answered_from_that_year(archive: QA, question: str, figure: str):
+    a = archive.ask(question)
+    assert figure in a.answer and a.timeline == []
+    assert not archive.ask("2022年上半年旅游总收入是多少?").found  # no article of 2022
+
+
+def test_a_year_is_not_a_typo(archive: QA):
+    assert archive.ask("2023年上半年旅游总收入是多少?").repairs == ()

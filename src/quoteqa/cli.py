@@ -161,6 +161,8 @@ def _human(result: dict[str, Any]) -> str:
         lines.append(f"  (把握不大:可能没有完全回答这个问题,请对照原文;可信度 {result['confidence']:.0%})")
     for c in cites[1:]:
         lines.append(f"  另见:「{c['quote']}」——{source_of(c)}")
+    if result.get("timeline"):
+        lines.append("  历年:" + ";".join(f"{when(c['date'])}「{c['quote']}」" for c in result["timeline"]))
     return "\n".join(lines)
 
 

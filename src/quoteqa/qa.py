@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,7 +18,7 @@ from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
 from .ingest import date_of, date_span
 from .store import Citation, citation
-from .text import normalize
+from .text import bigrams, normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -35,6 +36,9 @@ MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
 SURE = 0.5
 # A supporting quote must score at least this share of the answer's score.
 SUPPORT_RATIO = 0.8
+TIMELINE_CANDIDATES = 10  # ranked sentences searched for the same report of other dates
+TIMELINE_RATIO = 0.85  # …scoring at least this share of the best
+TIMELINE_OVERLAP = 0.6  # …and sharing this share of their words (figures left out)
 SUPPORT_COVER = 0.7  # …and cover at least this share of what the answer covers of the question
 # A question about the article itself (its author, headline or meeting) is answered from the
 # article's own parts; when such a part exists the answer is as sure as the article choice.
@@ -73,6 +77,9 @@ class Answer:
     interpreted: str = ""  # the question as understood (typos repaired, a follow-up completed)
     confidence: float = 0.0  # calibrated probability that ``answer`` answers the question
     repairs: tuple[tuple[str, str], ...] = ()  # (typed, read as) for each repaired typo
+    # The same report in articles of other dates (the figure over time), oldest first, the
+    # answer's own among them; empty unless dated articles of two periods answer alike.
+    timeline: list[Citation] = field(default_factory=list)
 
     @property
     def sure(self) -> bool:
@@ -88,6 +95,7 @@ class Answer:
             "repairs": [list(r) for r in self.repairs],
             "citations": [asdict(c) for c in self.citations],
             "passages": [asdict(p) for p in self.passages],
+            "timeline": [asdict(c) for c in self.timeline],
         }
 
 
@@ -140,6 +148,10 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
         raise InputError(f"{name}「{q[:20]}」只是一个数字,请说明它指什么,例如「新增就业岗位5.7万个」。", "only_number")
     return q
+
+
+def _without_figures(text: str) -> set[str]:
+    return bigrams(re.sub(r"[0-9.,%万亿千百十]+", " ", text))
 
 
 def check_date(value: object, name: str) -> str:
@@ -278,6 +290,9 @@ class QA:
         exclude = self.outside(since, until)
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
+        named = "" if since or until else self._named_year(u.text)
+        if named:  # 「2023年上半年…」, 「去年…」: the articles of that year, when the archive has them
+            exclude = self.outside(named, named)
         read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
@@ -288,8 +303,12 @@ class QA:
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, query, ranked, bool(u.context))
-        if not show or self._other_period(u.text, ranked[0].sentence):
+        if not show or (not named and self._other_period(u.text, ranked[0].sentence)):
             return Answer(q, False, "", [], passages, (), read_as, 0.0, u.repairs)
+        timeline = self._timeline(ranked)
+        if timeline and not (since or until or named):  # the newest report leads
+            newest = max(timeline, key=lambda s: self._date(s.sentence))
+            ranked = [newest, *(r for r in ranked if r is not newest)]
         best = ranked[0]
         run = answering.answer_run(idx, query, ranked)
         text = "".join(idx.sentences[s].text for s in run)
@@ -303,7 +322,44 @@ class QA:
             used.add(cand.sentence)
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
         shown = tuple(idx.sentences[s].index for s in run)
-        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs)
+        dated = [citation(idx, t.sentence, idx.sentences[t.sentence].text, t.score) for t in timeline]
+        dated.sort(key=lambda c: c.date)
+        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs, dated)
+
+    def _date(self, sid: int) -> str:
+        return self.index.articles[int(self.index.para_article[int(self.index.sent_para[sid])])].date
+
+    def _timeline(self, ranked: list[answering.Scored]) -> list[answering.Scored]:
+        """The best sentence and those that say the same thing with other figures in articles of
+        other dates (「上半年…旅游总收入95.37亿元」 of 2024 and 「…88.1亿元」 of 2023); [] unless
+        two dates are among them."""
+        best = ranked[0]
+        words = _without_figures(self.index.sentences[best.sentence].text)
+        same = [best]
+        for cand in ranked[1:TIMELINE_CANDIDATES]:
+            if cand.score < TIMELINE_RATIO * best.score:
+                break
+            other = _without_figures(self.index.sentences[cand.sentence].text)
+            if words and len(words & other) / len(words | other) >= TIMELINE_OVERLAP:
+                same.append(cand)
+        by_date: dict[str, answering.Scored] = {}
+        for s in same:
+            date = self._date(s.sentence)
+            if date and date not in by_date:
+                by_date[date] = s
+        return list(by_date.values()) if len(by_date) > 1 else []
+
+    def _named_year(self, question: str) -> str:
+        """The year a question names (2023年, 去年 and 前年 from the newest article's year) when
+        the archive holds articles of that year, else ""."""
+        years = {a.date[:4] for a in self.index.articles if a.date}
+        if not years:
+            return ""
+        m = re.search(r"((?:19|20)\d\d)年|(去|前)年", question)
+        if not m:
+            return ""
+        year = m.group(1) or str(int(max(years)) - (1 if m.group(2) == "去" else 2))
+        return year if year in years else ""
 
     def _outside(self, meta: Citation, exclude: frozenset[int]) -> bool:
         """True when the article a byline/headline/meeting answer comes from is outside the period."""

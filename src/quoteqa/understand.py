@@ -253,8 +253,11 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
         if len(w) > 1 and general_frequency(w) > 0:
             in_word[pos : pos + len(w)] = [True] * len(w)
         pos += len(w)
+    # 年/月/日 after a number is a date, never a typo (「2023年上半年」 is not 「2023脸上半年」).
+    dated = [i > 0 and chars[i] in "年月日" and chars[i - 1].isdigit() for i in range(n)]
     suspect = [
-        cjk(i) and not in_word[i] and chars[i] not in _PARTICLES and not known(i - 1) and not known(i) for i in range(n)
+        cjk(i) and not in_word[i] and not dated[i] and chars[i] not in _PARTICLES and not known(i - 1) and not known(i)
+        for i in range(n)
     ]
     repairs: list[tuple[str, str]] = []
     i = 0

@@ -241,6 +241,11 @@ def render(answer: Answer, qa: QA) -> str:
         for c in answer.citations[1:]:
             parts.append(f"<li>「{_figures(c.quote)}」{_cite(c)}</li>")
         parts.append("</ul></div>")
+    if answer.timeline:
+        parts.append('<div class="qa-more">历年对比:<ul>')
+        for c in answer.timeline:
+            parts.append(f"<li>{html.escape(when(c.date))}:「{_figures(c.quote)}」</li>")
+        parts.append("</ul></div>")
     data = _data(copy=plain_citation(answer), q=answer.question, kind="answer", sentence=answer.answer)
     parts.append(f'<div class="qa-actions">{_button("copy", "复制", "复制引文和出处")}{share}{VOTES}</div>{data}')
     parts.append("</div>")
