@@ -139,3 +139,17 @@ def test_a_question_that_names_a_year_is_answered_from_that_year(archive: QA, qu
 
 def test_a_year_is_not_a_typo(archive: QA):
     assert archive.ask("2023年上半年旅游总收入是多少?").repairs == ()
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "note", "date"),
+    [("上半年旅游总收入95.37亿元", "supported", "", "2024-07-15"),
+     ("上半年旅游总收入88.1亿元", "contradicted", "与2023年数字一致", "2024-07-15"),
+     ("2023年上半年旅游总收入88.1亿元", "supported", "", "2023-07-16")],
+)  # fmt: skip
+def test_a_claim_is_checked_against_its_period_or_the_newest(
+    archive: QA, claim: str, verdict: str, note: str, date: str
+):
+    v = archive.verify(claim)
+    assert (v.verdict, v.note) == (verdict, note)
+    assert v.citation is not None and v.citation.date == date

@@ -46,7 +46,7 @@ def test_a_draft_paragraph_is_split_and_gets_the_worst_verdict(qa: QA):
     draft = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增上市企业5家。"
     assert split_claims(draft) == ["上半年武进旅游总收入超过100亿元", "新增就业岗位5.7万个", "新增上市企业5家"]
     d = qa.verify(draft).to_dict()
-    assert list(d) == ["claim", "verdict", "evidence", "citation", "figures", "claims"]
+    assert list(d) == ["claim", "verdict", "evidence", "citation", "figures", "claims", "note"]
     assert d["verdict"] == "contradicted"
     assert [c["verdict"] for c in d["claims"]] == ["contradicted", "supported", "contradicted"]
     assert [f["status"] for f in d["figures"]] == ["mismatch", "match", "mismatch"]

@@ -228,6 +228,8 @@ def _human_verify(result: dict[str, Any]) -> str:
     from .verify import VERDICT_ZH, FigureCheck, figure_line
 
     lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
+    if result.get("note"):
+        lines.append(f"注:{result['note']}")
     for r in result["claims"] or [result]:
         figs = "; ".join(figure_line(FigureCheck(**f)) for f in r["figures"])
         lines.append(f"- [{VERDICT_ZH[r['verdict']]}] {r['claim']}" + (f"  {figs}" if figs else ""))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 import unicodedata
@@ -406,7 +407,19 @@ class QA:
         from .verify import verify
 
         claim = check_text(text, what="claim", limit=MAX_CLAIM_CHARS)
-        return verify(self.index, claim, exclude=self.outside(since, until))
+        years = sorted({a.date[:4] for a in self.index.articles if a.date}, reverse=True)
+        named = "" if since or until else self._named_year(claim)
+        if since or until or named or len(years) < 2:
+            return verify(self.index, claim, exclude=self.outside(since or named or None, until or named or None))
+        # An archive of several years and a claim naming none: checked against the newest year
+        # whose articles report it; a figure that another year's source confirms is noted so.
+        by_year = {y: verify(self.index, claim, exclude=self.outside(y, y)) for y in years}
+        result = next((r for r in by_year.values() if r.verdict != "not_found"), by_year[years[0]])
+        if result.verdict == "contradicted":
+            other = next((y for y, r in by_year.items() if r.verdict == "supported"), "")
+            if other:
+                result = dataclasses.replace(result, note=f"与{other}年数字一致")
+        return result
 
     def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:
         best: dict[int, float] = {}

@@ -94,6 +94,7 @@ class Verification:
     citation: Citation | None
     figures: list[FigureCheck] = field(default_factory=list)
     claims: list[Verification] = field(default_factory=list)
+    note: str = ""  # e.g. 「与2023年数字一致」: the claim matches another period's source
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +104,7 @@ class Verification:
             "citation": asdict(self.citation) if self.citation else None,
             "figures": [asdict(f) for f in self.figures],
             "claims": [c.to_dict() for c in self.claims],
+            "note": self.note,
         }
 
 

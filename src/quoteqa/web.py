@@ -311,8 +311,10 @@ def render_verification(result: Verification, draft: str = "") -> str:
         f'<mark class="vf-{c}">{w}</mark> ' for c, w in (("ok", "一致"), ("bad", "不一致"), ("none", "未确定"))
     )
     draft_html = f'{marked_draft(draft, result)}<div class="vf-cite">图例:{legend}</div>' if draft else ""
+    note = f'<div class="vf-summary">注:{html.escape(result.note)}</div>' if result.note else ""
     return (
-        f'<div class="vf-result"><div class="vf-summary">{html.escape(summary(result))}</div>{draft_html}{table}</div>'
+        f'<div class="vf-result"><div class="vf-summary">{html.escape(summary(result))}</div>{note}{draft_html}{table}'
+        "</div>"
     )
 
 
