@@ -203,6 +203,7 @@ class QA:
     def __init__(self, index: store.Index) -> None:
         self.index = index
         self.sounds: understanding.SoundIndex | None = None
+        self._years: frozenset[str] | None = None
         set_threads(1)
 
     @classmethod
@@ -327,6 +328,12 @@ class QA:
         dated.sort(key=lambda c: c.date)
         return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs, dated)
 
+    def years(self) -> frozenset[str]:
+        """The years the articles are dated in (read once: every question asks)."""
+        if self._years is None:
+            self._years = frozenset(a.date[:4] for a in self.index.articles if a.date)
+        return self._years
+
     def _date(self, sid: int) -> str:
         return self.index.articles[int(self.index.para_article[int(self.index.sent_para[sid])])].date
 
@@ -353,7 +360,7 @@ class QA:
     def _named_year(self, question: str) -> str:
         """The year a question names (2023年, 去年 and 前年 from the newest article's year) when
         the archive holds articles of that year, else ""."""
-        years = {a.date[:4] for a in self.index.articles if a.date}
+        years = self.years()
         if not years:
             return ""
         m = re.search(r"((?:19|20)\d\d)年|(去|前)年", question)
@@ -407,7 +414,7 @@ class QA:
         from .verify import verify
 
         claim = check_text(text, what="claim", limit=MAX_CLAIM_CHARS)
-        years = sorted({a.date[:4] for a in self.index.articles if a.date}, reverse=True)
+        years = sorted(self.years(), reverse=True)
         named = "" if since or until else self._named_year(claim)
         if since or until or named or len(years) < 2:
             return verify(self.index, claim, exclude=self.outside(since or named or None, until or named or None))
