@@ -115,7 +115,8 @@ button[role="tab"][aria-selected="true"], button[role="tab"].selected { color: v
   .qa-answer { font-size: 15px; }
   .vf-table thead { display: none; }
   .vf-table tr { display: block; border-bottom: 1px solid var(--qa-line); padding: .4em 0; }
-  .vf-table td { display: block; border: none; padding: .15em .2em; }
+  .vf-table td { display: block; border: none !important; padding: .15em .2em; }
+  .vf-table, .vf-table tr { border: none !important; border-bottom: 1px solid var(--qa-line) !important; }
   .gradio-container { padding-left: 6px !important; padding-right: 6px !important; }
 }
 """
