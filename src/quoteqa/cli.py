@@ -136,7 +136,7 @@ def understood_line(result: dict[str, Any]) -> str:
 
 
 def _human(result: dict[str, Any]) -> str:
-    from .store import when
+    from .store import dated, when
 
     lines = [f"问:{result['question']}"]
     if understood_line(result):
@@ -147,8 +147,7 @@ def _human(result: dict[str, Any]) -> str:
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
             for p in passages[:2]:
-                date = f"({when(p['date'])})" if p.get("date") else ""
-                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{date}:{p['text'][:60]}…")
+                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{dated(p['date'])}:{p['text'][:60]}…")
         return "\n".join(lines)
     cites = result["citations"]
     first = cites[0]

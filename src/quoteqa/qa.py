@@ -266,13 +266,12 @@ class QA:
         hi = date_span(check_date(until, "until"))[1] if until else ""
         if not lo and not hi:
             return frozenset()
-        out = []
-        for pid in range(len(self.index.paragraphs)):
-            date = self.index.articles[int(self.index.para_article[pid])].date
-            first, last = date_span(date) if date else ("", "")
-            if not date or (lo and last < lo) or (hi and first > hi):
-                out.append(pid)
-        return frozenset(out)
+        gone = []
+        for aid, article in enumerate(self.index.articles):
+            first, last = date_span(article.date) if article.date else ("", "")
+            if not article.date or (lo and last < lo) or (hi and first > hi):
+                gone.append(aid)
+        return frozenset(np.flatnonzero(np.isin(self.index.para_article, gone)).tolist())
 
     def ask(
         self,
@@ -420,10 +419,17 @@ class QA:
             return verify(self.index, claim, exclude=self.outside(since or named or None, until or named or None))
         # An archive of several years and a claim naming none: checked against the newest year
         # whose articles report it; a figure that another year's source confirms is noted so.
-        by_year = {y: verify(self.index, claim, exclude=self.outside(y, y)) for y in years}
-        result = next((r for r in by_year.values() if r.verdict != "not_found"), by_year[years[0]])
+        # Years are checked newest first and only as far as needed.
+        checks = ((y, verify(self.index, claim, exclude=self.outside(y, y))) for y in years)
+        newest: Verification | None = None
+        for _, result in checks:
+            newest = newest or result
+            if result.verdict != "not_found":
+                break
+        else:
+            return newest if newest is not None else result
         if result.verdict == "contradicted":
-            other = next((y for y, r in by_year.items() if r.verdict == "supported"), "")
+            other = next((y for y, r in checks if r.verdict == "supported"), "")  # the older years
             if other:
                 result = dataclasses.replace(result, note=f"与{other}年数字一致")
         return result

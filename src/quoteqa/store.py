@@ -133,7 +133,12 @@ def place(part: str, paragraph: int) -> str:
 
 def cited(c: Citation) -> str:
     """Where a quote comes from, as a reader is told: 《headline》第 N 段(2024年7月)."""
-    return f"《{c.title}》{place(c.part, c.paragraph)}" + (f"({when(c.date)})" if c.date else "")
+    return f"《{c.title}》{place(c.part, c.paragraph)}{dated(c.date)}"
+
+
+def dated(date: str) -> str:
+    """「(2024年7月)」 after a citation, "" for an article without a date."""
+    return f"({when(date)})" if date else ""
 
 
 def when(date: str) -> str:

@@ -25,7 +25,7 @@ from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
-from .store import Citation, cited, when
+from .store import Citation, cited, dated, when
 from .verify import Verification, figure_line, summary, to_csv, to_markdown
 
 if TYPE_CHECKING:
@@ -58,19 +58,19 @@ CSS = """
   --qa-fig-bg: #ffe08a; --qa-fig-fg: #1f2328; --qa-hit-bg: #fff3c4; --qa-warn: #7a4100;
   --qa-btn-bg: #eef1f4; --qa-btn-fg: #1f2328; --qa-line: #d5dae0; --qa-link: #1d5fa8;
   --vf-ok-bg: #e3f5e9; --vf-ok-fg: #145c33; --vf-bad-bg: #fde2e1; --vf-bad-fg: #9b1f17;
-  --vf-none-bg: #eceff1; --vf-none-fg: #37414a; --qa-page-bg: #ffffff;
+  --vf-none-bg: #eceff1; --vf-none-fg: #37414a;
 }
 .dark {
   --qa-fg: #e8eaed; --qa-muted: #c3c9d0; --qa-quote-bg: #2e2422; --qa-accent: #f08a7e;
   --qa-fig-bg: #5a4700; --qa-fig-fg: #fff3c4; --qa-hit-bg: #3b3421; --qa-warn: #ffc27a;
   --qa-btn-bg: #2f363d; --qa-btn-fg: #e8eaed; --qa-line: #49525b; --qa-link: #8cc4ff;
   --vf-ok-bg: #163d26; --vf-ok-fg: #b5f0c9; --vf-bad-bg: #4d1c18; --vf-bad-fg: #ffc4bc;
-  --vf-none-bg: #30373e; --vf-none-fg: #e1e6ea; --qa-page-bg: #1b1f24;
+  --vf-none-bg: #30373e; --vf-none-fg: #e1e6ea;
 }
 .qa-answer, .qa-user { line-height: 1.7; color: var(--qa-fg); }
 .qa-quote { border-left: 4px solid var(--qa-accent); margin: 0 0 .4em 0; padding: .25em .8em;
   background: var(--qa-quote-bg); color: var(--qa-fg); }
-.qa-cite, .qa-understood, .qa-more, .qa-date { color: var(--qa-muted); font-size: .92em; }
+.qa-cite, .qa-understood, .qa-more { color: var(--qa-muted); font-size: .92em; }
 .qa-answer mark.fig, .vf-result mark.fig { background: var(--qa-fig-bg); color: var(--qa-fig-fg);
   padding: 0 .1em; border-radius: 2px; }
 .qa-answer mark.hit { background: var(--qa-hit-bg); color: var(--qa-fg); font-weight: 600;
@@ -167,21 +167,11 @@ SCRIPT = """
 
 def _figures(text: str) -> str:
     """Escape text and wrap each quantity (as the verifier reads them) in <mark class="fig">."""
-    out, last = [], 0
-    for fig in parse_figures(text):
-        out.append(html.escape(text[last : fig.start]))
-        out.append(f'<mark class="fig">{html.escape(fig.text)}</mark>')
-        last = fig.end
-    out.append(html.escape(text[last:]))
-    return "".join(out)
+    return _marked(text, [(fig.start, fig.end, "fig") for fig in parse_figures(text)])
 
 
 def _cite(c: Citation) -> str:
     return f"——{html.escape(cited(c))}"
-
-
-def _date(date: str) -> str:
-    return f"({when(date)})" if date else ""
 
 
 def plain_citation(answer: Answer) -> str:
@@ -217,7 +207,7 @@ def render(answer: Answer, qa: QA) -> str:
         if answer.passages:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
-                where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{_date(p.date)}"
+                where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{dated(p.date)}"
                 parts.append(f'<p class="qa-more">{where}:{html.escape(p.text)}</p>')
             parts.append("</details>")
         parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question)}</div>')
@@ -255,7 +245,8 @@ def render(answer: Answer, qa: QA) -> str:
 
 def _mark_figures(text: str, figures: list[str]) -> str:
     """Escape text and highlight the given figure strings in it."""
-    return _marked(text, [(text.find(f), text.find(f) + len(f), "fig") for f in figures if f and f in text])
+    starts = [(text.find(f), f) for f in figures if f]
+    return _marked(text, [(at, at + len(f), "fig") for at, f in starts if at >= 0])
 
 
 def _marked(text: str, spans: list[tuple[int, int, str]]) -> str:
