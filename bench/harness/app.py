@@ -26,6 +26,7 @@ def start_app(
     env: dict[str, str] | None = None,
     wrapper: list[str] | None = None,
     timeout: float = 180,
+    poll: float = 0.3,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``app.py ARGS`` on a free port (its output in work/app.log), once it answers; ``wrapper``
     runs before app.py in the same interpreter (e.g. tests/netguard.py)."""
@@ -42,6 +43,6 @@ def start_app(
             urllib.request.urlopen(url, timeout=2)
             return proc, url
         except OSError:
-            time.sleep(0.3)
+            time.sleep(poll)
     proc.kill()
     raise RuntimeError(f"the app did not start in {timeout:.0f} s:\n" + (work / "app.log").read_text())

@@ -6,13 +6,11 @@ import json
 import platform
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -156,26 +154,17 @@ def cli_warm_cost(index: Path, questions: list[str]) -> float:
 
 def app_ready_seconds(corpus: Path, index: Path) -> float:
     """Seconds from `python app.py` to the first answered /ask request (index already built)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    from .app import start_app
+
     start = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py"), "--port", str(port), "--corpus", str(corpus), "--index", str(index)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
     try:
-        while time.perf_counter() - start < 120:
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1)
-                return time.perf_counter() - start
-            except OSError:
-                time.sleep(0.1)
+        proc, _ = start_app(index.parent, ["--corpus", str(corpus), "--index", str(index)], timeout=120, poll=0.1)
+    except RuntimeError:
         return float("nan")
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    ready = time.perf_counter() - start
+    proc.terminate()
+    proc.wait(timeout=20)
+    return ready
 
 
 def build_throughput(corpus: Path, work: Path) -> tuple[int, float]:
