@@ -12,6 +12,7 @@ from conftest import SEED
 
 from quoteqa import QA
 from quoteqa.build import build
+from quoteqa.search import LocalStore
 from quoteqa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
 
 
@@ -129,8 +130,8 @@ def test_adding_an_article_embeds_only_it_and_equals_a_full_build(built_index: P
     for rel in ("articles.jsonl", "keys.bin", "bm25_sentences/weights.npy", "bm25_paragraphs/docs.npy"):
         assert (index / rel).read_bytes() == (tmp_path / "full" / rel).read_bytes(), rel
     a, b = load(index, model=model), load(tmp_path / "full", model=model)
-    ids = np.arange(len(a.dense))
-    assert np.allclose(a.dense.vectors(ids), b.dense.vectors(ids), atol=1e-5)
+    ids = np.arange(len(a.sentences))
+    assert np.allclose(a.store.vectors(ids), b.store.vectors(ids), atol=1e-5)
     qa_a, qa_b = QA(a), QA(b)
     for q in ["今年新增了多少个口袋公园?", "上半年新增了多少就业岗位?", "上半年旅游总收入是多少?"]:
         assert qa_a.ask(q).to_dict() == qa_b.ask(q).to_dict()
@@ -165,7 +166,9 @@ def test_above_the_exact_limit_the_inverted_file_is_used_and_recalls(tmp_path: P
     build(corpus, tmp_path / "index", model=model, exact_limit=20)
     assert (tmp_path / "index" / "ann.faiss").exists()
     index = load(tmp_path / "index", model=model)
-    assert index.dense.kind == "ivf"
-    recall = [index.dense.recall(index.dense.vectors(np.array([sid]))[0], 10) for sid in range(0, 100, 5)]
+    assert isinstance(index.store, LocalStore)
+    dense = index.store.dense_index
+    assert dense.kind == "ivf"
+    recall = [dense.recall(dense.vectors(np.array([sid]))[0], 10) for sid in range(0, 100, 5)]
     assert np.mean(recall) >= 0.95
     assert "5.7万个" in QA(index).ask("上半年新增了多少就业岗位?").answer

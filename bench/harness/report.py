@@ -75,8 +75,7 @@ def bm25_baseline(index: Index) -> Single:
 
 def dense_baseline(index: Index) -> Single:
     def answer(q: str) -> Reply:
-        _, ids = index.dense.search(index.embed_query(q), POOL)
-        return _sentence_reply(index, ids.tolist())
+        return _sentence_reply(index, index.store.dense(index.embed_query(q), POOL).ids.tolist())
 
     return answer
 

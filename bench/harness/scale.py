@@ -62,6 +62,7 @@ def build_cmd(corpus: Path, index: Path, *, full: bool = False) -> list[str]:
 def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict[str, float | str]:
     """Serve ``index`` in this process and measure it: latency, memory, ANN recall, quote@1."""
     from quoteqa.qa import QA
+    from quoteqa.search import LocalStore
 
     from .report import quoteqa_answerer
 
@@ -83,7 +84,8 @@ def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict
     rss = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
 
     scores = score(items, quoteqa_answerer(qa))
-    dense = qa.index.dense
+    assert isinstance(qa.index.store, LocalStore)
+    dense = qa.index.store.dense_index
     recall = [dense.recall(qa.index.embed_query(q), 10) for q in asked[:200]]
     return {
         "sentences": len(qa.index.sentences),

@@ -13,6 +13,7 @@ import numpy as np
 
 from .ingest import Article
 from .numbers import has_figure
+from .search import EVERYTHING, Scope
 from .store import WEIGHTS, Citation, Index
 from .text import bigrams, bigrams_of_normalized, is_cjk, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
@@ -54,6 +55,7 @@ _TIME = re.compile(r"\d{4}年|\d{1,2}月|\d{1,2}日|昨天|今天|今年|去年|
 _NAME_HINT = re.compile(r"书记|区长|市长|主任|记者|总书记|评论员|局长|省长|同志|主席")
 
 CANDIDATES = 30
+TOP_PARAGRAPHS = 5  # paragraphs of best BM25 whose sentences are all candidates
 PARAGRAPHS = 8  # paragraphs whose candidates get the in-paragraph features (see features)
 # A question not mostly in Chinese is answered when its best sentence's cosine stands this many
 # standard deviations above the corpus's typical one (hand-set before learning; kept as it was).
@@ -201,11 +203,6 @@ def _form_fit(forms: tuple[re.Pattern[str], ...], text: str) -> float:
     return sum(1.0 if rx.search(text) else -0.5 for rx in forms) / len(forms) if forms else 0.0
 
 
-def _norm(x: np.ndarray) -> np.ndarray:
-    top = float(x.max()) if len(x) else 0.0
-    return x / top if top > 0 else np.zeros_like(x)
-
-
 # The features of a candidate sentence, in the order of WEIGHTS.
 FEATURES = (
     "bm25_sentence",  # BM25 of the sentence, over the best in the corpus
@@ -229,32 +226,30 @@ PASSAGE_WEIGHTS = np.array([0.3, 0.15, 0.8, 0.9, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0
 
 
 def candidates(
-    index: Index, query: Query, qvec: np.ndarray, exclude: frozenset[int] = frozenset()
+    index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYTHING
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sentence ids worth scoring (the dense and BM25 top lists and the best paragraphs whole),
-    with the normalised BM25 scores of every sentence and every paragraph. Paragraphs in
-    ``exclude`` are left out as if the corpus did not hold them (the trainer asks questions with
-    their own article removed: that is what an unanswerable question looks like)."""
-    n = len(index.sentences)
-    bm_s = index.lex_sentences.scores(query.tokens)
-    bm_p = index.lex_paragraphs.scores(query.tokens)
-    wanted = CANDIDATES
-    if exclude:
-        gone = np.isin(index.sent_para, np.fromiter(exclude, dtype=np.int64))
-        bm_s[gone] = 0.0
-        bm_p[np.fromiter(exclude, dtype=np.int64)] = 0.0
-        wanted += int(gone.sum())
-    _d_scores, d_ids = index.dense.search(qvec, min(wanted, n))
-    cand = set(d_ids.tolist())
-    k = min(CANDIDATES, n)
-    cand.update(np.argpartition(-bm_s, k - 1)[:k].tolist())
-    top_paras = np.argpartition(-bm_p, min(5, len(bm_p)) - 1)[: min(5, len(bm_p))]
-    for p in top_paras.tolist():
+    """Sentence ids worth scoring (the dense and BM25 top lists and the best paragraphs whole), with
+    the BM25 scores of each and of its paragraph, over the best in the scope. What ``scope`` leaves
+    out is searched as if the corpus did not hold it (the trainer asks questions with their own
+    article removed: that is what an unanswerable question looks like)."""
+    store = index.store
+    by_sentence = store.lexical(query.tokens, CANDIDATES, "sentence", scope)
+    by_paragraph = store.lexical(query.tokens, TOP_PARAGRAPHS, "paragraph", scope)
+    cand = set(store.dense(qvec, CANDIDATES, scope).ids.tolist())
+    cand.update(by_sentence.ids.tolist())
+    for p in by_paragraph.ids.tolist():
         first = int(index.para_first[p])
         cand.update(range(first, first + len(index.paragraphs[p].sentences)))
-    if exclude:
-        cand = {c for c in cand if int(index.sent_para[c]) not in exclude}
-    return np.fromiter(sorted(cand), dtype=np.int64), _norm(bm_s), _norm(bm_p)
+    ids = np.fromiter(sorted(cand), dtype=np.int64)
+    pids = index.sent_para[ids]
+    paras, where = np.unique(pids, return_inverse=True)
+    bm_s = _over(store.lexical_scores(query.tokens, ids, "sentence"), by_sentence.top)
+    bm_p = _over(store.lexical_scores(query.tokens, paras, "paragraph"), by_paragraph.top)[where]
+    return ids, bm_s, bm_p
+
+
+def _over(scores: np.ndarray, top: float) -> np.ndarray:
+    return scores.astype(np.float64) / top if top > 0 else np.zeros(len(scores))
 
 
 def _focus_weights(terms: dict[str, float], counts: dict[str, int], n: int) -> dict[str, float]:
@@ -269,24 +264,22 @@ def _focus_weights(terms: dict[str, float], counts: dict[str, int], n: int) -> d
     return out
 
 
-def features(
-    index: Index, query: Query, qvec: np.ndarray, exclude: frozenset[int] = frozenset()
-) -> tuple[np.ndarray, np.ndarray]:
+def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYTHING) -> tuple[np.ndarray, np.ndarray]:
     """(candidate sentence ids, their feature rows in FEATURES order).
 
     The in-paragraph features cost a pass over each paragraph, so they are computed for the
     candidates of the PARAGRAPHS best paragraphs (by the passage score of their best candidate)
     only; the others are dropped, which keeps a question's cost flat as the archive grows.
     """
-    ids, bm_s, bm_p = candidates(index, query, qvec, exclude)
-    dense = index.dense.vectors(ids) @ qvec
+    ids, bm_s, bm_p = candidates(index, query, qvec, scope)
+    dense = index.store.vectors(ids) @ qvec
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
         terms = sentence_terms(index, sid)
         rows[row, :6] = (
-            float(bm_s[sid]),
-            float(bm_p[pid]),
+            float(bm_s[row]),
+            float(bm_p[row]),
             dn,
             _cover(query.terms, terms),
             _cover(query.terms, context_terms(index, pid)),
@@ -489,10 +482,10 @@ def rank(
     query: Query,
     qvec: np.ndarray,
     weights: np.ndarray | None = None,
-    exclude: frozenset[int] = frozenset(),
+    scope: Scope = EVERYTHING,
 ) -> list[Scored]:
     """Candidate sentences, best first (by the learned ranker unless ``weights`` are given)."""
-    ids, rows = features(index, query, qvec, exclude)
+    ids, rows = features(index, query, qvec, scope)
     return scored(index, ids, rows, qvec, model().ranker if weights is None else weights)
 
 

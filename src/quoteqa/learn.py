@@ -32,6 +32,7 @@ import numpy as np
 from . import answer as answering
 from .build import build
 from .qa import QA, check_history
+from .search import Scope
 from .understand import Understood, absence
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout (training runs from one)
@@ -148,7 +149,7 @@ def observe(
         exclude = _answering_paragraphs(qa, ex, by_title) if remove_own else frozenset()
         if exclude:  # what only the removed paragraphs say is now unknown to the corpus
             query = replace(query, absent=absence(query.text, _corpus_without(qa, exclude)))
-        ids, rows = answering.features(idx, query, vector, exclude)
+        ids, rows = answering.features(idx, query, vector, Scope(exclude=exclude))
         labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
         answerable = bool(ex.golds) and not remove_own
         out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable))
@@ -190,7 +191,7 @@ def question_pairs(qa: QA, examples: Iterable[Example]) -> list[Pair]:
     idx = qa.index
     by_title = _paragraphs_by_title(qa)
     every = range(len(idx.paragraphs))
-    sentences = np.asarray(idx.dense.vectors(np.arange(len(idx.sentences))), dtype=np.float32)
+    sentences = np.asarray(idx.store.vectors(np.arange(len(idx.sentences))), dtype=np.float32)
     out = []
     for position, ex in enumerate(examples):
         if not ex.golds:

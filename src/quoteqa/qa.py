@@ -17,7 +17,8 @@ from . import store
 from . import understand as understanding
 from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
-from .ingest import date_of, date_span
+from .ingest import date_of
+from .search import Scope
 from .store import Citation, citation
 from .text import bigrams, normalize
 
@@ -258,20 +259,17 @@ class QA:
         u, query = self.understand(question, history)
         return Prepared(u, query, answering.question_vector(self.index, u.text))
 
+    def scope(self, since: str | None = None, until: str | None = None) -> Scope:
+        """What a question or check may read: the articles of [since, until] (dates as YYYY, YYYY-MM
+        or YYYY-MM-DD; an article's date counts for its whole day, month or year). With a bound
+        given, an article without a date is outside: nothing says it is in the period."""
+        return Scope.period(
+            check_date(since, "since") if since else None, check_date(until, "until") if until else None
+        )
+
     def outside(self, since: str | None = None, until: str | None = None) -> frozenset[int]:
-        """The paragraphs of articles outside [since, until] (dates as YYYY, YYYY-MM or YYYY-MM-DD;
-        an article's date counts for its whole day, month or year). With a bound given, an article
-        without a date is outside: nothing says it is in the period."""
-        lo = date_span(check_date(since, "since"))[0] if since else ""
-        hi = date_span(check_date(until, "until"))[1] if until else ""
-        if not lo and not hi:
-            return frozenset()
-        gone = []
-        for aid, article in enumerate(self.index.articles):
-            first, last = date_span(article.date) if article.date else ("", "")
-            if not article.date or (lo and last < lo) or (hi and first > hi):
-                gone.append(aid)
-        return frozenset(np.flatnonzero(np.isin(self.index.para_article, gone)).tolist())
+        """The paragraphs of articles outside [since, until] (see ``scope``)."""
+        return frozenset(np.flatnonzero(~self.scope(since, until).admits(*self.index.para_days)).tolist())
 
     def ask(
         self,
@@ -288,18 +286,18 @@ class QA:
         q = check_text(question)
         if not 1 <= top_k <= MAX_TOP_K:
             raise InputError(f"top_k 是 {top_k},必须在 1 到 {MAX_TOP_K} 之间。", "bad_top_k")
-        exclude = self.outside(since, until)
+        scope = self.scope(since, until)
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
         named = "" if since or until else self._named_year(u.text)
         if named:  # 「2023年上半年…」, 「去年…」: the articles of that year, when the archive has them
-            exclude = self.outside(named, named)
+            scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
-        if meta is not None and not (exclude and self._outside(meta, exclude)):
+        if meta is not None and not (scope and self._outside(meta, scope)):
             return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)
-        ranked = answering.rank(idx, query, prep.vector, exclude=exclude)
+        ranked = answering.rank(idx, query, prep.vector, scope=scope)
         if not ranked:
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         passages = self._passages(ranked, top_k)
@@ -368,10 +366,12 @@ class QA:
         year = m.group(1) or str(int(max(years)) - (1 if m.group(2) == "去" else 2))
         return year if year in years else ""
 
-    def _outside(self, meta: Citation, exclude: frozenset[int]) -> bool:
+    def _outside(self, meta: Citation, scope: Scope) -> bool:
         """True when the article a byline/headline/meeting answer comes from is outside the period."""
         aid = next(i for i, a in enumerate(self.index.articles) if a.doc == meta.doc and a.title == meta.title)
-        return all(int(pid) in exclude for pid in np.flatnonzero(self.index.para_article == aid))
+        paragraphs = np.flatnonzero(self.index.para_article == aid)[:1]
+        first, last = self.index.para_days
+        return not scope.admits(first[paragraphs], last[paragraphs]).all()
 
     def _supports(self, query: answering.Query, best: answering.Scored, cand: answering.Scored) -> bool:
         """A further citation must speak to the same question as the answer: it covers nearly as
@@ -416,11 +416,11 @@ class QA:
         years = sorted(self.years(), reverse=True)
         named = "" if since or until else self._named_year(claim)
         if since or until or named or len(years) < 2:
-            return verify(self.index, claim, exclude=self.outside(since or named or None, until or named or None))
+            return verify(self.index, claim, scope=self.scope(since or named or None, until or named or None))
         # An archive of several years and a claim naming none: checked against the newest year
         # whose articles report it; a figure that another year's source confirms is noted so.
         # Years are checked newest first and only as far as needed.
-        checks = ((y, verify(self.index, claim, exclude=self.outside(y, y))) for y in years)
+        checks = ((y, verify(self.index, claim, scope=self.scope(y, y))) for y in years)
         newest: Verification | None = None
         for _, result in checks:
             newest = newest or result

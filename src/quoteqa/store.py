@@ -13,14 +13,16 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from .embedding import DEFAULT_MODEL, dimension, encode, load_model
-from .ingest import Article, CorpusError, Paragraph, Sentence, file_sha256
+from .ingest import Article, CorpusError, Paragraph, Sentence, date_span, file_sha256
 from .retrievers import DenseIndex, DiskArray, LexicalIndex
+from .search import LOCAL, LocalStore, Store, StoreError, day
 from .text import NORMALIZER, normalize
 
 if TYPE_CHECKING:
@@ -154,7 +156,6 @@ class Index:
     path: Path
     manifest: dict[str, Any]
     articles: list[Article]
-    dense: DenseIndex
     lex_sentences: LexicalIndex
     lex_paragraphs: LexicalIndex
     # Flat views, position = global sentence / paragraph id.
@@ -163,6 +164,8 @@ class Index:
     paragraphs: list[Paragraph] = field(default_factory=list)
     para_article: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     para_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    # Retrieval (``search.Store``): set by ``load`` once the flat views exist.
+    store: Store = field(default=cast("Store", None))
     _model: SentenceTransformer | None = None
     _reference: np.ndarray | None = None
     # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
@@ -183,6 +186,14 @@ class Index:
         self.para_article = np.asarray(para_article, dtype=np.int64)
         self.para_first = np.asarray(para_first, dtype=np.int64)
 
+    @cached_property
+    def para_days(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per paragraph, the first and last day its article's date covers (YYYYMMDD; 0 undated)."""
+        spans = [date_span(a.date) if a.date else ("", "") for a in self.articles]
+        first = np.asarray([day(f) for f, _ in spans], dtype=np.int64)
+        last = np.asarray([day(x) for _, x in spans], dtype=np.int64)
+        return first[self.para_article], last[self.para_article]
+
     @property
     def model_name(self) -> str:
         return str(self.manifest["model"]["name"])
@@ -196,13 +207,13 @@ class Index:
     def reference_vectors(self) -> np.ndarray:
         """A fixed sample of sentence vectors, the baseline a dense score is compared with."""
         if self._reference is None:
-            n = len(self.dense)
+            n = len(self.sentences)
             ids = (
                 np.arange(n)
                 if n <= REFERENCE_SAMPLE
                 else np.random.default_rng(0).choice(n, REFERENCE_SAMPLE, replace=False)
             )
-            self._reference = self.dense.vectors(np.sort(ids))
+            self._reference = self.store.vectors(np.sort(ids))
         return self._reference
 
     def cached(self, kind: str, key: int, compute: Callable[[], Any]) -> Any:
@@ -411,17 +422,28 @@ def load(
         with (index / ARTICLES).open(encoding="utf-8") as f:
             articles = [_article_from_json(json.loads(line)) for line in f if line.strip()]
         n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
-        vectors = DiskArray(index / VECTORS, np.float32, (n, dim)) if n else np.zeros((0, dim), dtype=np.float32)
-        dense = DenseIndex.load(vectors, index / ANN if (index / ANN).exists() else None)
         lex_s = LexicalIndex.load(index / LEX_SENTENCES)
         lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
+        loaded = Index(index, manifest, articles, lex_s, lex_p, _model=model)
+        record = manifest.get("store", {"uri": LOCAL})
+        if record["uri"] == LOCAL:
+            vectors = DiskArray(index / VECTORS, np.float32, (n, dim)) if n else np.zeros((0, dim), dtype=np.float32)
+            dense = DenseIndex.load(vectors, index / ANN if (index / ANN).exists() else None)
+            loaded.store = LocalStore(dense, lex_s, lex_p, loaded.sent_para, loaded.para_days)
+        else:
+            from .milvus import MilvusStore
+
+            with (index / FILES).open(encoding="utf-8") as f:
+                spans = [json.loads(line) for line in f if line.strip()]
+            loaded.store = MilvusStore(record, spans, lex_s, lex_p, loaded.para_first, loaded.sent_para)
+    except StoreError as exc:
+        raise IndexUnavailable(f"the index at {index} keeps its rows in Milvus: {exc}") from exc
     # unreadable, truncated or malformed files (faiss reports a bad file as RuntimeError)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
         raise IndexUnavailable(
             f"cannot read the index at {index} ({exc}); rebuild with: {rebuild_hint(index)}"
         ) from exc
-    loaded = Index(index, manifest, articles, dense, lex_s, lex_p, _model=model)
-    if len(dense) != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
+    if n != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
         raise IndexUnavailable(f"the files in {index} come from different builds; rebuild with: {rebuild_hint(index)}")
     return loaded
 

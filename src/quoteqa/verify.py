@@ -12,6 +12,7 @@ from typing import Any
 
 from . import answer as answering
 from .numbers import Figure, exact_figure, parse
+from .search import EVERYTHING, Scope
 from .store import Citation, Index, citation, cited
 from .text import CJK, bigrams
 
@@ -442,9 +443,9 @@ def _rounds_to(exact: float, rounded: float) -> bool:
     return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)
 
 
-def _ranked(index: Index, text: str, exclude: frozenset[int] = frozenset()) -> list[answering.Scored]:
+def _ranked(index: Index, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
     query = answering.analyse(index, text)
-    return answering.rank(index, query, index.embed_query(text), exclude=exclude)[:CANDIDATES]
+    return answering.rank(index, query, index.embed_query(text), scope=scope)[:CANDIDATES]
 
 
 def verify_claim(
@@ -452,14 +453,14 @@ def verify_claim(
     claim: str,
     reading: bool = True,
     near: Sequence[answering.Scored] = (),
-    exclude: frozenset[int] = frozenset(),
+    scope: Scope = EVERYTHING,
 ) -> Verification:
     """Check one claim: every figure against the same subject's figure in the best sentences.
 
     ``near``: sentences that may confirm a figure whose subject is not recognised (the best
-    sentence for the whole draft sentence the claim was split from). ``exclude``: paragraphs left
-    out (those of articles outside the asked period)."""
-    ranked = _ranked(index, claim, exclude)
+    sentence for the whole draft sentence the claim was split from). ``scope``: what the check
+    may read (the articles of the asked period)."""
+    ranked = _ranked(index, claim, scope)
     claimed = parse(claim)
     if not claimed:
         return _wording_only(index, claim, ranked)
@@ -627,18 +628,18 @@ def _citation(index: Index, scored: answering.Scored) -> Citation:
     return citation(index, scored.sentence, index.sentences[scored.sentence].text, scored.score)
 
 
-def verify(index: Index, text: str, reading: bool = True, exclude: frozenset[int] = frozenset()) -> Verification:
+def verify(index: Index, text: str, reading: bool = True, scope: Scope = EVERYTHING) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
     ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
     ``make bench`` prints beside the interval reading."""
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
-        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, exclude=exclude)
+        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, scope=scope)
     results = []
     for sentence, claims in sentences:
-        near = _ranked(index, sentence, exclude)[:1] if len(claims) > 1 else []
-        results += [verify_claim(index, c, reading, near, exclude) for c in claims]
+        near = _ranked(index, sentence, scope)[:1] if len(claims) > 1 else []
+        results += [verify_claim(index, c, reading, near, scope) for c in claims]
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
