@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="article folder (default: ./corpus)")
     p.add_argument("--index", type=Path, default=ROOT / "index", help="index folder (default: ./index)")
     p.add_argument(
+        "--store",
+        default=None,
+        help="where a new index keeps its rows: local (default), milvus:path/archive.db or http://host:19530 "
+        "(an existing index keeps the store it records)",
+    )
+    p.add_argument(
         "--rate-limit",
         type=float,
         default=10.0,
@@ -66,20 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     from quoteqa.guard import Limits
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
+    from quoteqa.search import StoreError
     from quoteqa.store import BuildLocked, IndexUnavailable
     from quoteqa.web import build_ui, launch
 
     start = time.perf_counter()
     try:
         # The app rebuilds a missing or stale index on start; the CLI asks first.
-        qa = QA.load(args.index, corpus=args.corpus, rebuild=True)
+        qa = QA.load(args.index, corpus=args.corpus, rebuild=True, store_uri=args.store)
         qa.ask("预热")  # load the model and warm the caches before the first user
         # One short query gains nothing from intra-op threads, and their spin-waiting steals the
         # CPU that concurrent requests need (p50 under load fell from ~100 ms to ~30 ms).
         import torch
 
         torch.set_num_threads(1)
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .ingest import file_sha256, scan_corpus
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, open_vectors
+from .search import LOCAL, check_uri
 from .store import (
     ANN,
     ARTICLES,
@@ -82,8 +83,13 @@ def build(
     wait: bool = False,
     reuse: bool = True,
     exact_limit: int = EXACT_LIMIT,
+    store: str | None = None,
 ) -> BuildStats:
     """Build the index for ``corpus`` into ``index``; the old index stays usable until the swap.
+
+    ``store``: where the rows are searched (``search.check_uri``: ``local``, ``milvus:path.db`` or a
+    Milvus server URL); by default the store the index already records, else ``local``. With a
+    Milvus store the folder keeps articles, vocabulary and the embedding cache, and Milvus the rows.
 
     Sentences whose text the previous index at ``index`` already holds (same model) keep their
     vectors, so adding an article embeds only that article (``reuse=False`` embeds everything).
@@ -92,6 +98,7 @@ def build(
     or with ``wait`` waits for it.
     """
     check_target(corpus, index)
+    uri = check_uri(store) if store else recorded_store(index)
     try:
         with build_lock(index, wait=wait):
             recover_locked(index)
@@ -106,6 +113,7 @@ def build(
                     progress=progress,
                     reuse=reuse,
                     exact_limit=exact_limit,
+                    uri=uri,
                 )
             finally:
                 set_threads(before)
@@ -257,6 +265,7 @@ def _build(
     progress: Callable[[int, int], None] | None,
     reuse: bool,
     exact_limit: int,
+    uri: str = LOCAL,
 ) -> BuildStats:
     """One pass over the corpus, one file in memory at a time: articles are written out, sentences
     embedded in batches (or taken from the previous index) and BM25 statistics gathered as compact
@@ -327,7 +336,7 @@ def _build(
         fault_point("vectors and keys written")
         dim = writer.dim if writer.dim is not None else dimension(get_model())
         vectors = open_vectors(tmp / VECTORS, writer.rows, dim)
-        ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit)
+        ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit) if uri == LOCAL else None
         if ann is not None:
             import faiss
 
@@ -341,6 +350,12 @@ def _build(
             fault_point(f"{folder.name} written")
             del lexical, rows
         del lex_s, lex_p, prev
+        rows_in: dict[str, Any] = {"uri": LOCAL}
+        if uri != LOCAL:
+            from . import milvus
+
+            rows_in = milvus.sync(tmp, uri, previous_store(index), dim, reuse)
+            fault_point("Milvus rows written")
         stats = BuildStats(
             files=len(hashes),
             articles=n_articles,
@@ -363,7 +378,8 @@ def _build(
                 "paragraphs": n_paragraphs,
                 "sentences": stats.sentences,
             },
-            "dense": "exact" if not (tmp / ANN).exists() else "ivf",
+            "dense": rows_in.get("dense_index", "exact" if not (tmp / ANN).exists() else "ivf"),
+            "store": rows_in,
             "build_seconds": stats.seconds,
             "embedded": stats.embedded,
             "reused": stats.reused,
@@ -377,7 +393,24 @@ def _build(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if rows_in.get("retired") or rows_in.get("dropped"):
+        from . import milvus
+
+        milvus.retire(rows_in)
     return stats
+
+
+def previous_store(index: Path) -> dict[str, Any] | None:
+    """The store record of the index at ``index`` (None when there is none to read)."""
+    try:
+        return read_manifest(index).get("store")
+    except IndexUnavailable:
+        return None
+
+
+def recorded_store(index: Path) -> str:
+    """The store an existing index records, else ``local``."""
+    return str((previous_store(index) or {}).get("uri", LOCAL))
 
 
 def _umask() -> int:

@@ -41,6 +41,12 @@ def _parser() -> argparse.ArgumentParser:
         help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})",
     )
     b.add_argument(
+        "--store",
+        default=None,
+        help="where the rows are searched: 'local' (files in --index, the default), 'milvus:path/archive.db' "
+        "(Milvus Lite) or 'http://host:19530' (a Milvus server); default: what the index already records",
+    )
+    b.add_argument(
         "--full",
         action="store_true",
         help="embed every sentence again (by default sentences the existing index holds keep their vectors)",
@@ -90,7 +96,9 @@ def cmd_build(args: argparse.Namespace) -> int:
         bar.refresh()  # type: ignore[attr-defined]
 
     start = time.perf_counter()
-    stats = build(args.corpus, args.index, model_name=args.model, progress=progress, reuse=not args.full)
+    stats = build(
+        args.corpus, args.index, model_name=args.model, progress=progress, reuse=not args.full, store=args.store
+    )
     bar.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
     print(
@@ -260,6 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from .embedding import ModelUnavailable
+    from .search import StoreError
     from .store import BuildLocked, IndexUnavailable
 
     try:
@@ -269,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
             return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify, "feedback": cmd_feedback}
         return int(commands[args.command](args))
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

@@ -36,12 +36,19 @@ SHIFT = 32
 LOW = (1 << SHIFT) - 1
 INSERT_BATCH = 2_000
 MAX_LIMIT = 16_384  # Milvus's largest top k
-AVGDL_DRIFT = 0.01  # above this change of the mean document length every row is written again
+AVGDL_DRIFT = 0.05  # above this change of the mean document length every row is written again
 EXPR_IDS = 20_000  # ids listed in one filter expression at most (a larger scope is filtered here)
 
 
+_CLIENTS: dict[str, list[Any]] = {}  # uri -> [client, users]: pymilvus shares one connection per URI
+
+
 def connect(uri: str) -> Any:
-    """A client for ``milvus:path.db`` (Milvus Lite, in this process) or a server URL."""
+    """The client for ``milvus:path.db`` (Milvus Lite, in this process) or a server URL, shared by
+    the users of that URI in this process; give it back with ``disconnect``."""
+    if uri in _CLIENTS:
+        _CLIENTS[uri][1] += 1
+        return _CLIENTS[uri][0]
     try:
         from pymilvus import MilvusClient
     except ImportError as exc:  # pragma: no cover - a dependency of the package
@@ -50,12 +57,31 @@ def connect(uri: str) -> Any:
     if uri.startswith(MILVUS_LITE):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return MilvusClient(uri=target)
+        client = MilvusClient(uri=target)
     except Exception as exc:  # pymilvus raises its own MilvusException, and OSError from Lite
         raise StoreError(
-            f"cannot open the Milvus store {uri} ({exc}); a Milvus Lite file is open in one process at a time, "
-            "and a server must be reachable"
+            f"cannot open the Milvus store {uri} ({exc}); a Milvus Lite file is open in one process at a time "
+            "(stop the app or build using it), and a server must be reachable"
         ) from exc
+    _CLIENTS[uri] = [client, 1]
+    return client
+
+
+def disconnect(client: Any, uri: str) -> None:
+    """Give back a client; the last user closes it, and for Milvus Lite stops the engine, which
+    frees the file for other processes (a build, then the app)."""
+    entry = _CLIENTS.get(uri)
+    if entry is None or entry[0] is not client:
+        return
+    entry[1] -= 1
+    if entry[1] > 0:
+        return
+    del _CLIENTS[uri]
+    client.close()
+    if uri.startswith(MILVUS_LITE):
+        from milvus_lite.server_manager import server_manager_instance
+
+        server_manager_instance.release_server(uri[len(MILVUS_LITE) :])
 
 
 def term_ids(words: list[str]) -> np.ndarray:
@@ -129,23 +155,34 @@ def _layout(folder: Path) -> tuple[list[tuple[int, int]], np.ndarray]:
                 date = article.get("date", "")
                 first, last = date_span(date) if date else ("", "")
                 days.append((day(first), day(last)))
-                sizes += [len(p["sentences"]) for p in article["paragraphs"]]
+                sizes += [len(sentences) for sentences in article["paragraphs"]]
     return days, np.asarray(sizes, dtype=np.int64)
 
 
-def sync(folder: Path, uri: str, previous: dict[str, Any] | None, dim: int) -> dict[str, Any]:
+def sync(folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reuse: bool = True) -> dict[str, Any]:
     """Write the rows of the index being built in ``folder`` into the Milvus store at ``uri``:
     files unchanged since ``previous`` (the old manifest's store record) keep their rows; the
     others are inserted under new file numbers. Returns the manifest's new store record; the
-    numbers it retires are deleted by ``retire`` once the folder is swapped in."""
+    numbers it retires are deleted by ``retire`` once the folder is swapped in. ``reuse=False``
+    writes every row again, into new collections."""
+    from pymilvus.exceptions import MilvusException
+
     client = connect(uri)
     try:
-        return _sync(client, folder, uri, previous if previous and previous.get("uri") == uri else None, dim)
+        same = previous if previous and previous.get("uri") == uri else None
+        return _sync(client, folder, uri, same, dim, reuse)
+    except MilvusException as exc:
+        raise StoreError(
+            f"the Milvus store {uri} failed while the build wrote it ({exc}); the index is unchanged: "
+            "run the build again"
+        ) from exc
     finally:
-        client.close()
+        disconnect(client, uri)
 
 
-def _sync(client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, dim: int) -> dict[str, Any]:
+def _sync(
+    client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reuse: bool
+) -> dict[str, Any]:
     spans = _spans(folder)
     s_terms, p_terms = DocTerms.load(folder / "bm25_sentences"), DocTerms.load(folder / "bm25_paragraphs")
     n = len(s_terms.lengths)
@@ -154,13 +191,16 @@ def _sync(client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, 
         "paragraph": float(np.mean(p_terms.lengths)) if len(p_terms.lengths) else 1.0,
     }
     names = previous["collections"] if previous else {}
+    dropped = sorted(set(previous.get("dropped", [])) | set(names.values())) if previous else []
     if previous and (
-        previous.get("dim") != dim
+        not reuse
+        or previous.get("dim") != dim
         or any(abs(avgdl[k] / max(previous["avgdl"][k], 1e-9) - 1) > AVGDL_DRIFT for k in avgdl)
         or not all(client.has_collection(c) for c in names.values())
     ):
         previous = None  # another model, a corpus whose lengths moved, or collections gone: all rows again
     if previous is None:
+        dropped = [c for c in dropped if client.has_collection(c)]  # the old ones go after the swap
         token = secrets.token_hex(4)
         names = {"sentences": f"quoteqa_{token}_sentences", "paragraphs": f"quoteqa_{token}_paragraphs"}
         for kind, name in names.items():
@@ -174,6 +214,10 @@ def _sync(client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, 
         kept_files = previous["files"]
         next_file = int(previous["next_file"])
         dense_kind = previous.get("dense_index", "")
+        dropped = [c for c in previous.get("dropped", []) if client.has_collection(c)]
+        for name in dropped:  # left by a build that stopped after its swap
+            client.drop_collection(name)
+        dropped = []
         for name in names.values():  # rows of a build that stopped before its swap, or left to retire
             client.delete(name, filter=f"file_no >= {next_file}")
             if previous.get("retired"):
@@ -239,20 +283,25 @@ def _sync(client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, 
         "files": files,
         "next_file": next_file,
         "retired": retired,
+        "dropped": dropped,
         "written": inserted,
     }
 
 
 def retire(record: dict[str, Any]) -> None:
-    """Delete the rows of the file numbers ``record`` retires (after the folder swap)."""
-    if not record.get("retired"):
+    """Delete the rows of the file numbers ``record`` retires and drop the collections it replaced
+    (after the folder swap; a build that stops before this leaves them to the next build)."""
+    if not record.get("retired") and not record.get("dropped"):
         return
     client = connect(record["uri"])
     try:
         for name in record["collections"].values():
-            client.delete(name, filter=f"file_no in {list(record['retired'])}")
+            if record.get("retired"):
+                client.delete(name, filter=f"file_no in {list(record['retired'])}")
+        for name in record.get("dropped", []):
+            client.drop_collection(name)
     finally:
-        client.close()
+        disconnect(client, record["uri"])
 
 
 class MilvusStore:
@@ -271,6 +320,7 @@ class MilvusStore:
     ) -> None:
         self.uri = str(record["uri"])
         self.names = record["collections"]
+        self.dim = int(record["dim"])
         self.lex = {"sentence": lex_sentences, "paragraph": lex_paragraphs}
         self.sent_para, self.para_first = sent_para, para_first
         self.n = len(sent_para)
@@ -372,6 +422,8 @@ class MilvusStore:
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros((0, self.dim), dtype=np.float32)
         keys = self.keys(ids, "sentence").tolist()
         out: dict[int, Any] = {}
         for lo in range(0, len(keys), MAX_LIMIT):
@@ -379,7 +431,9 @@ class MilvusStore:
                 out[int(row["key"])] = row["vec"]
         if len(out) != len(set(keys)):
             raise StoreError(f"the Milvus store {self.uri} lacks sentence vectors of this index; rebuild it")
-        return np.asarray([out[k] for k in keys], dtype=np.float32).reshape(len(keys), -1)
+        return np.asarray([out[k] for k in keys], dtype=np.float32)
 
     def close(self) -> None:
-        self.client.close()
+        if self.client is not None:
+            disconnect(self.client, self.uri)
+            self.client = None

@@ -216,9 +216,10 @@ class QA:
         rebuild: bool = False,
         model: SentenceTransformer | None = None,
         model_name: str | None = None,
+        store_uri: str | None = None,
     ) -> QA:
         """Load an index; with ``corpus``, check it is current, and with ``rebuild`` rebuild it
-        when it is stale, missing or damaged."""
+        when it is stale, missing or damaged (keeping its rows in ``store_uri``, see ``build``)."""
         path = Path(path)
         if corpus is not None:
             corpus = Path(corpus)
@@ -235,13 +236,13 @@ class QA:
                         f"rebuild with: {store.rebuild_hint(path, corpus, name)}"
                     )
                 log.info("rebuilding %s: %s", path, summary(stale))
-                build(corpus, path, model_name=name, model=model, wait=True)
+                build(corpus, path, model_name=name, model=model, wait=True, store=store_uri)
             elif rebuild:
                 try:
                     return cls(store.load(path, model=model, model_name=model_name))
                 except store.IndexUnavailable as exc:
                     log.warning("rebuilding %s: %s", path, exc)
-                    build(corpus, path, model_name=name, model=model, wait=True)
+                    build(corpus, path, model_name=name, model=model, wait=True, store=store_uri)
         return cls(store.load(path, model=model, model_name=model_name))
 
     def understand(

@@ -1,0 +1,221 @@
+"""The Milvus store (Milvus Lite, in process): the same answers as the local store, periods and
+left-out paragraphs as filters, incremental builds that replace and delete rows, and a build that
+dies half way leaves nothing a question can see."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import stub_model
+
+from quoteqa.build import build
+from quoteqa.qa import QA
+from quoteqa.search import LocalStore, Scope, StoreError, check_uri
+from quoteqa.store import read_manifest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
+ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two years of one report
+
+
+def questions(n: int = 60) -> list[dict[str, object]]:
+    lines = (ROOT / "bench" / "citizen_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines += (ROOT / "bench" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines[:: max(1, len(lines) // n)]]
+
+
+def corpus_of(tmp: Path, *files: Path) -> Path:
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    for f in files:
+        shutil.copy(f, corpus / f.name)
+    return corpus
+
+
+@pytest.fixture(scope="module")
+def pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[QA, QA]:
+    """The bundled articles and the synthetic archive, indexed locally and in Milvus Lite."""
+    tmp = tmp_path_factory.mktemp("stores")
+    corpus = corpus_of(tmp, SEED, *ARCHIVE.iterdir())
+    build(corpus, tmp / "local", model_name=stub_model.STUB)
+    build(corpus, tmp / "milvus", model_name=stub_model.STUB, store=f"milvus:{tmp / 'archive.db'}")
+    return QA.load(tmp / "local"), QA.load(tmp / "milvus")
+
+
+def test_the_manifest_records_the_store(pair: tuple[QA, QA]):
+    local, milvus = pair
+    assert local.index.manifest["store"] == {"uri": "local"} and isinstance(local.index.store, LocalStore)
+    record = milvus.index.manifest["store"]
+    assert record["uri"].startswith("milvus:/") and record["dense_index"] == "FLAT" and record["retired"] == []
+    assert milvus.index.store.kind == "milvus"
+    assert not (milvus.index.path / "ann.faiss").exists()
+
+
+def test_searches_return_the_local_hits_and_scores(pair: tuple[QA, QA]):
+    local, milvus = pair
+    for d in questions(20):
+        q = str(d["question"])
+        query = local.prepare(q).query
+        vec = local.prepare(q).vector
+        for level in ("sentence", "paragraph"):
+            a = local.index.store.lexical(query.tokens, 30, level)  # type: ignore[arg-type]
+            b = milvus.index.store.lexical(query.tokens, 30, level)  # type: ignore[arg-type]
+            assert np.allclose(a.scores, b.scores, rtol=1e-4), q
+            ids = np.union1d(a.ids, b.ids)
+            assert np.allclose(
+                local.index.store.lexical_scores(query.tokens, ids, level),  # type: ignore[arg-type]
+                milvus.index.store.lexical_scores(query.tokens, ids, level),  # type: ignore[arg-type]
+                rtol=1e-4,
+            )
+        a, b = local.index.store.dense(vec, 30), milvus.index.store.dense(vec, 30)
+        assert np.allclose(a.scores, b.scores, atol=1e-5)
+        assert np.allclose(local.index.store.vectors(a.ids), milvus.index.store.vectors(a.ids), atol=1e-6)
+
+
+def test_questions_get_the_same_answer_from_both_stores(pair: tuple[QA, QA]):
+    local, milvus = pair
+    for d in questions():
+        history = d.get("history")
+        a = local.ask(str(d["question"]), history=history)  # type: ignore[arg-type]
+        b = milvus.ask(str(d["question"]), history=history)  # type: ignore[arg-type]
+        assert (a.found, a.answer, [c.quote for c in a.citations]) == (
+            b.found,
+            b.answer,
+            [c.quote for c in b.citations],
+        )
+    for claim in ("上半年旅游总收入超过100亿元", "新增就业岗位5.7万个", "上半年旅游总收入88.1亿元"):
+        assert local.verify(claim).verdict == milvus.verify(claim).verdict
+
+
+def test_periods_and_left_out_paragraphs_are_milvus_filters(pair: tuple[QA, QA]):
+    local, milvus = pair
+    q = "上半年旅游总收入是多少?"
+    for since, until in (("2024", None), (None, "2023-12"), ("2025", None), ("2023-07-16", "2023-07-16")):
+        a, b = local.ask(q, since=since, until=until), milvus.ask(q, since=since, until=until)
+        assert (a.found, a.answer, [c.date for c in a.citations]) == (b.found, b.answer, [c.date for c in b.citations])
+    assert milvus.ask(q, until="2023").citations[0].date == "2023-07-16"
+    query = milvus.prepare(q).query
+    best = milvus.index.store.lexical(query.tokens, 5, "paragraph")
+    scope = Scope(exclude=frozenset(best.ids[:2].tolist()))
+    left = milvus.index.store.lexical(query.tokens, 5, "paragraph", scope)
+    assert not set(best.ids[:2].tolist()) & set(left.ids.tolist())
+    sentences = milvus.index.store.lexical(query.tokens, 30, "sentence", scope)
+    assert not set(milvus.index.sent_para[sentences.ids].tolist()) & scope.exclude
+
+
+def milvus_rows(uri: str, record: dict[str, object]) -> dict[str, int]:
+    from quoteqa.milvus import connect, disconnect
+
+    client = connect(uri)
+    try:
+        names = record["collections"]
+        assert isinstance(names, dict)
+        return {k: len(client.query(v, filter="key >= 0", output_fields=["key"])) for k, v in names.items()}
+    finally:
+        disconnect(client, uri)
+
+
+def test_incremental_builds_replace_changed_files_and_delete_removed_ones(tmp_path: Path):
+    corpus = corpus_of(tmp_path, SEED, *ARCHIVE.iterdir())
+    uri = f"milvus:{tmp_path / 'archive.db'}"
+    index = tmp_path / "index"
+    build(corpus, index, model_name=stub_model.STUB, store=uri)
+    first = read_manifest(index)["store"]
+    seed_no = first["files"][SEED.name][0]
+    # 2024's report changes a figure, 2023's is removed, a new file arrives.
+    report = corpus / "2024-07-15-tourism.txt"
+    report.write_text(report.read_text(encoding="utf-8").replace("95.37亿元", "96.5亿元"), encoding="utf-8")
+    (corpus / "2023-07-16-tourism.txt").unlink()
+    (corpus / "2024-08-01-parks.txt").write_text("公园建设\n\n今年新增口袋公园12个。\n", encoding="utf-8")
+    build(corpus, index, model_name=stub_model.STUB)  # the store the index records
+    second = read_manifest(index)["store"]
+    assert second["uri"] == first["uri"] and second["collections"] == first["collections"]
+    assert second["files"][SEED.name][0] == seed_no  # unchanged: its rows stay
+    assert second["files"]["2024-07-15-tourism.txt"][0] != first["files"]["2024-07-15-tourism.txt"][0]
+    assert "2023-07-16-tourism.txt" not in second["files"] and len(second["retired"]) == 2
+    manifest = read_manifest(index)
+    assert milvus_rows(uri, second) == {
+        "sentences": manifest["counts"]["sentences"],
+        "paragraphs": manifest["counts"]["paragraphs"],
+    }
+    qa = QA.load(index)
+    assert "96.5亿元" in qa.ask("上半年旅游总收入是多少?").answer
+    assert "12个" in qa.ask("新增口袋公园多少个?").answer
+    assert not qa.ask("上半年旅游总收入是多少?", until="2023").found
+    qa.index.store.close()
+    build(corpus, index, model_name=stub_model.STUB, reuse=False)  # --full: every row again, new collections
+    third = read_manifest(index)["store"]
+    assert third["collections"] != second["collections"] and third["dropped"] == sorted(second["collections"].values())
+    from quoteqa.milvus import connect, disconnect
+
+    client = connect(uri)
+    assert not any(client.has_collection(c) for c in second["collections"].values())
+    disconnect(client, uri)
+    assert milvus_rows(uri, third)["sentences"] == read_manifest(index)["counts"]["sentences"]
+
+
+def test_a_build_killed_after_writing_milvus_leaves_the_old_index_answering(tmp_path: Path):
+    corpus = corpus_of(tmp_path, SEED)
+    uri = f"milvus:{tmp_path / 'archive.db'}"
+    index = tmp_path / "index"
+    build(corpus, index, model_name=stub_model.STUB, store=uri)
+    (corpus / "2024-08-01-parks.txt").write_text("公园建设\n\n今年新增口袋公园12个。\n", encoding="utf-8")
+    code = (
+        "import sys, stub_model; stub_model.register(); from pathlib import Path; from quoteqa.build import build; "
+        f"build(Path({str(corpus)!r}), Path({str(index)!r}), model_name=stub_model.STUB)"
+    )
+    env = {**os.environ, "QUOTEQA_FAULT_STEP": "list", "PYTHONPATH": str(Path(__file__).parent)}
+    listed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    steps = [line for line in listed.stderr.splitlines() if line.startswith("quoteqa fault step")]
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    step = next(int(s.split()[3].rstrip(":")) for s in steps if s.endswith("Milvus rows written"))
+    # The listing run built the index; take the new file out so the killed build adds it again.
+    (corpus / "2024-08-01-parks.txt").unlink()
+    build(corpus, index, model_name=stub_model.STUB)
+    (corpus / "2024-08-01-parks.txt").write_text("公园建设\n\n今年新增口袋公园12个。\n", encoding="utf-8")
+    killed = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "QUOTEQA_FAULT_STEP": str(step)}, capture_output=True, timeout=300
+    )
+    assert killed.returncode == -9
+    qa = QA.load(index)  # the old index: its manifest does not list the rows the killed build wrote
+    record = qa.index.manifest["store"]
+    assert "2024-08-01-parks.txt" not in record["files"]
+    n = len(qa.index.sentences)
+    assert milvus_rows(uri, record)["sentences"] > n  # the killed build's rows are in Milvus …
+    hits = qa.index.store.dense(qa.prepare("新增口袋公园多少个?").vector, 500)
+    assert sorted(hits.ids.tolist()) == list(range(n))  # … and no search returns them
+    assert "口袋公园" not in qa.ask("新增口袋公园多少个?").answer
+    qa.index.store.close()
+    build(corpus, index, model_name=stub_model.STUB)  # clears the rows of the killed build
+    record = read_manifest(index)["store"]
+    assert milvus_rows(uri, record)["sentences"] == read_manifest(index)["counts"]["sentences"]
+    qa = QA.load(index)
+    assert "12个" in qa.ask("新增口袋公园多少个?").answer
+    qa.index.store.close()
+
+
+@pytest.mark.parametrize("uri", ["mysql://db", "milvus:archive", "milvus", ""])
+def test_a_store_that_is_not_one_is_refused_with_what_to_write(uri: str):
+    with pytest.raises(StoreError, match="--store") as err:
+        check_uri(uri)
+    assert "milvus:path/archive.db" in str(err.value) or ".db" in str(err.value)
+
+
+def test_the_cli_builds_into_milvus_and_refuses_a_bad_store(tmp_path: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    from test_cli import run
+
+    corpus = corpus_of(tmp_path, SEED)
+    code, _, err = run(capsys, monkeypatch, "build", "--corpus", str(corpus), "--index", str(tmp_path / "i"),
+                       "--store", "mysql://db", "--model", stub_model.STUB)  # fmt: skip
+    assert code == 1 and "'mysql://db' names no store" in err and "Traceback" not in err
+    code, _, err = run(capsys, monkeypatch, "build", "--corpus", str(corpus), "--index", str(tmp_path / "i"),
+                       "--store", f"milvus:{tmp_path / 'a.db'}", "--model", stub_model.STUB)  # fmt: skip
+    assert code == 0, err
+    assert read_manifest(tmp_path / "i")["store"]["uri"] == f"milvus:{tmp_path / 'a.db'}"
