@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run check test lint bench train scale load burst faults index browser clean
+.PHONY: run check test lint bench train scale stores load burst faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,12 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	PYTHONPATH=bench $(PY) -m harness report
+
+# The local store against the Milvus store (Milvus Lite): agreement on the development questions and
+# claims, then build time and latency at 10k and 100k sentences; writes the stores section of
+# BENCHMARKS.md (about 15 minutes on 2 cores).
+stores: $(STAMP)
+	PYTHONPATH=bench $(PY) -m harness stores
 
 # Learn the question head, the ranker and the answerability model from the training halves of
 # CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
