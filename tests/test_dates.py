@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -153,3 +154,54 @@ def test_a_claim_is_checked_against_its_period_or_the_newest(
     v = archive.verify(claim)
     assert (v.verdict, v.note) == (verdict, note)
     assert v.citation is not None and v.citation.date == date
+
+
+def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
+    import stub_model
+
+    from quoteqa.build import build
+    from quoteqa.store import Citation, dated, link
+    from quoteqa.web import render
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    front = "---\ndate: 2024-07-15\npaper: 武进日报\npage: A2\nurl: {url}\nauthor: 朱梦琪\n---\n"
+    body = "口袋公园建设提速\n\n今年全区新增口袋公园12个,总数达到86个。\n"
+    (corpus / "parks.txt").write_text(front.format(url="https://example.org/a?x=1&y=<2>") + body, encoding="utf-8")
+    (corpus / "bad.txt").write_text(front.format(url="javascript:alert(1)") + "另一篇\n\n全区新增绿道5公里。\n")
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB)
+    qa = QA.load(tmp_path / "index")
+    a = qa.ask("新增口袋公园多少个?")
+    c = a.to_dict()["citations"][0]
+    assert (c["paper"], c["page"], c["url"], c["author"], c["date"]) == (
+        "武进日报", "A2", "https://example.org/a?x=1&y=<2>", "朱梦琪", "2024-07-15"
+    )  # fmt: skip
+    assert dated("2024-07-15", "武进日报", "A2", "朱梦琪") == "(武进日报 第A2版 · 朱梦琪 · 2024年7月15日)"
+    page = render(a, qa)
+    assert 'href="https://example.org/a?x=1&amp;y=&lt;2&gt;"' in page and 'rel="noopener noreferrer"' in page
+    assert "武进日报 第A2版" in page
+    bad = Citation("bad.txt", "另一篇", 1, "全区新增绿道5公里。", 1.0, url="javascript:alert(1)")
+    assert link(bad.url) == "" and "javascript" not in render(replace(a, citations=[bad]), qa)
+
+
+@pytest.mark.parametrize(
+    ("text", "date", "reads"),
+    [("今年上半年新增口袋公园12个。", "2024-07-15", "「今年上半年」指2024年上半年"),
+     ("上半年旅游总收入95.37亿元,比去年增长8%。", "2024-07", "「上半年」指2024年上半年;「去年」指2023年"),
+     ("昨天召开全会。", "2024-07-15", "「昨天」指2024年7月14日"),
+     ("昨天召开全会。", "2024-07", ""),  # the day is not known
+     ("上月新增12个。", "2024-01-05", "「上月」指2023年12月"),
+     ("新增12个。", "2024-07-15", ""), ("今年新增12个。", "", "")],
+)  # fmt: skip
+def test_relative_words_are_read_against_the_article_date(text: str, date: str, reads: str):
+    from quoteqa.store import reading
+
+    assert reading(text, date) == reads
+
+
+def test_a_quote_says_what_its_relative_words_mean(stub_index: Path):
+    qa = QA.load(stub_index)
+    a = qa.ask("上半年旅游总收入是多少?")
+    by_quote = {c.quote: c.reads for c in a.citations}
+    assert all(("上半年" in q) == ("「上半年」指2024年上半年" in r) for q, r in by_quote.items())
+    assert "reads" in a.to_dict()["citations"][0]

@@ -13,7 +13,7 @@ import numpy as np
 
 from .ingest import Article
 from .numbers import has_figure
-from .search import EVERYTHING, Scope
+from .search import EVERYTHING, Scope, together
 from .store import WEIGHTS, Citation, Index
 from .text import bigrams, bigrams_of_normalized, is_cjk, is_cjk_question, normalize, tokens
 from .understand import absence, strip_filler
@@ -227,25 +227,33 @@ PASSAGE_WEIGHTS = np.array([0.3, 0.15, 0.8, 0.9, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0
 
 def candidates(
     index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYTHING
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sentence ids worth scoring (the dense and BM25 top lists and the best paragraphs whole), with
-    the BM25 scores of each and of its paragraph, over the best in the scope. What ``scope`` leaves
-    out is searched as if the corpus did not hold it (the trainer asks questions with their own
-    article removed: that is what an unanswerable question looks like)."""
-    store = index.store
-    by_sentence = store.lexical(query.tokens, CANDIDATES, "sentence", scope)
-    by_paragraph = store.lexical(query.tokens, TOP_PARAGRAPHS, "paragraph", scope)
-    cand = set(store.dense(qvec, CANDIDATES, scope).ids.tolist())
+    the BM25 scores of each and of its paragraph, over the best in the scope, and its cosine with
+    the question. What ``scope`` leaves out is searched as if the corpus did not hold it (the
+    trainer asks questions with their own article removed: that is what an unanswerable question
+    looks like)."""
+    store, tokens = index.store, query.tokens
+    by_sentence, by_paragraph, by_vector = together(
+        store,
+        lambda: store.lexical(tokens, CANDIDATES, "sentence", scope),
+        lambda: store.lexical(tokens, TOP_PARAGRAPHS, "paragraph", scope),
+        lambda: store.dense(qvec, CANDIDATES, scope),
+    )
+    cand = set(by_vector.ids.tolist())
     cand.update(by_sentence.ids.tolist())
     for p in by_paragraph.ids.tolist():
         first = int(index.para_first[p])
         cand.update(range(first, first + len(index.paragraphs[p].sentences)))
     ids = np.fromiter(sorted(cand), dtype=np.int64)
-    pids = index.sent_para[ids]
-    paras, where = np.unique(pids, return_inverse=True)
-    bm_s = _over(store.lexical_scores(query.tokens, ids, "sentence"), by_sentence.top)
-    bm_p = _over(store.lexical_scores(query.tokens, paras, "paragraph"), by_paragraph.top)[where]
-    return ids, bm_s, bm_p
+    paras, where = np.unique(index.sent_para[ids], return_inverse=True)
+    bm_s, bm_p, vectors = together(
+        store,
+        lambda: store.lexical_scores(tokens, ids, "sentence"),
+        lambda: store.lexical_scores(tokens, paras, "paragraph"),
+        lambda: store.vectors(ids),
+    )
+    return ids, _over(bm_s, by_sentence.top), _over(bm_p, by_paragraph.top)[where], vectors @ qvec
 
 
 def _over(scores: np.ndarray, top: float) -> np.ndarray:
@@ -271,8 +279,7 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
     candidates of the PARAGRAPHS best paragraphs (by the passage score of their best candidate)
     only; the others are dropped, which keeps a question's cost flat as the archive grows.
     """
-    ids, bm_s, bm_p = candidates(index, query, qvec, scope)
-    dense = index.store.vectors(ids) @ qvec
+    ids, bm_s, bm_p, dense = candidates(index, query, qvec, scope)
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
@@ -599,13 +606,13 @@ def about_article(index: Index, kind: str, article: int | None) -> Citation | No
     aid = article if article is not None else 0
     a = index.articles[aid]
     if kind == "byline":
-        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline", a.date) if a.byline.strip() else None
+        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline", **a.source()) if a.byline.strip() else None
     if kind == "headline":
-        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline", a.date)
+        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline", **a.source())
     for para in a.paragraphs:
         for s in para.sentences:
             if _MEETING.search(s.text):
-                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0, date=a.date)
+                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0, **a.source())
     return None
 
 

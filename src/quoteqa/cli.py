@@ -144,7 +144,7 @@ def understood_line(result: dict[str, Any]) -> str:
 
 
 def _human(result: dict[str, Any]) -> str:
-    from .store import dated, when
+    from .store import dated, link, when
 
     lines = [f"问:{result['question']}"]
     if understood_line(result):
@@ -155,7 +155,8 @@ def _human(result: dict[str, Any]) -> str:
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
             for p in passages[:2]:
-                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{dated(p['date'])}:{p['text'][:60]}…")
+                source = dated(p["date"], p["paper"], p["page"], p["author"])
+                lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{source}:{p['text'][:60]}…")
         return "\n".join(lines)
     cites = result["citations"]
     first = cites[0]
@@ -164,6 +165,10 @@ def _human(result: dict[str, Any]) -> str:
     sure = result["confidence"] >= SURE
     lines.append(f"答:「{result['answer']}」" if sure else f"最相关的原文:「{result['answer']}」")
     lines.append(f"  ——{source_of(first)} ({first['doc']})")
+    if first.get("reads"):
+        lines.append(f"  (文中{first['reads']})")
+    if link(first["url"]):
+        lines.append(f"  原文:{link(first['url'])}")
     if not sure:
         lines.append(f"  (把握不大:可能没有完全回答这个问题,请对照原文;可信度 {result['confidence']:.0%})")
     for c in cites[1:]:

@@ -55,6 +55,14 @@ class Article:
     byline: str = ""
     paragraphs: list[Paragraph] = field(default_factory=list)
     date: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY; "" when the file does not say (see metadata)
+    paper: str = ""  # the rest of the file's front matter, "" when it does not say
+    page: str = ""
+    url: str = ""
+    author: str = ""
+
+    def source(self) -> dict[str, str]:
+        """Date, paper, page, url and author, as citations and passages carry them."""
+        return {"date": self.date, "paper": self.paper, "page": self.page, "url": self.url, "author": self.author}
 
 
 @dataclass(frozen=True)
@@ -233,6 +241,8 @@ def parse(text: str, doc: str) -> list[Article]:
     for article in articles:
         article.paragraphs = _split_long(article.paragraphs, doc)
         article.date = meta.get("date", "")
+        article.paper, article.page = meta.get("paper", ""), meta.get("page", "")
+        article.url, article.author = meta.get("url", ""), meta.get("author", "")
     return articles
 
 

@@ -21,6 +21,7 @@ import logging
 import secrets
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -341,6 +342,7 @@ class MilvusStore:
         pos_p = np.argsort(self.p_start, kind="stable")
         self._by_p = (self.p_start[pos_p], self.file_nos[pos_p])
         self.client = connect(self.uri)
+        self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=3, thread_name_prefix="milvus")
         for name in self.names.values():
             if not self.client.has_collection(name):
                 raise StoreError(f"the Milvus store {self.uri} has no collection {name}; rebuild the index")
@@ -434,6 +436,9 @@ class MilvusStore:
         return np.asarray([out[k] for k in keys], dtype=np.float32)
 
     def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown()
+            self.pool = None
         if self.client is not None:
             disconnect(self.client, self.uri)
             self.client = None

@@ -65,6 +65,10 @@ class Passage:
     text: str
     score: float
     date: str = ""  # the article's date, "" when unknown
+    paper: str = ""  # its paper, page, link and author (front matter), "" when unknown
+    page: str = ""
+    url: str = ""
+    author: str = ""
 
 
 @dataclass(frozen=True)
@@ -444,7 +448,7 @@ class QA:
         for pid, score in sorted(best.items(), key=lambda kv: -kv[1])[:top_k]:
             para = self.index.paragraphs[pid]
             article = self.index.articles[int(self.index.para_article[pid])]
-            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4), article.date))
+            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4), **article.source()))
         return out
 
     def paragraph_of(self, citation: Citation) -> tuple[str, list[str]]:

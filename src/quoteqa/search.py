@@ -14,8 +14,10 @@ A ``Scope`` says what a search may return: articles of a period, and paragraphs 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 import numpy as np
 
@@ -113,6 +115,15 @@ class Store(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def together(store: Store, *calls: Callable[[], Any]) -> list[Any]:
+    """The results of ``calls``: at once when the store answers over a connection (Milvus; its
+    ``pool`` runs them), one after another otherwise."""
+    pool: ThreadPoolExecutor | None = getattr(store, "pool", None)
+    if pool is None:
+        return [call() for call in calls]
+    return [f.result() for f in [pool.submit(call) for call in calls]]
 
 
 def _top(scores: np.ndarray, k: int) -> Hits:

@@ -3,6 +3,7 @@ and verifying them. ``build.py`` writes an index; this module owns what one is o
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import json
 import logging
@@ -126,6 +127,11 @@ class Citation:
     score: float
     part: str = "body"  # "body", "headline" or "byline"
     date: str = ""  # the article's date (YYYY-MM-DD, YYYY-MM or YYYY), "" when unknown
+    paper: str = ""  # the article's paper, page, link and author (front matter), "" when unknown
+    page: str = ""
+    url: str = ""
+    author: str = ""
+    reads: str = ""  # relative time words of the quote read against the article's date (see ``reading``)
 
 
 def place(part: str, paragraph: int) -> str:
@@ -134,13 +140,59 @@ def place(part: str, paragraph: int) -> str:
 
 
 def cited(c: Citation) -> str:
-    """Where a quote comes from, as a reader is told: 《headline》第 N 段(2024年7月)."""
-    return f"《{c.title}》{place(c.part, c.paragraph)}{dated(c.date)}"
+    """Where a quote comes from, as a reader is told: 《headline》第 N 段(武进日报 第2版 · 2024年7月)."""
+    return f"《{c.title}》{place(c.part, c.paragraph)}{dated(c.date, c.paper, c.page, c.author)}"
 
 
-def dated(date: str) -> str:
-    """「(2024年7月)」 after a citation, "" for an article without a date."""
-    return f"({when(date)})" if date else ""
+def dated(date: str, paper: str = "", page: str = "", author: str = "") -> str:
+    """「(武进日报 第2版 · 作者 · 2024年7月)」 after a citation, with what is known; "" for nothing."""
+    edition = page if not page or "版" in page else f"第{page}版"
+    known = [" ".join(x for x in (paper, edition) if x), author, when(date)]
+    shown = " · ".join(x for x in known if x)
+    return f"({shown})" if shown else ""
+
+
+def link(url: str) -> str:
+    """The article's link when it is a web address (http or https), else "" (never a script URL)."""
+    return url if url.lower().startswith(("http://", "https://")) and not any(c.isspace() for c in url) else ""
+
+
+# Relative time words an article uses, and what they mean on its date: (word, needs, reading), where
+# ``needs`` is how much of the date must be known (1 year, 2 month, 3 day) and reading is given the
+# date as a ``datetime.date`` (a partial date is read as its first day).
+_RELATIVE: tuple[tuple[str, int, Callable[[datetime.date], str]], ...] = (
+    ("今年上半年", 1, lambda d: f"{d.year}年上半年"),
+    ("今年下半年", 1, lambda d: f"{d.year}年下半年"),
+    ("上半年", 1, lambda d: f"{d.year}年上半年"),
+    ("下半年", 1, lambda d: f"{d.year}年下半年"),
+    ("今年", 1, lambda d: f"{d.year}年"),
+    ("去年", 1, lambda d: f"{d.year - 1}年"),
+    ("前年", 1, lambda d: f"{d.year - 2}年"),
+    ("明年", 1, lambda d: f"{d.year + 1}年"),
+    ("本月", 2, lambda d: f"{d.year}年{d.month}月"),
+    ("上月", 2, lambda d: when(f"{(d.replace(day=1) - datetime.timedelta(days=1)):%Y-%m}")),
+    ("上个月", 2, lambda d: when(f"{(d.replace(day=1) - datetime.timedelta(days=1)):%Y-%m}")),
+    ("今天", 3, lambda d: when(d.isoformat())),
+    ("今日", 3, lambda d: when(d.isoformat())),
+    ("昨天", 3, lambda d: when((d - datetime.timedelta(days=1)).isoformat())),
+    ("昨日", 3, lambda d: when((d - datetime.timedelta(days=1)).isoformat())),
+)
+
+
+def reading(text: str, date: str) -> str:
+    """The relative time words of ``text`` read against its article's date: 「今年」指2024年;
+    "" when it holds none or the date is not precise enough (昨天 needs the day)."""
+    if not date:
+        return ""
+    parts = [int(x) for x in date.split("-")]
+    month, day_ = ([*parts[1:], 1, 1])[:2]
+    day = datetime.date(parts[0], month, day_)
+    out, rest = [], text
+    for word, needs, read in _RELATIVE:
+        if word in rest and len(parts) >= needs:
+            out.append(f"「{word}」指{read(day)}")
+            rest = rest.replace(word, "")  # 今年上半年 is read once, not again as 今年 and 上半年
+    return ";".join(out)
 
 
 def when(date: str) -> str:
@@ -236,7 +288,16 @@ def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
     pid = int(index.sent_para[sid])
     article = index.articles[int(index.para_article[pid])]
     number = index.paragraphs[pid].number
-    return Citation(article.doc, article.title, number, quote.strip(), round(score, 4), date=article.date)
+    quote = quote.strip()
+    return Citation(
+        article.doc,
+        article.title,
+        number,
+        quote,
+        round(score, 4),
+        **article.source(),
+        reads=reading(quote, article.date),
+    )
 
 
 def data_files(folder: Path) -> list[Path]:
@@ -350,7 +411,7 @@ def article_to_json(a: Article) -> dict[str, Any]:
         "title": a.title,
         "subtitle": a.subtitle,
         "byline": a.byline,
-        "date": a.date,
+        **{k: v for k, v in a.source().items() if v},
         "paragraphs": [[s.text for s in p.sentences] for p in a.paragraphs],
     }
 
@@ -360,7 +421,8 @@ def _article_from_json(d: dict[str, Any]) -> Article:
         Paragraph(text="".join(sents), number=i, sentences=[Sentence(s, j) for j, s in enumerate(sents, start=1)])
         for i, sents in enumerate(d["paragraphs"], start=1)
     ]
-    return Article(d["doc"], d["title"], d["subtitle"], d["byline"], paragraphs, d.get("date", ""))
+    source = {k: str(d.get(k, "")) for k in ("date", "paper", "page", "url", "author")}
+    return Article(d["doc"], d["title"], d["subtitle"], d["byline"], paragraphs, **source)
 
 
 def answer_weights() -> dict[str, str]:

@@ -25,7 +25,7 @@ from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
-from .store import Citation, cited, dated, when
+from .store import Citation, cited, dated, link, when
 from .verify import Verification, figure_line, summary, to_csv, to_markdown
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ CSS = """
 .vf-none { background: var(--vf-none-bg); color: var(--vf-none-fg); }
 .vf-cite { color: var(--qa-muted); font-size: .9em; }
 .vf-downloads a { color: var(--qa-link); margin-right: .8em; }
+.qa-cite a.qa-link, .vf-cite a.qa-link { color: var(--qa-link); }
 .qa-hidden { display: none !important; }
 #qa-send, #vf-send { background: #3730a3 !important; color: #ffffff !important; border-color: #3730a3 !important; }
 /* The theme's violet labels and selected tab fall just under 4.5:1; darker in light, lighter in dark. */
@@ -171,7 +172,17 @@ def _figures(text: str) -> str:
 
 
 def _cite(c: Citation) -> str:
-    return f"——{html.escape(cited(c))}"
+    return f"——{html.escape(cited(c))}{_source_link(c.url)}"
+
+
+def _source_link(url: str) -> str:
+    """「原文」 linking to the article's web page, when its front matter gives one (escaped)."""
+    href = link(url)
+    return (
+        f' <a class="qa-link" href="{html.escape(href)}" target="_blank" rel="noopener noreferrer">原文</a>'
+        if href
+        else ""
+    )
 
 
 def plain_citation(answer: Answer) -> str:
@@ -207,7 +218,8 @@ def render(answer: Answer, qa: QA) -> str:
         if answer.passages:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
-                where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{dated(p.date)}"
+                source = html.escape(dated(p.date, p.paper, p.page, p.author))
+                where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{source}"
                 parts.append(f'<p class="qa-more">{where}:{html.escape(p.text)}</p>')
             parts.append("</details>")
         parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question)}</div>')
@@ -220,6 +232,8 @@ def render(answer: Answer, qa: QA) -> str:
         f'<blockquote class="qa-quote">「{_figures(answer.answer)}」</blockquote>',
         f'<div class="qa-cite">{_cite(first)}</div>',
     ]
+    if first.reads:
+        parts.append(f'<div class="qa-cite">(文中{html.escape(first.reads)})</div>')
     if first.part == "body":
         _, sentences = qa.paragraph_of(first)
         marked = []
