@@ -33,7 +33,7 @@ def questions(n: int = 60) -> list[dict[str, object]]:
 
 def corpus_of(tmp: Path, *files: Path) -> Path:
     corpus = tmp / "corpus"
-    corpus.mkdir()
+    corpus.mkdir(parents=True)
     for f in files:
         shutil.copy(f, corpus / f.name)
     return corpus
@@ -219,3 +219,16 @@ def test_the_cli_builds_into_milvus_and_refuses_a_bad_store(tmp_path: Path, caps
                        "--store", f"milvus:{tmp_path / 'a.db'}", "--model", stub_model.STUB)  # fmt: skip
     assert code == 0, err
     assert read_manifest(tmp_path / "i")["store"]["uri"] == f"milvus:{tmp_path / 'a.db'}"
+
+
+def test_shards_embedded_elsewhere_are_written_to_milvus_without_embedding_again(tmp_path: Path):
+    shards = [corpus_of(tmp_path / "a", SEED), corpus_of(tmp_path / "b", *ARCHIVE.iterdir())]
+    for n, shard in enumerate(shards):  # one machine each: a local build embeds its shard
+        assert build(shard, tmp_path / f"shard{n}", model_name=stub_model.STUB).embedded > 0
+    union = corpus_of(tmp_path / "all", SEED, *ARCHIVE.iterdir())
+    stats = build(union, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{tmp_path / 'a.db'}",
+                  reuse_from=[tmp_path / "shard0", tmp_path / "shard1"])  # fmt: skip
+    assert stats.embedded == 0 and stats.reused == stats.sentences
+    qa = QA.load(tmp_path / "index")
+    assert "88.1亿元" in qa.ask("上半年旅游总收入是多少?", until="2023").answer
+    qa.index.store.close()

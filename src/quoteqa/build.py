@@ -11,7 +11,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -84,12 +84,15 @@ def build(
     reuse: bool = True,
     exact_limit: int = EXACT_LIMIT,
     store: str | None = None,
+    reuse_from: Sequence[Path] = (),
 ) -> BuildStats:
     """Build the index for ``corpus`` into ``index``; the old index stays usable until the swap.
 
     ``store``: where the rows are searched (``search.check_uri``: ``local``, ``milvus:path.db`` or a
     Milvus server URL); by default the store the index already records, else ``local``. With a
     Milvus store the folder keeps articles, vocabulary and the embedding cache, and Milvus the rows.
+    ``reuse_from``: other index folders (same model) whose sentence vectors are taken too, e.g. the
+    shards of an archive embedded on several machines.
 
     Sentences whose text the previous index at ``index`` already holds (same model) keep their
     vectors, so adding an article embeds only that article (``reuse=False`` embeds everything).
@@ -114,6 +117,7 @@ def build(
                     reuse=reuse,
                     exact_limit=exact_limit,
                     uri=uri,
+                    reuse_from=reuse_from,
                 )
             finally:
                 set_threads(before)
@@ -210,14 +214,28 @@ def sentence_key(normalized: str) -> bytes:
 class _VectorWriter:
     """Embeds sentences in batches, taking unchanged ones from the previous build, and appends the rows."""
 
-    def __init__(self, folder: Path, prev: PreviousBuild, get_model: Callable[[], SentenceTransformer]) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        prev: PreviousBuild,
+        get_model: Callable[[], SentenceTransformer],
+        others: Sequence[PreviousBuild] = (),
+    ) -> None:
         self.vectors = (folder / VECTORS).open("wb")
         self.keys = (folder / KEYS).open("wb")
         self.prev = prev
+        self.caches = [prev, *others]
         self.get_model = get_model
         self.pending: list[tuple[bytes, str]] = []
         self.rows = self.embedded = self.reused = 0
-        self.dim = prev.dim
+        self.dim = next((c.dim for c in self.caches if c.dim is not None), None)
+
+    def cached(self, key: bytes) -> np.ndarray | None:
+        for cache in self.caches:
+            vector = cache.vector(key)
+            if vector is not None:
+                return vector
+        return None
 
     def add(self, sentence: str) -> None:
         text = normalize(sentence)
@@ -236,7 +254,7 @@ class _VectorWriter:
     def flush(self) -> None:
         if not self.pending:
             return
-        found = {key: self.prev.vector(key) for key, _ in self.pending}
+        found = {key: self.cached(key) for key, _ in self.pending}
         missing = {key: text for key, text in self.pending if found[key] is None}
         if missing:
             fresh = encode(self.get_model(), list(missing.values()))
@@ -266,6 +284,7 @@ def _build(
     reuse: bool,
     exact_limit: int,
     uri: str = LOCAL,
+    reuse_from: Sequence[Path] = (),
 ) -> BuildStats:
     """One pass over the corpus, one file in memory at a time: articles are written out, sentences
     embedded in batches (or taken from the previous index) and BM25 statistics gathered as compact
@@ -294,7 +313,11 @@ def _build(
         hashes: dict[str, str] = {}
         n_articles = n_paragraphs = 0
         lex_s, lex_p = Bm25Builder(prev.sentence_terms), Bm25Builder(prev.paragraph_terms)
-        writer = _VectorWriter(tmp, prev, get_model)
+        others = [PreviousBuild.of(p, model_name) for p in reuse_from] if reuse else []
+        for folder, other in zip(reuse_from, others, strict=False):
+            if not other.rows:
+                log.warning("no sentence vectors of %s can be reused (none, damaged, or another model)", folder)
+        writer = _VectorWriter(tmp, prev, get_model, others)
         with (tmp / ARTICLES).open("w", encoding="utf-8") as out, (tmp / FILES).open("w", encoding="utf-8") as spans:
             scan = scan_corpus(corpus, prev.known if prev.spans else None, files)
             for done, f in enumerate(scan, start=1):

@@ -47,6 +47,15 @@ def _parser() -> argparse.ArgumentParser:
         "(Milvus Lite) or 'http://host:19530' (a Milvus server); default: what the index already records",
     )
     b.add_argument(
+        "--reuse-from",
+        type=Path,
+        nargs="+",
+        default=[],
+        metavar="DIR",
+        help="other index folders (same model) whose sentence vectors are taken instead of embedding again, "
+        "e.g. shards of an archive built on several machines",
+    )
+    b.add_argument(
         "--full",
         action="store_true",
         help="embed every sentence again (by default sentences the existing index holds keep their vectors)",
@@ -97,7 +106,13 @@ def cmd_build(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     stats = build(
-        args.corpus, args.index, model_name=args.model, progress=progress, reuse=not args.full, store=args.store
+        args.corpus,
+        args.index,
+        model_name=args.model,
+        progress=progress,
+        reuse=not args.full,
+        store=args.store,
+        reuse_from=args.reuse_from,
     )
     bar.close()  # type: ignore[attr-defined]
     seconds = time.perf_counter() - start
