@@ -58,6 +58,22 @@ def test_the_manifest_records_the_store(pair: tuple[QA, QA]):
     assert not (milvus.index.path / "ann.faiss").exists()
 
 
+def test_a_server_needs_only_the_articles_and_the_vocabulary(pair: tuple[QA, QA], tmp_path: Path):
+    from quoteqa.store import serving_file
+
+    _, milvus = pair
+    served = tmp_path / "served"
+    shutil.copytree(milvus.index.path, served)
+    builder_only = [rel for rel in milvus.index.manifest["index_files"] if not serving_file(rel)]
+    assert "vectors.bin" in builder_only and "bm25_sentences/docs.npy" in builder_only
+    for rel in builder_only:
+        (served / rel).unlink()  # the embedding cache and the postings stay with the builder
+    qa = QA.load(served)
+    q = "上半年旅游总收入是多少?"
+    assert qa.ask(q, since="2024").answer == milvus.ask(q, since="2024").answer
+    qa.index.store.close()
+
+
 def test_searches_return_the_local_hits_and_scores(pair: tuple[QA, QA]):
     local, milvus = pair
     for d in questions(20):

@@ -316,6 +316,8 @@ class LexicalIndex:
 
     def scores(self, query_tokens: list[str]) -> np.ndarray:
         """BM25 score of every document for the query tokens (a repeated token counts again)."""
+        if not len(self.docs) and int(self.indptr[-1]):
+            raise RuntimeError("this BM25 index was loaded without its postings (they are searched in Milvus)")
         out = np.zeros(self.n_docs, dtype=np.float32)
         for t in query_tokens:
             i = self.vocab.get(t)
@@ -340,12 +342,18 @@ class LexicalIndex:
             np.save(folder / name, arr[:] if isinstance(arr, DiskArray) else arr)
 
     @classmethod
-    def load(cls, folder: Path) -> LexicalIndex:
+    def load(cls, folder: Path, *, postings: bool = True) -> LexicalIndex:
+        """The index in ``folder``; without ``postings`` only the vocabulary and document
+        frequencies (what a server needs when the postings are searched elsewhere, in Milvus)."""
         meta = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
         vocab = {t: i for i, t in enumerate(meta["tokens"])}
         indptr = np.load(folder / "indptr.npy")
+        if len(indptr) != len(vocab) + 1:
+            raise ValueError(f"the BM25 files in {folder} do not match each other")
+        if not postings:
+            return cls(vocab, indptr, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32), int(meta["n_docs"]))
         docs = DiskArray.npy(folder / "docs.npy")
         weights = DiskArray.npy(folder / "weights.npy")
-        if len(indptr) != len(vocab) + 1 or len(docs) != len(weights) or int(indptr[-1]) != len(docs):
+        if len(docs) != len(weights) or int(indptr[-1]) != len(docs):
             raise ValueError(f"the BM25 files in {folder} do not match each other")
         return cls(vocab, indptr, docs, weights, int(meta["n_docs"]))

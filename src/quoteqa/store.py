@@ -474,8 +474,11 @@ def load(
             f"the index at {index} holds {manifest['model']['dimension']}-d vectors of {built_with!r}, but the "
             f"given model makes {dimension(model)}-d vectors; rebuild with: {rebuild_hint(index, model=built_with)}"
         )
+    in_milvus = manifest.get("store", {"uri": LOCAL})["uri"] != LOCAL
     if verify:
         for rel, digest in manifest.get("index_files", {}).items():
+            if in_milvus and not serving_file(rel):
+                continue  # the embedding cache and postings a Milvus index's builder keeps
             p = index / rel
             if not p.exists() or file_sha256(p) != digest:
                 state = "missing" if not p.exists() else "corrupted or from another build"
@@ -484,8 +487,8 @@ def load(
         with (index / ARTICLES).open(encoding="utf-8") as f:
             articles = [_article_from_json(json.loads(line)) for line in f if line.strip()]
         n, dim = int(manifest["counts"]["sentences"]), int(manifest["model"]["dimension"])
-        lex_s = LexicalIndex.load(index / LEX_SENTENCES)
-        lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS)
+        lex_s = LexicalIndex.load(index / LEX_SENTENCES, postings=not in_milvus)
+        lex_p = LexicalIndex.load(index / LEX_PARAGRAPHS, postings=not in_milvus)
         loaded = Index(index, manifest, articles, lex_s, lex_p, _model=model)
         record = manifest.get("store", {"uri": LOCAL})
         if record["uri"] == LOCAL:
@@ -508,6 +511,13 @@ def load(
     if n != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
         raise IndexUnavailable(f"the files in {index} come from different builds; rebuild with: {rebuild_hint(index)}")
     return loaded
+
+
+def serving_file(rel: str) -> bool:
+    """Whether a server of an index whose rows are in Milvus reads this index file: the articles,
+    the file spans and the vocabularies do; the vectors, their keys and the BM25 postings and
+    per-document terms are the builder's (its embedding cache and incremental state)."""
+    return rel in (ARTICLES, FILES) or rel.endswith(("/vocab.json", "/indptr.npy"))
 
 
 def stale_files(manifest: dict[str, Any], corpus: Path) -> list[str]:
