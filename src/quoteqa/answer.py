@@ -247,13 +247,13 @@ def candidates(
         cand.update(range(first, first + len(index.paragraphs[p].sentences)))
     ids = np.fromiter(sorted(cand), dtype=np.int64)
     paras, where = np.unique(index.sent_para[ids], return_inverse=True)
-    bm_s, bm_p, vectors = together(
+    bm_s, bm_p, cosines = together(
         store,
         lambda: store.lexical_scores(tokens, ids, "sentence"),
         lambda: store.lexical_scores(tokens, paras, "paragraph"),
-        lambda: store.vectors(ids),
+        lambda: store.cosines(qvec, ids),
     )
-    return ids, _over(bm_s, by_sentence.top), _over(bm_p, by_paragraph.top)[where], vectors @ qvec
+    return ids, _over(bm_s, by_sentence.top), _over(bm_p, by_paragraph.top)[where], cosines
 
 
 def _over(scores: np.ndarray, top: float) -> np.ndarray:

@@ -422,6 +422,22 @@ class MilvusStore:
         where = {int(i): s for i, s in zip(hits.ids.tolist(), hits.scores.tolist(), strict=True)}
         return np.fromiter((where.get(int(i), 0.0) for i in ids.tolist()), dtype=np.float32, count=len(ids))
 
+    def cosines(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """An exact search of the dense field restricted to ``ids`` (fetching their vectors costs
+        more); over an inverted file, whose scores are approximate, the vectors are fetched."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(ids):
+            return np.zeros(0, dtype=np.float32)
+        if "params" in self.search_params:
+            return self.vectors(ids) @ np.asarray(query, dtype=np.float32)
+        keys = self.keys(ids, "sentence")
+        query_list = np.asarray(query, dtype=np.float32).tolist()
+        hits = self._search("sentence", query_list, "vec", len(ids), f"key in {keys.tolist()}")
+        if len(hits.ids) != len(ids):
+            raise StoreError(f"the Milvus store {self.uri} lacks sentence vectors of this index; rebuild it")
+        where = dict(zip(hits.ids.tolist(), hits.scores.tolist(), strict=True))
+        return np.fromiter((where[int(i)] for i in ids.tolist()), dtype=np.float32, count=len(ids))
+
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):

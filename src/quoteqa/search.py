@@ -110,6 +110,10 @@ class Store(Protocol):
         """BM25 scores of the given sentences or paragraphs (0 where no token matches)."""
         ...
 
+    def cosines(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        """Cosines of the normalised question vector with the sentences ``ids``, in that order."""
+        ...
+
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         """The sentence vectors of ``ids``, in that order."""
         ...
@@ -201,6 +205,9 @@ class LocalStore:
 
     def lexical_scores(self, tokens: list[str], ids: np.ndarray, level: Level) -> np.ndarray:
         return self._scores(tokens, level)[np.asarray(ids, dtype=np.int64)].astype(np.float32)
+
+    def cosines(self, query: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        return self.dense_index.vectors(ids) @ query
 
     def vectors(self, ids: np.ndarray) -> np.ndarray:
         return self.dense_index.vectors(ids)
