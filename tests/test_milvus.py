@@ -248,3 +248,11 @@ def test_shards_embedded_elsewhere_are_written_to_milvus_without_embedding_again
     qa = QA.load(tmp_path / "index")
     assert "88.1亿元" in qa.ask("上半年旅游总收入是多少?", until="2023").answer
     qa.index.store.close()
+
+
+def test_only_an_index_in_a_milvus_server_is_shared_and_never_rebuilt_by_an_app(pair: tuple[QA, QA]):
+    from quoteqa.store import shared
+
+    local, milvus = pair
+    assert not shared(local.index.manifest) and not shared(milvus.index.manifest)  # Lite: one process
+    assert shared({"store": {"uri": "http://milvus.internal:19530"}})

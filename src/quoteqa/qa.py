@@ -233,7 +233,15 @@ class QA:
                 manifest = None
             stale = ["(no index)"] if manifest is None else store.stale_files(manifest, corpus)
             name = manifest["model"]["name"] if manifest else DEFAULT_MODEL
-            if stale:
+            if stale and manifest is not None and store.shared(manifest):
+                # Rows in a Milvus server are shared by every app server: this one serves what it
+                # has, and the builder machine rebuilds (a rebuild here would retire their rows).
+                log.warning(
+                    "the index at %s does not match the corpus at %s (%s); it keeps its rows in the shared Milvus "
+                    "store %s, so it is served as it is: rebuild it on the builder machine",
+                    path, corpus, summary(stale), manifest["store"]["uri"],
+                )  # fmt: skip
+            elif stale:
                 if not rebuild:
                     raise store.IndexUnavailable(
                         f"the index at {path} does not match the corpus at {corpus} ({summary(stale)}); "

@@ -23,7 +23,7 @@ import numpy as np
 from .embedding import DEFAULT_MODEL, dimension, encode, load_model
 from .ingest import Article, CorpusError, Paragraph, Sentence, date_span, file_sha256
 from .retrievers import DenseIndex, DiskArray, LexicalIndex
-from .search import LOCAL, LocalStore, Store, StoreError, day
+from .search import LOCAL, MILVUS_SERVER, LocalStore, Store, StoreError, day
 from .text import NORMALIZER, normalize
 
 if TYPE_CHECKING:
@@ -511,6 +511,11 @@ def load(
     if n != len(loaded.sentences) or lex_p.n_docs != len(loaded.paragraphs):
         raise IndexUnavailable(f"the files in {index} come from different builds; rebuild with: {rebuild_hint(index)}")
     return loaded
+
+
+def shared(manifest: dict[str, Any]) -> bool:
+    """Whether the index keeps its rows in a Milvus server, which several app servers share."""
+    return str(manifest.get("store", {}).get("uri", LOCAL)).startswith(MILVUS_SERVER)
 
 
 def serving_file(rel: str) -> bool:
