@@ -45,6 +45,12 @@ def test_variants_find_the_quote(qa: QA, question: str, fragment: str):
     assert r.found and fragment in r.answer, r.answer
 
 
+# The keys of a citation and of a passage, in order (README, "The JSON answer").
+SOURCE_KEYS = ["date", "paper", "page", "url", "author"]
+CITATION_KEYS = ["doc", "title", "paragraph", "quote", "score", "part", *SOURCE_KEYS, "reads"]
+PASSAGE_KEYS = ["doc", "title", "paragraph", "text", "score", *SOURCE_KEYS]
+
+
 def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
     for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
         d = qa.ask(item.question).to_dict()
@@ -53,12 +59,12 @@ def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
         assert d["answer"] in SEED_TEXT
         assert (d["answer"] == "") == (not d["found"])
         for c in d["citations"]:
-            assert list(c) == ["doc", "title", "paragraph", "quote", "score", "part", "date"]
+            assert list(c) == CITATION_KEYS
             assert c["quote"] in SEED_TEXT and isinstance(c["score"], float)
         if d["found"]:
             assert d["citations"][0]["quote"] == d["answer"]
         for p in d["passages"]:
-            assert list(p) == ["doc", "title", "paragraph", "text", "score", "date"]
+            assert list(p) == PASSAGE_KEYS
             assert p["text"] in SEED_TEXT and p["paragraph"] >= 1
 
 
