@@ -459,7 +459,13 @@ def replace_section(path: Path, report: str, name: str = "bench") -> None:
 
 
 # The development sets come first (their misses are printed); the held-out ones are read only here.
-QUESTION_SETS = ("citizen_dev.jsonl", "dev_questions.jsonl", "citizen_holdout.jsonl", "holdout_questions.jsonl")
+QUESTION_SETS = (
+    "citizen_dev.jsonl",
+    "dev_questions.jsonl",
+    "citizen_holdout.jsonl",
+    "holdout_questions.jsonl",
+    "citizen_holdout2.jsonl",
+)
 CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
 
 
