@@ -256,3 +256,16 @@ def test_only_an_index_in_a_milvus_server_is_shared_and_never_rebuilt_by_an_app(
     local, milvus = pair
     assert not shared(local.index.manifest) and not shared(milvus.index.manifest)  # Lite: one process
     assert shared({"store": {"uri": "http://milvus.internal:19530"}})
+
+
+def test_above_the_exact_limit_milvus_searches_an_inverted_file(tmp_path: Path):
+    corpus = corpus_of(tmp_path, SEED, *ARCHIVE.iterdir())
+    build(corpus, tmp_path / "local", model_name=stub_model.STUB)
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{tmp_path / 'a.db'}", exact_limit=20)
+    assert read_manifest(tmp_path / "index")["store"]["dense_index"] == "IVF_FLAT"  # Lite has no IVF_SQ8
+    local, milvus = QA.load(tmp_path / "local"), QA.load(tmp_path / "index")
+    vec = local.prepare("上半年旅游总收入是多少?").vector
+    ids = local.index.store.dense(vec, 10).ids
+    assert np.allclose(milvus.index.store.cosines(vec, ids), local.index.store.cosines(vec, ids), atol=1e-5)
+    assert "95.37亿元" in milvus.ask("上半年旅游总收入是多少?", since="2024").answer
+    milvus.index.store.close()

@@ -102,6 +102,13 @@ def build(
     """
     check_target(corpus, index)
     uri = check_uri(store) if store else recorded_store(index)
+    was = previous_store(index)
+    if was and was.get("uri", LOCAL) not in (LOCAL, uri):
+        log.warning(
+            "the index moves from the store %s to %s; its collections there (%s) are left as they are: drop "
+            "them in Milvus once nothing uses them",
+            was["uri"], uri, ", ".join(was.get("collections", {}).values()),
+        )  # fmt: skip
     try:
         with build_lock(index, wait=wait):
             recover_locked(index)
@@ -377,7 +384,7 @@ def _build(
         if uri != LOCAL:
             from . import milvus
 
-            rows_in = milvus.sync(tmp, uri, previous_store(index), dim, reuse)
+            rows_in = milvus.sync(tmp, uri, previous_store(index), dim, reuse, exact_limit)
             fault_point("Milvus rows written")
         stats = BuildStats(
             files=len(hashes),

@@ -110,12 +110,13 @@ def doc_vectors(terms: DocTerms, first: int, last: int, avgdl: float, dims: np.n
         yield dict(zip(dims[np.asarray(terms.terms[lo:hi])].tolist(), w.tolist(), strict=True))
 
 
-def dense_index(n: int) -> tuple[str, dict[str, Any]]:
-    """Exact search up to EXACT_LIMIT sentences, as the local store; above, an inverted file of
-    8-bit codes with about 2·√n lists."""
-    if n <= EXACT_LIMIT:
+def dense_index(n: int, uri: str, exact_limit: int = EXACT_LIMIT) -> tuple[str, dict[str, Any]]:
+    """Exact search up to ``exact_limit`` sentences, as the local store; above, an inverted file
+    with about 2·√n lists, of 8-bit codes in a server (Milvus Lite has no IVF_SQ8: IVF_FLAT)."""
+    if n <= exact_limit:
         return "FLAT", {}
-    return "IVF_SQ8", {"nlist": int(2 ** round(np.log2(2 * np.sqrt(n))))}
+    lists = int(2 ** round(np.log2(2 * np.sqrt(n))))
+    return ("IVF_FLAT" if uri.startswith(MILVUS_LITE) else "IVF_SQ8"), {"nlist": lists}
 
 
 def _schema(client: Any, dim: int, sentences: bool) -> tuple[Any, Any]:
@@ -160,7 +161,14 @@ def _layout(folder: Path) -> tuple[list[tuple[int, int]], np.ndarray]:
     return days, np.asarray(sizes, dtype=np.int64)
 
 
-def sync(folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reuse: bool = True) -> dict[str, Any]:
+def sync(
+    folder: Path,
+    uri: str,
+    previous: dict[str, Any] | None,
+    dim: int,
+    reuse: bool = True,
+    exact_limit: int = EXACT_LIMIT,
+) -> dict[str, Any]:
     """Write the rows of the index being built in ``folder`` into the Milvus store at ``uri``:
     files unchanged since ``previous`` (the old manifest's store record) keep their rows; the
     others are inserted under new file numbers. Returns the manifest's new store record; the
@@ -171,7 +179,7 @@ def sync(folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reus
     client = connect(uri)
     try:
         same = previous if previous and previous.get("uri") == uri else None
-        return _sync(client, folder, uri, same, dim, reuse)
+        return _sync(client, folder, uri, same, dim, reuse, exact_limit)
     except MilvusException as exc:
         raise StoreError(
             f"the Milvus store {uri} failed while the build wrote it ({exc}); the index is unchanged: "
@@ -182,7 +190,7 @@ def sync(folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reus
 
 
 def _sync(
-    client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reuse: bool
+    client: Any, folder: Path, uri: str, previous: dict[str, Any] | None, dim: int, reuse: bool, exact_limit: int
 ) -> dict[str, Any]:
     spans = _spans(folder)
     s_terms, p_terms = DocTerms.load(folder / "bm25_sentences"), DocTerms.load(folder / "bm25_paragraphs")
@@ -264,7 +272,7 @@ def _sync(
             for lo in range(0, len(rows), INSERT_BATCH):
                 client.insert(name, rows[lo : lo + INSERT_BATCH])
         inserted += len(s_rows)
-    wanted, params = dense_index(n)
+    wanted, params = dense_index(n, uri, exact_limit)
     if wanted != dense_kind:
         client.release_collection(names["sentences"])
         if dense_kind:
@@ -326,7 +334,7 @@ class MilvusStore:
         self.sent_para, self.para_first = sent_para, para_first
         self.n = len(sent_para)
         self.search_params: dict[str, Any] = {"metric_type": "IP"}
-        if record.get("dense_index") == "IVF_SQ8":
+        if str(record.get("dense_index", "")).startswith("IVF"):
             self.search_params["params"] = {"nprobe": IVF_PROBES}
         # Live files, by number: where their sentences and paragraphs start in this index.
         numbers = [int(record["files"][s["rel"]][0]) for s in spans]

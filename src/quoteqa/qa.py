@@ -17,8 +17,8 @@ from . import store
 from . import understand as understanding
 from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
-from .ingest import date_of
-from .search import Scope
+from .ingest import date_of, date_span
+from .search import Scope, day
 from .store import Citation, citation
 from .text import bigrams, normalize
 
@@ -381,10 +381,9 @@ class QA:
 
     def _outside(self, meta: Citation, scope: Scope) -> bool:
         """True when the article a byline/headline/meeting answer comes from is outside the period."""
-        aid = next(i for i, a in enumerate(self.index.articles) if a.doc == meta.doc and a.title == meta.title)
-        paragraphs = np.flatnonzero(self.index.para_article == aid)[:1]
-        first, last = self.index.para_days
-        return not scope.admits(first[paragraphs], last[paragraphs]).all()
+        article = next(a for a in self.index.articles if a.doc == meta.doc and a.title == meta.title)
+        first, last = date_span(article.date) if article.date else ("", "")
+        return not bool(scope.admits(np.array([day(first)]), np.array([day(last)]))[0])
 
     def _supports(self, query: answering.Query, best: answering.Scored, cand: answering.Scored) -> bool:
         """A further citation must speak to the same question as the answer: it covers nearly as
