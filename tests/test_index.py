@@ -15,6 +15,8 @@ from quoteqa.build import build
 from quoteqa.search import LocalStore
 from quoteqa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
 
+ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two years
+
 
 def test_manifest_records_model_counts_and_hashes(built_index: Path):
     m = json.loads((built_index / MANIFEST).read_text(encoding="utf-8"))
@@ -157,6 +159,32 @@ def test_bm25_scores_equal_bm25s(qa: QA):
     for q in ["上半年新增了多少就业岗位?", "旅游总收入", "武进 GDP 增长 增长"]:
         toks = [t for t in tokens(q) if t in reference.vocab_dict]
         assert np.allclose(qa.index.lex_sentences.scores(toks), reference.get_scores(toks), atol=1e-4)
+
+
+@pytest.mark.parametrize("exact_limit", [200_000, 20])
+def test_a_period_is_searched_inside_faiss_with_the_scores_of_a_search_of_its_rows(tmp_path: Path, exact_limit: int):
+    import stub_model
+
+    from quoteqa.search import Scope
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    for f in ARCHIVE.iterdir():
+        shutil.copy(f, corpus / f.name)
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB, exact_limit=exact_limit)
+    index = load(tmp_path / "index")
+    store = index.store
+    assert isinstance(store, LocalStore)
+    scope = Scope.period("2023", "2023")
+    inside = np.flatnonzero(~store.outside(scope)[index.sent_para])
+    assert 0 < len(inside) < len(index.sentences)
+    for sid in (0, int(inside[0]), len(index.sentences) - 1):
+        q = store.vectors(np.array([sid]))[0]
+        hits = store.dense(q, 5, scope)
+        brute = inside[np.argsort(-(store.vectors(inside) @ q))[: len(hits.ids)]]
+        assert set(hits.ids.tolist()) <= set(inside.tolist())
+        assert np.allclose(np.sort(store.cosines(q, hits.ids)), np.sort(store.cosines(q, brute)), atol=1e-5)
 
 
 def test_above_the_exact_limit_the_inverted_file_is_used_and_recalls(tmp_path: Path, model):

@@ -138,21 +138,34 @@ class DenseIndex:
     def __len__(self) -> int:
         return len(self._vectors)
 
-    def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k (scores, ids) for one normalised query vector; scores are exact cosines."""
+    def search(self, query: np.ndarray, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k (scores, ids) for one normalised query vector; scores are exact cosines. ``allowed``:
+        packed bits (``allow``), one per vector, of the vectors that may be returned (FAISS skips
+        the others while it searches)."""
+        import faiss as faiss_module
+
+        faiss: Any = faiss_module  # its type stubs lack the search parameters' selector
         k = max(1, min(k, len(self)))
         q = query.reshape(1, -1).astype(np.float32)
+        sel = None if allowed is None else faiss.IDSelectorBitmap(len(self), faiss.swig_ptr(allowed))
         if self.flat is not None:
-            scores, ids = self.flat.search(q, k)
+            params = None if sel is None else faiss.SearchParameters(sel=sel)
+            scores, ids = self.flat.search(q, k, params=params)
             keep = ids[0] >= 0
             return scores[0][keep], ids[0][keep]
         if self.ann is None:
             raise RuntimeError("a dense index has either exact vectors or an inverted file; this one has neither")
-        _, ids = self.ann.search(q, max(k, RERANK))
+        ivf = None if sel is None else faiss.SearchParametersIVF(sel=sel, nprobe=IVF_PROBES)
+        _, ids = self.ann.search(q, max(k, RERANK), params=ivf)
         found = ids[0][ids[0] >= 0]
         exact = self.vectors(found) @ q[0]
         order = np.argsort(-exact)[:k]
         return exact[order], found[order]
+
+    @staticmethod
+    def allow(mask: np.ndarray) -> np.ndarray:
+        """The packed bits ``search`` takes for a boolean mask over the vectors."""
+        return np.packbits(np.asarray(mask, dtype=bool), bitorder="little")
 
     def recall(self, query: np.ndarray, k: int) -> float:
         """Share of the true top k (brute force over every vector) that ``search`` returns; a result

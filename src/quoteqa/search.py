@@ -159,6 +159,7 @@ class LocalStore:
         self.sent_para = sent_para
         self.para_days = para_days
         self._outside: dict[Scope, np.ndarray] = {}
+        self._allowed: dict[Scope, tuple[np.ndarray, bool]] = {}  # packed sentence bits, any allowed
         self._last: dict[Level, tuple[tuple[str, ...], np.ndarray]] = {}
 
     def __len__(self) -> int:
@@ -177,17 +178,20 @@ class LocalStore:
         return gone
 
     def dense(self, query: np.ndarray, k: int, scope: Scope = EVERYTHING) -> Hits:
-        n = len(self)
         if not scope:
-            scores, ids = self.dense_index.search(query, min(k, n))
+            scores, ids = self.dense_index.search(query, min(k, len(self)))
             return Hits(ids.astype(np.int64), scores)
-        gone = self.outside(scope)[self.sent_para]
-        left = n - int(gone.sum())
-        if left <= 0:
+        allowed = self._allowed.get(scope)
+        if allowed is None:
+            mask = ~self.outside(scope)[self.sent_para]
+            allowed = (self.dense_index.allow(mask), bool(mask.any()))
+            if len(self._allowed) >= 16:
+                self._allowed.clear()
+            self._allowed[scope] = allowed
+        if not allowed[1]:
             return Hits.empty()
-        scores, ids = self.dense_index.search(query, min(k + n - left, n))
-        keep = ~gone[ids]
-        return Hits(ids[keep][:k].astype(np.int64), scores[keep][:k])
+        scores, ids = self.dense_index.search(query, min(k, len(self)), allowed[0])
+        return Hits(ids.astype(np.int64), scores)
 
     def _scores(self, tokens: list[str], level: Level) -> np.ndarray:
         key = tuple(tokens)
