@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -222,8 +223,6 @@ class LocalStore:
 
 def check_uri(uri: str) -> str:
     """A --store value as recorded: ``local``, ``milvus:<absolute path>.db`` or a server URL."""
-    from pathlib import Path
-
     uri = uri.strip()
     if uri == LOCAL:
         return uri

@@ -163,6 +163,8 @@ def link(url: str) -> str:
 _RELATIVE: tuple[tuple[str, int, Callable[[datetime.date], str]], ...] = (
     ("今年上半年", 1, lambda d: f"{d.year}年上半年"),
     ("今年下半年", 1, lambda d: f"{d.year}年下半年"),
+    ("去年上半年", 1, lambda d: f"{d.year - 1}年上半年"),
+    ("去年下半年", 1, lambda d: f"{d.year - 1}年下半年"),
     ("上半年", 1, lambda d: f"{d.year}年上半年"),
     ("下半年", 1, lambda d: f"{d.year}年下半年"),
     ("今年", 1, lambda d: f"{d.year}年"),
@@ -191,7 +193,7 @@ def reading(text: str, date: str) -> str:
     for word, needs, read in _RELATIVE:
         if word in rest and len(parts) >= needs:
             out.append(f"「{word}」指{read(day)}")
-            rest = rest.replace(word, "")  # 今年上半年 is read once, not again as 今年 and 上半年
+            rest = rest.replace(word, "")  # 去年上半年 is read once, not again as 去年 and 上半年
     return ";".join(out)
 
 
