@@ -16,6 +16,8 @@ from quoteqa.web import EXAMPLES
 
 PHONE = "13912345678"  # a refused input that must not reach the log
 CORPUS_PAYLOAD = "<img src=x onerror=alert(7)><script>alert(8)</script>"
+PAPER = "<i>武进日报</i>"
+URL = "https://example.org/a?x=1&y=<2>"
 USER_PAYLOADS = [
     "<script>alert(1)</script>",
     "<img src=x onerror=alert(1)>",
@@ -34,9 +36,11 @@ def app(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator
     corpus = work / "corpus"
     corpus.mkdir()
     shutil.copy(SEED, corpus / SEED.name)
-    # An article carrying markup: the page must show it as text, never run it.
+    # An article carrying markup (in its text and its front matter): the page must show it as
+    # text, never run it; its paper, page, author and link travel with its quotes.
+    front = f"---\ndate: 2024-07-15\npaper: {PAPER}\npage: A2\nurl: {URL}\nauthor: 朱梦琪\n---\n"
     (corpus / "markup.txt").write_text(
-        f"{CORPUS_PAYLOAD}标题\n\n{CORPUS_PAYLOAD}新增口袋公园12个。\n", encoding="utf-8"
+        f"{front}{CORPUS_PAYLOAD}标题\n\n{CORPUS_PAYLOAD}今年上半年新增口袋公园12个。\n", encoding="utf-8"
     )
     shutil.copytree(built_index, work / "index")  # the app rebuilds it: the corpus changed
     env = {"TMPDIR": str(private_tmp(work)), "GRADIO_TEMP_DIR": str(private_tmp(work) / "gradio")}
@@ -138,6 +142,10 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     ask_in_page(page, "新增口袋公园多少个?", n)
     answer = page.locator(".qa-answer").last
     assert "新增口袋公园12个" in answer.inner_text()
+    cite = answer.locator(".qa-cite").first.inner_text()
+    assert f"{PAPER} 第A2版 · 朱梦琪 · 2024年7月15日" in cite  # the front matter, as text
+    assert answer.locator("a.qa-link").get_attribute("href") == URL
+    assert "「今年上半年」指2024年上半年" in answer.inner_text()
     answer.locator("summary").first.click()
     assert CORPUS_PAYLOAD in answer.inner_text()
     page.wait_for_timeout(500)
@@ -220,6 +228,7 @@ def test_every_text_meets_aa_contrast(app_url: str, browser, scheme: str):  # ty
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     ask_in_page(page, "上半年新增了多少就业岗位?", 1)
     ask_in_page(page, "武进区上半年GDP是多少?", 2)
+    ask_in_page(page, "新增口袋公园多少个?", 3)  # a citation with its paper, 原文 link and reading
     for summary in page.locator("#qa-chat summary").all():
         summary.click()  # the source paragraph with its marked sentence, the related paragraphs
     result = page.evaluate(CONTRAST_JS, page.locator("body").element_handle())  # the whole page, chat shown
