@@ -465,6 +465,7 @@ QUESTION_SETS = (
     "citizen_holdout.jsonl",
     "holdout_questions.jsonl",
     "citizen_holdout2.jsonl",
+    "citizen_holdout3.jsonl",
 )
 CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
 
