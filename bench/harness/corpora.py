@@ -7,9 +7,30 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+
+@contextmanager
+def scratch(work: Path | None, prefix: str) -> Iterator[Path]:
+    """The work folder of a benchmark run: ``work`` (kept), or a temporary one removed when the run
+    ends well (a failed run's is left to look at)."""
+    folder = work or Path(tempfile.mkdtemp(prefix=prefix))
+    folder.mkdir(parents=True, exist_ok=True)
+    yield folder
+    if work is None:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def size_error(sizes: list[int], most: int) -> str:
+    """The message for the first archive size outside 1,000 .. ``most`` sentences, "" when all fit."""
+    bad = next((n for n in sizes if not 1_000 <= n <= most), None)
+    return "" if bad is None else f"--sizes {bad}: each size must be between 1,000 and {most:,} sentences"
+
 
 SENTENCES_PER_PARAGRAPH = (2, 7)
 PARAGRAPHS_PER_ARTICLE = (4, 12)

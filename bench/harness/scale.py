@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .corpora import source_sentences, synthetic_archive
+from .corpora import scratch, size_error, source_sentences, synthetic_archive
 from .score import load_items, score
 
 HARNESS_PATH = str(Path(__file__).resolve().parents[1])  # bench/, for `python -m harness` in children
@@ -263,27 +263,22 @@ def main(argv: list[str] | None = None) -> int:
                 res.dense = str(m["dense"])
         _write_report(sorted(latest.values(), key=lambda r: r.target), args.write, args.plot, "")
         return 0
-    for size in args.sizes:
-        if not 1_000 <= size <= 5_000_000:
-            p.error(f"--sizes {size}: each size must be between 1,000 and 5,000,000 sentences")
-    import tempfile
-
-    work = args.work or Path(tempfile.mkdtemp(prefix="quoteqa-scale-"))
-    work.mkdir(parents=True, exist_ok=True)
-    pool = source_sentences(args.corpus, args.cmrc)
-    results = []
-    for size in sorted(args.sizes):
-        res = run_size(
-            size, pool, args.corpus, work, args.questions, args.extra, size == args.incremental_at, args.keep
-        )
-        results.append(res)
-        print(json.dumps(asdict(res)), file=sys.stderr)
-        if args.json:
-            with args.json.open("a", encoding="utf-8") as f:
-                f.write(json.dumps(asdict(res)) + "\n")
-    _write_report(results, args.write, args.plot, f" · {len(pool):,} source sentences varied into each archive")
-    if args.work is None:
-        shutil.rmtree(work, ignore_errors=True)
+    if size_error(args.sizes, 5_000_000):
+        p.error(size_error(args.sizes, 5_000_000))
+    with scratch(args.work, "quoteqa-scale-") as work:
+        pool = source_sentences(args.corpus, args.cmrc)
+        results = []
+        for size in sorted(args.sizes):
+            res = run_size(
+                size, pool, args.corpus, work, args.questions, args.extra, size == args.incremental_at, args.keep
+            )
+            results.append(res)
+            print(json.dumps(asdict(res)), file=sys.stderr)
+            if args.json:
+                with args.json.open("a", encoding="utf-8") as f:
+                    f.write(json.dumps(asdict(res)) + "\n")
+        note = f" · {len(pool):,} source sentences varied into each archive"
+        _write_report(results, args.write, args.plot, note)
     return 0
 
 

@@ -19,7 +19,6 @@ import json
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .corpora import source_sentences, synthetic_archive
+from .corpora import scratch, size_error, source_sentences, synthetic_archive
 
 REPEAT = 2  # each question asked this many times per store for the latency figures
 
@@ -266,25 +265,21 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_write:
             replace_section(args.write, report, "stores")
         return 0
-    for size in args.sizes:
-        if not 1_000 <= size <= 2_000_000:
-            p.error(f"--sizes {size}: each size must be between 1,000 and 2,000,000 sentences")
-    work = args.work or Path(tempfile.mkdtemp(prefix="quoteqa-stores-"))
-    work.mkdir(parents=True, exist_ok=True)
-    model = load_model()
-    agree = agreement(ROOT, work, model)
-    print(asdict(agree), file=sys.stderr)
-    pool = source_sentences(ROOT / "corpus", args.cmrc)
-    rows = []
-    for size in args.sizes:
-        rows.append(size_row(size, pool, ROOT, work, model))
-        print(asdict(rows[-1]), file=sys.stderr)
+    if size_error(args.sizes, 2_000_000):
+        p.error(size_error(args.sizes, 2_000_000))
+    with scratch(args.work, "quoteqa-stores-") as work:
+        model = load_model()
+        agree = agreement(ROOT, work, model)
+        print(asdict(agree), file=sys.stderr)
+        pool = source_sentences(ROOT / "corpus", args.cmrc)
+        rows = []
+        for size in args.sizes:
+            rows.append(size_row(size, pool, ROOT, work, model))
+            print(asdict(rows[-1]), file=sys.stderr)
     report = table(agree, rows)
     print(report)
     if args.json:
         args.json.write_text(json.dumps({"agreement": asdict(agree), "sizes": [asdict(r) for r in rows]}, indent=1))
     if not args.no_write:
         replace_section(args.write, report, "stores")
-    if args.work is None:
-        shutil.rmtree(work, ignore_errors=True)
     return 0
