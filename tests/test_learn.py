@@ -46,6 +46,10 @@ def test_the_trainer_writes_weights_the_product_reads(tmp_path: Path):
         assert w * answering.SIGNS[name] >= 0, name  # the signs the trainer must keep
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert "training halves" in saved["trained_on"] and (tmp_path / saved["head"]["file"]).exists()
+    # the ranker's trees: a LightGBM model text beside the weights, read back and scoring rows
+    assert (tmp_path / saved["ranker"]["trees"]["file"]).read_text(encoding="utf-8") == model.trees
+    rows = np.random.default_rng(0).random((5, len(answering.FEATURES)))
+    assert model.score(rows).shape == (5,) and np.isfinite(model.score(rows)).all()
     # what the trainer read of the external set: its training half only
     pairs = squad_corpus(squad, tmp_path / "again")
     assert {h for h, _ in pairs} == {"train", "check"}
@@ -63,5 +67,11 @@ def test_the_threshold_refuses_at_most_one_answerable_question_in_25():
 
 def test_the_shipped_weights_load_and_match_the_features():
     model = answering.Model.load()
-    assert model.version and model.head is not None
+    assert model.version and model.head is not None and model.trees
+    # the trees rank: a candidate holding more of the question, in a better paragraph, scores higher
+    low = np.zeros((1, len(answering.FEATURES)))
+    high = low.copy()
+    for name in ("bm25_sentence", "bm25_paragraph", "dense", "cover_context", "focus_chars"):
+        high[0, answering.FEATURES.index(name)] = 1.0
+    assert model.score(high)[0] > model.score(low)[0]
     assert len(PARAGRAPHS) == 3  # the tiny set above is the benchmark test's

@@ -8,9 +8,11 @@ training question with what answers it removed from the corpus (its article; on 
 articles, the paragraphs holding its answer).
 
 A question head (a 512×512 residual map on question vectors) is trained first, with in-batch
-and same-paragraph negatives; the corpus vectors stay as they are. The ranker is a linear model
-over ``answer.FEATURES`` fitted with a listwise (softmax) loss: the probability mass of the
-sentences that hold the answer among a question's candidates. Two sign-constrained logistic
+and same-paragraph negatives; the corpus vectors stay as they are. The ranker is gradient-boosted
+trees over ``answer.FEATURES`` (LightGBM LambdaRank: the candidates of one question are one list,
+the sentences holding the answer its relevant items); a linear model with a listwise (softmax)
+loss is fitted too and kept in the weights file, as the ranker of a file without trees and the
+baseline the trees must beat (``quoteqa train`` prints both, cross-validated). Two sign-constrained logistic
 models over ``answer.ANSWERABILITY`` follow: whether the corpus answers the question at all
 (``found``; its threshold refuses at most MAX_REFUSED of the answerable questions) and whether
 the first quote answers it (the answer's ``confidence``). The features they learn from are cross-fitted (see ``train``).
@@ -24,7 +26,7 @@ import time
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 
 import numpy as np
@@ -270,16 +272,57 @@ def fit_ranker(observed: list[Observed], start: np.ndarray) -> np.ndarray:
     return np.asarray(result.x)
 
 
+# The trees: small, many and slow to learn, on ~100k candidate rows of ~4k questions. Chosen by
+# two-fold cross-validation on the training halves (see BENCHMARKS.md); more rounds, more leaves
+# or the candidates' position and rank features did no better there.
+TREE_PARAMS: dict[str, object] = dict(
+    objective="lambdarank",
+    learning_rate=0.05,
+    num_leaves=15,
+    min_data_in_leaf=20,
+    feature_fraction=0.9,
+    lambdarank_truncation_level=10,
+    num_threads=2,
+    seed=0,
+    deterministic=True,
+    force_row_wise=True,
+    verbose=-1,
+)
+TREE_ROUNDS = 300
+
+
+def fit_trees(observed: list[Observed], weight: Callable[[Observed], float]) -> str:
+    """The ranker's trees (LightGBM model text) learned from the answerable questions' candidates,
+    each question's rows weighing ``weight(question)``."""
+    import lightgbm
+
+    groups = [o for o in observed if o.answerable and o.labels.any() and not o.labels.all()]
+    if not groups:
+        return ""
+    x = np.vstack([o.rows for o in groups])
+    y = np.concatenate([o.labels for o in groups]).astype(np.int32)
+    w = np.concatenate([np.full(len(o.rows), weight(o)) for o in groups])
+    data = lightgbm.Dataset(x, y, weight=w, group=[len(o.rows) for o in groups], free_raw_data=True)
+    booster = lightgbm.train(TREE_PARAMS, data, num_boost_round=TREE_ROUNDS)
+    return str(booster.model_to_string())
+
+
+def first_right(observed: list[Observed], score: Callable[[np.ndarray], np.ndarray]) -> float:
+    """Share of the answerable questions whose best candidate under ``score`` holds the answer."""
+    hits = [bool(o.labels[int(np.argmax(score(o.rows)))]) for o in observed if o.answerable and len(o.ids)]
+    return float(np.mean(hits)) if hits else 0.0
+
+
 def answerability_rows(
-    qa: QA, observed: list[Observed], weights: np.ndarray
+    qa: QA, observed: list[Observed], score: Callable[[np.ndarray], np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(ANSWERABILITY rows, labels: the first quote under ``weights`` holds the answer, labels:
-    the corpus answers the question)."""
+    """(ANSWERABILITY rows, labels: the first quote under the ranker ``score`` holds the answer,
+    labels: the corpus answers the question)."""
     xs, ys, scope = [], [], []
     for o in observed:
         if not len(o.ids):
             continue
-        ranked = answering.scored(qa.index, o.ids, o.rows, o.vector, weights)
+        ranked = answering.scored(qa.index, o.ids, o.rows, o.vector, score(o.rows))
         xs.append(answering.answerability_features(qa.index, o.query, ranked, o.carried))
         hit = o.answerable and bool(o.labels[o.ids.tolist().index(ranked[0].sentence)])
         ys.append(hit)
@@ -364,23 +407,50 @@ def train(
         heads.append(fit_head(rest, epochs=head_epochs) if rest and head_epochs else None)
     head = fit_head(every, epochs=head_epochs) if every and head_epochs else None
     progress(f"question head: {len(every)} pairs, {head_epochs} epochs, {FOLDS} folds, {time.perf_counter() - t:.0f} s")
-    seen: list[tuple[str, QA, list[Observed]]] = []
+    seen: list[tuple[str, QA, list[list[Observed]]]] = []  # each source's observations, by fold
     for name, qa, examples in sources:
         t = time.perf_counter()
-        obs: list[Observed] = []
+        by_fold: list[list[Observed]] = []
         for k in range(FOLDS):
             part = [e for i, e in enumerate(examples) if fold_of(e, i) == k]
-            obs += observe(qa, part, heads[k])
-            obs += observe(qa, part, heads[k], remove_own=True)
-        seen.append((name, qa, obs))
+            by_fold.append(observe(qa, part, heads[k]) + observe(qa, part, heads[k], remove_own=True))
+        seen.append((name, qa, by_fold))
         progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
     _read.cache_clear()
-    ranker = fit_ranker([o for _, _, obs in seen for o in obs], START)
+    source_of = {id(o): name for name, _, by_fold in seen for fold in by_fold for o in fold}
+
+    def row_weight(o: Observed) -> float:
+        return (weights or {}).get(source_of[id(o)], 1.0)
+
+    def fold(k: int, inside: bool) -> list[Observed]:
+        return [o for _, _, by_fold in seen for j, f in enumerate(by_fold) if (j == k) == inside for o in f]
+
+    everything = [o for k in range(FOLDS) for o in fold(k, True)]
+    t = time.perf_counter()
+    ranker = fit_ranker(everything, START)
+    # Trees learned without each fold score that fold's questions: the answerability model then
+    # learns from first quotes as good as the shipped trees give on questions they never saw.
+    fold_trees = [fit_trees(fold(k, False), row_weight) for k in range(FOLDS)]
+    trees = fit_trees(everything, row_weight)
+    fold_linear = [fit_ranker(fold(k, False), START) for k in range(FOLDS)]
+    for name, _, by_fold in seen:
+        right = [
+            np.mean([first_right(f, of(k)) for k, f in enumerate(by_fold)])
+            for of in (lambda k: partial(_tree_score, fold_trees[k]), lambda k: partial(_linear, fold_linear[k]))
+        ]
+        progress(f"{name}: first quote right, cross-validated: trees {right[0]:.3f}, linear {right[1]:.3f}")
+    progress(f"ranker: {time.perf_counter() - t:.0f} s")
+
+    def score_of(k: int) -> Callable[[np.ndarray], np.ndarray]:
+        return partial(_tree_score, fold_trees[k]) if fold_trees[k] else partial(_linear, ranker)
+
     share = np.array([(weights or {}).get(name, 1.0) for name, _, _ in seen])
     share = share / share.sum()
     xs, ys, scopes, ws = [], [], [], []
-    for n, (_name, qa, obs) in enumerate(seen):
-        x, y, scope = answerability_rows(qa, obs, ranker)
+    for n, (_name, qa, by_fold) in enumerate(seen):
+        parts = [answerability_rows(qa, f, score_of(k)) for k, f in enumerate(by_fold) if f]
+        x = np.vstack([p[0] for p in parts if len(p[0])])
+        y, scope = (np.concatenate([p[i] for p in parts]) for i in (1, 2))
         xs.append(x)
         ys.append(y)
         scopes.append(scope)
@@ -403,7 +473,16 @@ def train(
         f"training halves of: {names}",
         head,
         head_model,
+        trees,
     )
+
+
+def _tree_score(trees: str, rows: np.ndarray) -> np.ndarray:
+    return answering.tree_scores(trees, rows)
+
+
+def _linear(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.asarray(rows @ weights, dtype=np.float64)
 
 
 def open_qa(corpus: Path, work: Path) -> QA:
