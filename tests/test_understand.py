@@ -124,6 +124,8 @@ def test_period_and_topic_helpers():
     assert period_mismatch("今年上半年旅游总收入是多少", "上半年全区旅游接待815万人次") == ""
     assert period_mismatch("2023年新增就业岗位多少", "今年新增就业岗位5.7万个") == "2023年"
     assert topic_of("九大重点产业集群产值多少?") == "九大重点产业集群产值"
+    assert topic_of("今年新增了多少家上市企业") == "今年新增了上市企业"  # what is counted follows the count
+    assert topic_of("宁常高速什么时候开工?") == "宁常高速开工"
 
 
 def test_citizen_set_quality_does_not_regress(qa: QA):

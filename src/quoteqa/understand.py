@@ -283,11 +283,19 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
 # --- follow-ups ---------------------------------------------------------------------------------
 
 
+# What follows an asking word but still belongs to it: the measure word of a count (多少家上市企业)
+# and the noun of 什么时候 / 什么地方.
+_ASKED_TAIL = re.compile(r"^(?:时候|地方|[个家所项位人次套批场名户座条种])")
+
+
 def topic_of(question: str) -> str:
-    """The part of a question before its asking words (九大重点产业集群产值多少 → 九大重点产业集群产值)."""
+    """The question less its asking words: what it is about (九大重点产业集群产值多少 →
+    九大重点产业集群产值; 今年新增了多少家上市企业 → 今年新增了上市企业)."""
     q = re.sub(r"[??。.!!\s]+$", "", question.strip())
     m = _ASKING.search(q)
-    return (q[: m.start()] if m and m.start() > 0 else q).strip()
+    if not m or m.start() == 0:
+        return q.strip()
+    return (q[: m.start()] + _ASKED_TAIL.sub("", q[m.end() :])).strip()
 
 
 def asking_of(question: str) -> str:
