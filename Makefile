@@ -53,7 +53,7 @@ stores: $(STAMP)
 
 # Learn the question head, the ranker and the answerability model from the training halves of
 # CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
-# src/quoteqa/weights.json and weights.head.npy (about 1.5 minutes on 2 cores).
+# src/quoteqa/weights.json, weights.head.npy and weights.ranker.txt (about 1.5 minutes on 2 cores).
 train: $(STAMP)
 	$(PY) -m quoteqa train
 

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pytest
 from conftest import SEED
 from test_harness import PARAGRAPHS, tiny_squad
 
@@ -50,6 +51,11 @@ def test_the_trainer_writes_weights_the_product_reads(tmp_path: Path):
     assert (tmp_path / saved["ranker"]["trees"]["file"]).read_text(encoding="utf-8") == model.trees
     rows = np.random.default_rng(0).random((5, len(answering.FEATURES)))
     assert model.score(rows).shape == (5,) and np.isfinite(model.score(rows)).all()
+    # the JSON records the trees' and the head's sha256: a file from another training is refused
+    trees_file = tmp_path / saved["ranker"]["trees"]["file"]
+    trees_file.write_text(model.trees.replace("tree_sizes", "tree_sizes ", 1), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"weights\.ranker\.txt is not the file.*make train"):
+        answering.Model.load(out)
     # what the trainer read of the external set: its training half only
     pairs = squad_corpus(squad, tmp_path / "again")
     assert {h for h, _ in pairs} == {"train", "check"}

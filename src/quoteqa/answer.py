@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -413,10 +414,12 @@ class Model:
                 raise ValueError("its features are not this version's; retrain with: make train")
             head = None
             if d.get("head"):
-                head = np.load(path.with_name(d["head"]["file"]), allow_pickle=False).astype(np.float32)
+                head_file = _checked(path.with_name(d["head"]["file"]), d["head"].get("sha256"))
+                head = np.load(head_file, allow_pickle=False).astype(np.float32)
             trees = ""
             if d["ranker"].get("trees"):
-                trees = path.with_name(d["ranker"]["trees"]["file"]).read_text(encoding="utf-8")
+                trees_file = _checked(path.with_name(d["ranker"]["trees"]["file"]), d["ranker"]["trees"].get("sha256"))
+                trees = trees_file.read_text(encoding="utf-8")
             return cls(
                 str(d["version"]),
                 np.asarray(d["ranker"]["weights"], dtype=np.float64),
@@ -434,7 +437,9 @@ class Model:
             raise ValueError(f"cannot read the learned weights {path} ({exc}); restore it or run: make train") from exc
 
     def save(self, path: Path) -> None:
-        """Write the weights file (JSON) and, beside it, the question head (.npy, float16)."""
+        """Write the weights file (JSON) and, beside it, the ranker's trees (LightGBM model text)
+        and the question head (.npy, float16), whose sha256 it records: the manifest's hash of the
+        JSON then covers all three."""
         d: dict[str, Any] = {
             "version": self.version,
             "trained_on": self.trained_on,
@@ -454,11 +459,20 @@ class Model:
         if self.trees:
             trees_file = path.with_suffix(".ranker.txt")
             trees_file.write_text(self.trees, encoding="utf-8")
-            d["ranker"]["trees"] = {"file": trees_file.name, "format": "LightGBM model text"}
+            d["ranker"]["trees"] = {
+                "file": trees_file.name,
+                "format": "LightGBM model text",
+                "sha256": hashlib.sha256(trees_file.read_bytes()).hexdigest(),
+            }
         if self.head is not None:
             head_file = path.with_suffix(".head.npy")
             np.save(head_file, self.head.astype(np.float16))
-            d["head"] = {"file": head_file.name, "model": self.head_model, "shape": list(self.head.shape)}
+            d["head"] = {
+                "file": head_file.name,
+                "model": self.head_model,
+                "shape": list(self.head.shape),
+                "sha256": hashlib.sha256(head_file.read_bytes()).hexdigest(),
+            }
         path.write_text(json.dumps(d, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     def score(self, rows: np.ndarray) -> np.ndarray:
@@ -480,6 +494,13 @@ class Model:
         if self.head is None or model_name != self.head_model:
             return raw
         return apply_head(raw, self.head)
+
+
+def _checked(path: Path, sha256: str | None) -> Path:
+    """``path``, after checking that it is the file the weights were saved with."""
+    if sha256 and hashlib.sha256(path.read_bytes()).hexdigest() != sha256:
+        raise ValueError(f"{path.name} is not the file these weights were saved with (its sha256 differs)")
+    return path
 
 
 def sigmoid(z: np.ndarray | float) -> np.ndarray:
