@@ -135,6 +135,8 @@ def test_citizen_set_quality_does_not_regress(qa: QA):
     from harness.score import load_items, score
 
     s = score(load_items(ROOT / "bench" / "citizen_dev.jsonl"), quoteqa_answerer(qa))
-    assert s.quote1 / s.answerable >= 0.80, s.misses
-    assert s.wrongly_abstained <= 10, s.misses
-    assert s.abstained >= 18, s.misses
+    # With the ranker's trees (weights 20261129.3) the set gives quote@1 141/154, 3 answerable and
+    # 17/47 out-of-scope refused (the linear ranker: 130, 8 and 21): a trade BENCHMARKS.md records.
+    assert s.quote1 / s.answerable >= 0.88, s.misses
+    assert s.wrongly_abstained <= 6, s.misses
+    assert s.abstained >= 16, s.misses

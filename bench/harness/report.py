@@ -466,6 +466,7 @@ QUESTION_SETS = (
     "holdout_questions.jsonl",
     "citizen_holdout2.jsonl",
     "citizen_holdout3.jsonl",
+    "citizen_holdout4.jsonl",
 )
 CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
 
