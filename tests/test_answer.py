@@ -63,6 +63,24 @@ def test_article_named_needs_two_shared_terms(idx: Index):
     assert answering.without_meta_words("这篇文章是谁写的").strip() in ("", "是")
 
 
+def test_an_article_is_named_by_a_byline_word_or_by_its_place(idx: Index):
+    commentary = next(i for i, a in enumerate(idx.articles) if "评论员" in a.byline)
+    # 评论 is in one byline and no sentence: it names that article alone, where 发展 (above) does not
+    assert answering.article_named(idx, "评论文章") == commentary
+    last = len(idx.articles) - 1
+    assert answering.article_named(idx, "第一篇") == 0
+    assert answering.article_named(idx, "第 2 篇") == 1
+    assert answering.article_named(idx, "最后一篇") == last
+    assert answering.article_named(idx, "第九篇") is None
+    assert answering.place_past_end(idx, "第九篇文章的标题") and not answering.place_past_end(idx, "第一篇")
+    assert answering.meta_kind("副标题是什么") == "subtitle"
+    with_subtitle = next(i for i, a in enumerate(idx.articles) if a.subtitle.strip())
+    sub = answering.about_article(idx, "subtitle", with_subtitle)
+    assert sub is not None and sub.quote == idx.articles[with_subtitle].subtitle.strip() and sub.part == "subtitle"
+    without = next(i for i, a in enumerate(idx.articles) if not a.subtitle.strip())
+    assert answering.about_article(idx, "subtitle", without) is None
+
+
 def test_a_run_continues_only_inside_the_paragraph(idx: Index):
     query = answering.analyse(idx, "上半年新增了多少就业岗位?")
     ranked = answering.rank(idx, query, answering.question_vector(idx, query.text))

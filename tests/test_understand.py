@@ -86,12 +86,20 @@ def test_the_same_question_without_history_stands_alone(qa: QA):
         ("讲上半年成绩那篇报道的记者是谁", [], "朱梦琪", "byline"),
         ("这是哪次会议上说的?", ["上半年新增了多少就业岗位?"], "区委十三届七次全会", "body"),
         ("那篇文章的标题是什么", ["评论员说改革要用好什么"], "用好改革“关键招”", "headline"),
+        ("第一篇文章标题是啥", [], "谱写高质量发展的崭新篇章", "headline"),
+        ("最后一篇是谁写的", [], "本报评论员", "byline"),
+        ("上半年成绩那篇的副标题是什么", [], "今年上半年我区现代化强区建设取得新进展", "subtitle"),
     ],
 )
 def test_questions_about_the_article(qa: QA, question: str, history: list[str], quote: str, part: str):
     r = qa.ask(question, history=history)
     assert r.found and quote in r.answer, r.answer
     assert r.citations[0].part == part and r.citations[0].quote == r.answer
+
+
+def test_an_article_past_the_last_is_not_quoted(qa: QA):
+    r = qa.ask("第五篇文章的标题是什么")
+    assert not r.found and not r.citations and len(qa.index.articles) < 5
 
 
 @pytest.mark.parametrize("question", ["明天武进天气怎么样?", "武进区上半年GDP是多少?", "武进的房价多少钱一平?"])

@@ -307,6 +307,8 @@ class QA:
             scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
+        if kind and answering.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
+            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
         if meta is not None and not (scope and self._outside(meta, scope)):
             return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)

@@ -125,7 +125,7 @@ class Citation:
     paragraph: int
     quote: str
     score: float
-    part: str = "body"  # "body", "headline" or "byline"
+    part: str = "body"  # "body", "headline", "subtitle" or "byline"
     date: str = ""  # the article's date (YYYY-MM-DD, YYYY-MM or YYYY), "" when unknown
     paper: str = ""  # the article's paper, page, link and author (front matter), "" when unknown
     page: str = ""
@@ -135,8 +135,8 @@ class Citation:
 
 
 def place(part: str, paragraph: int) -> str:
-    """Where a quote stands in its article, as a reader is told: 第 N 段, 署名 or 标题."""
-    return {"byline": "署名", "headline": "标题"}.get(part, f"第 {paragraph} 段")
+    """Where a quote stands in its article, as a reader is told: 第 N 段, 署名, 标题 or 副标题."""
+    return {"byline": "署名", "headline": "标题", "subtitle": "副标题"}.get(part, f"第 {paragraph} 段")
 
 
 def cited(c: Citation) -> str:
