@@ -91,3 +91,12 @@ def test_a_run_continues_only_inside_the_paragraph(idx: Index):
     assert len({int(idx.sent_para[s]) for s in run}) == 1  # of one paragraph
     shown, confidence = answering.judge(idx, query, ranked)
     assert 0.0 <= confidence <= 1.0 and (confidence > 0) == shown
+
+
+def test_a_figure_the_question_states_is_not_the_figure_asked_for(idx: Index):
+    sid = next(i for i, s in enumerate(idx.sentences) if "95.37亿元" in s.text)
+    asked = answering.analyse(idx, "上半年旅游总收入多少?")
+    assert answering.gives_figure(idx, asked, sid)
+    # the question states the sentence's figures itself: the sentence repeats them, it does not answer
+    restated = answering.analyse(idx, "接待815万人次、收入95.37亿元的是哪个区?")
+    assert not answering.gives_figure(idx, restated, sid)

@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 
 from .ingest import Article
-from .numbers import chinese_to_number, has_figure
+from .numbers import chinese_to_number
+from .numbers import parse as parse_figures
 from .search import EVERYTHING, Scope, together
 from .store import WEIGHTS, Citation, Index
 from .text import bigrams, bigrams_of_normalized, is_cjk, is_cjk_question, normalize, tokens
@@ -89,6 +90,7 @@ class Query:
     chars: dict[str, float] = field(default_factory=dict)  # content characters -> weight
     forms: tuple[re.Pattern[str], ...] = ()  # what an answering sentence would contain
     absent: tuple[float, float] = (0.0, 0.0)  # what the corpus never mentions (understand.absence)
+    figures: frozenset[float] = frozenset()  # the values of the figures the question itself states
 
 
 # Per-sentence and per-paragraph values the features read, computed once per loaded index
@@ -137,8 +139,16 @@ def sentence_chars(index: Index, sid: int) -> frozenset[str]:
     return _sentence_sets(index, sid)[1]
 
 
-def sentence_has_figure(index: Index, sid: int) -> bool:
-    return bool(index.cached("figure", sid, lambda: has_figure(index.sentences[sid].text)))
+def sentence_figures(index: Index, sid: int) -> frozenset[float]:
+    """The values of the figures a sentence states (numbers.parse: dates, road numbers and slogans
+    are not figures)."""
+    return index.cached("figure", sid, lambda: frozenset(f.value for f in parse_figures(index.sentences[sid].text)))  # type: ignore[no-any-return]
+
+
+def gives_figure(index: Index, query: Query, sid: int) -> bool:
+    """Whether the sentence states a figure the question does not (「…比例有3.8%」 does not answer
+    「比例有3.8%的数据发表在哪份期刊」 with a figure; it only repeats the question's)."""
+    return bool(sentence_figures(index, sid) - query.figures)
 
 
 def context_terms(index: Index, pid: int) -> frozenset[str]:
@@ -178,7 +188,8 @@ def analyse(index: Index, question: str, context: str = "") -> Query:
         if sum(not t.isascii() and t in lex for t in bigrams(content)) <= 1:
             toks = toks + tokens(carried)
     forms = tuple(answer for asks, answer in _FORMS if asks.search(q))
-    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex.__contains__))
+    figures = frozenset(f.value for f in parse_figures(q))
+    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex.__contains__), figures)
 
 
 def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
@@ -189,6 +200,8 @@ def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
 
 
 def _kind_fit(kinds: frozenset[str], text: str, figure: bool) -> float:
+    """How well the sentence holds what the question asks for: a figure (``figure``: one the
+    question does not state), a time, a person's title."""
     if not kinds:
         return 0.0
     fit = 0.0
@@ -292,7 +305,7 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
             dn,
             _cover(query.terms, terms),
             _cover(query.terms, context_terms(index, pid)),
-            _kind_fit(query.kinds, index.sentences[sid].text, sentence_has_figure(index, sid)),
+            _kind_fit(query.kinds, index.sentences[sid].text, gives_figure(index, query, sid)),
         )
     passage = rows @ PASSAGE_WEIGHTS
     best_passage: dict[int, float] = {}
@@ -583,7 +596,7 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
     para_chars = paragraph_counts(index, pid, "chars")
     total = sum(query.chars.values())
     chars = sum(w for c, w in query.chars.items() if c in para_chars) / total if total > 0 else 0.0
-    missing = "number" in query.kinds and not sentence_has_figure(index, best.sentence)
+    missing = "number" in query.kinds and not gives_figure(index, query, best.sentence)
     return np.array(
         [
             best.cover,
@@ -597,7 +610,7 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
             float(not query.cjk),
             float(carried),
             *query.absent,
-            _kind_fit(query.kinds, index.sentences[best.sentence].text, sentence_has_figure(index, best.sentence)),
+            _kind_fit(query.kinds, index.sentences[best.sentence].text, gives_figure(index, query, best.sentence)),
             _form_fit(query.forms, index.sentences[best.sentence].text),
             float(bool(_PROCEDURE.search(query.text))),
         ]
@@ -731,8 +744,8 @@ def answer_run(index: Index, query: Query, ranked: list[Scored]) -> list[int]:
     last = int(index.para_first[pid]) + len(index.paragraphs[pid].sentences) - 1
     if sid >= last:
         return run
-    wants_figure = "number" in query.kinds and not sentence_has_figure(index, sid)
-    if wants_figure and sentence_has_figure(index, sid + 1):
+    wants_figure = "number" in query.kinds and not gives_figure(index, query, sid)
+    if wants_figure and gives_figure(index, query, sid + 1):
         return [sid, sid + 1]
     if "number" in query.kinds:  # a figure answers it, not a story
         return run

@@ -393,7 +393,7 @@ class QA:
         an unrelated one (「7所新校即将投用」 under a question about jobs)."""
         if cand.cover < SUPPORT_COVER * best.cover:
             return False
-        return "number" not in query.kinds or answering.sentence_has_figure(self.index, cand.sentence)
+        return "number" not in query.kinds or answering.gives_figure(self.index, query, cand.sentence)
 
     def _article_hint(self, prep: Prepared) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its
