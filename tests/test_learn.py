@@ -46,7 +46,7 @@ def test_the_trainer_writes_weights_the_product_reads(tmp_path: Path):
     for name, w in zip(answering.ANSWERABILITY, model.answerability, strict=True):
         assert w * answering.SIGNS[name] >= 0, name  # the signs the trainer must keep
     saved = json.loads(out.read_text(encoding="utf-8"))
-    assert "training halves" in saved["trained_on"] and (tmp_path / saved["head"]["file"]).exists()
+    assert "training questions of" in saved["trained_on"] and (tmp_path / saved["head"]["file"]).exists()
     # the ranker's trees: a LightGBM model text beside the weights, read back and scoring rows
     assert (tmp_path / saved["ranker"]["trees"]["file"]).read_text(encoding="utf-8") == model.trees
     rows = np.random.default_rng(0).random((5, len(answering.FEATURES)))

@@ -473,7 +473,7 @@ def train(
         threshold,
         correct_w,
         correct_b,
-        f"training halves of: {names}",
+        f"training questions of: {names}",
         head,
         head_model,
         trees,
