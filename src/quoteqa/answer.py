@@ -635,7 +635,7 @@ def judge(index: Index, query: Query, ranked: list[Scored], carried: bool = Fals
 _META: dict[str, re.Pattern[str]] = {
     "subtitle": re.compile(r"副标题|副题"),  # not 小标题 (a section heading inside the article)
     "byline": re.compile(r"谁写的|作者|哪位记者|哪个记者|记者是谁|记者叫|谁报道|署名|撰稿|执笔|评论员是谁|谁撰写"),
-    "headline": re.compile(r"标题|题目|大标题|文章叫什么|报道叫什么|讲的是什么主题"),
+    "headline": re.compile(r"(?<!小)标题|题目|文章叫什么|报道叫什么|讲的是什么主题"),
     "meeting": re.compile(r"(?:什么|哪次|哪个|哪一次|哪一个)(?:会议?|全会|大会)|会议上|开的什么会|在什么会上|什么会上"),
 }
 _MEETING = re.compile(r"(?:会议|全会|大会|常委会|座谈会|推进会|部署会|代表大会)")
