@@ -243,7 +243,9 @@ def _in_slogan(text: str, m: re.Match[str]) -> bool:
 
 
 def parse(text: str) -> list[Figure]:
-    """Every figure in ``text``, in order; never raises."""
+    """Every figure in ``text``, in order; never raises. The one definition of "figure": answering
+    asks it of sentences and questions, verification reads the figures themselves. Dates, road
+    numbers and slogans such as “1+8+5” are not figures."""
     out: list[Figure] = []
     # Full-width digits and signs become ASCII; spans stay valid when NFKC keeps the length.
     norm = unicodedata.normalize("NFKC", text)
@@ -255,13 +257,6 @@ def parse(text: str) -> list[Figure]:
         if fig is not None:
             out.append(fig)
     return out
-
-
-def has_figure(text: str) -> bool:
-    """True when the text states a quantity: the one definition of "figure" (answering asks it of
-    sentences, verification reads the figures themselves). Dates, road numbers and slogans such
-    as “1+8+5” are not figures."""
-    return bool(parse(text))
 
 
 def _inside_code(text: str, m: re.Match[str]) -> bool:
