@@ -490,9 +490,7 @@ class Model:
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """The ranker's score of each candidate's FEATURES row (higher is better)."""
-        if not self.trees:
-            return np.asarray(rows @ self.ranker, dtype=np.float64)
-        return tree_scores(self.trees, rows)
+        return tree_scores(self.trees, rows) if self.trees else linear_scores(self.ranker, rows)
 
     def answerable(self, x: np.ndarray) -> float:
         """P(the articles answer the question), from its ANSWERABILITY row."""
@@ -523,6 +521,11 @@ def sigmoid(z: np.ndarray | float) -> np.ndarray:
 def apply_head(raw: np.ndarray, head: np.ndarray) -> np.ndarray:
     z = raw + raw @ head
     return (z / max(float(np.linalg.norm(z)), 1e-12)).astype(np.float32)
+
+
+def linear_scores(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Scores of FEATURES rows under linear ranker ``weights`` (a weights file without trees)."""
+    return np.asarray(rows @ weights, dtype=np.float64)
 
 
 @lru_cache(maxsize=4)

@@ -439,13 +439,15 @@ def train(
     fold_linear = [fit_ranker(fold(k, False), START) for k in range(FOLDS)]
     for name, _, by_fold in seen:
         by_trees = [first_right(f, partial(answering.tree_scores, fold_trees[k])) for k, f in enumerate(by_fold)]
-        by_linear = [first_right(f, partial(_linear, fold_linear[k])) for k, f in enumerate(by_fold)]
+        by_linear = [first_right(f, partial(answering.linear_scores, fold_linear[k])) for k, f in enumerate(by_fold)]
         right = f"trees {np.mean(by_trees):.3f}, linear {np.mean(by_linear):.3f}"
         progress(f"{name}: first quote right, cross-validated: {right}")
     progress(f"ranker: {time.perf_counter() - t:.0f} s")
 
     def score_of(k: int) -> Callable[[np.ndarray], np.ndarray]:
-        return partial(answering.tree_scores, fold_trees[k]) if fold_trees[k] else partial(_linear, ranker)
+        if fold_trees[k]:
+            return partial(answering.tree_scores, fold_trees[k])
+        return partial(answering.linear_scores, ranker)
 
     share = np.array([(weights or {}).get(name, 1.0) for name, _, _ in seen])
     share = share / share.sum()
@@ -478,10 +480,6 @@ def train(
         head_model,
         trees,
     )
-
-
-def _linear(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.asarray(rows @ weights, dtype=np.float64)
 
 
 def open_qa(corpus: Path, work: Path) -> QA:
