@@ -40,6 +40,12 @@ def main(argv: list[str] | None = None) -> int:
         "(an existing index keeps the store it records)",
     )
     p.add_argument(
+        "--reader",
+        type=Path,
+        default=None,
+        help="folder of a sentence-transformers CrossEncoder (e.g. bge-reranker-base) to reorder the best sentences",
+    )
+    p.add_argument(
         "--rate-limit",
         type=float,
         default=10.0,
@@ -72,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     from quoteqa.guard import Limits
     from quoteqa.ingest import CorpusError
     from quoteqa.qa import QA
+    from quoteqa.reader import ReaderError
     from quoteqa.search import StoreError
     from quoteqa.store import BuildLocked, IndexUnavailable
     from quoteqa.web import build_ui, launch
@@ -79,14 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     start = time.perf_counter()
     try:
         # The app rebuilds a missing or stale index on start; the CLI asks first.
-        qa = QA.load(args.index, corpus=args.corpus, rebuild=True, store_uri=args.store)
+        qa = QA.load(args.index, corpus=args.corpus, rebuild=True, store_uri=args.store, reader=args.reader)
         qa.ask("预热")  # load the model and warm the caches before the first user
         # One short query gains nothing from intra-op threads, and their spin-waiting steals the
         # CPU that concurrent requests need (p50 under load fell from ~100 ms to ~30 ms).
         import torch
 
         torch.set_num_threads(1)
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)

@@ -24,7 +24,8 @@ CORPUS = ROOT / "corpus"
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
 # The keys of an answer's JSON object, in order (README, "The JSON answer").
 ANSWER_KEYS = [
-    "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages", "timeline"
+    "question", "interpreted", "found", "confidence", "answer", "repairs", "citations", "passages", "timeline",
+    "asked", "missing", "related",
 ]  # fmt: skip
 
 

@@ -98,3 +98,22 @@ def test_top_k_limits(qa: QA):
 
 def test_load_from_path_string(built_index: Path, model):
     assert QA.load(str(built_index), model=model).ask("新增上市企业几家?").found
+
+
+def test_a_refusal_says_what_the_articles_do_not_say(qa: QA):
+    """「门票多少钱」 names the festival the articles name and asks for a price they do not give: the
+    refusal says so, and shows the festival's sentence as related reading, never as the answer."""
+    r = qa.ask("太湖湾音乐节门票多少钱")
+    d = r.to_dict()
+    assert d["asked"] == {"kind": "amount", "attribute": "门票"}
+    assert not r.found and r.answer == ""
+    assert r.missing is not None and "门票" in r.missing.message and "太湖湾音乐节" in r.missing.message
+    assert d["missing"]["message"] == r.missing.message
+    assert [c["quote"] for c in d["related"]] and all("太湖湾音乐节" in c["quote"] for c in d["related"])
+    assert all(c["quote"] in SEED_TEXT for c in d["related"])
+
+
+def test_an_answer_says_what_was_asked_and_nothing_missing(qa: QA):
+    d = qa.ask("上半年新增了多少就业岗位?").to_dict()
+    assert d["found"] and d["asked"]["kind"] == "quantity"
+    assert d["missing"] is None and d["related"] == []

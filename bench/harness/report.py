@@ -24,6 +24,7 @@ from quoteqa.retrievers import bm25s_module
 from quoteqa.store import Index
 from quoteqa.text import CJK, is_cjk, normalize
 
+from .kinds import kind_table
 from .score import Answerer, Item, Reply, Scores, load_items, score
 
 # A baseline has no conversation: it is given the previous question and the follow-up as one text.
@@ -381,6 +382,9 @@ def run(
             plot_data[path.stem.replace("_", " ")] = [
                 (name, sc.rate(sc.quote1), sc.rate(sc.quote3)) for name, sc, *_ in rows
             ]  # every set, held-out ones included
+        held_out = [p for p in sets if "holdout" in p.name and "citizen" in p.name]
+        if held_out:
+            sections.append(kind_table(qa, sets[0], held_out))
         for path in claim_sets:
             sections.append(_claims_table(qa, path, work))
         for name, path in squad or []:
@@ -467,6 +471,7 @@ QUESTION_SETS = (
     "citizen_holdout2.jsonl",
     "citizen_holdout3.jsonl",
     "citizen_holdout4.jsonl",
+    "citizen_holdout5.jsonl",
 )
 CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from . import kinds as asking
 from .ingest import Article
 from .numbers import chinese_to_number
 from .numbers import parse as parse_figures
@@ -91,6 +92,16 @@ class Query:
     forms: tuple[re.Pattern[str], ...] = ()  # what an answering sentence would contain
     absent: tuple[float, float] = (0.0, 0.0)  # what the corpus never mentions (understand.absence)
     figures: frozenset[float] = frozenset()  # the values of the figures the question itself states
+    asked: asking.Asked = field(default_factory=asking.Asked)  # the kind of answer it asks for and what that is about
+    holder: Holds | None = None  # what a sentence holds, by kind (None: the shipped model's)
+
+
+@dataclass(frozen=True)
+class Holds:
+    """The learned model of what a sentence holds (kinds.holds), with a key for its per-sentence memo."""
+
+    weights: np.ndarray  # TYPED kinds × (kinds.DIM + 1)
+    key: str
 
 
 # Per-sentence and per-paragraph values the features read, computed once per loaded index
@@ -189,7 +200,37 @@ def analyse(index: Index, question: str, context: str = "") -> Query:
             toks = toks + tokens(carried)
     forms = tuple(answer for asks, answer in _FORMS if asks.search(q))
     figures = frozenset(f.value for f in parse_figures(q))
-    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absence(q, lex.__contains__), figures)
+    absent = absence(q, lex.__contains__)
+    return Query(q, kinds, terms, toks, unknown, cjk, chars, forms, absent, figures, asking.asked(q))
+
+
+def sentence_holds(index: Index, query: Query, sid: int) -> float:
+    """The probability that the sentence holds an answer of the kind the question asks for (1.0
+    when it asks for no typed kind, or no model of what sentences hold was learned)."""
+    if not query.asked.typed:
+        return 1.0
+    holder = query.holder or model().holds
+    if holder is None:
+        return 1.0
+    probs = index.cached(
+        f"holds-{holder.key}",
+        sid,
+        lambda: asking.holds(holder.weights, normalize(index.sentences[sid].text)),
+    )
+    return float(probs[asking.TYPED.index(query.asked.kind)])
+
+
+def attribute_held(index: Index, query: Query, sid: int) -> float:
+    """The share of the asked attribute's characters (门票 of 「…门票多少钱」) the sentence holds."""
+    return asking.attribute_share(query.asked.attribute, normalize(index.sentences[sid].text))
+
+
+def money_missing(index: Index, query: Query, sid: int) -> bool:
+    """An amount of money is asked for and the sentence states none (a figure in 元) of its own."""
+    if query.asked.kind != "amount":
+        return False
+    own = {f.value for f in parse_figures(index.sentences[sid].text) if "元" in f.unit}
+    return not (own - query.figures)
 
 
 def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
@@ -234,10 +275,12 @@ FEATURES = (
     "focus_chars",  # focus over single characters (性格 / 个性, 创始人 / 创办人)
     "focus_untitled",  # focus over the terms its article's headline does not hold
     "form",  # the sentence has the form of an answer (a reason, a 《title》, a place, a time)
+    "holds",  # the probability that it holds the kind of answer asked for (kinds.holds, learned)
+    "attribute",  # share of the asked attribute's characters it holds (门票 of 门票多少钱)
 )
 # Passages are ranked by their best sentence under these weights (the first six features, tuned on
 # the development set): whole-question overlap finds the right paragraph, the learned ranker the sentence.
-PASSAGE_WEIGHTS = np.array([0.3, 0.15, 0.8, 0.9, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0])
+PASSAGE_WEIGHTS = np.array([0.3, 0.15, 0.8, 0.9, 0.25, 0.25, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0])
 
 
 def candidates(
@@ -350,6 +393,8 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
             focus("chars", sid, pid),
             focus("untitled", sid, pid),
             _form_fit(query.forms, index.sentences[sid].text),
+            sentence_holds(index, query, sid),
+            attribute_held(index, query, sid),
         )
     return ids, rows
 
@@ -375,6 +420,11 @@ ANSWERABILITY = (
     "kind",  # the sentence holds what the question asks for (a figure, a date, a name)
     "form",  # the sentence has the form of an answer (a reason, a place, a time)
     "procedure",  # the question asks how to do something (怎么申请, 如何办理): a service, not news
+    *(f"lacks_{k}" for k in asking.TYPED),  # kind k is asked for: 1 - P(the sentence holds one)
+    "attribute_missing",  # share of the asked attribute's characters the sentence lacks
+    "attribute_missing_context",  # …that its paragraph and headline lack
+    "money_missing",  # an amount of money is asked for and the sentence states none
+    *(f"asks_{k}" for k in asking.KINDS),  # the kind asked for (what news reports rarely say, learned)
 )
 SIGNS = dict(
     cover=1,
@@ -392,6 +442,11 @@ SIGNS = dict(
     kind=1,
     form=1,
     procedure=-1,
+    **{f"lacks_{k}": -1 for k in asking.TYPED},
+    attribute_missing=-1,
+    attribute_missing_context=-1,
+    money_missing=-1,
+    **{f"asks_{k}": 0 for k in asking.KINDS},
 )
 # How-to questions about a personal procedure, which news reports rarely answer.
 _PROCEDURE = re.compile(
@@ -418,6 +473,7 @@ class Model:
     head: np.ndarray | None = None  # (dim, dim): question vector q -> normalise(q + q @ head)
     head_model: str = ""
     trees: str = ""  # the ranker's trees (LightGBM model text); rows @ ranker when empty
+    holds: Holds | None = None  # what a sentence holds, by kind (kinds.fit_holds)
 
     @classmethod
     def load(cls, path: Path = MODEL_FILE) -> Model:
@@ -429,6 +485,15 @@ class Model:
             if d.get("head"):
                 head_file = _checked(path.with_name(d["head"]["file"]), d["head"].get("sha256"))
                 head = np.load(head_file, allow_pickle=False).astype(np.float32)
+            holds = None
+            if d.get("holds"):
+                if d["holds"].get("kinds") != list(asking.TYPED) or d["holds"].get("dim") != asking.DIM:
+                    raise ValueError("its model of what sentences hold is not this version's; retrain with: make train")
+                holds_file = _checked(path.with_name(d["holds"]["file"]), d["holds"].get("sha256"))
+                weights = np.load(holds_file, allow_pickle=False).astype(np.float32)
+                if weights.shape != (len(asking.TYPED), asking.DIM + 1):
+                    raise ValueError(f"{holds_file.name} has shape {weights.shape}; retrain with: make train")
+                holds = Holds(weights, str(d["version"]))
             trees = ""
             if d["ranker"].get("trees"):
                 trees_file = _checked(path.with_name(d["ranker"]["trees"]["file"]), d["ranker"]["trees"].get("sha256"))
@@ -445,6 +510,7 @@ class Model:
                 head,
                 str(d["head"]["model"]) if d.get("head") else "",
                 trees,
+                holds,
             )
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"cannot read the learned weights {path} ({exc}); restore it or run: make train") from exc
@@ -476,6 +542,16 @@ class Model:
                 "file": trees_file.name,
                 "format": "LightGBM model text",
                 "sha256": hashlib.sha256(trees_file.read_bytes()).hexdigest(),
+            }
+        if self.holds is not None:
+            holds_file = path.with_suffix(".holds.npy")
+            np.save(holds_file, self.holds.weights.astype(np.float16))
+            d["holds"] = {
+                "file": holds_file.name,
+                "kinds": list(asking.TYPED),
+                "dim": asking.DIM,
+                "features": "jieba part-of-speech tags and word shapes, hashed (kinds.token_features)",
+                "sha256": hashlib.sha256(holds_file.read_bytes()).hexdigest(),
             }
         if self.head is not None:
             head_file = path.with_suffix(".head.npy")
@@ -600,6 +676,7 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
     total = sum(query.chars.values())
     chars = sum(w for c, w in query.chars.items() if c in para_chars) / total if total > 0 else 0.0
     missing = "number" in query.kinds and not gives_figure(index, query, best.sentence)
+    lacks = 1.0 - sentence_holds(index, query, best.sentence)
     return np.array(
         [
             best.cover,
@@ -616,6 +693,11 @@ def answerability_features(index: Index, query: Query, ranked: list[Scored], car
             _kind_fit(query.kinds, index.sentences[best.sentence].text, gives_figure(index, query, best.sentence)),
             _form_fit(query.forms, index.sentences[best.sentence].text),
             float(bool(_PROCEDURE.search(query.text))),
+            *(lacks if query.asked.kind == k else 0.0 for k in asking.TYPED),
+            1.0 - attribute_held(index, query, best.sentence),
+            1.0 - asking.attribute_share(query.asked.attribute, para_chars),
+            float(money_missing(index, query, best.sentence)),
+            *(float(query.asked.kind == k) for k in asking.KINDS),
         ]
     )
 
@@ -632,6 +714,41 @@ def judge(index: Index, query: Query, ranked: list[Scored], carried: bool = Fals
         # the articles: the dense model alone speaks, so the sentence must stand out from the corpus.
         return (True, m.correct(x)) if ranked[0].dense_z >= DENSE_ONLY_Z else (False, 0.0)
     return (True, m.correct(x)) if m.answerable(x) >= m.threshold else (False, 0.0)
+
+
+# A sentence less likely than this to hold the kind asked for is said to lack it, when the answer
+# is refused (the refusal itself is the answerability model's; this only words its reason).
+HOLDS_SAID = 0.5
+
+
+@dataclass(frozen=True)
+class Missing:
+    """Why a refused question is not answered: what it asks for that the related sentence lacks."""
+
+    kind: str  # the kind asked for, "" when only the attribute is missing
+    attribute: str  # the asked attribute, "" when none
+    related: str  # what the articles do mention of the question (太湖湾音乐节), "" when nothing
+    message: str  # 「原文提到太湖湾音乐节,但没有提到门票的金额或价格。」
+
+    def to_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "attribute": self.attribute, "related": self.related, "message": self.message}
+
+
+def missing(index: Index, query: Query, sid: int) -> Missing | None:
+    """What the question asks for that sentence ``sid`` (its best candidate) does not hold: the
+    asked attribute (平均工资) or the kind of answer (a price for 门票多少钱); None when it holds both."""
+    asked = query.asked
+    text = normalize(index.sentences[sid].text)
+    lacks_attribute = bool(asked.attribute) and asking.attribute_share(asked.attribute, text) < 1.0
+    lacks_kind = asked.typed and (sentence_holds(index, query, sid) < HOLDS_SAID or money_missing(index, query, sid))
+    if not (lacks_attribute or lacks_kind):
+        return None
+    kind_words = asking.MISSING_WORDS.get(asked.kind, "")
+    of_attribute = f"{asked.attribute}的{kind_words}" if asked.attribute else kind_words
+    what = asked.attribute if lacks_attribute else of_attribute
+    related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
+    said = f"原文提到{related},但没有提到{what}。" if related else f"原文没有提到{what}。"
+    return Missing(asked.kind if lacks_kind else "", asked.attribute, related, said)
 
 
 # A question about the article itself rather than what it reports.

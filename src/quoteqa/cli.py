@@ -71,6 +71,12 @@ def _parser() -> argparse.ArgumentParser:
         help="corpus to check the index against (default: the one it was built from)",
     )
     a.add_argument("--model", default=None, help="refuse an index built with any other model than this one")
+    a.add_argument(
+        "--reader",
+        type=Path,
+        default=None,
+        help="folder of a sentence-transformers CrossEncoder (e.g. bge-reranker-base) to reorder the best sentences",
+    )
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
@@ -166,7 +172,11 @@ def _human(result: dict[str, Any]) -> str:
         lines.append(f"  ({understood_line(result)})")
     if not result["found"]:
         lines.append("原文中未找到相关内容。")
-        passages = result["passages"]
+        if result.get("missing"):
+            lines.append(f"  ({result['missing']['message']})")
+        for c in result.get("related", []):
+            lines.append(f"相关原文(不是答案):「{c['quote']}」——{source_of(c)}")
+        passages = result["passages"] if not result.get("related") else []
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
             for p in passages[:2]:
@@ -210,7 +220,11 @@ def _load(args: argparse.Namespace) -> QA:
         built_from = Path(read_manifest(args.index)["corpus"]["path"])
         corpus = built_from if built_from.is_dir() else None
     return QA.load(
-        args.index, corpus=corpus, rebuild=getattr(args, "rebuild", False), model_name=getattr(args, "model", None)
+        args.index,
+        corpus=corpus,
+        rebuild=getattr(args, "rebuild", False),
+        model_name=getattr(args, "model", None),
+        reader=getattr(args, "reader", None),
     )
 
 
@@ -288,6 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from .embedding import ModelUnavailable
+    from .reader import ReaderError
     from .search import StoreError
     from .store import BuildLocked, IndexUnavailable
 
@@ -298,7 +313,7 @@ def main(argv: list[str] | None = None) -> int:
             return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify, "feedback": cmd_feedback}
         return int(commands[args.command](args))
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

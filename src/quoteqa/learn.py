@@ -32,9 +32,11 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as answering
+from . import kinds as asking
 from .build import build
 from .qa import QA, check_history
 from .search import Scope
+from .text import normalize
 from .understand import Understood, absence
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout (training runs from one)
@@ -52,6 +54,8 @@ CITIZEN_SETS = ("citizen_dev.jsonl",)
 # external sets together in the answerability model and its threshold, and each of them twice as
 # much as an external question in the ranker's trees.
 IN_DOMAIN_WEIGHT = 2.0
+# …and in answerability and its threshold (chosen by the cross-validated refusals the trainer prints).
+ANSWERABILITY_IN_DOMAIN = 2.0
 
 
 @dataclass(frozen=True)
@@ -106,6 +110,7 @@ class Observed:
     vector: np.ndarray
     carried: bool
     answerable: bool  # the corpus (as asked: own article kept) holds the answer
+    removed: str = ""  # what was left out of the corpus (REMOVALS)
 
 
 @cache
@@ -138,27 +143,89 @@ def _answering_paragraphs(qa: QA, ex: Example, by_title: dict[str, list[int]]) -
     )
 
 
+REMOVALS = ("", "paragraphs", "sentence")  # how a question is observed (see observe)
+
+
 def observe(
-    qa: QA, examples: Iterable[Example], head: np.ndarray | None, *, remove_own: bool = False
+    qa: QA,
+    examples: Iterable[Example],
+    head: np.ndarray | None,
+    *,
+    remove: str = "",
+    holder: answering.Holds | None = None,
 ) -> list[Observed]:
-    """Candidates and feature rows of each question (its vector moved by ``head``); with
-    ``remove_own`` what answers it is left out of the corpus (see _answering_paragraphs)."""
+    """Candidates and feature rows of each question (its vector moved by ``head``, what sentences
+    hold read by ``holder``). With ``remove`` the corpus no longer answers it: "paragraphs" leaves
+    out what answers it (see _answering_paragraphs); "sentence" drops the one sentence holding its
+    answer from the candidates, kept only when no other sentence holds the answer (the topic is
+    still there, and what was asked is not: 「音乐节门票多少钱」 against the festival's sentence)."""
     idx = qa.index
     by_title = _paragraphs_by_title(qa)
     out = []
     for ex in examples:
-        if remove_own and not ex.golds:
+        if remove and not ex.golds:
             continue
         understood, query, vector = _read(qa, ex.question, ex.history)
+        query = replace(query, holder=holder)
         if head is not None:
             vector = answering.apply_head(vector, head)
-        exclude = _answering_paragraphs(qa, ex, by_title) if remove_own else frozenset()
+        exclude = _answering_paragraphs(qa, ex, by_title) if remove == "paragraphs" else frozenset()
         if exclude:  # what only the removed paragraphs say is now unknown to the corpus
             query = replace(query, absent=absence(query.text, _corpus_without(qa, exclude)))
+        if remove == "sentence" and len(_holders(qa, ex.golds[0])) != 1:
+            continue
         ids, rows = answering.features(idx, query, vector, Scope(exclude=exclude))
         labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
-        answerable = bool(ex.golds) and not remove_own
-        out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable))
+        if remove == "sentence":
+            ids, rows, labels = ids[~labels], rows[~labels], labels[~labels]
+        answerable = bool(ex.golds) and not remove
+        out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable, remove))
+    return out
+
+
+def _holders(qa: QA, gold: str) -> list[int]:
+    """The sentences that hold ``gold``."""
+    text = _sentence_text(qa)
+    out, at = [], text.find(gold)
+    while at >= 0:
+        out.append(int(np.searchsorted(_sentence_ends(qa), at, side="right")))
+        at = text.find(gold, at + 1)
+    return sorted(set(out))
+
+
+def _title_of(qa: QA, sid: int) -> str:
+    idx = qa.index
+    return idx.articles[int(idx.para_article[int(idx.sent_para[sid])])].title.strip()
+
+
+@cache
+def _sentence_text(qa: QA) -> str:
+    return "\n".join(s.text for s in qa.index.sentences)
+
+
+@cache
+def _sentence_ends(qa: QA) -> np.ndarray:
+    """Where each sentence of _sentence_text ends (the offset of its newline)."""
+    return np.cumsum([len(s.text) + 1 for s in qa.index.sentences]) - 1
+
+
+def holds_spans(qa: QA, examples: Iterable[Example]) -> list[asking.Span]:
+    """The answers of the training questions that ask for a typed kind, each in the one sentence
+    that holds it (questions whose answer no single sentence holds, or several do, are left out)."""
+    out = []
+    for ex in examples:
+        if not ex.golds:
+            continue
+        query = _read(qa, ex.question, ex.history)[1]
+        if not query.asked.typed:
+            continue
+        found = [sid for sid in _holders(qa, ex.golds[0]) if not ex.title or _title_of(qa, sid) == ex.title]
+        if len(found) != 1:  # in its own article (external sets), else in the corpus
+            continue
+        sentence, gold = normalize(qa.index.sentences[found[0]].text), normalize(ex.golds[0])
+        at = sentence.find(gold)
+        if at >= 0:
+            out.append(asking.Span(query.asked.kind, sentence, at, at + len(gold)))
     return out
 
 
@@ -378,7 +445,7 @@ Source = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its trai
 
 
 # Where the ranker's optimisation starts: the weights that were set by hand before learning.
-START = np.array([-0.5, 0.65, 1.4, -0.8, 2.4, 0.25, 0.8, -0.1, -0.05, -0.35, -0.15, 0.5, 0.3, 0.2])
+START = np.array([-0.5, 0.65, 1.4, -0.8, 2.4, 0.25, 0.8, -0.1, -0.05, -0.35, -0.15, 0.5, 0.3, 0.2, 0.0, 0.0])
 FOLDS = 2
 
 
@@ -395,6 +462,9 @@ def train(
     progress: Callable[[str], None] = log.info,
     head_epochs: int = HEAD_EPOCHS,
     weights: dict[str, float] | None = None,
+    answerability_weights: dict[str, float] | None = None,
+    ablate: frozenset[str] = frozenset(),
+    rows_out: Path | None = None,
 ) -> answering.Model:
     """Learn a Model from the training questions of each source: the question head, then the
     ranker, then answerability, where each source weighs ``weights[name]`` (default 1) however
@@ -411,13 +481,26 @@ def train(
         heads.append(fit_head(rest, epochs=head_epochs) if rest and head_epochs else None)
     head = fit_head(every, epochs=head_epochs) if every and head_epochs else None
     progress(f"question head: {len(every)} pairs, {head_epochs} epochs, {FOLDS} folds, {time.perf_counter() - t:.0f} s")
+    # What sentences hold is learned from the answers' spans, cross-fitted like the head.
+    t = time.perf_counter()
+    spans = [
+        (fold_of(e, i), sp)
+        for _, qa, examples in sources
+        for i, e in enumerate(examples)
+        for sp in holds_spans(qa, [e])
+    ]
+    holders = [
+        answering.Holds(asking.fit_holds(sp for j, sp in spans if j != k), f"{version}-fold{k}") for k in range(FOLDS)
+    ]
+    holder = answering.Holds(asking.fit_holds(sp for _, sp in spans), version)
+    progress(f"what sentences hold: {len(spans)} answer spans, {FOLDS} folds, {time.perf_counter() - t:.0f} s")
     seen: list[tuple[str, QA, list[list[Observed]]]] = []  # each source's observations, by fold
     for name, qa, examples in sources:
         t = time.perf_counter()
         by_fold: list[list[Observed]] = []
         for k in range(FOLDS):
             part = [e for i, e in enumerate(examples) if fold_of(e, i) == k]
-            by_fold.append(observe(qa, part, heads[k]) + observe(qa, part, heads[k], remove_own=True))
+            by_fold.append([o for how in REMOVALS for o in observe(qa, part, heads[k], remove=how, holder=holders[k])])
         seen.append((name, qa, by_fold))
         progress(f"{name}: {len(examples)} questions observed in {time.perf_counter() - t:.0f} s")
     _read.cache_clear()
@@ -449,9 +532,9 @@ def train(
             return partial(answering.tree_scores, fold_trees[k])
         return partial(answering.linear_scores, ranker)
 
-    share = np.array([(weights or {}).get(name, 1.0) for name, _, _ in seen])
+    share = np.array([(answerability_weights or weights or {}).get(name, 1.0) for name, _, _ in seen])
     share = share / share.sum()
-    xs, ys, scopes, ws = [], [], [], []
+    xs, ys, scopes, ws, about = [], [], [], [], []
     for n, (_name, qa, by_fold) in enumerate(seen):
         parts = [answerability_rows(qa, f, score_of(k)) for k, f in enumerate(by_fold) if f]
         x = np.vstack([p[0] for p in parts if len(p[0])])
@@ -460,10 +543,28 @@ def train(
         ys.append(y)
         scopes.append(scope)
         ws.append(np.full(len(y), share[n] / max(1, len(y))))
+        about += [(n, k, o) for k, f in enumerate(by_fold) for o in f if len(o.ids)]
     x, y, scope = np.vstack(xs), np.concatenate(ys), np.concatenate(scopes)
+    for name in ablate & set(answering.ANSWERABILITY):  # an experiment: the model without these
+        x[:, answering.ANSWERABILITY.index(name)] = 0.0
     w = np.concatenate(ws) * len(y)  # mean weight 1
     answerable_w, answerable_b, p = fit_logistic(x, scope, w)
     threshold = threshold_for(p, scope, w)
+    report_refusals(seen, x, scope, w, about, progress)
+    if rows_out is not None:  # for study: the rows, and which question and observation each is
+        np.savez_compressed(
+            rows_out,
+            x=x,
+            answerable=scope,
+            right=y,
+            weight=w,
+            source=np.array([n for n, _, _ in about]),
+            fold=np.array([k for _, k, _ in about]),
+            removed=np.array([o.removed for _, _, o in about]),
+            kind=np.array([o.query.asked.kind for _, _, o in about]),
+            question=np.array([o.query.text for _, _, o in about]),
+            features=np.array(answering.ANSWERABILITY),
+        )
     correct_w, correct_b, _ = fit_logistic(x, y, w)
     names = ", ".join(f"{name} ({len(ex)} questions)" for name, _, ex in sources)
     head_model = sources[0][1].index.model_name if head is not None else ""
@@ -479,7 +580,39 @@ def train(
         head,
         head_model,
         trees,
+        holder,
     )
+
+
+def report_refusals(
+    seen: list[tuple[str, QA, list[list[Observed]]]],
+    x: np.ndarray,
+    scope: np.ndarray,
+    w: np.ndarray,
+    about: list[tuple[int, int, Observed]],
+    progress: Callable[[str], None],
+) -> None:
+    """Print what the answerability model refuses of each source's questions, cross-validated:
+    each fold judged by a model (and threshold) learned on the other folds."""
+    refused = np.zeros(len(scope), dtype=bool)
+    folds = np.array([k for _, k, _ in about])
+    for k in range(FOLDS):
+        train_rows, test_rows = folds != k, folds == k
+        if not train_rows.any() or not test_rows.any():
+            continue
+        aw, ab, p = fit_logistic(x[train_rows], scope[train_rows], w[train_rows])
+        t = threshold_for(p, scope[train_rows], w[train_rows])
+        refused[test_rows] = answering.sigmoid(x[test_rows] @ aw + ab) < t
+    for n, (name, _, _) in enumerate(seen):
+        groups: dict[str, list[bool]] = {}
+        for r, (m, _, o) in enumerate(about):
+            if m == n:
+                group = "answerable" if o.answerable else f"removed {o.removed}" if o.removed else "unanswerable"
+                groups.setdefault(group, []).append(bool(refused[r]))
+                if not o.answerable and not o.removed:
+                    groups.setdefault(f"unanswerable, asks {o.query.asked.kind or '-'}", []).append(bool(refused[r]))
+        said = "; ".join(f"{g} {sum(v)}/{len(v)}" for g, v in sorted(groups.items()))
+        progress(f"{name}: refused, cross-validated: {said}")
 
 
 def open_qa(corpus: Path, work: Path) -> QA:
@@ -506,6 +639,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--work", type=Path, default=Path("/tmp/quoteqa-train"), help="folder for the corpora's indexes")
     p.add_argument("--out", type=Path, default=answering.MODEL_FILE, help="weights file to write")
     p.add_argument("--version", default=time.strftime("%Y%m%d"), help="version recorded in the weights file")
+    p.add_argument(
+        "--answerability-in-domain",
+        type=float,
+        default=ANSWERABILITY_IN_DOMAIN,
+        help="how much the citizen sets weigh in answerability, against 1 for each external set",
+    )
+    p.add_argument("--rows", type=Path, help="also write the answerability rows (.npz), for study")
+    p.add_argument(
+        "--ablate",
+        nargs="*",
+        default=[],
+        metavar="FEATURE",
+        help="answerability features to leave out (set to 0), to measure what they add; not for shipping",
+    )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     sources: list[Source] = []
@@ -517,7 +664,15 @@ def main(argv: list[str] | None = None) -> int:
         sources.append((name, qa, [e for half, e in pairs if half == "train"]))
     citizens = [e for path in args.citizen for e in load_citizen(path)]
     sources.append((CITIZEN, open_qa(args.corpus, args.work), citizens))
-    model = train(sources, version=args.version, progress=print, weights={CITIZEN: IN_DOMAIN_WEIGHT})
+    model = train(
+        sources,
+        version=args.version,
+        progress=print,
+        weights={CITIZEN: IN_DOMAIN_WEIGHT},
+        answerability_weights={CITIZEN: args.answerability_in_domain},
+        ablate=frozenset(args.ablate),
+        rows_out=args.rows,
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     model.save(args.out)
     print(f"wrote {args.out} (version {model.version}, threshold {model.threshold:.3f})")

@@ -18,6 +18,7 @@ from . import understand as understanding
 from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
 from .ingest import date_of, date_span
+from .kinds import Asked
 from .search import Scope, day
 from .store import Citation, citation
 from .text import bigrams, normalize
@@ -25,6 +26,7 @@ from .text import bigrams, normalize
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from .reader import Reader
     from .verify import Verification
 
 log = logging.getLogger(__name__)
@@ -33,6 +35,7 @@ MAX_QUESTION_CHARS = 500
 MAX_CLAIM_CHARS = 2000  # a draft paragraph
 MAX_TOP_K = 20
 MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
+READER_TOP = 8  # candidates a reader (--reader) reorders
 # An answer at least this likely to answer the question (``Answer.confidence``) is stated plainly;
 # below it, the front ends show it as the closest passage with a word of caution.
 SURE = 0.5
@@ -86,6 +89,11 @@ class Answer:
     # The same report in articles of other dates (the figure over time), oldest first, the
     # answer's own among them; empty unless dated articles of two periods answer alike.
     timeline: list[Citation] = field(default_factory=list)
+    asked: Asked = field(default_factory=Asked)  # the kind of answer asked for and what it is about
+    # When refused: what the question asks for that the related sentence lacks, and that sentence
+    # (related reading, not an answer); None and [] when found or nothing specific is missing.
+    missing: answering.Missing | None = None
+    related: list[Citation] = field(default_factory=list)
 
     @property
     def sure(self) -> bool:
@@ -102,6 +110,9 @@ class Answer:
             "citations": [asdict(c) for c in self.citations],
             "passages": [asdict(p) for p in self.passages],
             "timeline": [asdict(c) for c in self.timeline],
+            "asked": self.asked.to_dict(),
+            "missing": self.missing.to_dict() if self.missing else None,
+            "related": [asdict(c) for c in self.related],
         }
 
 
@@ -205,8 +216,9 @@ def summary(items: list[str], shown: int = 3) -> str:
 class QA:
     """A loaded index plus the embedding model, answering questions by quoting."""
 
-    def __init__(self, index: store.Index) -> None:
+    def __init__(self, index: store.Index, reader: Reader | None = None) -> None:
         self.index = index
+        self.reader = reader  # a local cross-encoder that reorders the best candidates (see reread)
         self.sounds: understanding.SoundIndex | None = None
         self._years: frozenset[str] | None = None
         set_threads(1)
@@ -221,10 +233,19 @@ class QA:
         model: SentenceTransformer | None = None,
         model_name: str | None = None,
         store_uri: str | None = None,
+        reader: str | Path | None = None,
     ) -> QA:
         """Load an index; with ``corpus``, check it is current, and with ``rebuild`` rebuild it
-        when it is stale, missing or damaged (keeping its rows in ``store_uri``, see ``build``)."""
+        when it is stale, missing or damaged (keeping its rows in ``store_uri``, see ``build``).
+        ``reader`` is the folder of a sentence-transformers CrossEncoder (reader.load_reader)."""
         path = Path(path)
+        if reader is not None:
+            from .reader import load_reader
+
+            loaded = load_reader(reader)  # a bad folder is refused before the index loads
+            qa = cls.load(path, corpus=corpus, rebuild=rebuild, model=model, model_name=model_name, store_uri=store_uri)
+            qa.reader = loaded
+            return qa
         if corpus is not None:
             corpus = Path(corpus)
             try:
@@ -315,10 +336,15 @@ class QA:
         ranked = answering.rank(idx, query, prep.vector, scope=scope)
         if not ranked:
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
+        if self.reader is not None:
+            ranked = self.reread(u.text, ranked)
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, query, ranked, bool(u.context))
         if not show or (not named and self._other_period(u.text, ranked[0].sentence)):
-            return Answer(q, False, "", [], passages, (), read_as, 0.0, u.repairs)
+            closest = ranked[0].sentence
+            lacks = answering.missing(idx, query, closest)
+            related = [citation(idx, closest, idx.sentences[closest].text, ranked[0].score)] if lacks else []
+            return Answer(q, False, "", [], passages, (), read_as, 0.0, u.repairs, [], query.asked, lacks, related)
         timeline = self._timeline(ranked)
         if timeline and not (since or until or named):  # the newest report leads
             newest = max(timeline, key=lambda s: self._date(s.sentence))
@@ -338,7 +364,17 @@ class QA:
         shown = tuple(idx.sentences[s].index for s in run)
         dated = [citation(idx, t.sentence, idx.sentences[t.sentence].text, t.score) for t in timeline]
         dated.sort(key=lambda c: c.date)
-        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs, dated)
+        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs, dated, query.asked)
+
+    def reread(self, question: str, ranked: list[answering.Scored]) -> list[answering.Scored]:
+        """The ranker's READER_TOP best candidates in the reader's order (a cross-encoder reads the
+        question against each sentence), the rest after them. The reader reorders only: whether to
+        answer stays the answerability model's, learned without a reader."""
+        assert self.reader is not None
+        top = ranked[:READER_TOP]
+        scores = self.reader.scores(question, [self.index.sentences[s.sentence].text for s in top])
+        order = np.argsort(-scores, kind="stable")
+        return [top[i] for i in order] + ranked[READER_TOP:]
 
     def years(self) -> frozenset[str]:
         """The years the articles are dated in (read once: every question asks)."""

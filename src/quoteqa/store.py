@@ -223,7 +223,7 @@ class Index:
     _model: SentenceTransformer | None = None
     _reference: np.ndarray | None = None
     # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
-    memo: dict[tuple[str, int], Any] = field(default_factory=dict)
+    memo: dict[str, dict[int, Any]] = field(default_factory=dict)  # kind -> key -> value
 
     def __post_init__(self) -> None:
         sent_para: list[int] = []
@@ -272,13 +272,17 @@ class Index:
 
     def cached(self, kind: str, key: int, compute: Callable[[], Any]) -> Any:
         """``compute()`` once per (kind, key) for this loaded index (normalising text is the costly
-        part of a query, and corpus sentences are the same for every query). The memo is emptied
-        when it reaches MEMO_LIMIT entries, so that a server on a large archive stays bounded."""
-        value = self.memo.get((kind, key))
+        part of a query, and corpus sentences are the same for every query). Each kind's memo is
+        emptied when it reaches MEMO_LIMIT entries, so that a server on a large archive stays bounded
+        (and one kind's churn does not empty another's)."""
+        memo = self.memo.get(kind)
+        if memo is None:
+            memo = self.memo[kind] = {}
+        value = memo.get(key)
         if value is None:
-            if len(self.memo) >= MEMO_LIMIT:
-                self.memo.clear()
-            value = self.memo[(kind, key)] = compute()
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
+            value = memo[key] = compute()
         return value
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -78,6 +78,7 @@ CSS = """
 .qa-answer details { margin: .3em 0; }
 .qa-answer summary { cursor: pointer; color: var(--qa-link); }
 .qa-none { color: var(--qa-warn); font-weight: 600; }
+.qa-why { margin-top: 0.25em; }
 .qa-unsure { color: var(--qa-warn); font-size: .92em; margin-bottom: .3em; }
 .qa-actions { margin-top: .4em; display: flex; gap: .4em; flex-wrap: wrap; }
 .qa-actions button, .vf-votes button { background: var(--qa-btn-bg); color: var(--qa-btn-fg);
@@ -215,7 +216,14 @@ def render(answer: Answer, qa: QA) -> str:
     share = _button("share", "分享", "复制这个问题的链接")
     if not answer.found:
         parts = [f'<div class="qa-answer">{_understood(answer)}<div class="qa-none">{NOT_FOUND}</div>']
-        if answer.passages:
+        if answer.missing is not None:
+            parts.append(f'<div class="qa-why">{html.escape(answer.missing.message)}</div>')
+        for c in answer.related:
+            parts.append(
+                f'<details><summary>相关原文(仅供参考,不是答案)</summary><p class="qa-more">'
+                f"「{html.escape(c.quote)}」{_cite(c)}</p></details>"
+            )
+        if answer.passages and not answer.related:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
                 source = html.escape(dated(p.date, p.paper, p.page, p.author))
