@@ -89,7 +89,7 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
 # Words between the asking part and what it is about (「门票是多少钱」, 「学校都叫啥」).
 _LINKS = frozenset("的是有在都叫要为了得呢啊呀吧吗么哦嘛")
 # Parts of speech that name what is asked about (jieba's tags: nouns, verbs used as nouns, verbs).
-_CONTENT_TAGS = ("n", "v", "a", "s", "j", "l", "i")
+_CONTENT_TAGS = ("n", "v", "a", "s", "j", "l", "i")  # and "eng", a latin word (GDP)
 # Verbs that help another (什么时候能通车, 几点开始入场): what is asked about is the verb they help.
 _AUXILIARY = frozenset(["能", "会", "要", "可以", "开始", "应该", "需要", "得", "全部", "才能", "说"])
 # Words that name the kind of answer, not what it is about (都叫啥名字, 什么时候, 要什么材料).
@@ -179,8 +179,7 @@ def asked(question: str) -> Asked:
 
     def content(w: str, t: str) -> bool:
         return (
-            t.startswith(_CONTENT_TAGS)
-            and any(is_cjk(c) for c in w)
+            (t.startswith(_CONTENT_TAGS) and any(is_cjk(c) for c in w) or t == "eng")
             and w not in _LINKS
             and w not in _KIND_WORDS
             and w != m.group(0)
@@ -203,6 +202,8 @@ def attribute_share(attribute: str, text: Container[str]) -> float:
     characters) holds (门票 in 「…音乐节门票…」 1.0; 学校 in 「7所新校」 0.5); 1.0 when there is no
     attribute."""
     chars = [c for c in attribute if is_cjk(c)]
+    if not chars and attribute.isascii() and attribute.strip():  # a latin word (GDP) is held whole or not at all
+        return float(isinstance(text, str) and attribute.lower() in text)
     return sum(c in text for c in chars) / len(chars) if chars else 1.0
 
 
