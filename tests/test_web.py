@@ -43,8 +43,8 @@ def test_only_evidence_that_belongs(qa: QA):
 
 
 def test_not_found_html(qa: QA):
-    html = render(qa.ask("武进区上半年GDP是多少?"), qa)
-    assert NOT_FOUND in html and "相关段落" in html
+    html = render(qa.ask("武进的房价多少钱一平?"), qa)
+    assert NOT_FOUND in html and "相关原文" in html and "没有提到房价" in html
 
 
 def test_corpus_markup_is_escaped(tmp_path: Path, model):

@@ -185,7 +185,12 @@ def asked(question: str) -> Asked:
             and w != m.group(0)
         )
 
-    after = [(w, t) for s, _e, w, t in spans if s >= m.end() and content(w, t) and w not in _AUXILIARY]
+    # A word led by a numeral after the asking part is its measure (多少钱一平, 多少一个月), not its subject.
+    after = [
+        (w, t)
+        for s, _e, w, t in spans
+        if s >= m.end() and content(w, t) and w not in _AUXILIARY and w[0] not in _CN_DIGITS and not w[0].isdigit()
+    ]
     before = [w for _s, e, w, t in spans if e <= m.start() and content(w, t)]
     # A noun after the asking part names what is counted (多少就业岗位), else a verb there (几点开门),
     # else the last word before it (门票多少钱, 常住人口有多少).
