@@ -67,3 +67,22 @@ def test_methods_return_quotes_and_passages(qa: QA):
         assert r.found and r.quotes and r.passages, name
         assert len(r.quotes) <= 5 and len(r.passages) == len(r.docs) <= 5 and seconds >= 0
         assert set(r.docs) == {"wujin-2024-07-plenary.txt"}, name
+
+
+def test_the_asked_kind_table_counts_every_question(stub_index: Path, tmp_path: Path) -> None:
+    from harness.kinds import by_kind, kind_table
+    from harness.score import load_items
+
+    rows = [
+        {"question": "上半年新增了多少就业岗位?", "kind": "casual", "gold": "新增就业岗位5.7万个"},
+        {"question": "太湖湾音乐节门票多少钱", "kind": "related", "gold": None},
+        {"question": "人民医院怎么挂号", "kind": "related", "gold": None},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    qa = QA.load(stub_index)
+    counts = by_kind(qa, load_items(path))
+    assert counts["quantity"][0] == 1 and counts["amount"][3] == 1 and counts["procedure"][3] == 1
+    assert sum(c[0] + c[3] for c in counts.values()) == len(rows)
+    table = kind_table(qa, path, [path])
+    assert "| amount |" in table and "| procedure |" in table and "| quantity |" in table
