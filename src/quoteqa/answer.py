@@ -728,7 +728,7 @@ class Missing:
     kind: str  # the kind asked for, "" when only the attribute is missing
     attribute: str  # the asked attribute, "" when none
     related: str  # what the articles do mention of the question (太湖湾音乐节), "" when nothing
-    message: str  # 「原文提到太湖湾音乐节,但没有提到门票的金额或价格。」
+    message: str  # 「原文提到太湖湾音乐节,但没有提到门票。」
 
     def to_dict(self) -> dict[str, str]:
         return {"kind": self.kind, "attribute": self.attribute, "related": self.related, "message": self.message}
