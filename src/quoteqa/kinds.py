@@ -179,7 +179,7 @@ def asked(question: str) -> Asked:
 
     def content(w: str, t: str) -> bool:
         return (
-            (t.startswith(_CONTENT_TAGS) and any(is_cjk(c) for c in w) or t == "eng")
+            ((t.startswith(_CONTENT_TAGS) and any(is_cjk(c) for c in w)) or t == "eng")
             and w not in _LINKS
             and w not in _KIND_WORDS
             and w != m.group(0)
