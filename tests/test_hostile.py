@@ -218,3 +218,41 @@ def test_rate_limiter_lets_a_burst_through_then_a_steady_rate():
     now[0] += 1.0
     assert sum(limiter.allow("a") == 0.0 for _ in range(20)) == 10  # ten a second
     assert RateLimiter(rate=0, burst=1).allow("a") == 0.0  # 0 = no limit
+
+
+# --- inputs that cost CPU or break the figure arithmetic (issue 24, rows 4 and 8) -----------------
+
+
+def _cpu(fn) -> float:  # type: ignore[no-untyped-def]
+    import time
+
+    start = time.process_time()
+    fn()
+    return time.process_time() - start
+
+
+def test_an_endless_numeral_is_no_figure_and_no_crash(stub_index: Path):
+    from quoteqa.numbers import chinese_to_number, parse
+
+    long = "一" * 320 + "家"
+    assert parse(long) == [] and chinese_to_number("一" * 320) is None
+    assert parse("新增就业岗位5.7万个")[0].value == 57000  # real figures are unchanged
+    qa = QA.load(stub_index)
+    assert not qa.ask(long).found
+    qa.verify(long)  # a verdict, not an OverflowError
+
+
+def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
+    qa = QA.load(stub_index)
+    qa.ask("预热")
+    hostile = ("那" + " " * 497 + "呢x")[:500]
+    assert _cpu(lambda: qa.ask(hostile, history=[hostile] * 50)) < 0.5
+
+
+def test_a_day_the_month_does_not_have_is_no_date(stub_index: Path):
+    from quoteqa.ingest import date_of
+
+    assert date_of("2024-02-31") == "" and date_of("2023-02-29") == "" and date_of("2024-04-31") == ""
+    assert date_of("2024-02-29") == "2024-02-29" and date_of("2024年7月31日") == "2024-07-31"
+    with pytest.raises(InputError, match="不是日期"):
+        QA.load(stub_index).ask(QUESTION, since="2024-02-31")

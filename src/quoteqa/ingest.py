@@ -154,9 +154,15 @@ def date_of(value: str) -> str:
     year, month, day = m.group(1), m.group(2), m.group(3)
     if not month:
         return year
-    if not 1 <= int(month) <= 12 or (day and not 1 <= int(day) <= 31):
-        return ""
+    if not 1 <= int(month) <= 12 or (day and not 1 <= int(day) <= _days_in(int(year), int(month))):
+        return ""  # 2024-02-31 is no date: answers citing it would fail to read it
     return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+
+
+def _days_in(year: int, month: int) -> int:
+    import calendar
+
+    return calendar.monthrange(year, month)[1]
 
 
 def date_span(date: str) -> tuple[str, str]:

@@ -183,10 +183,15 @@ def _reading(
     raise ValueError(f"unknown kind of figure reading: {kind!r}")
 
 
+# A numeral longer than this is not a figure anyone writes (the longest real ones, such as
+# 一千二百三十四万五千六百七十八点九, have under 20 characters); refusing it bounds the arithmetic.
+MAX_NUMERAL_CHARS = 40
+
+
 def chinese_to_number(text: str) -> float | None:
     """五万七千 → 57000, 十二 → 12, 三点五 → 3.5, 5万7千 → 57000; None when it is not a number."""
     text = unicodedata.normalize("NFKC", text)
-    if not text:
+    if not text or len(text) > MAX_NUMERAL_CHARS:  # 「一一一…家」 of 320 characters is no figure
         return None
     if "点" in text:
         whole, _, frac = text.partition("点")

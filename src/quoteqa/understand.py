@@ -338,13 +338,19 @@ def complete(own: str, previous: str) -> tuple[str, str, str]:
     return f"{carried}{body}", body or own, carried
 
 
+def _spaced(text: str) -> str:
+    """Runs of white space as one space: the follow-up patterns then match in linear time (497
+    spaces between 那 and 呢 cost 0.2 s of backtracking a match before)."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
 def understand(question: str, history: list[str], lex: LexicalIndex, sounds: SoundIndex) -> Understood:
     """The question as it will be answered: typos repaired, a follow-up completed from the
     earlier questions (oldest first; each is completed in turn, so chains of follow-ups work)."""
-    own, repairs = repair_typos(normalize(question), lex, sounds)
+    own, repairs = repair_typos(_spaced(normalize(question)), lex, sounds)
     previous = ""
     for earlier in history[-4:]:
-        said, _ = repair_typos(normalize(earlier), lex, sounds)
+        said, _ = repair_typos(_spaced(normalize(earlier)), lex, sounds)
         previous = complete(said, previous)[0] if previous and needs_context(said) else said
     if not previous or not needs_context(own):
         return Understood(own, own, own, "", repairs, previous)
