@@ -256,3 +256,19 @@ def test_a_day_the_month_does_not_have_is_no_date(stub_index: Path):
     assert date_of("2024-02-29") == "2024-02-29" and date_of("2024年7月31日") == "2024-07-31"
     with pytest.raises(InputError, match="不是日期"):
         QA.load(stub_index).ask(QUESTION, since="2024-02-31")
+
+
+# --- text that would act on a terminal or come alive in an export (issue 24, rows 15 and 16) ------
+
+
+def test_control_characters_never_reach_the_terminal():
+    from quoteqa.cli import printable
+
+    assert printable("答:「新增\x1b]0;pwned\x07就业\x1b[2J岗位」\n另见\t…") == "答:「新增]0;pwned就业[2J岗位」\n另见\t…"
+
+
+def test_a_claim_with_a_markdown_link_stays_text_in_the_export(stub_index: Path):
+    from quoteqa.verify import to_markdown
+
+    md = to_markdown(QA.load(stub_index).verify("[点击](javascript:alert(1))新增上市企业5家"))
+    assert "[点击](" not in md and "\\[点击\\](javascript:alert(1))" in md

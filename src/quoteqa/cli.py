@@ -7,6 +7,7 @@ import io
 import json
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -261,8 +262,18 @@ def _each(
             else:
                 print(f"quoteqa: {exc}", file=sys.stderr, flush=True)
             continue
-        print(json.dumps(result, ensure_ascii=False) if as_json else human(result), flush=True)
+        print(json.dumps(result, ensure_ascii=False) if as_json else printable(human(result)), flush=True)
     return status
+
+
+# C0 and C1 control characters but tab and newline: a quote or a vote holding 「\x1b]0;…」 must not
+# retitle or clear the reader's terminal (JSON output escapes them already).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """``text`` without the control characters a terminal would act on."""
+    return _CONTROL.sub("", text)
 
 
 def _human_verify(result: dict[str, Any]) -> str:
@@ -294,7 +305,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_feedback(args: argparse.Namespace) -> int:
     from .feedback import default_path, summary
 
-    print(summary(args.db or default_path()))
+    print(printable(summary(args.db or default_path())))
     return EXIT_OK
 
 

@@ -693,9 +693,14 @@ def to_csv(result: Verification) -> str:
     return buf.getvalue()
 
 
+# Markdown's punctuation that can make a link, an image, emphasis or code of a cell's text
+# (「[点击](javascript:…)」 must stay text in 核实结果.md).
+_MARKDOWN = re.compile(r"([\\`*_\[\]#!|~])")  # without [ ] no link or image can form; () stay readable
+
+
 def to_markdown(result: Verification) -> str:
     def cell(text: str) -> str:
-        return _inert(text).replace("|", "\\|").replace("\n", " ")
+        return _MARKDOWN.sub(r"\\\1", _inert(text)).replace("\n", " ")
 
     lines = [summary(result), "", "| " + " | ".join(EXPORT_COLUMNS) + " |", "|" + "---|" * len(EXPORT_COLUMNS)]
     lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in rows(result)]
