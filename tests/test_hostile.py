@@ -272,3 +272,15 @@ def test_a_claim_with_a_markdown_link_stays_text_in_the_export(stub_index: Path)
 
     md = to_markdown(QA.load(stub_index).verify("[点击](javascript:alert(1))新增上市企业5家"))
     assert "[点击](" not in md and "\\[点击\\](javascript:alert(1))" in md
+
+
+def test_a_draft_of_endless_claims_is_refused_and_repeats_are_checked_once(stub_index: Path):
+    from quoteqa.qa import MAX_CLAIMS
+
+    qa = QA.load(stub_index)
+    with pytest.raises(InputError, match=f"上限是 {MAX_CLAIMS} 处") as exc:
+        qa.verify(("5家。" * 700)[:2000])
+    assert exc.value.code == "too_many_claims"
+    r = qa.verify("新增上市企业2家。" * 30)
+    assert len(r.claims) == 30 and len({id(c) for c in r.claims}) == 1
+    assert _cpu(lambda: qa.verify("新增上市企业2家,新增就业岗位5.7万个。" * 40)) < 1.0

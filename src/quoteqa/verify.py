@@ -637,9 +637,14 @@ def verify(index: Index, text: str, reading: bool = True, scope: Scope = EVERYTH
     if sum(len(claims) for _, claims in sentences) <= 1:
         return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, scope=scope)
     results = []
+    checked: dict[tuple[str, tuple[int, ...]], Verification] = {}  # a claim repeated is checked once
     for sentence, claims in sentences:
         near = _ranked(index, sentence, scope)[:1] if len(claims) > 1 else []
-        results += [verify_claim(index, c, reading, near, scope) for c in claims]
+        for c in claims:
+            key = (c, tuple(s.sentence for s in near))
+            if key not in checked:
+                checked[key] = verify_claim(index, c, reading, near, scope)
+            results.append(checked[key])
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
