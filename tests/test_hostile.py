@@ -284,3 +284,16 @@ def test_a_draft_of_endless_claims_is_refused_and_repeats_are_checked_once(stub_
     r = qa.verify("新增上市企业2家。" * 30)
     assert len(r.claims) == 30 and len({id(c) for c in r.claims}) == 1
     assert _cpu(lambda: qa.verify("新增上市企业2家,新增就业岗位5.7万个。" * 40)) < 1.0
+
+
+def test_a_store_inside_the_index_folder_is_refused(corpus: Path, tmp_path: Path):
+    """Every build replaces the index folder whole: a Milvus Lite file there would be deleted with it
+    (issue 24, row 10)."""
+    import stub_model
+
+    from quoteqa.search import StoreError
+
+    index = tmp_path / "index"
+    with pytest.raises(StoreError, match="inside the index folder"):
+        build(corpus, index, model_name=stub_model.STUB, store=f"milvus:{index / 'store.db'}")
+    assert not index.exists()

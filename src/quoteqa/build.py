@@ -22,7 +22,7 @@ from . import __version__
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .ingest import file_sha256, scan_corpus
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, open_vectors
-from .search import LOCAL, check_uri
+from .search import LOCAL, MILVUS_LITE, StoreError, check_uri
 from .store import (
     ANN,
     ARTICLES,
@@ -102,6 +102,13 @@ def build(
     """
     check_target(corpus, index)
     uri = check_uri(store) if store else recorded_store(index)
+    lite = Path(uri[len(MILVUS_LITE) :]) if uri.startswith(MILVUS_LITE) else None
+    if lite is not None and lite.is_relative_to(Path(index).expanduser().resolve()):
+        # The build replaces the index folder whole: a store inside it would be deleted with it.
+        raise StoreError(
+            f"--store {store or uri}: the Milvus Lite file lies inside the index folder {index}, which every build "
+            f"replaces; put it beside the index, e.g. --store milvus:{Path(index).parent / 'archive.db'}"
+        )
     was = previous_store(index)
     if was and was.get("uri", LOCAL) not in (LOCAL, uri):
         log.warning(
