@@ -297,3 +297,29 @@ def test_a_store_inside_the_index_folder_is_refused(corpus: Path, tmp_path: Path
     with pytest.raises(StoreError, match="inside the index folder"):
         build(corpus, index, model_name=stub_model.STUB, store=f"milvus:{index / 'store.db'}")
     assert not index.exists()
+
+
+def test_a_held_feedback_file_never_delays_an_answer(tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """Another process holding the file (BEGIN EXCLUSIVE) cost every 未找到 answer 10 s and then an
+    HTTP 500 (issue 24, row 13): the record is dropped after a short wait, and said once."""
+    import sqlite3
+    import time
+
+    from quoteqa.feedback import UNANSWERED_WAIT, FeedbackStore
+
+    store = FeedbackStore(tmp_path / "fb.sqlite3", log_questions=True)
+    holder = sqlite3.connect(tmp_path / "fb.sqlite3", isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with caplog.at_level(logging.WARNING, logger="quoteqa.feedback"):
+            start = time.perf_counter()
+            store.add_unanswered("武进的房价多少钱一平?")
+            store.add_unanswered("明天下雨吗")
+            assert time.perf_counter() - start < 4 * UNANSWERED_WAIT + 1
+        assert sum("not recorded" in r.getMessage() for r in caplog.records) == 1
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    store.add_unanswered("明天下雨吗")  # recorded again once the file is free
+    with sqlite3.connect(tmp_path / "fb.sqlite3") as db:
+        assert db.execute("SELECT question FROM unanswered").fetchall() == [("明天下雨吗",)]

@@ -9,6 +9,7 @@ prints the summary.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import time
@@ -31,6 +32,12 @@ CREATE TABLE IF NOT EXISTS unanswered (
 MAX_FIELD = 2000  # characters kept of a sentence or question (the input limits are 500 and 2,000)
 
 
+log = logging.getLogger(__name__)
+
+# How long recording an unanswered question may wait for a feedback file another process holds.
+UNANSWERED_WAIT = 0.5
+
+
 def default_path() -> Path:
     state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(state) / "quoteqa" / "feedback.sqlite3"
@@ -49,6 +56,7 @@ class FeedbackStore:
 
     def __init__(self, path: Path, *, log_questions: bool = False) -> None:
         self.path, self.log_questions = path, log_questions
+        self._dropping = False  # the last unanswered question could not be recorded (logged once)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
@@ -67,10 +75,19 @@ class FeedbackStore:
             )
 
     def add_unanswered(self, question: str) -> None:
-        """A question that got 原文中未找到; kept only with log_questions."""
+        """A question that got 原文中未找到; kept only with log_questions. The answer never waits
+        for this: a file another process holds is given UNANSWERED_WAIT seconds, then the record is
+        dropped, and said once in the log."""
         if self.log_questions and question.strip():
-            with self._connect() as db:
-                db.execute("INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD]))
+            try:
+                with sqlite3.connect(self.path, timeout=UNANSWERED_WAIT) as db:
+                    db.execute("INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD]))
+            except sqlite3.Error as exc:
+                if not self._dropping:
+                    log.warning("feedback file %s: unanswered questions are not recorded (%s)", self.path, exc)
+                self._dropping = True
+            else:
+                self._dropping = False
 
 
 def summary(path: Path, *, top: int = 20) -> str:
