@@ -83,9 +83,12 @@ def test_broken_encodings_are_refused_with_the_same_message(app: tuple[str, Path
         raw = b'{"data": ["\xff\xfe\xe5\x9d\x8f"]}'  # invalid UTF-8 inside the JSON body
         r = c.post(f"{url}gradio_api/call/ask", content=raw, headers=json_headers)
         assert r.status_code == 400 and "不是有效的文字" in r.json()["error"] and r.json()["code"] == "bad_encoding"
+        for headers in ({"content-type": "text/plain"}, {}):  # issue 24, row 7: every content type
+            r = c.post(f"{url}gradio_api/call/ask", content=raw, headers=headers)
+            assert r.status_code == 400 and r.json()["code"] == "bad_encoding", headers
         assert burst.ask_once(c, url, "\u2066" + QUESTION + "\u2069")[0]  # invisible marks dropped
     logged = (work / "app.log").read_text(encoding="utf-8")
-    assert "refused code=bad_encoding" in logged and "Traceback" not in logged
+    assert "refused code=bad_encoding" in logged and "Traceback" not in logged and "\\xff\\xfe" not in logged
 
 
 def _burst(url: str, addresses: list[str], count: int) -> tuple[Counter[str], list[bool], list[str]]:

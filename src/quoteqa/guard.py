@@ -116,7 +116,7 @@ class Guard:
             body.append(message.get("body", b""))
             more = message.get("more_body", False)
         whole = b"".join(body)
-        if _is_json(scope) and not _utf8(whole):  # Gradio would answer "error parsing the body"
+        if not _utf8(whole):  # any content type (Gradio gave a 500 and logged the body for text/plain)
             await _json(send, 400, {"error": f"请求内容{NOT_UTF8}。", "code": "bad_encoding"})
             return
         replayed = False
@@ -158,10 +158,6 @@ def _queue_full_in_chinese(send: Send) -> Send:
         await send(message)
 
     return wrapped
-
-
-def _is_json(scope: Scope) -> bool:
-    return any(name == b"content-type" and b"json" in value for name, value in scope.get("headers", []))
 
 
 def _utf8(data: bytes) -> bool:
