@@ -57,6 +57,20 @@ def test_uploads_and_monitoring_are_closed(app: tuple[str, Path]):
     assert not any(p.is_file() for p in (private_tmp(work) / "gradio").rglob("*"))  # nothing was stored
 
 
+def test_routes_around_the_queue_and_deep_links_are_closed(app: tuple[str, Path]):
+    """Issue 24, rows 1 and 6: the direct routes ran any handler (check, vote, respond) outside the
+    queue; a deep link wrote the session's chat to disk. Only the queued API stays open."""
+    url, work = app
+    draft = {"data": ["上半年武进旅游总收入超过100亿元。", "", ""]}
+    for route in ("gradio_api/run/verify", "gradio_api/run/check", "gradio_api/api/respond", "run/predict"):
+        r = httpx.post(f"{url}{route}", json=draft)
+        assert r.status_code == 404, route
+    assert httpx.get(f"{url}gradio_api/deep_link", params={"session_hash": "S"}).status_code == 404
+    assert not list((private_tmp(work) / "gradio").rglob("deep_links"))
+    with burst.client(burst.BYSTANDER) as c:
+        assert burst.ask_once(c, url, QUESTION)[0]  # the documented endpoint still answers
+
+
 def test_request_bodies_are_capped(app: tuple[str, Path]):
     url, _ = app
     big = b'{"data": ["' + b"x" * 200_000 + b'"]}'

@@ -4,7 +4,9 @@ Gradio answers every route it has to anyone. This ASGI middleware stands before 
 
 - answers ``GET /healthz`` with the queue's real state (503 once Gradio's queue has stopped, which
   otherwise leaves the HTTP server up and every question refused);
-- refuses uploads (the app takes no files) and the monitoring routes;
+- refuses uploads (the app takes no files), the monitoring routes, the routes that run a handler
+  outside the queue (``/gradio_api/run/…``, ``/gradio_api/api/…``) and deep links (which write a
+  user's chat to disk);
 - caps request bodies (a question is 500 characters, a draft 2,000: 64 KiB is ample) without
   reading more than the cap into memory, and refuses a JSON body that is not UTF-8 with the
   message every other door gives;
@@ -33,7 +35,20 @@ MAX_BODY_BYTES = 64 * 1024
 RATE_PER_SECOND = 10.0  # sustained POSTs per client address
 RATE_BURST = 30  # POSTs a client may send at once before the rate applies
 MAX_CLIENTS_TRACKED = 10_000  # buckets kept (least recently seen dropped first)
-CLOSED_PREFIXES = ("/monitoring", "/gradio_api/monitoring", "/gradio_api/upload", "/upload")
+CLOSED_PREFIXES = (
+    "/monitoring",
+    "/gradio_api/monitoring",
+    "/gradio_api/upload",
+    "/upload",
+    # Gradio's direct routes run any handler by name outside the queue, its cap and its one worker
+    # (10 drafts posted there made a question wait 49.7 s); the page and the API use the queue.
+    "/gradio_api/run/",
+    "/gradio_api/api/",
+    "/run/",
+    "/api/",
+    # deep links write the session's chat and draft to /tmp/gradio/deep_links (0644, never deleted)
+    "/gradio_api/deep_link",
+)
 
 
 @dataclass
