@@ -53,6 +53,13 @@ def main(argv: list[str] | None = None) -> int:
         "0 = no limit, e.g. behind a reverse proxy, where every user has the proxy's address)",
     )
     p.add_argument(
+        "--trusted-proxy",
+        default="",
+        metavar="ADDR",
+        help="address of a reverse proxy whose X-Forwarded-For header names the client (default: trust none, "
+        "so a client cannot choose the address it is rate-limited by)",
+    )
+    p.add_argument(
         "--feedback-db",
         type=Path,
         default=None,
@@ -68,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--rate-limit is {args.rate_limit:g}; it must be 0 (no limit) or more")
     if not 0 < args.port < 65536:
         p.error(f"--port is {args.port}; it must be between 1 and 65535")
+    # uvicorn reads this when the server starts; by default it trusted X-Forwarded-For from 127.0.0.1,
+    # so any local client could name a new address with each request and pass the rate limit.
+    os.environ["FORWARDED_ALLOW_IPS"] = args.trusted_proxy
     _limit_malloc_arenas()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):

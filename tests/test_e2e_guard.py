@@ -71,6 +71,19 @@ def test_routes_around_the_queue_and_deep_links_are_closed(app: tuple[str, Path]
         assert burst.ask_once(c, url, QUESTION)[0]  # the documented endpoint still answers
 
 
+def test_a_forwarded_address_is_not_believed_without_a_trusted_proxy(app: tuple[str, Path]):
+    """Issue 24, row 5: each POST naming a new X-Forwarded-For got a bucket of its own."""
+    url, _ = app
+    time.sleep(4)  # the bucket of 127.0.0.1 refills from the tests before
+    codes = Counter()
+    with httpx.Client(timeout=10) as c:
+        for i in range(60):
+            headers = {"X-Forwarded-For": f"198.51.100.{i}"}
+            codes[c.post(f"{url}gradio_api/call/ask", json={"data": [QUESTION]}, headers=headers).status_code] += 1
+    assert codes[429] > 0, codes
+    time.sleep(4)
+
+
 def test_request_bodies_are_capped(app: tuple[str, Path]):
     url, _ = app
     big = b'{"data": ["' + b"x" * 200_000 + b'"]}'
