@@ -75,7 +75,7 @@ def test_a_forwarded_address_is_not_believed_without_a_trusted_proxy(app: tuple[
     """Issue 24, row 5: each POST naming a new X-Forwarded-For got a bucket of its own."""
     url, _ = app
     time.sleep(4)  # the bucket of 127.0.0.1 refills from the tests before
-    codes = Counter()
+    codes: Counter[int] = Counter()
     with httpx.Client(timeout=10) as c:
         for i in range(60):
             headers = {"X-Forwarded-For": f"198.51.100.{i}"}
