@@ -323,3 +323,13 @@ def test_a_held_feedback_file_never_delays_an_answer(tmp_path: Path, caplog: pyt
     store.add_unanswered("明天下雨吗")  # recorded again once the file is free
     with sqlite3.connect(tmp_path / "fb.sqlite3") as db:
         assert db.execute("SELECT question FROM unanswered").fetchall() == [("明天下雨吗",)]
+
+
+def test_a_megabyte_line_of_short_sentences_parses_in_linear_time():
+    """One corpus line of 「好!」 × 500,000 (1 MB) took 8 s to cut into paragraphs (issue 24, row 12)."""
+    from quoteqa.ingest import parse
+
+    text = "标题\n\n" + "好!" * 500_000 + "\n"
+    articles: list = []
+    assert _cpu(lambda: articles.extend(parse(text, "x.txt"))) < 3.0
+    assert sum(len(p.sentences) for a in articles for p in a.paragraphs) == 500_000

@@ -256,10 +256,13 @@ def _split_long(paragraphs: list[Paragraph], doc: str) -> list[Paragraph]:
     out: list[Paragraph] = []
     for para in paragraphs:
         chunks: list[list[str]] = [[]]
+        size = 0  # characters in chunks[-1] (a running sum: summing each time was quadratic)
         for sentence in split_sentences(para.text):
-            if chunks[-1] and sum(map(len, chunks[-1])) + len(sentence) > MAX_PARAGRAPH_CHARS:
+            if chunks[-1] and size + len(sentence) > MAX_PARAGRAPH_CHARS:
                 chunks.append([])
+                size = 0
             chunks[-1].append(sentence)
+            size += len(sentence)
         if len(chunks) > 1:
             log.warning("%s: a paragraph of %d characters was cut into %d paragraphs", doc, len(para.text), len(chunks))
         for chunk in chunks:
