@@ -63,3 +63,21 @@ def test_corpus_markup_is_escaped(tmp_path: Path, model):
 def test_ui_builds_around_a_qa(qa: QA):
     demo = build_ui(qa)
     assert "ask" in {d.api_name for d in demo.fns.values()}
+
+
+def test_votes_are_kept_only_for_the_articles_own_text(qa: QA, tmp_path: Path):
+    """Issue 24, row 14: 1,000 spoofed votes stored 6 MB of attacker text; a 核实 row without a source
+    stored the reporter's claim. Without --log-questions only the articles' sentences are kept."""
+    import stat
+
+    from quoteqa.feedback import FeedbackStore
+    from quoteqa.web import quoted
+
+    answer = qa.ask("上半年新增了多少就业岗位?")
+    assert quoted(qa, answer.answer)
+    first, second = qa.index.sentences[0].text, qa.index.sentences[1].text
+    assert quoted(qa, first + second)  # a run of two sentences, as a quote gives it
+    assert not quoted(qa, "攻击者写的一句话。") and not quoted(qa, "") and not quoted(qa, first * 100)
+    store = FeedbackStore(tmp_path / "fb.sqlite3")
+    assert stat.S_IMODE((tmp_path / "fb.sqlite3").stat().st_mode) == 0o600
+    assert not store.log_questions

@@ -9,6 +9,7 @@ prints the summary.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -60,6 +61,8 @@ class FeedbackStore:
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.executescript(SCHEMA)
+        with contextlib.suppress(OSError):  # readers' votes and questions are the operator's alone
+            path.chmod(0o600)
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)

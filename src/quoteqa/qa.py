@@ -225,6 +225,7 @@ class QA:
         self.reader = reader  # a local cross-encoder that reorders the best candidates (see reread)
         self.sounds: understanding.SoundIndex | None = None
         self._years: frozenset[str] | None = None
+        self._sentences: frozenset[str] | None = None
         set_threads(1)
 
     @classmethod
@@ -379,6 +380,12 @@ class QA:
         scores = self.reader.scores(question, [self.index.sentences[s.sentence].text for s in top])
         order = np.argsort(-scores, kind="stable")
         return [top[i] for i in order] + ranked[READER_TOP:]
+
+    def sentence_texts(self) -> frozenset[str]:
+        """Every sentence of the articles, stripped (read once: votes are checked against it)."""
+        if self._sentences is None:
+            self._sentences = frozenset(s.text.strip() for s in self.index.sentences)
+        return self._sentences
 
     def years(self) -> frozenset[str]:
         """The years the articles are dated in (read once: every question asks)."""

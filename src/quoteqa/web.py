@@ -26,6 +26,7 @@ from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
 from .store import Citation, cited, dated, link, when
+from .text import split_sentences
 from .verify import Verification, figure_line, summary, to_csv, to_markdown
 
 if TYPE_CHECKING:
@@ -406,6 +407,22 @@ def _user_bubble(question: str) -> dict[str, Any]:
     return {"role": "user", "content": f'<div class="qa-user">{shown}</div>'}
 
 
+def quoted(qa: QA, text: str) -> bool:
+    """Whether ``text`` is the articles' own: one sentence, or a run of consecutive sentences of one
+    paragraph, as an answer quotes them."""
+    text = text.strip()
+    if not text or len(text) > MAX_VOTED_CHARS:
+        return False
+    sentences = qa.sentence_texts()
+    if text in sentences:
+        return True
+    parts = [s for s in split_sentences(text) if s.strip()]
+    return len(parts) > 1 and all(p.strip() in sentences for p in parts)
+
+
+MAX_VOTED_CHARS = 2000  # a quote of a few sentences; anything longer is no quote
+
+
 def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The chat app around a loaded QA; votes go to ``feedback`` when given."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -496,11 +513,16 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         return render_verification(result, text) + export_links(result), to_markdown(result)
 
     def vote(payload: str) -> str:
-        """A 👍/👎 from the page (JSON from the head script); stored when a feedback file is set."""
+        """A 👍/👎 from the page (JSON from the head script); stored when a feedback file is set, and
+        only for text the articles hold (a quote, a source) unless questions are kept too: a vote
+        on a 核实 row without a source names the reporter's claim, which is user text."""
         try:
             d = json.loads(payload)
             v = Vote(str(d["kind"]), str(d["sentence"]), int(d["vote"]), str(d.get("question", "")))
             if feedback is not None:
+                if not (feedback.log_questions or quoted(qa, v.sentence)):
+                    log.info("feedback ignored: the voted text is not the articles'")
+                    return ""
                 feedback.add_vote(v)
         except (ValueError, KeyError, TypeError):
             log.info("feedback ignored: not a vote")
