@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -269,3 +270,44 @@ def test_above_the_exact_limit_milvus_searches_an_inverted_file(tmp_path: Path):
     assert np.allclose(milvus.index.store.cosines(vec, ids), local.index.store.cosines(vec, ids), atol=1e-5)
     assert "95.37亿元" in milvus.ask("上半年旅游总收入是多少?", since="2024").answer
     milvus.index.store.close()
+
+
+def test_a_server_that_never_answers_is_given_up_with_the_lock_released(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 24, row 11: a fake Milvus that accepts connections and never answers held the build
+    and its index lock forever."""
+    import socket
+    import threading
+
+    from quoteqa import milvus
+
+    monkeypatch.setattr(milvus, "CONNECT_TIMEOUT", 2.0)
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])  # never a byte back
+            except OSError:
+                continue
+
+    threading.Thread(target=accept, daemon=True).start()
+    port = listener.getsockname()[1]
+    corpus = corpus_of(tmp_path, SEED)
+    try:
+        start = time.monotonic()
+        with pytest.raises(StoreError, match="within 2 s"):
+            build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"http://127.0.0.1:{port}")
+        assert time.monotonic() - start < 30
+        build(corpus, tmp_path / "index", model_name=stub_model.STUB)  # the lock was released
+    finally:
+        stop.set()
+        for c in held:
+            c.close()
+        listener.close()

@@ -41,6 +41,9 @@ AVGDL_DRIFT = 0.05  # above this change of the mean document length every row is
 EXPR_IDS = 20_000  # ids listed in one filter expression at most (a larger scope is filtered here)
 
 
+# Seconds to open a store: a server that accepts the connection and never answers held a build
+# (and its index lock) forever.
+CONNECT_TIMEOUT = 30.0
 _CLIENTS: dict[str, list[Any]] = {}  # uri -> [client, users]: pymilvus shares one connection per URI
 
 
@@ -58,11 +61,11 @@ def connect(uri: str) -> Any:
     if uri.startswith(MILVUS_LITE):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
     try:
-        client = MilvusClient(uri=target)
+        client = MilvusClient(uri=target, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # pymilvus raises its own MilvusException, and OSError from Lite
         raise StoreError(
-            f"cannot open the Milvus store {uri} ({exc}); a Milvus Lite file is open in one process at a time "
-            "(stop the app or build using it), and a server must be reachable"
+            f"cannot open the Milvus store {uri} within {CONNECT_TIMEOUT:g} s ({exc}); a Milvus Lite file is open "
+            "in one process at a time (stop the app or build using it), and a server must be reachable and answer"
         ) from exc
     _CLIENTS[uri] = [client, 1]
     return client
