@@ -333,3 +333,23 @@ def test_a_megabyte_line_of_short_sentences_parses_in_linear_time():
     articles: list = []
     assert _cpu(lambda: articles.extend(parse(text, "x.txt"))) < 3.0
     assert sum(len(p.sentences) for a in articles for p in a.paragraphs) == 500_000
+
+
+def test_folders_nested_deeper_than_python_recurses_are_cut_not_crashed(corpus: Path, caplog: pytest.LogCaptureFixture):
+    from quoteqa.ingest import MAX_DEPTH
+
+    here = os.getcwd()
+    os.chdir(corpus)
+    try:  # os.makedirs and Path.mkdir recurse too: one folder at a time
+        for _ in range(1100):
+            os.mkdir("d")
+            os.chdir("d")
+        Path("lost.txt").write_text("标题\n\n正文。\n", encoding="utf-8")
+    finally:
+        os.chdir(here)
+    shallow = corpus / "d" / "d"
+    (shallow / "near.txt").write_text("标题\n\n正文。\n", encoding="utf-8")
+    with caplog.at_level(logging.WARNING):
+        files = corpus_files(corpus)
+    assert shallow / "near.txt" in files and not any(f.name == "lost.txt" for f in files)
+    assert sum(f"{MAX_DEPTH} folders deep" in r.getMessage() for r in caplog.records) == 1

@@ -271,6 +271,9 @@ def _split_long(paragraphs: list[Paragraph], doc: str) -> list[Paragraph]:
     return out
 
 
+MAX_DEPTH = 32  # folders below the corpus folder that are read
+
+
 def corpus_files(corpus: Path) -> list[Path]:
     """Every article file under the corpus folder, in a stable order.
 
@@ -284,6 +287,12 @@ def corpus_files(corpus: Path) -> list[Path]:
     files = []
     for folder, dirs, names in os.walk(corpus, followlinks=False):
         here = Path(folder)
+        if dirs and len(here.relative_to(corpus).parts) >= MAX_DEPTH:
+            # os.walk recurses: folders 1,500 deep ended the build in a RecursionError
+            log.warning(
+                "skipped the folders inside %s: a corpus is read %d folders deep at most", shown(here), MAX_DEPTH
+            )
+            dirs[:] = []
         for d in dirs:
             if (here / d).is_symlink():
                 log.warning("skipped %s: a linked folder is not read; copy its files into the corpus", shown(here / d))
