@@ -75,6 +75,10 @@ def main(argv: list[str] | None = None) -> int:
         p.error(f"--rate-limit is {args.rate_limit:g}; it must be 0 (no limit) or more")
     if not 0 < args.port < 65536:
         p.error(f"--port is {args.port}; it must be between 1 and 65535")
+    index = args.index.expanduser().resolve()
+    if args.feedback_db is not None and args.feedback_db.expanduser().resolve().is_relative_to(index):
+        # every build replaces the index folder whole, and refuses one that holds files it did not write
+        p.error(f"--feedback-db {args.feedback_db} lies inside the index folder {args.index}; put it beside the index")
     # uvicorn reads this when the server starts; by default it trusted X-Forwarded-For from 127.0.0.1,
     # so any local client could name a new address with each request and pass the rate limit.
     os.environ["FORWARDED_ALLOW_IPS"] = args.trusted_proxy

@@ -335,3 +335,12 @@ def test_the_parsing_itself() -> None:
     assert command_of("python app.py [--port 7860]") == (APP, " [--port 7860]")
     assert command_of("make run") is None
     assert {"run", "test"} <= makefile_targets()
+
+
+def test_a_feedback_file_inside_the_index_folder_is_refused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Issue 24: a --feedback-db inside the index folder made every later build refuse to run."""
+    app = load_app(monkeypatch)
+    index = tmp_path / "index"
+    with pytest.raises(SystemExit) as exc:
+        app.main(["--index", str(index), "--feedback-db", str(index / "fb.sqlite3")])
+    assert exc.value.code == 2
