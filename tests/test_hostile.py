@@ -335,6 +335,25 @@ def test_a_megabyte_line_of_short_sentences_parses_in_linear_time():
     assert sum(len(p.sentences) for a in articles for p in a.paragraphs) == 500_000
 
 
+def _remove_nested(top: Path, name: str) -> None:
+    """Remove folders nested as top/name/name/… one at a time, deepest first (no recursion)."""
+    here = os.getcwd()
+    os.chdir(top)
+    depth = 0
+    try:
+        while os.path.isdir(name):
+            os.chdir(name)
+            depth += 1
+        for _ in range(depth):
+            for entry in os.listdir("."):
+                if not os.path.isdir(entry):
+                    os.unlink(entry)
+            os.chdir("..")
+            os.rmdir(name)
+    finally:
+        os.chdir(here)
+
+
 def test_folders_nested_deeper_than_python_recurses_are_cut_not_crashed(corpus: Path, caplog: pytest.LogCaptureFixture):
     from quoteqa.ingest import MAX_DEPTH
 
@@ -349,7 +368,10 @@ def test_folders_nested_deeper_than_python_recurses_are_cut_not_crashed(corpus: 
         os.chdir(here)
     shallow = corpus / "d" / "d"
     (shallow / "near.txt").write_text("标题\n\n正文。\n", encoding="utf-8")
-    with caplog.at_level(logging.WARNING):
-        files = corpus_files(corpus)
+    try:
+        with caplog.at_level(logging.WARNING):
+            files = corpus_files(corpus)
+    finally:
+        _remove_nested(corpus, "d")  # pytest's own clean-up of its temporary folders recurses too
     assert shallow / "near.txt" in files and not any(f.name == "lost.txt" for f in files)
     assert sum(f"{MAX_DEPTH} folders deep" in r.getMessage() for r in caplog.records) == 1

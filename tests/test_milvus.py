@@ -311,3 +311,20 @@ def test_a_server_that_never_answers_is_given_up_with_the_lock_released(
         for c in held:
             c.close()
         listener.close()
+
+
+def test_a_file_that_is_not_a_milvus_lite_store_is_left_alone(tmp_path: Path) -> None:
+    """Issue 24: ``milvus:`` naming a reader's feedback file added Milvus's tables to it."""
+    import sqlite3
+
+    corpus = corpus_of(tmp_path, SEED)
+    other = tmp_path / "feedback.db"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE votes (t REAL)")
+    text = tmp_path / "notes.db"
+    text.write_text("my notes", encoding="utf-8")
+    for path in (other, text):
+        before = path.read_bytes()
+        with pytest.raises(StoreError, match="is not a Milvus Lite store"):
+            build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{path}")
+        assert path.read_bytes() == before

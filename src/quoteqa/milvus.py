@@ -16,6 +16,7 @@ manifest does not list, so a build that stops half way leaves nothing a question
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import secrets
@@ -60,6 +61,7 @@ def connect(uri: str) -> Any:
     target = uri[len(MILVUS_LITE) :] if uri.startswith(MILVUS_LITE) else uri
     if uri.startswith(MILVUS_LITE):
         Path(target).parent.mkdir(parents=True, exist_ok=True)
+        _check_lite_file(Path(target), uri)
     try:
         client = MilvusClient(uri=target, timeout=CONNECT_TIMEOUT)
     except Exception as exc:  # pymilvus raises its own MilvusException, and OSError from Lite
@@ -69,6 +71,28 @@ def connect(uri: str) -> Any:
         ) from exc
     _CLIENTS[uri] = [client, 1]
     return client
+
+
+def _check_lite_file(path: Path, uri: str) -> None:
+    """Refuse an existing file that is not a Milvus Lite store: Lite would add its tables to any
+    SQLite file (a reader's feedback file, say) and overwrite anything else."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with path.open("rb") as f:
+        sqlite = f.read(16) == b"SQLite format 3\x00"
+    tables: set[str] = set()
+    if sqlite:
+        import sqlite3
+
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        except sqlite3.Error:
+            tables = set()
+    if "collection_meta" not in tables:
+        raise StoreError(
+            f"--store {uri}: {path} exists and is not a Milvus Lite store; name a new file or an existing store"
+        )
 
 
 def disconnect(client: Any, uri: str) -> None:
