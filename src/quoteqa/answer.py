@@ -221,8 +221,13 @@ def sentence_holds(index: Index, query: Query, sid: int) -> float:
 
 
 def attribute_held(index: Index, query: Query, sid: int) -> float:
-    """The share of the asked attribute's characters (门票 of 「…门票多少钱」) the sentence holds."""
-    return asking.attribute_share(query.asked.attribute, normalize(index.sentences[sid].text))
+    """The share of the asked attribute's characters (门票 of 「…门票多少钱」) the sentence holds: from
+    its cached characters (normalising each candidate again cost 0.4 ms a question), or its text
+    for a latin attribute (GDP), which is held whole or not at all."""
+    attribute = query.asked.attribute
+    if attribute.isascii() and attribute.strip():
+        return asking.attribute_share(attribute, normalize(index.sentences[sid].text))
+    return asking.attribute_share(attribute, sentence_chars(index, sid))
 
 
 def money_missing(index: Index, query: Query, sid: int) -> bool:

@@ -64,8 +64,8 @@ class FeedbackStore:
         with contextlib.suppress(OSError):  # readers' votes and questions are the operator's alone
             path.chmod(0o600)
 
-    def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=10)
+    def _connect(self, timeout: float = 10.0) -> sqlite3.Connection:
+        return sqlite3.connect(self.path, timeout=timeout)
 
     def add_vote(self, vote: Vote) -> None:
         if vote.kind not in ("answer", "verify") or vote.vote not in (-1, 1) or not vote.sentence.strip():
@@ -83,7 +83,7 @@ class FeedbackStore:
         dropped, and said once in the log."""
         if self.log_questions and question.strip():
             try:
-                with sqlite3.connect(self.path, timeout=UNANSWERED_WAIT) as db:
+                with self._connect(UNANSWERED_WAIT) as db:
                     db.execute("INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD]))
             except sqlite3.Error as exc:
                 if not self._dropping:

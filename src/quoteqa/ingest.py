@@ -167,15 +167,13 @@ def _days_in(year: int, month: int) -> int:
 
 def date_span(date: str) -> tuple[str, str]:
     """The first and last day a date covers: 2024 → 2024-01-01..2024-12-31, 2024-07 → the month."""
-    import calendar
-
     parts = [int(x) for x in date.split("-")]
     year = parts[0]
     if len(parts) == 1:
         return f"{year}-01-01", f"{year}-12-31"
     month = parts[1]
     if len(parts) == 2:
-        return f"{year}-{month:02d}-01", f"{year}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+        return f"{year}-{month:02d}-01", f"{year}-{month:02d}-{_days_in(year, month):02d}"
     return (date,) * 2
 
 

@@ -94,18 +94,20 @@ _CONTENT_TAGS = ("n", "v", "a", "s", "j", "l", "i")  # and "eng", a latin word (
 _AUXILIARY = frozenset(["能", "会", "要", "可以", "开始", "应该", "需要", "得", "全部", "才能", "说"])
 # Words that name the kind of answer, not what it is about (都叫啥名字, 什么时候, 要什么材料).
 _KIND_WORDS = frozenset(
-    ("名字", "名称", "时候", "时间", "地方", "地址", "位置", "价格", "价钱", "钱", "原因", "办法", "方法", "条件")
-) | frozenset(("材料", "手续", "流程", "步骤", "情况"))
+    (
+        *("名字", "名称", "时候", "时间", "地方", "地址", "位置", "价格", "价钱", "钱"),
+        *("原因", "办法", "方法", "条件", "材料", "手续", "流程", "步骤", "情况"),
+    )
+)
 
 
 @dataclass(frozen=True)
 class Asked:
-    """What a question asks for: ``kind`` (one of KINDS, "" when none), the word it is about
-    (``attribute``: 门票, "" when none) and the rest of its topic (``subject``)."""
+    """What a question asks for: ``kind`` (one of KINDS, "" when none) and the word it is about
+    (``attribute``: 门票, "" when none)."""
 
     kind: str = ""
     attribute: str = ""
-    subject: str = ""
 
     @property
     def typed(self) -> bool:
@@ -196,10 +198,9 @@ def asked(question: str) -> Asked:
     # else the last word before it (门票多少钱, 常住人口有多少).
     nouns = [w for w, t in after if t.startswith("n") or t == "vn"]
     attribute = nouns[0] if nouns else after[0][0] if after else before[-1] if before else ""
-    subject = "".join(w for w in before if w != attribute)
     if kind == "quantity" and (attribute[-1:] in _MONEY or any(w[-1] in _MONEY for w in before)):
         kind = "amount"  # a figure of a word counted in money (票价多少, 房价多少一平)
-    return Asked(kind, attribute, subject)
+    return Asked(kind, attribute)
 
 
 def attribute_share(attribute: str, text: Container[str]) -> float:
