@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         duration = time.perf_counter() - start
         qa_old = QA.load(base)
         expected_old = qa_old.ask(QUESTION).to_dict()
-        expected_new = QA.load(work / "timing", model=qa_old.index.model).ask(QUESTION).to_dict()
+        expected_new = QA.load(work / "timing").ask(QUESTION).to_dict()
         outcomes = {"old": 0, "new": 0}
         for run in range(args.runs):
             index = work / f"run{run}" / "index"
@@ -61,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
             time.sleep(delay)
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
-            got = QA.load(index, model=qa_old.index.model).ask(QUESTION).to_dict()
+            got = QA.load(index).ask(QUESTION).to_dict()
             state = "old" if got == expected_old else "new" if got == expected_new else "BROKEN"
             if state == "BROKEN":
                 print(f"run {run}: killed at {delay:.2f} s: the index answers {got}", file=sys.stderr)

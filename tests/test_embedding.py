@@ -1,15 +1,17 @@
-"""The torch USE-m3 module reproduces the package's numpy reference, offline."""
+"""The torch USE-m3 module (builds) and the numpy one (questions) reproduce the package's
+reference, offline; the numpy one's inflated weights are cached safely."""
 
 from __future__ import annotations
 
 import random
 import socket
+from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import SEED
 
-from quoteqa.embedding import encode
+from quoteqa.embedding import NumpyUSE, encode
 
 
 def varied_texts() -> list[str]:
@@ -41,8 +43,43 @@ def test_matches_the_reference_numpy_model(model):
     ref /= np.linalg.norm(ref, axis=1, keepdims=True)
     cos = (ours * ref).sum(axis=1)
     assert ours.shape == (len(texts), 512)
-    assert cos.min() >= 0.999, [texts[i][:30] for i in np.argsort(cos)[:3]]
+    assert cos.min() >= 0.9999, [texts[i][:30] for i in np.argsort(cos)[:3]]
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-4)
+
+
+def test_questions_are_embedded_as_the_index_was_built(model, tmp_path: Path):
+    """The numpy model that embeds questions and the torch module that built the index agree on a
+    few hundred sentences: the same vectors to 1e-5, so the same answers."""
+    texts = varied_texts()
+    built = encode(model, texts)
+    asked = NumpyUSE(cache=tmp_path).embed(texts)
+    assert asked.shape == built.shape and asked.dtype == np.float32
+    assert np.abs(asked - built).max() < 1e-5
+    assert (asked * built).sum(axis=1).min() >= 0.9999
+
+
+def test_the_inflated_weights_are_cached_once_and_memory_mapped(tmp_path: Path):
+    first = NumpyUSE(cache=tmp_path)
+    folders = list(tmp_path.iterdir())
+    assert len(folders) == 1 and (folders[0] / "source.json").is_file()
+    second = NumpyUSE(cache=tmp_path)
+    assert isinstance(second.model.table, np.memmap)
+    assert not isinstance(NumpyUSE(cache=None).model.table, np.memmap)  # QUOTEQA_CACHE=off
+    texts = ["上半年新增了多少就业岗位?", "", "a", "旅游总收入95.37亿元。" * 40]
+    np.testing.assert_array_equal(first.embed(texts), second.embed(texts))
+    assert list(tmp_path.iterdir()) == folders  # nothing left of a fill
+
+
+def test_a_broken_or_unwritable_cache_falls_back_to_memory(tmp_path: Path):
+    reference = NumpyUSE(cache=None).embed(["新增就业岗位5.7万个。"])
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    np.testing.assert_array_equal(NumpyUSE(cache=blocked).embed(["新增就业岗位5.7万个。"]), reference)
+    cache = tmp_path / "cache"
+    NumpyUSE(cache=cache)
+    (folder,) = cache.iterdir()
+    (folder / "table.npy").write_bytes(b"truncated")  # a damaged copy is read around, not trusted
+    np.testing.assert_array_equal(NumpyUSE(cache=cache).embed(["新增就业岗位5.7万个。"]), reference)
 
 
 def test_nothing_reaches_the_network(monkeypatch: pytest.MonkeyPatch, tmp_path):

