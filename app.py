@@ -9,11 +9,15 @@ import sqlite3
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+
+if TYPE_CHECKING:
+    from quoteqa.starting import Placeholder
 
 
 def _limit_malloc_arenas() -> None:
@@ -83,6 +87,25 @@ def main(argv: list[str] | None = None) -> int:
     # so any local client could name a new address with each request and pass the rate limit.
     os.environ["FORWARDED_ALLOW_IPS"] = args.trusted_proxy
     _limit_malloc_arenas()
+    from quoteqa.starting import Placeholder
+
+    try:
+        placeholder = Placeholder(args.host, args.port)  # 「正在加载…」 on the port while the rest loads
+    except OSError as exc:
+        print(
+            f"app.py: 错误:无法在 {args.host}:{args.port} 上启动({exc.strerror or exc}),该端口可能已被占用;"
+            f"请用 --port 端口号 或环境变量 GRADIO_SERVER_PORT 另选一个端口。",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        return _serve(args, placeholder)
+    finally:
+        placeholder.close()
+
+
+def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
+    """Load the index and the page, then hand the port from the placeholder to the app."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
@@ -102,11 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         # The app rebuilds a missing or stale index on start; the CLI asks first.
         qa = QA.load(args.index, corpus=args.corpus, rebuild=True, store_uri=args.store, reader=args.reader)
         qa.ask("预热")  # load the model and warm the caches before the first user
-        # One short query gains nothing from intra-op threads, and their spin-waiting steals the
-        # CPU that concurrent requests need (p50 under load fell from ~100 ms to ~30 ms).
-        import torch
-
-        torch.set_num_threads(1)
     except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
@@ -116,7 +134,9 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, sqlite3.Error) as exc:
         print(f"app.py: error: cannot open the feedback file ({exc}); pass --feedback-db PATH", file=sys.stderr)
         return 1
-    launch(build_ui(qa, feedback), host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
+    demo = build_ui(qa, feedback)
+    placeholder.close()
+    launch(demo, host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``python -m harness report|scale|stores …``: the harness's entry point (see ``make bench``,
+"""``python -m harness report|scale|stores|startup …``: the harness's entry point (see ``make bench``,
 ``make scale``, ``make stores``)."""
 
 from __future__ import annotations
@@ -7,7 +7,12 @@ import sys
 
 
 def main(argv: list[str]) -> int:
-    commands = {"report": "harness.report", "scale": "harness.scale", "stores": "harness.stores"}
+    commands = {
+        "report": "harness.report",
+        "scale": "harness.scale",
+        "stores": "harness.stores",
+        "startup": "harness.startup",
+    }
     if not argv or argv[0] not in commands:
         print(f"usage: python -m harness {{{','.join(commands)}}} [options]; --help after one for its options")
         return 2

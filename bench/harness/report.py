@@ -24,6 +24,7 @@ from quoteqa.retrievers import bm25s_module
 from quoteqa.store import Index
 from quoteqa.text import CJK, is_cjk, normalize
 
+from . import startup
 from .kinds import kind_table
 from .score import Answerer, Item, Reply, Scores, load_items, score
 
@@ -133,7 +134,8 @@ def _pct(values: list[float], q: float) -> float:
 
 
 def cli_warm_cost(index: Path, questions: list[str]) -> float:
-    """ms per question: `quoteqa ask` over many stdin questions minus a run with one question."""
+    """ms per question: `quoteqa ask` over the questions five times on stdin, minus a run over them
+    once (both runs pay every one-time cost: the start, and what is built on first need)."""
 
     def run(qs: list[str]) -> float:
         t = time.perf_counter()
@@ -146,10 +148,9 @@ def cli_warm_cost(index: Path, questions: list[str]) -> float:
         )
         return time.perf_counter() - t
 
-    many = questions * 5
-    one = statistics.median(run(questions[:1]) for _ in range(3))
-    full = statistics.median(run(many) for _ in range(3))
-    return 1000 * (full - one) / (len(many) - 1)
+    once = statistics.median(run(questions) for _ in range(3))
+    five = statistics.median(run(questions * 5) for _ in range(3))
+    return 1000 * (five - once) / (4 * len(questions))
 
 
 def app_ready_seconds(corpus: Path, index: Path) -> float:
@@ -397,6 +398,7 @@ def run(
         ready = app_ready_seconds(corpus, index_path)
         n_big, sents_per_s = build_throughput(corpus, work)
         sections.append(_speed_table(stats.sentences, build_s, n_big, sents_per_s, cli_ms, ready))
+        sections.append(startup.table(ROOT / "index"))
         report = "\n\n".join(sections)
         print(report)
         print("\nquoteqa misses:\n" + ("\n".join(misses) or "- none"))
@@ -433,8 +435,9 @@ def _speed_table(n_sentences: int, build_s: float, n_big: int, sents_per_s: floa
     lines = [
         "| speed | value | floor |",
         "|---|---|---|",
-        f"| warm cost per question, `quoteqa ask` (many stdin questions minus one) | {cli_ms:.1f} ms | ≤ 15 ms |",
-        f"| app ready after start (index built, model loaded, warmed) | {ready:.1f} s | ≤ 20 s |",
+        f"| warm cost per question, `quoteqa ask` (the questions 5 times on stdin minus once, over 4) "
+        f"| {cli_ms:.1f} ms | ≤ 5 ms |",
+        f"| app ready after start (index built, model loaded, warmed) | {ready:.1f} s | ≤ 5 s |",
         f"| index build, {n_big} distinct sentences (seed varied as in `make scale`), model load excluded "
         f"| {sents_per_s:.0f} sentences/s | ≥ 300 |",
         f"| index build of the bundled corpus ({n_sentences} sentences), model load included | {build_s:.1f} s | |",

@@ -238,8 +238,8 @@ def money_missing(index: Index, query: Query, sid: int) -> bool:
     return not (own - query.figures)
 
 
-def _cover(terms: dict[str, float], text_terms: frozenset[str]) -> float:
-    total = sum(terms.values())
+def _cover(terms: dict[str, float], text_terms: frozenset[str], total: float) -> float:
+    """The share of the weight ``total`` of ``terms`` that ``text_terms`` holds."""
     if total <= 0:
         return 0.0
     return sum(w for t, w in terms.items() if t in text_terms) / total
@@ -345,14 +345,15 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
     ids, bm_s, bm_p, dense = candidates(index, query, qvec, scope)
     pids = index.sent_para[ids]
     rows = np.zeros((len(ids), len(FEATURES)), dtype=np.float64)
+    asked = sum(query.terms.values())
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):
         terms = sentence_terms(index, sid)
         rows[row, :6] = (
             float(bm_s[row]),
             float(bm_p[row]),
             dn,
-            _cover(query.terms, terms),
-            _cover(query.terms, context_terms(index, pid)),
+            _cover(query.terms, terms, asked),
+            _cover(query.terms, context_terms(index, pid), asked),
             _kind_fit(query.kinds, index.sentences[sid].text, gives_figure(index, query, sid)),
         )
     passage = rows @ PASSAGE_WEIGHTS
@@ -366,7 +367,7 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
     for pid, dn in zip(pids.tolist(), dense.tolist(), strict=True):
         best_dense[pid] = max(best_dense.get(pid, -1.0), dn)
 
-    in_paragraph: dict[tuple[str, int], dict[str, float]] = {}  # (kind, paragraph) -> term weights
+    in_paragraph: dict[tuple[str, int], tuple[dict[str, float], float]] = {}  # (kind, paragraph) -> weights, total
     memo: dict[tuple[str, int], float] = {}  # (kind, sentence) -> focus
 
     def focus(kind: str, sid: int, pid: int) -> float:
@@ -380,9 +381,11 @@ def features(index: Index, query: Query, qvec: np.ndarray, scope: Scope = EVERYT
                     terms = {t: w for t, w in query.terms.items() if t not in title}
                 else:
                     terms = query.chars if kind == "chars" else query.terms
-                in_paragraph[(kind, pid)] = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
+                weights = _focus_weights(terms, counts, len(index.paragraphs[pid].sentences))
+                in_paragraph[(kind, pid)] = weights, sum(weights.values())
             held = sentence_chars(index, sid) if kind == "chars" else sentence_terms(index, sid)
-            memo[(kind, sid)] = _cover(in_paragraph[(kind, pid)], held)
+            weights, total = in_paragraph[(kind, pid)]
+            memo[(kind, sid)] = _cover(weights, held, total)
         return memo[(kind, sid)]
 
     for row, (sid, pid, dn) in enumerate(zip(ids.tolist(), pids.tolist(), dense.tolist(), strict=True)):

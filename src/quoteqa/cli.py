@@ -220,13 +220,17 @@ def _load(args: argparse.Namespace) -> QA:
     if corpus is None:
         built_from = Path(read_manifest(args.index)["corpus"]["path"])
         corpus = built_from if built_from.is_dir() else None
-    return QA.load(
+    qa = QA.load(
         args.index,
         corpus=corpus,
         rebuild=getattr(args, "rebuild", False),
         model_name=getattr(args, "model", None),
         reader=getattr(args, "reader", None),
     )
+    from .embedding import build_threads, set_blas_threads
+
+    set_blas_threads(build_threads())  # one question at a time: its embedding may use the cores (0.5 ms)
+    return qa
 
 
 def cmd_ask(args: argparse.Namespace) -> int:

@@ -183,7 +183,6 @@ def set_threads(n: int) -> int:
     thread gives); builds use every core. torch is not imported for this: a process that only
     answers questions never loads it, and one that does gets this setting when it does."""
     import faiss
-    from threadpoolctl import threadpool_limits
 
     n = max(1, n)
     before = _THREADS[0] or build_threads()
@@ -191,8 +190,16 @@ def set_threads(n: int) -> int:
     if "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(n)
     faiss.omp_set_num_threads(n)
-    threadpool_limits(n, user_api="blas")  # numpy's, for the numpy USE
+    set_blas_threads(n)
     return before
+
+
+def set_blas_threads(n: int) -> None:
+    """Threads of numpy's BLAS (the numpy USE's matrix products), for the whole process. A server
+    answers questions side by side on one each; the CLI answers one at a time and may use more."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(max(1, n), user_api="blas")
 
 
 def build_threads() -> int:

@@ -9,6 +9,7 @@ itself, so that every row walks every tree at once, one level a step, with no ma
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,6 +39,13 @@ class Forest:
     leaf_value: np.ndarray  # (trees, most leaves) each tree's leaf outputs, left to right
     constant: float  # the outputs of the trees that are a single leaf
     features: int  # how many columns a row has
+    # For a model without missing-value rules (all LightGBM writes when trained without NaNs):
+    # feature f's distinct thresholds, ascending, and (after offset[f]) for each count r of them
+    # below a value, the AND over trees of the masks of f's tests that value fails. A row is then
+    # one lookup a feature, not one comparison a test.
+    cuts: tuple[np.ndarray, ...] = ()
+    offset: np.ndarray | None = None  # (features,) where feature f's rows of ``failed`` start
+    failed: np.ndarray | None = None  # (sum of (cuts + 1), trees)
 
     def score(self, rows: np.ndarray) -> np.ndarray:
         """The raw score (the sum over trees) of each row, as ``Booster.predict`` gives it."""
@@ -47,6 +55,11 @@ class Forest:
         if not self.leaf_value.shape[0]:
             return np.full(len(rows), self.constant)
         rows[np.abs(rows) <= _ZERO] = 0.0  # as LightGBM reads a dense row: such a value is no entry
+        if self.failed is not None and self.offset is not None:
+            rows[np.isnan(rows)] = 0.0  # no missing-value rule: LightGBM reads NaN as 0
+            ranks = np.stack([np.searchsorted(c, rows[:, f], side="left") for f, c in enumerate(self.cuts)])
+            standing = np.bitwise_and.reduce(self.failed[ranks + self.offset[:, None]], axis=0).T  # (trees, rows)
+            return self._leaves(standing)
         x = rows.T[self.feature]  # (slots, trees, rows): every test of every tree, at once
         nan = np.isnan(x)
         if nan.any() or (self.missing != _MISSING_NONE).any():
@@ -58,7 +71,10 @@ class Forest:
             left = x <= self.threshold[..., None]
         # A test that goes left keeps every bit: the mask or all ones (0 - 1 wraps to all ones).
         kept = self.mask[..., None] | (np.zeros((), self.mask.dtype) - left.astype(self.mask.dtype))
-        standing = np.bitwise_and.reduce(kept, axis=0)  # (trees, rows)
+        return self._leaves(np.bitwise_and.reduce(kept, axis=0))  # (trees, rows)
+
+    def _leaves(self, standing: np.ndarray) -> np.ndarray:
+        """The summed output of the leaves rows end in, from the leaves still standing (trees, rows)."""
         lowest = standing & (np.zeros((), standing.dtype) - standing)  # the lowest set bit, alone
         leaf = np.log2(lowest.astype(np.float64)).astype(np.intp)  # exact: a power of two
         out = self.leaf_value[np.arange(len(self.leaf_value))[:, None], leaf].sum(axis=0)
@@ -109,16 +125,48 @@ def parse(text: str) -> Forest:
     for t, (f, thr, k, m) in enumerate(nodes):
         feature[: len(f), t], threshold[: len(f), t], kind[: len(f), t] = f, thr, k
         mask[: len(f), t] = np.asarray(m, dtype=np.uint64).astype(dtype)  # the leaves above widest stay set
+    features = int(fields["max_feature_idx"]) + 1
+    missing = (kind >> 2) & 3
+    by_rank = _by_rank(feature, threshold, mask, features) if (missing == _MISSING_NONE).all() else None
     return Forest(
         feature=feature,
         threshold=threshold,
         default_left=(kind & _DEFAULT_LEFT) > 0,
-        missing=(kind >> 2) & 3,
+        missing=missing,
         mask=mask,
         leaf_value=np.asarray([np.pad(v, (0, widest - len(v))) for v in values]).reshape(len(values), widest),
         constant=constant,
-        features=int(fields["max_feature_idx"]) + 1,
+        features=features,
+        **(by_rank or {}),
     )
+
+
+def _by_rank(feature: np.ndarray, threshold: np.ndarray, mask: np.ndarray, features: int) -> dict[str, Any]:
+    """The lookup tables of ``Forest.cuts``: a value fails a test (goes right) when the test's
+    threshold is below it, so with r of feature f's thresholds below a value, the tests it fails
+    are the r lowest."""
+    cuts, tables = [], []
+    trees = feature.shape[1]
+    for f in range(features):
+        slot, tree = np.nonzero((feature == f) & np.isfinite(threshold))
+        order = np.argsort(threshold[slot, tree], kind="stable")
+        slot, tree = slot[order], tree[order]
+        values = threshold[slot, tree]
+        distinct = np.unique(values)
+        table = np.empty((len(distinct) + 1, trees), dtype=mask.dtype)
+        standing = np.full(trees, np.iinfo(mask.dtype).max, dtype=mask.dtype)
+        table[0] = standing
+        at = 0
+        for r, cut in enumerate(distinct, start=1):
+            while at < len(values) and values[at] == cut:
+                standing[tree[at]] &= mask[slot[at], tree[at]]
+                at += 1
+            table[r] = standing
+        cuts.append(distinct)
+        tables.append(table)
+    sizes = [len(t) for t in tables]
+    offset = np.cumsum([0, *sizes])[:-1].astype(np.intp)
+    return {"cuts": tuple(cuts), "offset": offset, "failed": np.concatenate(tables)}
 
 
 def _in_order(left: np.ndarray, right: np.ndarray) -> tuple[list[int], list[list[int]]]:

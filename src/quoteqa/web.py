@@ -619,6 +619,7 @@ def launch(demo: gr.Blocks, *, host: str, port: int, limits: Limits | None = Non
         server_name=host,
         server_port=port,
         share=False,
+        quiet=True,  # Gradio's own lines are English and advertise a public link
         css=CSS,
         # System fonts only: the page must not reach out to a font CDN.
         theme=gr.themes.Soft(font=["Noto Sans CJK SC", "system-ui", "sans-serif"], font_mono=["monospace"]),
@@ -632,4 +633,8 @@ def launch(demo: gr.Blocks, *, host: str, port: int, limits: Limits | None = Non
         enable_monitoring=False,
         max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
         app_kwargs={"middleware": [guard]},
+        prevent_thread_lock=True,  # to say it is up once it is
     )
+    shown = f"[{host}]" if ":" in host else host
+    print(f"武进新闻问答已启动:http://{shown}:{port}/ (按 Ctrl+C 停止)", flush=True)
+    demo.block_thread()

@@ -1,0 +1,115 @@
+"""While the app loads: its port is taken at once, by a placeholder that says so in Chinese.
+
+Gradio's import and the index load take seconds; a reader who opens the page meanwhile sees
+「正在加载…」 (refreshed each second) instead of a refused connection, a script gets HTTP 503 with
+Retry-After, and a port that is already taken is found before anything loads. The placeholder
+answers with 503 on every path, so that a health check or a client waiting for the app to be up
+keeps waiting; the real server takes the port over when it is ready.
+
+The page is served by a forked child process: served from a thread, each request took the GIL
+from the loading and a client polling every 50 ms delayed the start by 2.5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="refresh" content="1">
+<meta name="color-scheme" content="light dark">
+<title>武进新闻问答 · 正在加载</title>
+<style>
+body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;
+font-family:"Noto Sans CJK SC",system-ui,sans-serif;background:#fff;color:#1f2937}
+@media (prefers-color-scheme: dark){body{background:#0b0f19;color:#e5e7eb}}
+main{text-align:center;padding:24px}p{margin:.4em 0}.hint{opacity:.75;font-size:.9em}
+</style></head>
+<body><main role="status" aria-live="polite"><p>正在加载…</p>
+<p class="hint">问答服务正在启动,几秒后自动打开。</p></main></body></html>
+"""
+BUSY = {"error": "服务正在启动,请稍后再试。", "code": "loading"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server_version = "quoteqa"
+    sys_version = ""
+    timeout = 2  # a client that sends nothing does not hold the page up for others
+
+    def _reply(self, body: bytes, content_type: str) -> None:
+        self.send_response(503)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Retry-After", "1")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] in ("/", "/index.html"):
+            self._reply(PAGE.encode("utf-8"), "text/html; charset=utf-8")
+        else:
+            payload = {"status": "loading"} if self.path.startswith("/healthz") else BUSY
+            self._reply(json.dumps(payload, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+    do_HEAD = do_GET
+
+    def do_POST(self) -> None:
+        self._reply(json.dumps(BUSY, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a reload every second is not worth a log line
+
+
+class _Server(HTTPServer):
+    allow_reuse_address = True  # the real server binds the same port a moment later
+    timeout = 0.5  # seconds between checks that the app is still there
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class Placeholder:
+    """The loading page on ``host:port`` until ``close``. Raises OSError when the port is taken."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._server = (_Server6 if ":" in host else _Server)((host, port), _Handler)
+        self._child = 0
+        self._thread: threading.Thread | None = None
+        if hasattr(os, "fork"):
+            app = os.getpid()
+            self._child = os.fork()
+            if self._child == 0:  # the child: serve until told to stop or the app is gone
+                try:
+                    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the app's to handle
+                    while os.getppid() == app:
+                        self._server.handle_request()
+                finally:
+                    os._exit(0)
+            self._server.socket.close()  # the child holds the port
+        else:
+            self._thread = threading.Thread(target=self._server.serve_forever, name="quoteqa-loading", daemon=True)
+            self._thread.start()
+
+    def close(self) -> None:
+        """Stop answering and free the port (idempotent)."""
+        if self._child:
+            try:
+                os.kill(self._child, signal.SIGTERM)
+                os.waitpid(self._child, 0)
+            except (ProcessLookupError, ChildProcessError):
+                pass
+            self._child = 0
+        elif self._thread is not None and self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
