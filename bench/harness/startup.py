@@ -42,18 +42,23 @@ LIGHT = {
 }
 
 
+# Runs a command and prints its peak resident memory: a child forked from the (large) bench
+# process would report the bench's own memory as its peak.
+_PEAK = (
+    "import resource, subprocess, sys, time; t = time.perf_counter(); code = subprocess.run(sys.argv[1:]).returncode; "
+    "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float]:
     """(seconds, peak resident MB) of one fresh process."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}, cwd=ROOT
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK, *cmd], capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT
     )
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} exited with {proc.returncode}")
-    return seconds, usage.ru_maxrss / 1024
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} exited with {out.returncode}: {out.stderr[-500:]}")
+    seconds, peak = out.stdout.splitlines()[-1].split()
+    return float(seconds), int(peak) / 1024
 
 
 def median_of(run: Callable[[], tuple[float, float]], n: int = RUNS) -> tuple[float, float]:
