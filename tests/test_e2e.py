@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import re
 import shutil
 import sqlite3
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ANSWER_KEYS, SEED, private_tmp, start_app
+from conftest import ANSWER_KEYS, ROOT, SEED, private_tmp, start_app
 
 from quoteqa.web import EXAMPLES
 
@@ -116,7 +117,7 @@ def test_verify_tab_shows_badges_and_exports(app_url: str, browser):  # type: ig
 def ask_in_page(page, question: str, n: int) -> None:  # type: ignore[no-untyped-def]
     page.fill("#qa-input textarea", question)
     page.click("#qa-send")
-    page.wait_for_function("n => document.querySelectorAll('.qa-answer').length >= n", arg=n, timeout=30_000)
+    page.wait_for_function("n => document.querySelectorAll('#qa-chat .qa-answer').length >= n", arg=n, timeout=30_000)
 
 
 def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path: Path):  # type: ignore[no-untyped-def]
@@ -126,12 +127,12 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     page.goto(app_url)
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     ask_in_page(page, "上半年新增了多少就业岗位?", 1)
-    answer = page.locator(".qa-answer").last
+    answer = page.locator("#qa-chat .qa-answer").last
     assert "新增就业岗位5.7万个" in answer.locator(".qa-quote").inner_text()
     assert "第 5 段" in answer.locator(".qa-cite").inner_text()
     assert answer.locator("mark.fig", has_text="5.7万个").count() >= 1
     ask_in_page(page, "武进的房价多少钱一平?", 2)
-    assert "原文中未找到" in page.locator(".qa-answer").last.inner_text()
+    assert "原文中未找到" in page.locator("#qa-chat .qa-answer").last.inner_text()
     n = 2
     for payload in USER_PAYLOADS:
         n += 1
@@ -140,7 +141,7 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
         assert payload.split("\n")[0] in shown, payload
     n += 1
     ask_in_page(page, "新增口袋公园多少个?", n)
-    answer = page.locator(".qa-answer").last
+    answer = page.locator("#qa-chat .qa-answer").last
     assert "新增口袋公园12个" in answer.inner_text()
     cite = answer.locator(".qa-cite").first.inner_text()
     assert f"{PAPER} 第A2版 · 朱梦琪 · 2024年7月15日" in cite  # the front matter, as text
@@ -156,12 +157,12 @@ def test_chat_shows_the_quote_with_its_citation(app_url: str, browser, tmp_path:
     ask_in_page(page, "九大重点产业集群产值多少?", n)
     n += 1
     ask_in_page(page, "增长多少?", n)
-    answer = page.locator(".qa-answer").last
+    answer = page.locator("#qa-chat .qa-answer").last
     assert "增长10.68%" in answer.locator(".qa-quote").inner_text()
     assert "按“九大重点产业集群产值增长多少?”理解" in answer.locator(".qa-understood").inner_text()
     n += 1
     ask_in_page(page, "新增了几所学效", n)
-    assert "按“新增了几所学校”理解" in page.locator(".qa-answer").last.inner_text()
+    assert "按“新增了几所学校”理解" in page.locator("#qa-chat .qa-answer").last.inner_text()
     page.screenshot(path=str(tmp_path / "chat.png"), full_page=True)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 400, f"page is {width}px wide at phone width"
@@ -261,7 +262,7 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
     page.goto(url)
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     ask_in_page(page, "上半年旅游总收入是多少?", 1)
-    answer = page.locator(".qa-answer").last
+    answer = page.locator("#qa-chat .qa-answer").last
     answer.locator("button.qa-copy").click()
     page.wait_for_timeout(300)
     title = "《持之以恒奋力拼搏实干 拼出争先进位的过硬成果》"
@@ -275,10 +276,10 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
     assert link.startswith(url) and "?q=" in link
     # the conversation is kept in this browser across a reload …
     page.reload()
-    page.wait_for_selector(".qa-answer", timeout=30_000)
-    assert "95.37亿元" in page.locator(".qa-answer").last.inner_text()
+    page.wait_for_selector("#qa-chat .qa-answer", timeout=30_000)
+    assert "95.37亿元" in page.locator("#qa-chat .qa-answer").last.inner_text()
     # … a vote lands in the feedback file, without the question (no --log-questions here)
-    page.locator(".qa-answer").last.locator("button.qa-up").click()
+    page.locator("#qa-chat .qa-answer").last.locator("button.qa-up").click()
     page.wait_for_timeout(1500)
     with sqlite3.connect(work / "fb.sqlite3") as db:
         rows = db.execute("SELECT kind, sentence, vote, question FROM votes").fetchall()
@@ -289,12 +290,12 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
     page.reload()
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     page.wait_for_timeout(800)
-    assert page.locator(".qa-answer").count() == 0
+    assert page.locator("#qa-chat .qa-answer").count() == 0
     # the shared link, opened elsewhere, asks the question and shows the same quote
     other_ctx, other = _phone(browser)
     other.goto(link)
-    other.wait_for_selector(".qa-answer", timeout=30_000)
-    assert "95.37亿元" in other.locator(".qa-answer").last.locator(".qa-quote").inner_text()
+    other.wait_for_selector("#qa-chat .qa-answer", timeout=30_000)
+    assert "95.37亿元" in other.locator("#qa-chat .qa-answer").last.locator(".qa-quote").inner_text()
     other_ctx.close()
     ctx.close()
 
@@ -335,4 +336,40 @@ def test_phone_layout(app_url: str, browser):  # type: ignore[no-untyped-def]
     for n, q in enumerate(["上半年新增了多少就业岗位?", "新增上市企业几家?", "上半年旅游总收入是多少?"], start=1):
         ask_in_page(page, q, n)
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    ctx.close()
+
+
+def test_a_200_question_conversation_with_reloads(app_url: str, browser):  # type: ignore[no-untyped-def]
+    """Every answer arrives, each request stays small (it carries the question and a few earlier
+    ones, never the chat), and the chat the browser keeps comes back after each reload."""
+    ctx, page = _phone(browser)
+    posted: list[int] = []
+    page.on("request", lambda r: posted.append(len(r.post_data_buffer or b"")) if r.method == "POST" else None)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    lines = (ROOT / "bench" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    questions = [json.loads(line)["question"] for line in lines if line.strip()][:50]
+    shown = "n => document.querySelectorAll('#qa-chat .qa-answer').length >= n"
+    for n in range(1, 201):
+        ask_in_page(page, questions[n % len(questions)], n)
+        if n in (70, 140, 200):
+            page.reload()
+            page.wait_for_function(shown, arg=n, timeout=30_000)
+    answers = page.locator("#qa-chat .qa-answer")
+    assert answers.count() == 200
+    assert page.locator("#qa-chat .qa-user").count() == 200
+    assert "错误" not in page.inner_text("body")
+    assert max(posted) < 4_000, max(posted)  # the 64 KiB body cap is far away, at any length
+    assert questions[200 % len(questions)].rstrip("?") in page.locator("#qa-chat").inner_text()
+    ctx.close()
+
+
+def test_an_over_long_question_stays_in_the_box_with_the_limit(app_url: str, browser):  # type: ignore[no-untyped-def]
+    ctx, page = _phone(browser)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    long = "上半年新增了多少就业岗位" * 50  # 600 characters
+    ask_in_page(page, long, 1)
+    assert "500" in page.locator("#qa-chat .qa-answer").last.inner_text()
+    assert page.input_value("#qa-input textarea") == long  # kept, to be shortened
     ctx.close()

@@ -189,8 +189,8 @@ def test_with_log_questions_votes_and_unanswered_questions_keep_the_text(app: tu
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
     page.fill("#qa-input textarea", "新增上市企业几家?")
     page.click("#qa-send")
-    page.wait_for_selector(".qa-answer button.qa-down", timeout=30_000)
-    page.locator(".qa-answer button.qa-down").last.click()
+    page.wait_for_selector("#qa-chat .qa-answer button.qa-down", timeout=30_000)
+    page.locator("#qa-chat .qa-answer button.qa-down").last.click()
     page.wait_for_timeout(1500)
     page.close()
     with sqlite3.connect(work / "fb.sqlite3") as db:

@@ -45,7 +45,14 @@ NOT_FOUND = "原文中未找到相关内容。"
 UNSURE = "原文中最相关的是这一句,可能没有完全回答您的问题,请对照原文:"
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
 HISTORY_TURNS = 6  # earlier questions of a chat kept for follow-ups
-MAX_KEPT = 100  # chat messages kept in the browser across reloads
+MAX_KEPT = 400  # chat messages the page shows and keeps across reloads (200 questions and replies)
+# Page-side steps of the chat (no request): append the newest exchange, keep the last MAX_KEPT
+# messages, save them and empty the hidden chatbot; on opening, show the saved chat.
+APPEND = f"""(latest, chat) => {{
+  const all = (Array.isArray(chat) ? chat : []).concat(Array.isArray(latest) ? latest : []).slice(-{MAX_KEPT});
+  return [all, all, []];
+}}"""
+RESTORE = "(saved) => [Array.isArray(saved) ? saved : []]"  # a list of outputs: here one, the chat
 
 VERIFY_EXAMPLE = "上半年武进旅游总收入超过100亿元,新增就业岗位5.7万个,新增上市企业5家。"
 _BADGE = {"supported": ("ok", "一致"), "contradicted": ("bad", "不一致"), "not_found": ("none", "未找到")}
@@ -470,37 +477,35 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         return render(answer, qa), True
 
     def respond(
-        question: str,
-        history: list[dict[str, Any]] | None,
-        asked: list[str] | None,
-        since: str = "",
-        until: str = "",
-    ) -> tuple[str, list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
-        history, asked = list(history or []), list(asked or [])
+        question: str, asked: list[str] | None, since: str = "", until: str = ""
+    ) -> tuple[str, list[dict[str, Any]], list[str], list[str]]:
+        """The newest exchange (question and reply, which the page appends to the chat it shows)
+        and the earlier questions kept for follow-ups. A request carries neither the chat nor more
+        than HISTORY_TURNS questions: its size does not grow with the conversation."""
+        asked = [a for a in asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
         html_reply, accepted = reply(question, asked, (since or "").strip(), (until or "").strip())
-        history += [_user_bubble(question), {"role": "assistant", "content": html_reply}]
         if accepted:
-            asked.append(question)
-        history, asked = history[-MAX_KEPT:], asked[-HISTORY_TURNS:]
-        return "", history, asked, history, asked
+            asked = [*asked, question][-HISTORY_TURNS:]
+        # A refused question (too long, empty…) stays in the box, to be shortened or fixed.
+        kept = "" if accepted else question
+        return kept, [_user_bubble(question), {"role": "assistant", "content": html_reply}], asked, asked
 
-    def restore(
-        saved: list[dict[str, Any]] | None, saved_asked: list[str] | None, request: gr.Request
-    ) -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
-        """The conversation kept in this browser, then the question of a share link (/?q=…)."""
-        history = [m for m in saved or [] if isinstance(m, dict) and m.get("role") in ("user", "assistant")]
-        asked = [a for a in saved_asked or [] if isinstance(a, str)]
+    def opened(saved_asked: list[str] | None, request: gr.Request) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+        """On opening the page: the earlier questions kept in this browser (the chat itself is
+        restored by the page), then the question of a share link (/?q=…)."""
         shared = request.query_params.get("q", "") if request is not None else ""
         if shared:
-            _, history, asked, _, _ = respond(shared, history, asked)
-        return history, asked, history, asked
+            _, latest, asked, _ = respond(shared, saved_asked)
+            return latest, asked, asked
+        asked = [a for a in saved_asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
+        return [], asked, asked
 
     # Gradio hands a handler the request when a parameter is annotated gr.Request; the annotation
     # is a string here (postponed annotations) that Gradio cannot resolve in this module.
-    restore.__annotations__["request"] = gr.Request
+    opened.__annotations__["request"] = gr.Request
 
-    def new_conversation() -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str]]:
-        return [], [], [], []
+    def new_conversation() -> tuple[list[dict[str, Any]], list[str], list[dict[str, Any]], list[str], list[Any]]:
+        return [], [], [], [], []
 
     def check(text: str, since: str = "", until: str = "") -> tuple[str, str]:
         start = time.perf_counter()
@@ -530,7 +535,8 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
 
     with gr.Blocks(title="武进新闻问答", analytics_enabled=False) as demo:
         gr.Markdown("## 武进新闻问答\n回答只引用原文句子,并注明出处(文章、段落);原文没有的,直接说明未找到。")
-        saved_chat = gr.BrowserState([], storage_key="quoteqa-chat")  # kept in this browser only
+        # Kept in this browser only (v2: the chat as the page holds it, not as the server sent it).
+        saved_chat = gr.BrowserState([], storage_key="quoteqa-chat-v2")
         saved_asked = gr.BrowserState([], storage_key="quoteqa-asked")
         asked = gr.State([])  # the conversation's earlier questions, for follow-ups
         with gr.Tab("问答"):
@@ -566,12 +572,19 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
             label="反馈", elem_id="qa-feedback", elem_classes="qa-hidden", show_label=False, container=False
         )
         fb_send = gr.Button("记录", elem_id="qa-feedback-send", elem_classes="qa-hidden")
-        outputs = [box, chat, asked, saved_chat, saved_asked]
-        send.click(respond, [box, chat, asked, since, until], outputs, api_visibility="private")
-        box.submit(respond, [box, chat, asked, since, until], outputs, api_visibility="private")
-        fresh.click(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
-        chat.clear(new_conversation, None, [chat, asked, saved_chat, saved_asked], api_visibility="private")
-        demo.load(restore, [saved_chat, saved_asked], [chat, asked, saved_chat, saved_asked], api_visibility="private")
+        # The chat is shown and kept by the page: a reply comes back as the newest exchange in a
+        # hidden chatbot (so Gradio renders it as it renders the chat), and the page appends it.
+        latest = gr.Chatbot(elem_id="qa-latest", elem_classes="qa-hidden", show_label=False, sanitize_html=True)
+        for trigger in (send.click, box.submit):
+            trigger(
+                respond, [box, asked, since, until], [box, latest, asked, saved_asked], api_visibility="private"
+            ).then(None, [latest, chat], [chat, saved_chat, latest], js=APPEND, api_visibility="private")
+        forgotten = [chat, asked, saved_chat, saved_asked, latest]
+        fresh.click(new_conversation, None, forgotten, api_visibility="private")
+        chat.clear(new_conversation, None, forgotten, api_visibility="private")
+        demo.load(None, [saved_chat], [chat], js=RESTORE, api_visibility="private").then(
+            opened, [saved_asked], [latest, asked, saved_asked], api_visibility="private"
+        ).then(None, [latest, chat], [chat, saved_chat, latest], js=APPEND, api_visibility="private")
         run.click(check, [draft, vf_since, vf_until], [table, markdown], api_visibility="private")
         fb_send.click(vote, [fb], [fb], api_visibility="private")
         gr.api(ask_json, api_name="ask")
