@@ -65,6 +65,16 @@ def test_ask_json_answers_each_line_once(stub_index: Path, capsys, monkeypatch):
     assert list(rows[0]) == ANSWER_KEYS
 
 
+def test_several_arguments_are_several_questions(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
+    asked = ["上半年新增了多少就业岗位?", "上半年旅游总收入是多少?", ""]
+    code, out, _ = run(capsys, monkeypatch, "ask", "--json", "--index", str(stub_index), *asked)
+    lines = [json.loads(line) for line in out.splitlines()]
+    assert [d["question"] for d in lines] == asked and code == 1  # the empty one is refused alone
+    assert lines[2]["code"] == "empty" and "5.7万" in lines[0]["answer"]
+    code, out, _ = run(capsys, monkeypatch, "verify", "--json", "--index", str(stub_index), "新增就业岗位5.7万个", "x")
+    assert [json.loads(line)["claim"] for line in out.splitlines()] == ["新增就业岗位5.7万个", "x"]
+
+
 def test_json_lines_carry_history_and_a_bad_history_is_refused(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
     lines = [
         json.dumps({"question": "增长多少?", "history": ["九大重点产业集群产值多少?"]}, ensure_ascii=False),

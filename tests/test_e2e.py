@@ -373,3 +373,23 @@ def test_an_over_long_question_stays_in_the_box_with_the_limit(app_url: str, bro
     assert "500" in page.locator("#qa-chat .qa-answer").last.inner_text()
     assert page.input_value("#qa-input textarea") == long  # kept, to be shortened
     ctx.close()
+
+
+def test_every_name_a_screen_reader_speaks_is_chinese_plain_text(app_url: str, browser):  # type: ignore[no-untyped-def]
+    """Chromium's accessibility tree, after a question: no English label, no markup in a name."""
+    ctx, page = _phone(browser)
+    page.goto(app_url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask_in_page(page, "上半年旅游总收入是多少?", 1)
+    page.wait_for_timeout(500)
+    cdp = ctx.new_cdp_session(page)
+    nodes = cdp.send("Accessibility.getFullAXTree")["nodes"]
+    names = [str(n.get("name", {}).get("value", "")) for n in nodes if not n.get("ignored")]
+    allowed = set(re.findall(r"[a-z]{3,}", SEED.read_text(encoding="utf-8").lower()))
+    english = {w for name in names for w in re.findall(r"[a-z]{3,}", name.lower())} - allowed
+    assert english == set(), english
+    assert not any("<div" in name or "class=" in name for name in names)
+    labels = page.eval_on_selector_all("#qa-chat [aria-label]", "els => els.map(e => e.getAttribute('aria-label'))")
+    assert any(label.startswith("回答:") and "95.37亿元" in label for label in labels), labels
+    assert any(label.startswith("问题:上半年旅游总收入是多少") for label in labels), labels
+    ctx.close()

@@ -80,6 +80,39 @@ def test_the_same_question_without_history_stands_alone(qa: QA):
 
 
 @pytest.mark.parametrize(
+    ("history", "question"),
+    [
+        (["上半年旅游总收入是多少?"], "这个月有什么活动?"),  # 这个月 names a time, not the last answer
+        (["孩子上小学报名,要啥条件"], "这几天天气咋样"),
+        (["上半年新增了多少就业岗位?"], "这周末有什么演出"),
+    ],
+)
+def test_a_question_with_a_time_of_its_own_is_not_completed(qa: QA, history: list[str], question: str):
+    r = qa.ask(question, history=history)
+    assert r.interpreted == question and not r.sure, (r.interpreted, r.answer)
+
+
+def test_a_modifier_follow_up_reads_as_a_whole_question(qa: QA):
+    r = qa.ask("累计呢", history=["上半年新增了多少家上市企业?"])
+    assert r.found and "累计50家" in r.answer
+    assert "上市企业" in r.interpreted and "累计" in r.interpreted, r.interpreted
+
+
+@pytest.mark.parametrize("question", ["累计呢", "增长多少?", "去年呢?", "那累计呢", "增长了多少"])
+def test_a_follow_up_with_nothing_to_follow_asks_for_the_topic(qa: QA, question: str):
+    r = qa.ask(question)
+    assert not r.found and r.confidence == 0.0 and not r.citations
+    assert r.missing is not None and r.missing.kind == "topic" and r.missing.message.startswith("请说明您想问哪一项")
+    assert r.to_dict()["missing"]["kind"] == "topic"
+
+
+@pytest.mark.parametrize("question", ["房价多少", "GDP多少", "这是开的什么会啊"])
+def test_a_first_question_with_a_topic_or_about_the_articles_is_not_sent_back(qa: QA, question: str):
+    r = qa.ask(question)
+    assert r.missing is None or r.missing.kind != "topic"
+
+
+@pytest.mark.parametrize(
     ("question", "history", "quote", "part"),
     [
         ("评论员文章是谁写的", [], "本报评论员", "byline"),

@@ -23,6 +23,7 @@ def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
     assert data == {
         "copy": f"「持续打响“创富武进”品牌,新增就业岗位5.7万个。」——{title}第 5 段(2024年7月)",
         "q": "上半年新增了多少就业岗位?",
+        "link": "上半年新增了多少就业岗位?",
         "kind": "answer",
         "sentence": "持续打响“创富武进”品牌,新增就业岗位5.7万个。",
     }
@@ -81,3 +82,22 @@ def test_votes_are_kept_only_for_the_articles_own_text(qa: QA, tmp_path: Path):
     store = FeedbackStore(tmp_path / "fb.sqlite3")
     assert stat.S_IMODE((tmp_path / "fb.sqlite3").stat().st_mode) == 0o600
     assert not store.log_questions
+
+
+def _data_of(html: str) -> dict[str, str]:
+    start = html.index('<span class="qa-data qa-hidden">') + len('<span class="qa-data qa-hidden">')
+    return dict(json.loads(html_module.unescape(html[start : html.index("</span>", start)])))
+
+
+def test_a_share_link_carries_the_question_as_understood(qa: QA):
+    """A follow-up's link asks the completed question, so that it opens the answer the sharer saw."""
+    answer = qa.ask("累计呢", history=["上半年新增了多少家上市企业?"])
+    data = _data_of(render(answer, qa))
+    assert data["q"] == "累计呢" and data["link"] == answer.interpreted and "上市企业" in data["link"]
+    alone = qa.ask("新增了几所学效")  # a repaired typo: the link asks what was answered
+    assert _data_of(render(alone, qa))["link"] == alone.interpreted == "新增了几所学校"
+
+
+def test_a_follow_up_with_nothing_to_follow_is_shown_as_a_request_for_the_topic(qa: QA):
+    html = render(qa.ask("增长多少?"), qa)
+    assert "请说明您想问哪一项" in html and NOT_FOUND not in html

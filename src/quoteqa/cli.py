@@ -63,7 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     a = sub.add_parser("ask", help="answer questions (arguments, or one per line on stdin)")
-    a.add_argument("question", nargs="*", help="the question; omit to read one question per line from stdin")
+    a.add_argument(
+        "question", nargs="*", help="questions, each answered in turn (quote one with spaces); omit to read stdin"
+    )
     a.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     a.add_argument(
         "--corpus",
@@ -83,7 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
     period(a)
     v = sub.add_parser("verify", help="check the figures of claims against the articles (stdin lines if none)")
-    v.add_argument("claim", nargs="*", help="a claim or a draft paragraph; omit to read one per line from stdin")
+    v.add_argument(
+        "claim", nargs="*", help="claims or draft paragraphs, each checked (quote one with spaces); omit to read stdin"
+    )
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
     period(v)
@@ -133,8 +137,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def _inputs(words: list[str]) -> Iterator[str]:
-    if words:
-        yield " ".join(words)
+    if words:  # each argument is one question (or claim): quote one that holds spaces
+        yield from words
         return
     # Bytes that are not UTF-8 come through as lone surrogates, which check_text refuses for that
     # line alone: one bad line must not end the batch.
@@ -171,6 +175,9 @@ def _human(result: dict[str, Any]) -> str:
     lines = [f"问:{result['question']}"]
     if understood_line(result):
         lines.append(f"  ({understood_line(result)})")
+    if not result["found"] and (result.get("missing") or {}).get("kind") == "topic":
+        lines.append(result["missing"]["message"])  # a follow-up with nothing to follow
+        return "\n".join(lines)
     if not result["found"]:
         lines.append("原文中未找到相关内容。")
         if result.get("missing"):

@@ -51,6 +51,10 @@ SUPPORT_COVER = 0.7  # …and cover at least this share of what the answer cover
 # A question about the article itself (its author, headline or meeting) is answered from the
 # article's own parts; when such a part exists the answer is as sure as the article choice.
 META_CONFIDENCE = 0.95
+# The refusal of a follow-up that has no earlier question to follow (「累计呢」 first).
+TOPIC_NEEDED = answering.Missing(
+    "topic", "", "", "请说明您想问哪一项(例如“今年的财政收入增长多少?”):这个问题要接着前面的问题,但前面还没有问题。"
+)
 
 
 class InputError(ValueError):
@@ -333,6 +337,8 @@ class QA:
             scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
         kind = answering.meta_kind(u.asked)
+        if u.lacks_topic and not kind:  # 「增长多少?」 first: ask what it is about (「这是什么会」 asks the article)
+            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs, [], query.asked, TOPIC_NEEDED)
         if kind and answering.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None

@@ -103,7 +103,11 @@ _SUBSTITUTION = re.compile(
     r"\s*[??。.!!]*$"
 )
 # Words that point back to an earlier turn: 「这是哪次会议上说的?」, 「谁说的」.
-_ANAPHORA = re.compile(r"^(?:那么?|这|那|它|其|他|她|该|此|上面|刚才|这个|那个|这些|那些|还有|另外|再|又|并且|而且)")
+# 这个月, 这几天 and the like name a time of their own: 「这个月有什么活动?」 is a new question.
+_ANAPHORA = re.compile(
+    r"^(?!这(?:个月|几天|两天|周|星期|礼拜|阵子|段时间|会儿|一年|几年|个星期|季度))"
+    r"(?:这个|那个|这些|那些|那么|上面|刚才|还有|另外|并且|而且|这|那|它|其|他|她|该|此|再|又)"
+)
 # Where the asking part of a question starts: its topic is what comes before.
 _ASKING = re.compile(
     r"(?:有|是|达到?|为|共|总共|一共|累计)?(?:多少|几[个家所项位人次套年批场天]?|什么|啥|哪|怎么|怎样|如何|谁|是否|是不是|有没有|吗|呢)"
@@ -124,6 +128,8 @@ class Understood:
     context: str = ""  # the topic carried over from earlier turns ("" when none)
     repairs: tuple[tuple[str, str], ...] = ()  # (typed, read as)
     previous: str = ""  # the previous question as understood, for questions about an earlier answer
+    # It leans on earlier questions (「累计呢」, 「增长多少?」) and there are none, nor a topic of its own.
+    lacks_topic: bool = False
 
 
 @lru_cache(maxsize=1)
@@ -291,6 +297,8 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
 # --- follow-ups ---------------------------------------------------------------------------------
 
 
+# What a question that opens a conversation can point at with these: the articles shown.
+_DEMONSTRATIVE = re.compile(r"^(?:这|此|其|该)")
 # What follows an asking word but still belongs to it: the measure word of a count (多少家上市企业)
 # and the noun of 什么时候 / 什么地方.
 _ASKED_TAIL = re.compile(r"^(?:时候|地方|[个家所项位人次套批场名户座条种])")
@@ -328,15 +336,32 @@ def needs_context(own: str) -> bool:
     return len(words) <= 1
 
 
+# jieba's tags of words that can be what a question is about: nouns, names, verbal nouns (活动),
+# latin words (GDP). 累计, 增长, 同比 and 去年 are not (a verb, an abbreviation, a time).
+_TOPIC_TAGS = frozenset(["n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nl", "ng", "vn", "an", "eng"])
+
+
+def has_topic(own: str) -> bool:
+    """Whether a question names something of its own to ask about (「房价多少」 does, 「增长多少?」
+    and 「去年呢」 do not), by the part of speech of its words."""
+    from .kinds import tag
+
+    return any(flag in _TOPIC_TAGS and word not in FILLER for word, flag in tag(own))
+
+
 def complete(own: str, previous: str) -> tuple[str, str, str]:
     """(the follow-up as a whole question, what it asks less the carried topic, the topic
     carried over from ``previous``)."""
     sub = _SUBSTITUTION.match(own)
     if sub:
         subject = (sub.group("topic") or sub.group("other")).strip()
-        if PERIOD.fullmatch(subject):  # 「去年呢?」: the same question about another period
+        if PERIOD.fullmatch(subject) or (PERIOD.search(subject) and not has_topic(subject)):
+            # 「去年呢?」, 「那去年一整年呢」: the same question about another period
             swapped, count = PERIOD.subn(subject, previous, count=1)
             whole = swapped if count else subject + previous
+            return whole, whole, ""
+        if not has_topic(subject):  # 「累计呢?」: the same topic, asked another way
+            whole = f"{topic_of(previous)}{subject}{asking_of(previous) or '多少?'}"
             return whole, whole, ""
         asked = f"{subject}{asking_of(previous) or own}"
         carried = topic_of(previous)
@@ -360,8 +385,11 @@ def understand(question: str, history: list[str], lex: LexicalIndex, sounds: Sou
     for earlier in history[-4:]:
         said, _ = repair_typos(_spaced(normalize(earlier)), lex, sounds)
         previous = complete(said, previous)[0] if previous and needs_context(said) else said
-    if not previous or not needs_context(own):
+    if not needs_context(own):
         return Understood(own, own, own, "", repairs, previous)
+    if not previous:  # 这/这些… with nothing before may point at the articles (「这是开的什么会」)
+        alone = not has_topic(own) and not _DEMONSTRATIVE.match(own)
+        return Understood(own, own, own, "", repairs, previous, lacks_topic=alone)
     text, asked, carried = complete(own, previous)
     return Understood(text, own, asked, carried, repairs, previous)
 

@@ -152,6 +152,22 @@ SCRIPT = """
     box.dispatchEvent(new Event("input", { bubbles: true }));
     setTimeout(() => go.click(), 80);
   };
+  // Gradio's own screen-reader labels are English, and a message's holds its raw HTML: say them
+  // in Chinese, with the message as plain text.
+  const LABELS = { "chatbot conversation": "对话记录", "More tabs": "更多标签页", "Clear": "清空",
+    "Copy": "复制", "Copied": "已复制", "Loading...": "正在加载" };
+  const relabel = () => {
+    document.querySelectorAll("[aria-label]").forEach((el) => {
+      const label = el.getAttribute("aria-label");
+      const said = label.startsWith("bot's message") ? "回答:" : label.startsWith("user's message") ? "问题:" : "";
+      if (said) el.setAttribute("aria-label", said + el.innerText.replace(/\s+/g, " ").trim().slice(0, 300));
+      else if (LABELS[label]) el.setAttribute("aria-label", LABELS[label]);
+    });
+  };
+  let pending = false;
+  new MutationObserver(() => {
+    if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; relabel(); }); }
+  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"] });
   const kinds = ["copy", "share", "up", "down"];
   document.addEventListener("click", (ev) => {
     const b = ev.target.closest("button.qa-act");
@@ -162,7 +178,7 @@ SCRIPT = """
     const d = JSON.parse(data.textContent);
     const act = kinds.find((k) => b.classList.contains("qa-" + k));
     if (act === "copy") copy(d.copy, b);
-    else if (act === "share") copy(location.origin + location.pathname + "?q=" + encodeURIComponent(d.q), b);
+    else if (act === "share") copy(location.origin + location.pathname + "?q=" + encodeURIComponent(d.link || d.q), b);
     else if (act === "up" || act === "down") {
       send({ kind: d.kind, sentence: d.sentence, vote: act === "up" ? 1 : -1, question: d.q || "" });
       b.parentElement.querySelectorAll("button.qa-up, button.qa-down").forEach((x) => { x.disabled = true; });
@@ -219,9 +235,17 @@ def _data(**fields: str) -> str:
     return f'<span class="qa-data qa-hidden">{html.escape(json.dumps(fields, ensure_ascii=False))}</span>'
 
 
+def _asked(answer: Answer) -> str:
+    """What a share link asks: the question as understood (a follow-up completed, typos
+    repaired), so that the link opens the answer the sharer saw."""
+    return answer.interpreted or answer.question
+
+
 def render(answer: Answer, qa: QA) -> str:
     """One chat reply as a single HTML block (no blank lines, so Markdown leaves it alone)."""
     share = _button("share", "分享", "复制这个问题的链接")
+    if not answer.found and answer.missing is not None and answer.missing.kind == "topic":
+        return f'<div class="qa-answer"><div class="qa-none">{html.escape(answer.missing.message)}</div></div>'
     if not answer.found:
         parts = [f'<div class="qa-answer">{_understood(answer)}<div class="qa-none">{NOT_FOUND}</div>']
         if answer.missing is not None:
@@ -238,7 +262,7 @@ def render(answer: Answer, qa: QA) -> str:
                 where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{source}"
                 parts.append(f'<p class="qa-more">{where}:{html.escape(p.text)}</p>')
             parts.append("</details>")
-        parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question)}</div>')
+        parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question, link=_asked(answer))}</div>')
         return "".join(parts)
     first = answer.citations[0]
     parts = ['<div class="qa-answer">', _understood(answer)]
@@ -267,7 +291,9 @@ def render(answer: Answer, qa: QA) -> str:
         for c in answer.timeline:
             parts.append(f"<li>{html.escape(when(c.date))}:「{_figures(c.quote)}」</li>")
         parts.append("</ul></div>")
-    data = _data(copy=plain_citation(answer), q=answer.question, kind="answer", sentence=answer.answer)
+    data = _data(
+        copy=plain_citation(answer), q=answer.question, link=_asked(answer), kind="answer", sentence=answer.answer
+    )
     parts.append(f'<div class="qa-actions">{_button("copy", "复制", "复制引文和出处")}{share}{VOTES}</div>{data}')
     parts.append("</div>")
     return "".join(parts)
