@@ -160,14 +160,15 @@ SCRIPT = """
     document.querySelectorAll("[aria-label]").forEach((el) => {
       const label = el.getAttribute("aria-label");
       const said = label.startsWith("bot's message") ? "回答:" : label.startsWith("user's message") ? "问题:" : "";
-      if (said) el.setAttribute("aria-label", said + el.innerText.replace(/\s+/g, " ").trim().slice(0, 300));
+      if (said) el.setAttribute("aria-label", said + el.innerText.replace(/\\s+/g, " ").trim().slice(0, 300));
       else if (LABELS[label]) el.setAttribute("aria-label", LABELS[label]);
     });
   };
   let pending = false;
   new MutationObserver(() => {
     if (!pending) { pending = true; requestAnimationFrame(() => { pending = false; relabel(); }); }
-  }).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"] });
+  }).observe(document.documentElement,
+    { subtree: true, childList: true, attributes: true, attributeFilter: ["aria-label"] });
   const kinds = ["copy", "share", "up", "down"];
   document.addEventListener("click", (ev) => {
     const b = ev.target.closest("button.qa-act");
