@@ -8,7 +8,7 @@ from pathlib import Path
 
 from quoteqa import QA
 from quoteqa.build import build
-from quoteqa.web import NOT_FOUND, _figures, build_ui, render
+from quoteqa.web import CSS, NOT_FOUND, _figures, build_ui, render, render_verification
 
 
 def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
@@ -101,3 +101,10 @@ def test_a_share_link_carries_the_question_as_understood(qa: QA):
 def test_a_follow_up_with_nothing_to_follow_is_shown_as_a_request_for_the_topic(qa: QA):
     html = render(qa.ask("增长多少?"), qa)
     assert "请说明您想问哪一项" in html and NOT_FOUND not in html
+
+
+def test_the_marked_draft_keeps_its_line_breaks(qa: QA):
+    draft = "上半年武进旅游总收入超过100亿元。\n新增就业岗位5.7万个。"
+    html = render_verification(qa.verify(draft), draft)
+    assert "</mark>。\n新增" in html.split('<div class="vf-draft">')[1]
+    assert ".vf-draft {" in CSS and "white-space: pre-wrap" in CSS.split(".vf-draft {")[1].split("}")[0]

@@ -95,7 +95,7 @@ CSS = """
 .qa-actions button.voted, .vf-votes button.voted { border-color: var(--qa-accent); }
 .vf-result { color: var(--qa-fg); }
 .vf-summary { font-weight: 600; margin: .2em 0 .5em; color: var(--qa-fg); }
-.vf-draft { line-height: 1.9; margin-bottom: .6em; color: var(--qa-fg); }
+.vf-draft { line-height: 1.9; margin-bottom: .6em; color: var(--qa-fg); white-space: pre-wrap; }
 .vf-draft mark { padding: 0 .15em; border-radius: 3px; }
 .vf-table { width: 100%; border-collapse: collapse; font-size: .95em; color: var(--qa-fg); }
 .vf-table th, .vf-table td { border-bottom: 1px solid var(--qa-line); padding: .45em .4em; text-align: left;
