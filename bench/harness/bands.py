@@ -52,3 +52,36 @@ def band_table(qa: QA, development: list[Path], held_out: list[Path]) -> str:
         rate = lambda a, b: f"{a} / {b} ({a / b:.0%})" if b else "0 / 0"  # noqa: E731
         lines.append(f"| {low:.2f}–{high:.2f} | {shown} | {rate(k, n)} | {rate(j, m)} |")
     return "\n".join(lines)
+
+
+CONVERSATION = {
+    "followup": "follow-up, completed from the earlier questions",
+    "new_topic": "a new question after others (not to be completed)",
+    "followup_alone": "a follow-up as the first question (to be asked for its topic)",
+}
+
+
+def conversation_table(qa: QA, development: Path) -> str:
+    """Per conversation case of the development set: right first quotes (or refusals, for the
+    ones the articles do not answer), refused, and how many were read otherwise than typed."""
+    rows: dict[str, list[int]] = {kind: [0, 0, 0, 0, 0] for kind in CONVERSATION}  # n, right, refused, oos, rewritten
+    for item in load_items(development):
+        if item.kind not in rows:
+            continue
+        r = qa.ask(item.question, history=list(item.history))
+        row = rows[item.kind]
+        row[0] += 1
+        row[2] += int(not r.found)
+        row[3] += int(not item.golds)
+        row[4] += int(r.interpreted != item.question)
+        row[1] += int((not r.found) if not item.golds else (r.found and any(g in r.answer for g in item.golds)))
+    lines = [
+        f"Conversations in `{development.name}` (tuned on): right = the first quote holds the answer, or, for a "
+        "question the articles do not answer, a refusal; rewritten = shown as understood otherwise than typed.",
+        "",
+        "| case | questions | right | refused | not answered by the articles | rewritten |",
+        "|---|---|---|---|---|---|",
+    ]
+    for kind, (n, right, refused, oos, rewritten) in rows.items():
+        lines.append(f"| {CONVERSATION[kind]} (`{kind}`) | {n} | {right} | {refused} | {oos} | {rewritten} |")
+    return "\n".join(lines)

@@ -25,7 +25,7 @@ from quoteqa.store import Index
 from quoteqa.text import CJK, is_cjk, normalize
 
 from . import startup
-from .bands import band_table
+from .bands import band_table, conversation_table
 from .kinds import kind_table
 from .score import Answerer, Item, Reply, Scores, load_items, score
 
@@ -388,6 +388,7 @@ def run(
         if held_out:
             sections.append(kind_table(qa, sets[0], held_out))
             sections.append(band_table(qa, [p for p in sets if "holdout" not in p.name], held_out))
+            sections.append(conversation_table(qa, sets[0]))
         for path in claim_sets:
             sections.append(_claims_table(qa, path, work))
         for name, path in squad or []:

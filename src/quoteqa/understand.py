@@ -106,7 +106,8 @@ _SUBSTITUTION = re.compile(
 # 这个月, 这几天 and the like name a time of their own: 「这个月有什么活动?」 is a new question.
 _ANAPHORA = re.compile(
     r"^(?!这(?:个月|几天|两天|周|星期|礼拜|阵子|段时间|会儿|一年|几年|个星期|季度))"
-    r"(?:这个|那个|这些|那些|那么|上面|刚才|还有|另外|并且|而且|这|那|它|其|他|她|该|此|再|又)"
+    r"(?:这个|那个|这些|那些|这边|那边|这里|那里|这次|那次|这家|那家|那么|上面|刚才|还有|另外|并且|而且"
+    r"|这|那|它|其|他|她|该|此|再|又)"
 )
 # Where the asking part of a question starts: its topic is what comes before.
 _ASKING = re.compile(
@@ -328,10 +329,14 @@ def content_terms(text: str, lex: LexicalIndex) -> list[str]:
 
 
 def needs_context(own: str) -> bool:
-    """True when a question leans on earlier turns: it points back (这/那/其…), is only a new
-    subject or period (「那专精特新呢」, 「去年呢」), or names no subject of its own (「增长多少?」)."""
-    if _ANAPHORA.search(own) or _SUBSTITUTION.match(own):
+    """True when a question leans on earlier turns: it is only a new subject or period
+    (「那专精特新呢」, 「去年呢」), points back (这/那/其…) at nothing it names itself (「那它在哪儿」;
+    「那个太湖湾音乐节上过央视没」 names its topic and stands alone), or names no subject of its own
+    (「增长多少?」)."""
+    if _SUBSTITUTION.match(own):
         return True
+    if _ANAPHORA.search(own):
+        return not names_its_own_topic(_ANAPHORA.sub("", own))
     words = [w for w in _jieba().lcut(own, HMM=False) if w not in FILLER and re.search(f"[{CJK}]", w)]
     return len(words) <= 1
 
@@ -347,6 +352,19 @@ def has_topic(own: str) -> bool:
     from .kinds import tag
 
     return any(flag in _TOPIC_TAGS and word not in FILLER for word, flag in tag(own))
+
+
+_PROPER_TAGS = frozenset(["nr", "nrt", "nrfg", "ns", "nt", "nz", "eng"])
+
+
+def names_its_own_topic(text: str) -> bool:
+    """Whether what follows 这/那 names a topic of its own: a name (太湖湾音乐节, 武进中医医院), or
+    two topic words (就业…岗位). One common noun is usually an attribute of the earlier topic
+    (「那赚了多少钱」, 「那全区一共有多少家」)."""
+    from .kinds import tag
+
+    topical = [(word, flag) for word, flag in tag(text) if flag in _TOPIC_TAGS and word not in FILLER]
+    return len(topical) >= 2 or any(flag in _PROPER_TAGS for _, flag in topical)
 
 
 def complete(own: str, previous: str) -> tuple[str, str, str]:
