@@ -25,6 +25,7 @@ def test_filler_words_go_as_whole_words_only():
         ("旅游总首入多少", "首入", "收入"),
         ("上市企叶一共多少家", "企叶", "企业"),
         ("今年新入选单项观军的企业几家", "观军", "冠军"),
+        ("新曾了多少家", "新曾", "新增"),  # 曾 typed for its other reading, zeng; not 新城
     ],
 )
 def test_homophone_typos_are_repaired(qa: QA, typed: str, typo: str, meant: str):
@@ -33,7 +34,15 @@ def test_homophone_typos_are_repaired(qa: QA, typed: str, typo: str, meant: str)
 
 
 @pytest.mark.parametrize(
-    "typed", ["武进房价多少", "娃读书的学校够不够", "今年新入选单项冠军的企业几家", "上半年新增了多少就业岗位"]
+    "typed",
+    [
+        "武进房价多少",
+        "娃读书的学校够不够",
+        "今年新入选单项冠军的企业几家",
+        "上半年新增了多少就业岗位",
+        "武进房价现在多少一平",  # 平 has a rarer reading; 一片 would read worse
+        "那7所新学校具体是哪几所 在哪",
+    ],
 )
 def test_real_words_are_not_taken_for_typos(qa: QA, typed: str):
     assert repair_typos(typed, qa.index.lex_sentences, qa_sounds(qa)) == (typed, ())
