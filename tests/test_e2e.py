@@ -278,9 +278,11 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
     page.reload()
     page.wait_for_selector("#qa-chat .qa-answer", timeout=30_000)
     assert "95.37亿元" in page.locator("#qa-chat .qa-answer").last.inner_text()
-    # … a vote lands in the feedback file, without the question (no --log-questions here)
+    # … a vote lands in the feedback file, without the question (no --log-questions here), and
+    # the button keeps saying so
     page.locator("#qa-chat .qa-answer").last.locator("button.qa-up").click()
-    page.wait_for_timeout(1500)
+    page.wait_for_timeout(2000)
+    assert page.locator("#qa-chat .qa-answer").last.locator("button.qa-up").inner_text() == "👍 已记录"
     with sqlite3.connect(work / "fb.sqlite3") as db:
         rows = db.execute("SELECT kind, sentence, vote, question FROM votes").fetchall()
     assert ("answer", "上半年全区旅游接待815万人次,实现旅游总收入95.37亿元。", 1, None) in rows

@@ -109,6 +109,8 @@ CSS = """
 .vf-downloads a { color: var(--qa-link); margin-right: .8em; }
 .qa-cite a.qa-link, .vf-cite a.qa-link { color: var(--qa-link); }
 .qa-hidden { display: none !important; }
+/* Gradio turns the accordion's ▼ a quarter to the left when closed; closed points right (▶). */
+#qa-dates .label-wrap:not(.open) .icon { transform: rotate(-90deg) !important; }
 #qa-send, #vf-send { background: #3730a3 !important; color: #ffffff !important; border-color: #3730a3 !important; }
 /* The theme's violet labels and selected tab fall just under 4.5:1; darker in light, lighter in dark. */
 :root, .light { --block-label-text-color: #3730a3; --block-title-text-color: #3730a3; --qa-tab: #3730a3;
@@ -184,7 +186,7 @@ SCRIPT = """
       send({ kind: d.kind, sentence: d.sentence, vote: act === "up" ? 1 : -1, question: d.q || "" });
       b.parentElement.querySelectorAll("button.qa-up, button.qa-down").forEach((x) => { x.disabled = true; });
       b.classList.add("voted");
-      flash(b, act === "up" ? "👍 已记录" : "👎 已记录");
+      b.textContent = act === "up" ? "👍 已记录" : "👎 已记录";  // stays: the vote is kept
     }
   });
 })();
@@ -582,7 +584,7 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
                 send = gr.Button("提问", variant="primary", scale=1, min_width=70, elem_id="qa-send")
             gr.Examples(examples=[[q] for q in EXAMPLES], inputs=[box], label="示例问题(点击填入)")
             fresh = gr.Button("新对话", size="sm", elem_id="qa-new")
-            with gr.Accordion("按日期筛选", open=False), gr.Row():
+            with gr.Accordion("按日期筛选", open=False, elem_id="qa-dates"), gr.Row():
                 since = gr.Textbox(label="起始日期", placeholder="如 2024 或 2024-07", elem_id="qa-since")
                 until = gr.Textbox(label="截止日期", placeholder="如 2024-12-31", elem_id="qa-until")
         with gr.Tab("核实数字"):
