@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteqa.ingest import date_of, metadata, parse
+from quoteqa.ingest import CorpusError, date_of, metadata, parse
 from quoteqa.qa import QA
 from quoteqa.store import cited, when
 
@@ -42,9 +42,11 @@ def test_a_date_in_the_path_is_used_without_front_matter(path: str, date: str):
     assert [a.date for a in parse(BODY, path)] == [date]
 
 
-def test_a_bad_front_matter_date_is_ignored_with_a_warning(caplog: pytest.LogCaptureFixture):
-    [article] = parse("---\ndate: 下周\n---\n" + BODY, "wujin-2024-07-x.txt")
-    assert article.date == "2024-07" and "is not a date" in caplog.text  # the path's date instead
+@pytest.mark.parametrize("bad", ["下周", "2024-02-31", "2023-02-29", "2024-13"])
+def test_a_bad_front_matter_date_is_refused_naming_file_and_line(bad: str):
+    """Issue 24 row 9: a day the month does not have would be shown, wrongly, on every citation."""
+    with pytest.raises(CorpusError, match=rf"^wujin-2024-07-x\.txt:3: the front-matter date '{bad}' is not a date"):
+        parse(f"---\npaper: 武进日报\ndate: {bad}\n---\n" + BODY, "wujin-2024-07-x.txt")
 
 
 def test_citations_and_passages_carry_the_date(stub_index: Path):

@@ -375,3 +375,17 @@ def test_folders_nested_deeper_than_python_recurses_are_cut_not_crashed(corpus: 
         _remove_nested(corpus, "d")  # pytest's own clean-up of its temporary folders recurses too
     assert shallow / "near.txt" in files and not any(f.name == "lost.txt" for f in files)
     assert sum(f"{MAX_DEPTH} folders deep" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_build_refuses_a_front_matter_date_the_month_lacks(tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+    import stub_model
+
+    from quoteqa.cli import main
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("---\ndate: 2024-02-31\n---\n标题\n\n新增就业岗位5.7万个。\n", encoding="utf-8")
+    code = main(["build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--model", stub_model.STUB])
+    err = capsys.readouterr().err
+    assert code == 1 and "a.txt:2" in err and "'2024-02-31' is not a date" in err and "Traceback" not in err
+    assert not (tmp_path / "index").exists()

@@ -179,20 +179,27 @@ def date_span(date: str) -> tuple[str, str]:
 
 def metadata(text: str, doc: str) -> tuple[dict[str, str], str]:
     """The file's metadata and its text without the front matter. Keys: date, paper, page, url,
-    author (all optional). Without a front-matter date, a date in the file's path or name is used."""
+    author (all optional). Without a front-matter date, a date in the file's path or name is used;
+    a front-matter date that is none (2024-02-31) is refused with CorpusError, naming the line."""
     meta: dict[str, str] = {}
+    date_line = 0
     m = _FRONT_MATTER.match(text)
     if m:
-        for line in m.group(1).splitlines():
+        first = text[: m.start(1)].count("\n") + 1  # the file line of the front matter's first key
+        for no, line in enumerate(m.group(1).splitlines(), start=first):
             key, sep, value = line.partition(":")
             key = key.strip().lower()
             if sep and key in META_KEYS and value.strip():
                 meta[key] = value.strip().strip("\"'")
+                date_line = no if key == "date" else date_line
         text = text[m.end() :]
     if "date" in meta:
         date = date_of(meta["date"])
-        if not date:
-            log.warning("%s: front-matter date %r is not a date (write 2024-07-15 or 2024-07)", doc, meta["date"])
+        if not date:  # 2024-02-31 or 下周: every answer citing the article would show a wrong date
+            raise CorpusError(
+                f"{doc}:{date_line}: the front-matter date {meta['date']!r} is not a date; write it as "
+                f"2024-07-15, 2024-07 or 2024, or remove the line"
+            )
         meta["date"] = date
     if not meta.get("date"):
         found = _PATH_DATE.search(doc)
