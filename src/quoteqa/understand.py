@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .kinds import tag
 from .text import CJK, is_cjk, normalize
 
 if TYPE_CHECKING:
@@ -188,24 +189,20 @@ def _fuzzy(syllable: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def reading(char: str) -> str:
-    """The usual fuzzy toneless pinyin of a Chinese character as typed ("" for other characters)."""
-    from pypinyin import Style, lazy_pinyin
-
-    if not is_cjk(char):
-        return ""
-    return _fuzzy(lazy_pinyin(char, style=Style.NORMAL)[0])
-
-
-@lru_cache(maxsize=65536)
 def readings(char: str) -> tuple[str, ...]:
-    """The fuzzy toneless pinyin of a character in its two most common readings, pypinyin's
-    order (曾: ceng, zeng)."""
+    """The fuzzy toneless pinyin of a Chinese character in its two most common readings, the usual
+    one first, pypinyin's order (曾: ceng, zeng; ("",) for other characters)."""
     from pypinyin import Style, pinyin
 
     if not is_cjk(char):
         return ("",)
     return tuple(dict.fromkeys(_fuzzy(r) for r in pinyin(char, style=Style.NORMAL, heteronym=True)[0][:2]))
+
+
+def reading(char: str) -> str:
+    """The usual fuzzy toneless pinyin of a character as typed (the same as lazy_pinyin's for
+    each of the 12,010 characters of jieba's dictionary)."""
+    return readings(char)[0]
 
 
 def _word_reading(word: str) -> tuple[str, str]:
@@ -366,8 +363,6 @@ _TOPIC_TAGS = frozenset(["n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "nl", "ng",
 def has_topic(own: str) -> bool:
     """Whether a question names something of its own to ask about (「房价多少」 does, 「增长多少?」
     and 「去年呢」 do not), by the part of speech of its words."""
-    from .kinds import tag
-
     return any(flag in _TOPIC_TAGS and word not in FILLER for word, flag in tag(own))
 
 
@@ -378,8 +373,6 @@ def names_its_own_topic(text: str) -> bool:
     """Whether what follows 这/那 names a topic of its own: a name (太湖湾音乐节, 武进中医医院), or
     two topic words (就业…岗位). One common noun is usually an attribute of the earlier topic
     (「那赚了多少钱」, 「那全区一共有多少家」)."""
-    from .kinds import tag
-
     topical = [(word, flag) for word, flag in tag(text) if flag in _TOPIC_TAGS and word not in FILLER]
     return len(topical) >= 2 or any(flag in _PROPER_TAGS for _, flag in topical)
 

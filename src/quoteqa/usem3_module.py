@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,14 +14,7 @@ import torch.nn.functional as F
 from sentence_transformers.base.modules.input_module import InputModule
 
 from .embedding import Pieces, package_resources
-
-_NUM_CHUNKS = 17
-_EMB_DIM = 512
-_CNN_DIM = 256
-# (n-gram order, left context) of the three CNN branches, as in the reference forward pass.
-_ORDERS = ((2, 0), (3, 1), (5, 2))
-_MAX_LEFT = max(left for _, left in _ORDERS)
-_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
+from .usem3_numpy import CNN_DIM, EMB_DIM, MAX_LEFT, MAX_RIGHT, NUM_CHUNKS, ORDERS, inflate
 
 
 def _layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float) -> torch.Tensor:
@@ -43,21 +37,18 @@ class USEM3(InputModule):
         self.weights_path = weights_path or default_weights
         self.sp = Pieces(sp_model_path or default_sp)
         self.max_seq_length: int | None = None
-        with np.load(self.weights_path, allow_pickle=False) as z:
-            rows = z["q1"].shape[0]
-            table = np.empty((_NUM_CHUNKS * rows, _EMB_DIM), dtype=np.float32)
-            scale, lo = z["scale"], z["lo"]
-            # Row i of chunk c holds piece id i * 17 + c.
-            for c in range(_NUM_CHUNKS):
-                table[c::_NUM_CHUNKS] = z[f"q{c + 1}"].astype(np.float32) * scale[c] + lo[c]
-            d = {k: z[k] for k in z.files if not k.startswith("q")}
+        d = inflate(Path(self.weights_path))  # the quantised table in piece order, and the rest
+        chunk = np.arange(len(d["table"])) % NUM_CHUNKS
+        table = d["table"].astype(np.float32)
+        table *= d["scale"][chunk, None]
+        table += d["lo"][chunk, None]
         self.eps = float(d["eps"])
         self.embedding = torch.nn.Embedding.from_pretrained(torch.from_numpy(table), freeze=True)
 
         def param(name: str) -> torch.nn.Parameter:
             return torch.nn.Parameter(torch.from_numpy(np.ascontiguousarray(d[name])), requires_grad=False)
 
-        orders = [n for n, _ in _ORDERS]
+        orders = [n for n, _ in ORDERS]
         self.proj_w = torch.nn.Parameter(
             torch.from_numpy(np.concatenate([d[f"proj{n}"] for n in orders], axis=1)), requires_grad=False
         )
@@ -82,7 +73,7 @@ class USEM3(InputModule):
     # -- sentence-transformers interface -------------------------------------------------
     def preprocess(self, inputs: Sequence[Any], prompt: str | None = None, **kwargs: Any) -> dict[str, torch.Tensor]:
         texts = [(prompt or "") + str(t) for t in inputs]
-        ids = [self.sp.encode(t, out_type=int, add_bos=True, add_eos=True) for t in texts]
+        ids = [self.sp.encode(t) for t in texts]
         if self.max_seq_length:
             ids = [x[: self.max_seq_length] for x in ids]
         width = max((len(x) for x in ids), default=1)
@@ -107,11 +98,11 @@ class USEM3(InputModule):
         x_u = _layer_norm(emb_u @ self.proj_w + self.proj_b, self.ln_all_g, self.ln_all_b, self.eps)
         emb, x = emb_u[inverse], x_u[inverse]  # (N, 512), (N, 768)
         window = self._window_index(lengths, n_tokens)
-        zero = x.new_zeros((1, _CNN_DIM))
+        zero = x.new_zeros((1, CNN_DIM))
         branches = [emb]
-        for i, (n, left) in enumerate(_ORDERS):
-            cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + n]
-            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        for i, (n, left) in enumerate(ORDERS):
+            cols = window[:, MAX_LEFT - left : MAX_LEFT - left + n]
+            xs = x[:, i * CNN_DIM : (i + 1) * CNN_DIM]
             h = F.relu(torch.cat([xs, zero])[cols].reshape(n_tokens, -1) @ self.w1[i] + self.b1[i]) + xs
             c2 = F.relu(torch.cat([h, zero])[cols].reshape(n_tokens, -1) @ self.w2[i] + self.b2[i]) + h
             branches.append(c2)
@@ -133,12 +124,12 @@ class USEM3(InputModule):
         starts = torch.cumsum(lengths, 0) - lengths
         first = torch.repeat_interleave(starts, lengths).unsqueeze(1)
         last = torch.repeat_interleave(starts + lengths, lengths).unsqueeze(1)
-        pos = torch.arange(n_tokens).unsqueeze(1) + torch.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
+        pos = torch.arange(n_tokens).unsqueeze(1) + torch.arange(-MAX_LEFT, MAX_RIGHT + 1)
         inside = (pos >= first) & (pos < last)
         return torch.where(inside, pos, torch.full_like(pos, n_tokens))
 
     def get_sentence_embedding_dimension(self) -> int:
-        return _EMB_DIM
+        return EMB_DIM
 
     def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
         # The weights stay in the installed package; the folder only records where they came from.

@@ -22,12 +22,13 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-_NUM_CHUNKS = 17  # the table is quantised in 17 chunks: row i of chunk c is piece i * 17 + c
-_EMB_DIM = 512
-_CNN_DIM = 256
-_ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
-_MAX_LEFT = max(left for _, left in _ORDERS)
-_MAX_RIGHT = max(n - 1 - left for n, left in _ORDERS)
+NUM_CHUNKS = 17  # the table is quantised in 17 chunks: row i of chunk c is piece i * 17 + c
+# (Shared with usem3_module, the torch module that builds indexes: one reading of the archive.)
+EMB_DIM = 512
+CNN_DIM = 256
+ORDERS = ((2, 0), (3, 1), (5, 2))  # (n-gram order, left context) of the three CNN branches
+MAX_LEFT = max(left for _, left in ORDERS)
+MAX_RIGHT = max(n - 1 - left for n, left in ORDERS)
 TOKEN_BUDGET = 4096  # pieces a batch: claims of a long draft are embedded a few hundred at a time
 LAYOUT = 1  # of the cache folder: a new layout gets a new folder
 CACHE_ENV = "QUOTEQA_CACHE"  # a folder for the inflated weights; "off" keeps them in memory only
@@ -45,13 +46,13 @@ def cache_root() -> Path | None:
     return Path(base) / "quoteqa"
 
 
-def _inflate(npz: Path) -> dict[str, np.ndarray]:
+def inflate(npz: Path) -> dict[str, np.ndarray]:
     """The package's archive as arrays: the table in piece order, the rest as stored."""
     with np.load(npz, allow_pickle=False) as z:
         rows = z["q1"].shape[0]
-        table = np.empty((_NUM_CHUNKS * rows, _EMB_DIM), dtype=np.uint8)
-        for c in range(_NUM_CHUNKS):
-            table[c::_NUM_CHUNKS] = z[f"q{c + 1}"]
+        table = np.empty((NUM_CHUNKS * rows, EMB_DIM), dtype=np.uint8)
+        for c in range(NUM_CHUNKS):
+            table[c::NUM_CHUNKS] = z[f"q{c + 1}"]
         arrays = {k: z[k] for k in z.files if not k.startswith("q")}
     arrays["table"] = table
     return arrays
@@ -61,7 +62,7 @@ def _cached(npz: Path, root: Path | None) -> dict[str, np.ndarray]:
     """The arrays of ``npz``, memory-mapped from the cache (filled on first use, and filled again
     when damaged), or inflated in memory when there is no usable cache folder."""
     if root is None:
-        return _inflate(npz)
+        return inflate(npz)
     stat = npz.stat()
     folder = root / f"usem3-{LAYOUT}-{stat.st_size}-{stat.st_mtime_ns}"
     for attempt in range(2):
@@ -77,14 +78,14 @@ def _cached(npz: Path, root: Path | None) -> dict[str, np.ndarray]:
             }
         except (OSError, ValueError, KeyError, EOFError) as exc:
             log.debug("weights cache %s not usable (%s)", folder, exc)
-    return _inflate(npz)
+    return inflate(npz)
 
 
 def _fill(folder: Path, npz: Path) -> None:
     """Write the inflated arrays beside ``folder`` and rename them into place (a process that
     loses the race drops its copy)."""
     folder.parent.mkdir(parents=True, exist_ok=True)
-    arrays = _inflate(npz)
+    arrays = inflate(npz)
     tmp = Path(tempfile.mkdtemp(prefix=".filling-", dir=folder.parent))
     try:
         for name, array in arrays.items():
@@ -113,14 +114,14 @@ def _relu(x: np.ndarray) -> np.ndarray:
 class USEM3Numpy:
     """Pieces (a SentencePiece tokenizer with ``encode``) -> 512-d L2-normalised embeddings."""
 
-    dimension = _EMB_DIM
+    dimension = EMB_DIM
 
     def __init__(self, weights: Path, pieces: Any, cache: Path | None = None) -> None:
         self.pieces = pieces
         w = _cached(weights, cache)
         self.table, self.scale, self.lo = w["table"], w["scale"], w["lo"]
         self.eps = float(w["eps"])
-        orders = [n for n, _ in _ORDERS]
+        orders = [n for n, _ in ORDERS]
         self.proj_w = np.concatenate([w[f"proj{n}"] for n in orders], axis=1)
         self.proj_b = np.concatenate([w[f"proj_b{n}"] for n in orders])
         self.proj_g = np.concatenate([w[f"ln_g{n}"] for n in orders])
@@ -135,7 +136,7 @@ class USEM3Numpy:
         self.p1, self.p3 = np.asarray(w["p1"]), np.asarray(w["p3"])
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        out = np.empty((len(texts), _EMB_DIM), dtype=np.float32)
+        out = np.empty((len(texts), EMB_DIM), dtype=np.float32)
         for first, ids in self._batches(texts):
             out[first : first + len(ids)] = self._forward(ids)
         return out
@@ -158,15 +159,15 @@ class USEM3Numpy:
         flat = np.concatenate([np.asarray(ids, dtype=np.intp) for ids in batch])
         n = len(flat)
         starts = np.cumsum(lengths) - lengths
-        chunk = flat % _NUM_CHUNKS
+        chunk = flat % NUM_CHUNKS
         emb = self.table[flat].astype(np.float32) * self.scale[chunk, None] + self.lo[chunk, None]
         x = _layer_norm(emb @ self.proj_w + self.proj_b, self.proj_g, self.proj_beta, self.eps)
         window = _window(starts, lengths, n)
-        padded = np.zeros((n + 1, _CNN_DIM), dtype=np.float32)  # row n: what lies outside a sentence
+        padded = np.zeros((n + 1, CNN_DIM), dtype=np.float32)  # row n: what lies outside a sentence
         branches = [emb]
-        for i, (order, left) in enumerate(_ORDERS):
-            cols = window[:, _MAX_LEFT - left : _MAX_LEFT - left + order]
-            xs = x[:, i * _CNN_DIM : (i + 1) * _CNN_DIM]
+        for i, (order, left) in enumerate(ORDERS):
+            cols = window[:, MAX_LEFT - left : MAX_LEFT - left + order]
+            xs = x[:, i * CNN_DIM : (i + 1) * CNN_DIM]
             padded[:n] = xs
             h = _relu(padded[cols].reshape(n, -1) @ self.w1[i] + self.b1[i]) + xs
             padded[:n] = h
@@ -185,5 +186,5 @@ def _window(starts: np.ndarray, lengths: np.ndarray, n: int) -> np.ndarray:
     """(n, 5): positions t-2 .. t+2 of each piece, or the padding row n outside its sentence."""
     first = np.repeat(starts, lengths)[:, None]
     last = np.repeat(starts + lengths, lengths)[:, None]
-    pos = np.arange(n)[:, None] + np.arange(-_MAX_LEFT, _MAX_RIGHT + 1)
+    pos = np.arange(n)[:, None] + np.arange(-MAX_LEFT, MAX_RIGHT + 1)
     return np.where((pos >= first) & (pos < last), pos, n)

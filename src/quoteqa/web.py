@@ -437,6 +437,11 @@ def _error(key: str, text: object, exc: InputError) -> dict[str, Any]:
     return {key: text if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
 
 
+def _recent(asked: list[str] | None) -> list[str]:
+    """The last HISTORY_TURNS earlier questions of what the page sent (text only)."""
+    return [a for a in asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
+
+
 def _user_bubble(question: str) -> dict[str, Any]:
     # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
     shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
@@ -511,7 +516,7 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         """The newest exchange (question and reply, which the page appends to the chat it shows)
         and the earlier questions kept for follow-ups. A request carries neither the chat nor more
         than HISTORY_TURNS questions: its size does not grow with the conversation."""
-        asked = [a for a in asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
+        asked = _recent(asked)
         html_reply, accepted = reply(question, asked, (since or "").strip(), (until or "").strip())
         if accepted:
             asked = [*asked, question][-HISTORY_TURNS:]
@@ -526,7 +531,7 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         if shared:
             _, latest, asked, _ = respond(shared, saved_asked)
             return latest, asked, asked
-        asked = [a for a in saved_asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
+        asked = _recent(saved_asked)
         return [], asked, asked
 
     # Gradio hands a handler the request when a parameter is annotated gr.Request; the annotation
