@@ -115,6 +115,12 @@ def test_a_follow_up_with_nothing_to_follow_asks_for_the_topic(qa: QA, question:
     assert r.to_dict()["missing"]["kind"] == "topic"
 
 
+def test_a_follow_up_of_a_question_without_a_topic_asks_for_the_topic(qa: QA):
+    """「新曾了多少家」 names no topic to carry: 「增长多少?」 after it is not read as 「新增了增长多少?」."""
+    r = qa.ask("增长多少?", history=["新曾了多少家"])
+    assert not r.found and r.missing is not None and r.missing.kind == "topic" and r.interpreted == "增长多少?"
+
+
 @pytest.mark.parametrize("question", ["房价多少", "GDP多少", "这是开的什么会啊"])
 def test_a_first_question_with_a_topic_or_about_the_articles_is_not_sent_back(qa: QA, question: str):
     r = qa.ask(question)

@@ -415,7 +415,9 @@ def understand(question: str, history: list[str], lex: LexicalIndex, sounds: Sou
         previous = complete(said, previous)[0] if previous and needs_context(said) else said
     if not needs_context(own):
         return Understood(own, own, own, "", repairs, previous)
-    if not previous:  # 这/这些… with nothing before may point at the articles (「这是开的什么会」)
+    if not previous or not has_topic(topic_of(previous)):
+        # Nothing before, or nothing to carry (「新增了多少家?」 names no topic either): asked alone.
+        # 这/这些… with nothing before may point at the articles (「这是开的什么会」).
         alone = not has_topic(own) and not _DEMONSTRATIVE.match(own)
         return Understood(own, own, own, "", repairs, previous, lacks_topic=alone)
     text, asked, carried = complete(own, previous)
