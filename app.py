@@ -110,6 +110,7 @@ def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
+    from quoteqa.connections import ConnectionLimits, open_file_limit
     from quoteqa.embedding import ModelUnavailable
     from quoteqa.feedback import FeedbackStore, default_path
     from quoteqa.guard import Limits
@@ -136,7 +137,10 @@ def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
         return 1
     demo = build_ui(qa, feedback)
     placeholder.close()
-    launch(demo, host=args.host, port=args.port, limits=Limits(rate=args.rate_limit))
+    open_file_limit(raise_to_hard=True)  # connections are capped below it
+    proxies = frozenset(a.strip() for a in args.trusted_proxy.split(",") if a.strip())
+    connections = ConnectionLimits(exempt=proxies)  # every reader comes through the proxy
+    launch(demo, host=args.host, port=args.port, limits=Limits(rate=args.rate_limit), connections=connections)
     return 0
 
 

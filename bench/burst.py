@@ -1,6 +1,7 @@
-"""Abandoned-request burst: does the app keep answering a bystander, and answer again after it?
+"""Attacks on a local app: does it keep answering a bystander, and answer again after?
 
-    python bench/burst.py [--requests 10000] [--threads 8] [--after-seconds 10] [--write BENCHMARKS.md]
+    python bench/burst.py [--attack joins|bypass|half-open] [--requests 10000] [--threads 8]
+                          [--sources 1] [--after-seconds 10] [--write BENCHMARKS.md]
 
 Starts `app.py` on a free port on 127.0.0.1 (over a copy of the index). An attacker bound to
 127.0.0.3 sends N `POST /gradio_api/queue/join` for the "ask" endpoint as fast as it can, each
@@ -8,6 +9,11 @@ with its own random session_hash, and never opens `/gradio_api/queue/data` to re
 A bystander bound to 127.0.0.2 asks a real question every 0.5 s through `/gradio_api/call/ask`
 (10 s per question) during the burst, then until one is answered (at most --recover-seconds)
 and for --after-seconds more. Exits 1 if the app never answers again or any HTTP 500 occurs.
+
+``--attack bypass`` posts 2,000-character drafts to the routes that ran handlers outside the queue
+(``/gradio_api/run/…``, ``/gradio_api/api/…``); ``--attack half-open`` holds N connections that
+never finish their headers (reopening each one the app closes) for --hold-seconds, against an
+app limited to 1,024 open files.
 """
 
 from __future__ import annotations
@@ -16,11 +22,13 @@ import argparse
 import re
 import secrets
 import shutil
+import socket
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +41,11 @@ ATTACKER, BYSTANDER = "127.0.0.3", "127.0.0.2"
 QUESTIONS = ["上半年新增了多少就业岗位?", "上半年旅游总收入是多少?", "新增上市企业几家?"]
 QUESTION_TIMEOUT = 10.0
 STOPPED = "Queue is stopped"
+ATTACKS = {
+    "joins": "abandoned-request burst",
+    "bypass": "drafts to the routes around the queue",
+    "half-open": "connections that never finish their headers",
+}
 
 
 @dataclass
@@ -87,6 +100,80 @@ def attack(url: str, fn_index: int, count: int, sources: list[str], codes: Count
             c.close()
 
 
+def half_open(url: str, count: int, sources: list[str]) -> list[socket.socket]:
+    """``count`` connections that send part of a request's head and nothing more (slowloris),
+    spread over ``sources``; the caller closes them."""
+    host, port = url.split("//")[1].rstrip("/").rsplit(":", 1)
+    held = []
+    for n in range(count):
+        s = socket.socket()
+        s.bind((sources[n % len(sources)], 0))
+        s.settimeout(2)
+        try:
+            s.connect((host, int(port)))
+            s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        except OSError:
+            pass  # refused or reset: the server's choice
+        held.append(s)
+    return held
+
+
+def still_open(held: list[socket.socket]) -> int:
+    """How many of ``held`` the server has not closed."""
+    alive = 0
+    for s in held:
+        try:
+            s.setblocking(False)
+            alive += s.recv(1) != b""
+        except BlockingIOError:
+            alive += 1
+        except OSError:
+            pass
+    return alive
+
+
+DRAFT = ("上半年武进旅游总收入超过100亿元,新增上市企业5家。" * 80)[:2000]
+BYPASS_ROUTES = ("gradio_api/run/verify", "gradio_api/run/check", "gradio_api/api/respond", "gradio_api/api/verify")
+
+
+def bypass(url: str, count: int, sources: list[str], codes: Counter[str], bodies: list[str]) -> None:
+    """``count`` 2,000-character drafts posted to the routes that ran a handler outside the queue."""
+    clients = [client(a) for a in sources]
+    try:
+        for n in range(count):
+            route = BYPASS_ROUTES[n % len(BYPASS_ROUTES)]
+            try:
+                r = clients[n % len(clients)].post(f"{url}{route}", json={"data": [DRAFT, "", ""]})
+                codes[str(r.status_code)] += 1
+                if r.status_code != 404 and len(bodies) < 50:
+                    bodies.append(r.text[:200])
+            except httpx.HTTPError as exc:
+                codes[f"conn:{type(exc).__name__}"] += 1
+    finally:
+        for c in clients:
+            c.close()
+
+
+def hold_half_open(url: str, count: int, sources: list[str], seconds: float, codes: Counter[str]) -> None:
+    """Keep ``count`` half-open connections for ``seconds``, opening a new one for each the server
+    closes (a persistent slowloris)."""
+    held = half_open(url, count, sources)
+    codes["opened"] += len(held)
+    end = time.monotonic() + seconds
+    try:
+        while time.monotonic() < end:
+            time.sleep(1.0)
+            alive = still_open(held)
+            codes["closed by the server"] += len(held) - alive
+            for s in held:
+                s.close()
+            held = half_open(url, count, sources)
+            codes["opened"] += len(held)
+    finally:
+        for s in held:
+            s.close()
+
+
 def ask_once(c: httpx.Client, url: str, question: str) -> tuple[bool, str]:
     """One question through /gradio_api/call/ask; (answered, what happened)."""
     deadline = time.monotonic() + QUESTION_TIMEOUT
@@ -129,7 +216,8 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
     proc = None
     try:
         shutil.copytree(args.index, work / "index")
-        proc, url = start_app(work, ["--index", str(work / "index")])
+        open_files = 1024 if args.attack == "half-open" else None  # as `ulimit -n 1024`
+        proc, url = start_app(work, ["--index", str(work / "index")], open_files=open_files)
         fn_index = ask_fn_index(url)
         asked: list[Asked] = []
         stop = threading.Event()
@@ -141,10 +229,14 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
         share = [args.requests // args.threads + (i < args.requests % args.threads) for i in range(args.threads)]
         addresses = attacker_addresses(args.sources)
         mine = [addresses[i :: args.threads] or addresses[i % len(addresses) :][:1] for i in range(args.threads)]
-        threads = [
-            threading.Thread(target=attack, args=(url, fn_index, n, own, codes, bodies))
-            for n, own in zip(share, mine, strict=True)
-        ]
+        work_of: list[tuple[Callable[..., None], tuple[object, ...]]]
+        if args.attack == "joins":
+            work_of = [(attack, (url, fn_index, n, own, codes, bodies)) for n, own in zip(share, mine, strict=True)]
+        elif args.attack == "bypass":
+            work_of = [(bypass, (url, n, own, codes, bodies)) for n, own in zip(share, mine, strict=True)]
+        else:
+            work_of = [(hold_half_open, (url, args.requests, addresses, args.hold_seconds, codes))]
+        threads = [threading.Thread(target=fn, args=fn_args) for fn, fn_args in work_of]
         t0 = time.monotonic()
         for th in threads:
             th.start()
@@ -169,6 +261,7 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
             except httpx.HTTPError as exc:
                 health = f"conn:{type(exc).__name__}"
         log = (work / "app.log").read_text(errors="replace")
+        log_lines, log_bytes = log.count("\n"), len(log.encode())
         tracebacks = log.count("Traceback")
         raised = Counter(m.group(1) for m in re.finditer(r"^(\w+(?:Error|Exception))\b", log, re.M))
     finally:
@@ -177,6 +270,7 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
             proc.wait(timeout=20)
         shutil.rmtree(work, ignore_errors=True)
 
+    fmt = ", ".join
     sent = sum(codes.values())
     conn = sum(v for k, v in codes.items() if k.startswith("conn:"))
     refused = {k: v for k, v in codes.items() if k in ("429", "503")}
@@ -191,16 +285,32 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
         again = f"{first.end - t1:.1f} s; later {sum(a.ok for a in later)}/{len(later)} answered"
     else:
         again = "never: the queue stopped" if stopped else f"never within {args.recover_seconds:.0f} s"
-    fmt = ", ".join
+    rate = f"{sent / max(t1 - t0, 1e-9):.0f}/s"
+    if args.attack == "half-open":
+        what = [
+            f"| half-open connections held ({args.requests} at a time, {args.sources} address(es), "
+            f"app under `ulimit -n 1024`) | {codes['opened']} opened in {t1 - t0:.1f} s |",
+            f"| closed by the server (no whole request in 10 s, or over a cap) | {codes['closed by the server']} |",
+        ]
+    elif args.attack == "bypass":
+        what = [
+            f"| 2,000-character drafts posted to the direct routes ({args.threads} threads, {args.sources} "
+            f"address(es)) | {sent} in {t1 - t0:.1f} s ({rate}) |",
+            f"| answered outside the queue (200) | {codes['200']} |",
+            f"| refused | {fmt(f'{k}: {v}' for k, v in sorted(codes.items()) if k in ('404', '429')) or 0} |",
+        ]
+    else:
+        what = [
+            f"| queue joins sent ({args.threads} threads, {args.sources} address(es), never read) | {sent} in "
+            f"{t1 - t0:.1f} s ({rate}) |",
+            f"| accepted (200) | {codes['200']} |",
+            f"| refused | {fmt(f'{k}: {v}' for k, v in sorted(refused.items())) or 0} |",
+            f"| other HTTP / connection errors | {fmt(f'{k}: {v}' for k, v in sorted(other.items())) or 0} / {conn} |",
+        ]
     lines = [
-        "| abandoned-request burst | value |",
+        f"| {ATTACKS[args.attack]} | value |",
         "|---|---|",
-        f"| queue joins sent ({args.threads} threads, {args.sources} address(es), never read) | {sent} in "
-        f"{t1 - t0:.1f} s "
-        f"({sent / max(t1 - t0, 1e-9):.0f}/s) |",
-        f"| accepted (200) | {codes['200']} |",
-        f"| refused | {fmt(f'{k}: {v}' for k, v in sorted(refused.items())) or 0} |",
-        f"| other HTTP / connection errors | {fmt(f'{k}: {v}' for k, v in sorted(other.items())) or 0} / {conn} |",
+        *what,
         f"| bystander answered during the burst | {sum(a.ok for a in during)}/{len(during)} "
         f"(answered p50 / p95 {pct(lat, 0.5):.0f} / {pct(lat, 0.95):.0f} ms) |",
         f"| bystander failures during the burst | {fmt(f'{k} ×{v}' for k, v in fails.most_common(4)) or 0} |",
@@ -209,8 +319,9 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
         f"| HTTP 500 seen | {server_500} |",
         f"| GET /healthz at the end | {health} |",
         f"| tracebacks in the app log | {fmt([str(tracebacks), *(f'{k} ×{v}' for k, v in raised.items())])} |",
+        f"| app log | {log_lines} lines, {log_bytes:,} bytes |",
         "",
-        f"Command: `python bench/burst.py --requests {args.requests} --threads {args.threads} "
+        f"Command: `python bench/burst.py --attack {args.attack} --requests {args.requests} --threads {args.threads} "
         f"--sources {args.sources}`, "
         f"localhost only · {time.strftime('%Y-%m-%d')}",
     ]
@@ -221,7 +332,9 @@ def run(args: argparse.Namespace) -> tuple[str, bool]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--requests", type=int, default=10_000)
+    p.add_argument("--attack", choices=sorted(ATTACKS), default="joins", help="what the attacker does")
+    p.add_argument("--requests", type=int, default=10_000, help="requests sent, or half-open connections held")
+    p.add_argument("--hold-seconds", type=float, default=30, help="how long half-open connections are held")
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--sources", type=int, default=1, help="attacker addresses (1: 127.0.0.3; more: 127.0.1.x)")
     p.add_argument("--after-seconds", type=float, default=10, help="watch the bystander this long after it recovers")
@@ -236,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.write:
         from harness.report import replace_section
 
-        replace_section(args.write, report, "burst" if args.sources == 1 else "burst-spread")
+        name = {"joins": "burst", "bypass": "burst-bypass", "half-open": "burst-half-open"}[args.attack]
+        replace_section(args.write, report, name if args.sources == 1 else f"{name}-spread")
     return 0 if healthy else 1
 
 

@@ -3,8 +3,9 @@
     python bench/load_test.py [--clients 20] [--seconds 60] [--write BENCHMARKS.md]
 
 Starts `app.py` on a free localhost port (over a copy of the bundled index), then runs N
-clients over Gradio's HTTP API (httpx) for a bounded time and a bounded count, mixing ask, verify and a
-few bad inputs. Reports requests served, refused (bad input, the expected answer), server
+clients over Gradio's HTTP API (httpx) for a bounded time and a bounded count, mixing ask, verify, drafts
+posted to the routes around the queue and a few bad inputs, beside a holder of half-open
+connections (--half-open). Reports requests served, refused (bad input, the expected answer), server
 errors, latency percentiles, and the app's resident memory after warm-up and at the end.
 """
 
@@ -18,8 +19,10 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
+from burst import BYPASS_ROUTES, DRAFT, hold_half_open
 from harness.app import start_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +57,9 @@ def call(client: object, url: str, endpoint: str, text: str) -> str:
 
     if not isinstance(client, httpx.Client):
         raise TypeError(f"call needs an httpx.Client, got {type(client).__name__}")
+    if endpoint == "bypass":  # a route around the queue: closed
+        r = client.post(f"{url}{random.choice(BYPASS_ROUTES)}", json={"data": [text, "", ""]})
+        return "closed" if r.status_code == 404 else f"error:bypass HTTP {r.status_code}"
     r = client.post(f"{url}gradio_api/call/{endpoint}", json={"data": [text]})
     if r.status_code >= 500:
         return f"error:HTTP {r.status_code}"
@@ -86,7 +92,9 @@ def client_loop(url: str, stop: float, seed: int, out: list[tuple[str, str, floa
                 return
             roll = rng.random()
             endpoint, text = ("ask", rng.choice(ASK)) if roll < 0.6 else ("verify", rng.choice(VERIFY))
-            if roll > 0.95:
+            if 0.93 < roll <= 0.95:
+                endpoint, text = "bypass", DRAFT
+            elif roll > 0.95:
                 text = rng.choice(BAD)
             t = time.perf_counter()
             try:
@@ -96,7 +104,7 @@ def client_loop(url: str, stop: float, seed: int, out: list[tuple[str, str, floa
             out.append((endpoint, kind, 1000 * (time.perf_counter() - t)))
 
 
-def run(clients: int, seconds: float, url: str | None) -> str:
+def run(clients: int, seconds: float, url: str | None, half_open: int) -> str:
     work = Path(tempfile.mkdtemp(prefix="quoteqa-load-"))
     proc = None
     try:
@@ -117,6 +125,10 @@ def run(clients: int, seconds: float, url: str | None) -> str:
         rss_start = rss_mb(proc.pid) if proc else float("nan")
         stop = time.time() + seconds
         threads = [threading.Thread(target=client_loop, args=(url, stop, 1000 + i, results)) for i in range(clients)]
+        held: Counter[str] = Counter()
+        if half_open:  # slowloris beside the readers, from addresses of its own
+            sources = [f"127.0.3.{1 + i % 250}" for i in range(half_open)]
+            threads.append(threading.Thread(target=hold_half_open, args=(url, half_open, sources, seconds, held)))
         t0 = time.perf_counter()
         for th in threads:
             th.start()
@@ -131,6 +143,7 @@ def run(clients: int, seconds: float, url: str | None) -> str:
         shutil.rmtree(work, ignore_errors=True)
     ok = [r for r in results if r[1] == "ok"]
     refused = [r for r in results if r[1] == "refused"]
+    closed = [r for r in results if r[1] == "closed"]
     errors = [r for r in results if r[1].startswith("error")]
     lat = sorted(r[2] for r in ok)
 
@@ -141,16 +154,21 @@ def run(clients: int, seconds: float, url: str | None) -> str:
     lines = [
         "| load test | value | floor |",
         "|---|---|---|",
-        f"| clients × duration | {clients} × {seconds:.0f} s (ask 60%, verify 35%, bad input 5%) | |",
+        f"| clients × duration | {clients} × {seconds:.0f} s (ask 60%, verify 33%, routes around the queue 2%, "
+        f"bad input 5%) | |",
+        f"| half-open connections held beside them (reopened as the app closes them) | {half_open} "
+        f"({held['opened']} opened) | |",
         f"| requests served | {len(ok)} ({len(ok) / elapsed:.0f}/s) | |",
         f"| bad inputs refused with a message | {len(refused)} | |",
+        f"| drafts to the routes around the queue refused (404) | {len(closed)} | all |",
         f"| server errors | {len(errors)} | 0 |",
         f"| latency p50 / p95 / p99 | {pct(0.5):.0f} / {pct(0.95):.0f} / {pct(0.99):.0f} ms | |",
         f"| mean latency | {statistics.mean(lat) if lat else float('nan'):.0f} ms | |",
         f"| app resident memory after {WARM_UP_SECONDS} s warm-up → end "
         f"| {rss_start:.0f} → {rss_end:.0f} MB ({growth:+.1f}%) | ≤ +10% |",
         "",
-        f"Command: `make load` (`python bench/load_test.py --clients {clients} --seconds {seconds:.0f}`), "
+        f"Command: `make load` (`python bench/load_test.py --clients {clients} --seconds {seconds:.0f} "
+        f"--half-open {half_open}`), "
         f"localhost only · {time.strftime('%Y-%m-%d')}",
     ]
     if errors:
@@ -164,13 +182,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--clients", type=int, default=20)
     p.add_argument("--seconds", type=float, default=60)
     p.add_argument("--url", default=None, help="an app already running on localhost (default: start one)")
+    p.add_argument("--half-open", type=int, default=300, help="connections that never finish their headers, held")
     p.add_argument("--write", type=Path, default=None, help="replace the load section of this Markdown file")
     args = p.parse_args(argv)
     if args.url and not args.url.startswith(("http://127.", "http://localhost", "http://[::1]")):
         p.error(f"--url {args.url} is not on this machine; the load test only targets localhost")
     if not 1 <= args.clients <= 200 or not 1 <= args.seconds <= 600:
         p.error("--clients must be 1-200 and --seconds 1-600")
-    report = run(args.clients, args.seconds, args.url)
+    if not 0 <= args.half_open <= 5000:
+        p.error(f"--half-open is {args.half_open}; it must be 0-5000")
+    report = run(args.clients, args.seconds, args.url, args.half_open)
     print(report)
     if args.write:
         from harness.report import replace_section

@@ -82,7 +82,9 @@ def private_tmp(work: Path) -> Path:
     return work / "tmp"
 
 
-def start_app(work: Path, args: list[str], env: dict[str, str]) -> tuple[subprocess.Popen[bytes], str]:
+def start_app(
+    work: Path, args: list[str], env: dict[str, str], open_files: int | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     """The real app on a free localhost port (harness.app), its output in work/app.log, any
     outbound connection attempt recorded in work/network-attempts.txt, its per-install log key
     kept in work."""
@@ -90,7 +92,7 @@ def start_app(work: Path, args: list[str], env: dict[str, str]) -> tuple[subproc
 
     env = {"GRADIO_SERVER_NAME": "127.0.0.1", "XDG_STATE_HOME": str(work / "state"), **env}
     guard = [str(ROOT / "tests" / "netguard.py"), str(work / "network-attempts.txt")]
-    return start(work, args, env=env, wrapper=guard)
+    return start(work, args, env=env, wrapper=guard, open_files=open_files)
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -198,3 +198,35 @@ def test_with_log_questions_votes_and_unanswered_questions_keep_the_text(app: tu
         unanswered = [q for (q,) in db.execute("SELECT question FROM unanswered")]
     assert ("answer", -1, "新增上市企业几家?") in votes
     assert "武进的房价多少钱一平?" in unanswered
+
+
+def test_half_open_connections_neither_starve_others_nor_flood_the_log(tmp_path: Path, built_index: Path) -> None:
+    """Issue 24, row 2: 1,100 connections that never finish their headers, under ``ulimit -n 1024``,
+    took every descriptor (``/healthz`` and questions timed out) and the log grew 318 MB in 40 s."""
+    shutil.copytree(built_index, tmp_path / "index")
+    env = {"TMPDIR": str(private_tmp(tmp_path))}
+    proc, url = start_app(tmp_path, ["--corpus", str(SEED.parent), "--index", str(tmp_path / "index")], env, 1024)
+    try:
+        with burst.client(burst.BYSTANDER) as c:
+            assert burst.ask_once(c, url, QUESTION)[0]  # up, and warm
+            for sources in ([burst.ATTACKER], burst.attacker_addresses(1100)):  # one address, then many
+                held = burst.half_open(url, 1100, sources)
+                try:
+                    time.sleep(2)  # for the server to accept them all
+                    assert burst.still_open(held) <= 800  # at most 32 per address, under the limit in all
+                    for _ in range(3):
+                        assert c.get(f"{url}healthz", timeout=5).status_code == 200
+                        assert burst.ask_once(c, url, QUESTION)[0]
+                    time.sleep(11)  # the request deadline is 10 s
+                    assert burst.still_open(held) == 0
+                finally:
+                    for s in held:
+                        s.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    log = (tmp_path / "app.log").read_text(encoding="utf-8", errors="replace")
+    assert len(log) < 20_000, log[-3000:]
+    for condition in ("holds 32 connections", "no whole request within 10 s"):
+        assert log.count(condition) <= 2, condition  # once per attack, not per connection
+    assert log.count("out of system resource") <= 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import resource
 import socket
 import subprocess
 import sys
@@ -27,13 +28,22 @@ def start_app(
     wrapper: list[str] | None = None,
     timeout: float = 180,
     poll: float = 0.3,
+    open_files: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``app.py ARGS`` on a free port (its output in work/app.log), once it answers; ``wrapper``
-    runs before app.py in the same interpreter (e.g. tests/netguard.py)."""
+    runs before app.py in the same interpreter (e.g. tests/netguard.py); ``open_files`` is the
+    app's limit on open files, soft and hard (as ``ulimit -n``)."""
     port = free_port()
     log = (work / "app.log").open("w")
     cmd = [sys.executable, *(wrapper or []), str(ROOT / "app.py"), "--port", str(port), *args]
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+
+    def limit() -> None:
+        if open_files is not None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (open_files, open_files))
+
+    proc = subprocess.Popen(
+        cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, preexec_fn=limit
+    )
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + timeout
     while time.time() < deadline:

@@ -32,6 +32,8 @@ from .verify import Verification, figure_line, summary, to_csv, to_markdown
 if TYPE_CHECKING:
     import gradio as gr
 
+    from .connections import ConnectionLimits
+
 log = logging.getLogger(__name__)
 
 EXAMPLES = [
@@ -656,9 +658,20 @@ def health(demo: gr.Blocks) -> tuple[bool, dict[str, Any]]:
     return not stopped, {"queue": {"waiting": len(queue), "max_size": QUEUE_SIZE, "stopped": stopped}}
 
 
-def launch(demo: gr.Blocks, *, host: str, port: int, limits: Limits | None = None) -> None:
+def launch(
+    demo: gr.Blocks,
+    *,
+    host: str,
+    port: int,
+    limits: Limits | None = None,
+    connections: ConnectionLimits | None = None,
+) -> None:
     import gradio as gr
     from starlette.middleware import Middleware
+
+    from .connections import ConnectionLimits, install
+
+    install(connections or ConnectionLimits())
 
     demo.queue(default_concurrency_limit=4, max_size=QUEUE_SIZE)
     guard = Middleware(Guard, health=lambda: health(demo), limits=limits or Limits())  # type: ignore[arg-type]
