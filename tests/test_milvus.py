@@ -328,3 +328,36 @@ def test_a_file_that_is_not_a_milvus_lite_store_is_left_alone(tmp_path: Path) ->
         with pytest.raises(StoreError, match="is not a Milvus Lite store"):
             build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{path}")
         assert path.read_bytes() == before
+
+
+def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 24, row 11: no search had a deadline, so a Milvus that stopped answering held every
+    question (and a worker of the app) forever. The Milvus Lite server is paused with SIGSTOP."""
+    import signal
+
+    from quoteqa import milvus
+    from quoteqa.qa import InputError
+
+    monkeypatch.setattr(milvus, "QUERY_TIMEOUT", 2.0)
+    corpus = corpus_of(tmp_path, SEED)
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{tmp_path / 'store.db'}")
+    qa = QA.load(tmp_path / "index")
+    assert qa.ask("上半年新增了多少就业岗位?").found
+    listed = subprocess.run(
+        ["ps", "-ww", "-o", "pid=,args=", "--ppid", str(os.getpid())], capture_output=True, text=True
+    )
+    server = [int(line.split()[0]) for line in listed.stdout.splitlines() if str(tmp_path / "store.db") in line]
+    assert len(server) == 1, listed.stdout
+    os.kill(server[0], signal.SIGSTOP)
+    try:
+        start = time.monotonic()
+        with pytest.raises(InputError, match="文章库暂时没有回应") as refused:
+            qa.ask("上半年旅游总收入是多少?")
+        assert refused.value.code == "store_unavailable" and time.monotonic() - start < 10
+        with pytest.raises(InputError, match="文章库暂时没有回应"):
+            qa.verify("上半年武进旅游总收入超过100亿元。")
+    finally:
+        os.kill(server[0], signal.SIGCONT)
+    assert qa.ask("上半年旅游总收入是多少?").found  # the store is back, and so are the answers

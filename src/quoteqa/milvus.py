@@ -21,7 +21,7 @@ import json
 import logging
 import secrets
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,9 @@ EXPR_IDS = 20_000  # ids listed in one filter expression at most (a larger scope
 # Seconds to open a store: a server that accepts the connection and never answers held a build
 # (and its index lock) forever.
 CONNECT_TIMEOUT = 30.0
+# Seconds for one search or fetch: a store that stops answering must not hold a question (and a
+# worker of the app) forever; the question gets a message instead.
+QUERY_TIMEOUT = 10.0
 _CLIENTS: dict[str, list[Any]] = {}  # uri -> [client, users]: pymilvus shares one connection per URI
 
 
@@ -418,8 +421,8 @@ class MilvusStore:
     def _search(self, level: Level, data: Any, field: str, k: int, expr: str) -> Hits:
         name = self.names["sentences" if level == "sentence" else "paragraphs"]
         params = self.search_params if field == "vec" else {"metric_type": "IP"}
-        res = self.client.search(name, [data], anns_field=field, limit=min(k, MAX_LIMIT), filter=expr,
-                                 search_params=params, output_fields=[])  # fmt: skip
+        res = self._query("search", self.client.search, name, [data], anns_field=field, limit=min(k, MAX_LIMIT),
+                          filter=expr, search_params=params, output_fields=[])  # fmt: skip
         hits = res[0] if res else []
         keys = np.fromiter((h["id"] for h in hits), dtype=np.int64, count=len(hits))
         scores = np.fromiter((h["distance"] for h in hits), dtype=np.float32, count=len(hits))
@@ -480,11 +483,25 @@ class MilvusStore:
         keys = self.keys(ids, "sentence").tolist()
         out: dict[int, Any] = {}
         for lo in range(0, len(keys), MAX_LIMIT):
-            for row in self.client.get(self.names["sentences"], ids=keys[lo : lo + MAX_LIMIT], output_fields=["vec"]):
+            some = keys[lo : lo + MAX_LIMIT]
+            for row in self._query("fetch", self.client.get, self.names["sentences"], ids=some, output_fields=["vec"]):
                 out[int(row["key"])] = row["vec"]
         if len(out) != len(set(keys)):
             raise StoreError(f"the Milvus store {self.uri} lacks sentence vectors of this index; rebuild it")
         return np.asarray([out[k] for k in keys], dtype=np.float32)
+
+    def _query(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``call`` with the query deadline; a failure or no answer in time is a StoreError."""
+        import grpc
+        from pymilvus.exceptions import MilvusException
+
+        try:
+            return call(*args, timeout=QUERY_TIMEOUT, **kwargs)
+        except (MilvusException, grpc.RpcError) as exc:  # a deadline passed is a grpc error
+            raise StoreError(
+                f"the Milvus store {self.uri} gave no {what} result within {QUERY_TIMEOUT:g} s ({exc}); "
+                "check that the server is up, then ask again"
+            ) from exc
 
     def close(self) -> None:
         if self.pool is not None:

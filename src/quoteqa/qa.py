@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -19,7 +21,7 @@ from .build import build
 from .embedding import DEFAULT_MODEL, set_threads
 from .ingest import date_of, date_span
 from .kinds import Asked
-from .search import Scope, day
+from .search import Scope, StoreError, day
 from .store import Citation, citation
 from .text import bigrams, normalize
 
@@ -61,11 +63,29 @@ class InputError(ValueError):
     """A question the product refuses; the message names the value and the limit, and ``code``
     names the kind of problem for programs (``empty``, ``too_long``, ``no_words``, ``only_number``,
     ``bad_encoding``, ``not_text``, ``bad_history``, ``bad_top_k``, ``bad_date``,
-    ``too_many_claims``)."""
+    ``too_many_claims``, and ``store_unavailable`` when a Milvus store gives no answer in time)."""
 
     def __init__(self, message: str, code: str) -> None:
         super().__init__(message)
         self.code = code
+
+
+_Call = TypeVar("_Call", bound=Callable[..., Any])
+
+
+def _store_refusals(method: _Call) -> _Call:
+    """A store that fails or gives no answer in time refuses the one question (or claim) with a
+    message, as bad input is refused: the next one is answered when the store is back."""
+
+    @functools.wraps(method)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except StoreError as exc:
+            log.warning("store unavailable: %s", exc)
+            raise InputError("文章库暂时没有回应,请稍后再试。", "store_unavailable") from exc
+
+    return wrapped  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -314,6 +334,7 @@ class QA:
         """The paragraphs of articles outside [since, until] (see ``scope``)."""
         return frozenset(np.flatnonzero(~self.scope(since, until).admits(*self.index.para_days)).tolist())
 
+    @_store_refusals
     def ask(
         self,
         question: str,
@@ -474,6 +495,7 @@ class QA:
         context = normalize(self.index.paragraphs[pid].text + article.title + article.subtitle)
         return understanding.period_mismatch(question, context)
 
+    @_store_refusals
     def verify(self, text: str, *, since: str | None = None, until: str | None = None) -> Verification:
         """Check the figures of a claim or a draft paragraph against the articles (of a period:
         ``since``, ``until``)."""
