@@ -335,6 +335,52 @@ def test_a_megabyte_line_of_short_sentences_parses_in_linear_time():
     assert sum(len(p.sentences) for a in articles for p in a.paragraphs) == 500_000
 
 
+def test_a_file_over_the_size_limit_is_refused_without_being_read(tmp_path: Path):
+    """Issue 24, row 12: a 200 MB file was read whole before it was refused."""
+    import tracemalloc
+
+    from quoteqa.ingest import MAX_FILE_BYTES, CorpusError, scan_corpus
+
+    (tmp_path / "corpus").mkdir()
+    huge = tmp_path / "corpus" / "huge.txt"
+    with huge.open("wb") as f:
+        f.truncate(200 * 1024 * 1024)  # sparse: no disk used
+    tracemalloc.start()
+    try:
+        with pytest.raises(
+            CorpusError, match=f"huge.txt: the file is 209,715,200 bytes, over the limit of {MAX_FILE_BYTES:,}"
+        ):
+            list(scan_corpus(tmp_path / "corpus"))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5 * 1024 * 1024
+
+
+def test_a_file_of_endless_sentences_is_refused_in_bounded_memory_and_time():
+    """Issue 24, row 12: one line of 「好!」 took 1.6 GB a megabyte; a file under the size limit
+    (40 MB, 7 million sentences) must be refused for its sentences before it fills memory."""
+    # VmHWM is this process's peak (ru_maxrss would count the forked test process before exec)
+    code = (
+        "import re, time\n"
+        "from pathlib import Path\n"
+        "from quoteqa.ingest import CorpusError, parse\n"
+        "text = '标题\\n\\n' + '好!' * 7_000_000\n"
+        "t = time.process_time()\n"
+        "try:\n"
+        "    parse(text, 'x.txt')\n"
+        "except CorpusError as exc:\n"
+        "    print(exc)\n"
+        "peak = re.search(r'VmHWM:\\s+(\\d+)', Path('/proc/self/status').read_text()).group(1)\n"
+        "print(time.process_time() - t, int(peak) // 1024)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    message, figures = done.stdout.strip().splitlines()
+    assert "x.txt: the file holds over 500,000 sentences, the most one file may; split it" in message
+    cpu, peak_mb = figures.split()
+    assert float(cpu) < 3.0 and int(peak_mb) < 400, figures
+
+
 def _remove_nested(top: Path, name: str) -> None:
     """Remove folders nested as top/name/name/… one at a time, deepest first (no recursion)."""
     here = os.getcwd()

@@ -9,8 +9,9 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NoReturn
 
-from .text import is_cjk, normalize, split_sentences
+from .text import is_cjk, iter_sentences, normalize
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +21,9 @@ MAX_HEADING_CHARS = 60
 # A paragraph longer than this (a file that is one huge line) is cut at sentence ends into
 # consecutive paragraphs, so that a passage stays readable.
 MAX_PARAGRAPH_CHARS = 5000
+# Sentences one file may hold: a 50 MB file of news text has about 440,000. This bounds the memory
+# a file takes (a line of 「好!」 × 8 million would have taken gigabytes).
+MAX_SENTENCES_PER_FILE = 500_000
 # A byline that opens the first paragraph, e.g. 「本报讯(记者 朱梦琪)」, 「本报讯 记者 张三」.
 _BYLINE_PREFIX = re.compile(r"^\s*(本报讯\s*[((][^()()]{0,30}[))]|本报讯)")
 # A byline on a line of its own, e.g. 「□ 本报评论员」, 「本报记者 张三」.
@@ -77,19 +81,29 @@ def read_text(path: Path, rel: str) -> str:
 
 
 def _read_bytes(path: Path, rel: str) -> bytes:
+    """The file's bytes, never more than the limit and one byte in memory (a 200 MB file was read
+    whole before it was refused)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as f:
+            size = os.fstat(f.fileno()).st_size
+            data = f.read(MAX_FILE_BYTES + 1) if size <= MAX_FILE_BYTES else b""
     except OSError as exc:
         raise CorpusError(f"{rel}: cannot read the file ({exc.strerror}).") from exc
+    if size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:  # grown since, or a device
+        _too_big(rel, max(size, len(data)))
+    return data
+
+
+def _too_big(rel: str, size: int) -> NoReturn:
+    raise CorpusError(
+        f"{rel}: the file is {size:,} bytes, over the limit of {MAX_FILE_BYTES:,}; split it into smaller files."
+    )
 
 
 def decode(data: bytes, rel: str) -> str:
     """The text of a corpus file's bytes; empty, binary and non-UTF-8 files are refused."""
     if len(data) > MAX_FILE_BYTES:
-        raise CorpusError(
-            f"{rel}: the file is {len(data):,} bytes, over the limit of {MAX_FILE_BYTES:,}; "
-            "split it into smaller files."
-        )
+        _too_big(rel, len(data))
     if b"\x00" in data:
         raise CorpusError(f"{rel}: the file is binary (it contains NUL bytes); corpus files must be UTF-8 text.")
     try:
@@ -249,20 +263,30 @@ def parse(text: str, doc: str) -> list[Article]:
         open_paragraph = not _ends_paragraph(body)
     if headings:  # trailing headings with no body: keep them visible rather than dropping text
         log.warning("%s: heading(s) with no text after them: %s", doc, " / ".join(headings))
+    budget = MAX_SENTENCES_PER_FILE
     for article in articles:
-        article.paragraphs = _split_long(article.paragraphs, doc)
+        article.paragraphs = _split_long(article.paragraphs, doc, budget)
+        budget -= sum(len(p.sentences) for p in article.paragraphs)
         article.date = meta.get("date", "")
         article.paper, article.page = meta.get("paper", ""), meta.get("page", "")
         article.url, article.author = meta.get("url", ""), meta.get("author", "")
     return articles
 
 
-def _split_long(paragraphs: list[Paragraph], doc: str) -> list[Paragraph]:
+def _split_long(paragraphs: list[Paragraph], doc: str, budget: int) -> list[Paragraph]:
+    """The paragraphs, each cut into pieces of MAX_PARAGRAPH_CHARS at most; more than ``budget``
+    sentences in all is refused."""
     out: list[Paragraph] = []
     for para in paragraphs:
         chunks: list[list[str]] = [[]]
         size = 0  # characters in chunks[-1] (a running sum: summing each time was quadratic)
-        for sentence in split_sentences(para.text):
+        for sentence in iter_sentences(para.text):
+            budget -= 1
+            if budget < 0:
+                raise CorpusError(
+                    f"{doc}: the file holds over {MAX_SENTENCES_PER_FILE:,} sentences, the most one file may; "
+                    "split it into smaller files."
+                )
             if chunks[-1] and size + len(sentence) > MAX_PARAGRAPH_CHARS:
                 chunks.append([])
                 size = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -67,22 +68,31 @@ def split_sentences(paragraph: str) -> list[str]:
 
     A run longer than MAX_SENTENCE_CHARS with no sentence punctuation is cut into pieces.
     """
-    parts = [m.group(0) for m in _SENTENCE_RE.finditer(paragraph) if m.group(0)]
-    out: list[str] = []
+    return list(iter_sentences(paragraph))
+
+
+def iter_sentences(paragraph: str) -> Iterator[str]:
+    """``split_sentences`` one at a time (a paragraph of millions is never held as lists)."""
+    parts = (m.group(0) for m in _SENTENCE_RE.finditer(paragraph) if m.group(0))
+    # A closing quote or bracket alone belongs to the sentence before it; then leading white space
+    # stays verbatim inside the unit, but never as a unit of its own.
+    closed = _joined(parts, lambda part: not part.strip(_CLOSERS + " \t"))
+    for unit in _joined(closed, lambda part: not part.strip()):
+        yield from _wrap(unit)
+
+
+def _joined(parts: Iterable[str], belongs_before: Callable[[str], bool]) -> Iterator[str]:
+    """``parts`` with each one that ``belongs_before`` appended to the one before it."""
+    held: str | None = None
     for part in parts:
-        # A closing quote or bracket alone belongs to the sentence before it.
-        if out and not part.strip(_CLOSERS + " \t"):
-            out[-1] += part
-        else:
-            out.append(part)
-    # Leading whitespace stays verbatim inside the unit, but never as a unit of its own.
-    merged: list[str] = []
-    for part in out:
-        if merged and not part.strip():
-            merged[-1] += part
-        else:
-            merged.append(part)
-    return [piece for part in merged for piece in _wrap(part)]
+        if held is not None and belongs_before(part):
+            held += part
+            continue
+        if held is not None:
+            yield held
+        held = part
+    if held is not None:
+        yield held
 
 
 def is_cjk(ch: str) -> bool:
