@@ -341,6 +341,7 @@ def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
     from quoteqa.qa import InputError
 
     monkeypatch.setattr(milvus, "QUERY_TIMEOUT", 2.0)
+    monkeypatch.setattr(milvus, "CALL_TIMEOUT", 2.0)
     corpus = corpus_of(tmp_path, SEED)
     build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{tmp_path / 'store.db'}")
     qa = QA.load(tmp_path / "index")
@@ -358,6 +359,11 @@ def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
         assert refused.value.code == "store_unavailable" and time.monotonic() - start < 10
         with pytest.raises(InputError, match="文章库暂时没有回应"):
             qa.verify("上半年武进旅游总收入超过100亿元。")
+        (corpus / "more.txt").write_text("新文章\n\n新的一段话。\n", encoding="utf-8")
+        store = f"milvus:{tmp_path / 'store.db'}"  # a build writing to it gives up too, its lock released
+        with pytest.raises(StoreError, match="gave no answer within 2 s while the build wrote it"):
+            build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=store)
     finally:
         os.kill(server[0], signal.SIGCONT)
     assert qa.ask("上半年旅游总收入是多少?").found  # the store is back, and so are the answers
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB, store=f"milvus:{tmp_path / 'store.db'}")

@@ -17,6 +17,7 @@ manifest does not list, so a build that stops half way leaves nothing a question
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import secrets
@@ -48,6 +49,8 @@ CONNECT_TIMEOUT = 30.0
 # Seconds for one search or fetch: a store that stops answering must not hold a question (and a
 # worker of the app) forever; the question gets a message instead.
 QUERY_TIMEOUT = 10.0
+# Seconds for one call of a build, or of opening a store (a batch of rows, an index, a load).
+CALL_TIMEOUT = 300.0
 _CLIENTS: dict[str, list[Any]] = {}  # uri -> [client, users]: pymilvus shares one connection per URI
 
 
@@ -74,6 +77,23 @@ def connect(uri: str) -> Any:
         ) from exc
     _CLIENTS[uri] = [client, 1]
     return client
+
+
+class Timed:
+    """A client whose every server call has a deadline of ``timeout`` seconds (pymilvus waits
+    forever by default); building a schema or index parameters is local and passes unchanged."""
+
+    CALLS = frozenset(
+        {"create_collection", "create_index", "delete", "drop_collection", "drop_index", "flush", "has_collection",
+         "insert", "load_collection", "release_collection"}
+    )  # fmt: skip
+
+    def __init__(self, client: Any, timeout: float) -> None:
+        self.client, self.timeout = client, timeout
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.client, name)
+        return functools.partial(method, timeout=self.timeout) if name in self.CALLS else method
 
 
 def _check_lite_file(path: Path, uri: str) -> None:
@@ -204,16 +224,17 @@ def sync(
     others are inserted under new file numbers. Returns the manifest's new store record; the
     numbers it retires are deleted by ``retire`` once the folder is swapped in. ``reuse=False``
     writes every row again, into new collections."""
+    import grpc
     from pymilvus.exceptions import MilvusException
 
     client = connect(uri)
     try:
         same = previous if previous and previous.get("uri") == uri else None
-        return _sync(client, folder, uri, same, dim, reuse, exact_limit)
-    except MilvusException as exc:
+        return _sync(Timed(client, CALL_TIMEOUT), folder, uri, same, dim, reuse, exact_limit)
+    except (MilvusException, grpc.RpcError) as exc:  # a deadline passed is a grpc error
         raise StoreError(
-            f"the Milvus store {uri} failed while the build wrote it ({exc}); the index is unchanged: "
-            "run the build again"
+            f"the Milvus store {uri} failed or gave no answer within {CALL_TIMEOUT:g} s while the build wrote it "
+            f"({exc}); the index is unchanged: run the build again"
         ) from exc
     finally:
         disconnect(client, uri)
@@ -332,7 +353,7 @@ def retire(record: dict[str, Any]) -> None:
     (after the folder swap; a build that stops before this leaves them to the next build)."""
     if not record.get("retired") and not record.get("dropped"):
         return
-    client = connect(record["uri"])
+    client = Timed(connect(record["uri"]), CALL_TIMEOUT)
     try:
         for name in record["collections"].values():
             if record.get("retired"):
@@ -340,7 +361,7 @@ def retire(record: dict[str, Any]) -> None:
         for name in record.get("dropped", []):
             client.drop_collection(name)
     finally:
-        disconnect(client, record["uri"])
+        disconnect(client.client, record["uri"])
 
 
 class MilvusStore:
@@ -382,9 +403,9 @@ class MilvusStore:
         self.client = connect(self.uri)
         self.pool: ThreadPoolExecutor | None = ThreadPoolExecutor(max_workers=3, thread_name_prefix="milvus")
         for name in self.names.values():
-            if not self.client.has_collection(name):
+            if not self._query("answer", self.client.has_collection, name, timeout=CALL_TIMEOUT):
                 raise StoreError(f"the Milvus store {self.uri} has no collection {name}; rebuild the index")
-            self.client.load_collection(name)
+            self._query("answer", self.client.load_collection, name, timeout=CALL_TIMEOUT)
 
     def __len__(self) -> int:
         return self.n
@@ -421,7 +442,7 @@ class MilvusStore:
     def _search(self, level: Level, data: Any, field: str, k: int, expr: str) -> Hits:
         name = self.names["sentences" if level == "sentence" else "paragraphs"]
         params = self.search_params if field == "vec" else {"metric_type": "IP"}
-        res = self._query("search", self.client.search, name, [data], anns_field=field, limit=min(k, MAX_LIMIT),
+        res = self._query("search result", self.client.search, name, [data], anns_field=field, limit=min(k, MAX_LIMIT),
                           filter=expr, search_params=params, output_fields=[])  # fmt: skip
         hits = res[0] if res else []
         keys = np.fromiter((h["id"] for h in hits), dtype=np.int64, count=len(hits))
@@ -484,22 +505,26 @@ class MilvusStore:
         out: dict[int, Any] = {}
         for lo in range(0, len(keys), MAX_LIMIT):
             some = keys[lo : lo + MAX_LIMIT]
-            for row in self._query("fetch", self.client.get, self.names["sentences"], ids=some, output_fields=["vec"]):
+            for row in self._query(
+                "vectors", self.client.get, self.names["sentences"], ids=some, output_fields=["vec"]
+            ):
                 out[int(row["key"])] = row["vec"]
         if len(out) != len(set(keys)):
             raise StoreError(f"the Milvus store {self.uri} lacks sentence vectors of this index; rebuild it")
         return np.asarray([out[k] for k in keys], dtype=np.float32)
 
-    def _query(self, what: str, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """``call`` with the query deadline; a failure or no answer in time is a StoreError."""
+    def _query(self, what: str, call: Callable[..., Any], *args: Any, timeout: float = 0, **kwargs: Any) -> Any:
+        """``call`` with a deadline (QUERY_TIMEOUT unless given); a failure or no answer in time
+        is a StoreError."""
         import grpc
         from pymilvus.exceptions import MilvusException
 
+        timeout = timeout or QUERY_TIMEOUT
         try:
-            return call(*args, timeout=QUERY_TIMEOUT, **kwargs)
+            return call(*args, timeout=timeout, **kwargs)
         except (MilvusException, grpc.RpcError) as exc:  # a deadline passed is a grpc error
             raise StoreError(
-                f"the Milvus store {self.uri} gave no {what} result within {QUERY_TIMEOUT:g} s ({exc}); "
+                f"the Milvus store {self.uri} gave no {what} within {timeout:g} s ({exc}); "
                 "check that the server is up, then ask again"
             ) from exc
 
