@@ -4,6 +4,7 @@ broken encodings. Each test reproduces a finding of the hostile-use review again
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import sys
@@ -15,7 +16,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+import test_fuzz as fuzz
 from conftest import ROOT, SEED, private_tmp, start_app
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from quoteqa.guard import QUEUE_FULL
 
@@ -36,6 +40,7 @@ def app(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator
     # This app also keeps questions (--log-questions), to check what that adds to the feedback file.
     args = ["--corpus", str(work / "corpus"), "--index", str(work / "index"), "--feedback-db", str(work / "fb.sqlite3")]
     proc, url = start_app(work, [*args, "--log-questions"], env)
+    (work / "app.pid").write_text(str(proc.pid))
     yield url, work
     proc.terminate()
     proc.wait(timeout=20)
@@ -230,3 +235,77 @@ def test_half_open_connections_neither_starve_others_nor_flood_the_log(tmp_path:
     for condition in ("holds 32 connections", "no whole request within 10 s"):
         assert log.count(condition) <= 2, condition  # once per attack, not per connection
     assert log.count("out of system resource") <= 2
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of process ``pid`` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**30), 10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | fuzz.TEXT,
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(fuzz.TEXT, inner, max_size=5),
+    max_leaves=20,
+)
+ARGUMENTS = st.one_of(
+    st.tuples(fuzz.TEXT, st.lists(fuzz.TEXT, max_size=8), st.sampled_from(["", "2024", "2024-07", "下周"])).map(list),
+    st.lists(JSON, max_size=5),
+)
+_SOURCES = iter(f"127.0.{7 + n // 250}.{1 + n % 250}" for n in range(100_000))  # each its own rate bucket
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(endpoint=st.sampled_from(["ask", "verify"]), data=ARGUMENTS)
+def test_the_http_api_answers_every_input_with_a_result_or_a_message(
+    app: tuple[str, Path], endpoint: str, data: list[object]
+) -> None:
+    """Issue 24: random and adversarial arguments to the documented endpoints, within the limits:
+    one result or one message each, never a server error, under a second of the app's CPU."""
+    url, work = app
+    pid = int((work / "app.pid").read_text())
+    if endpoint == "verify" and data and isinstance(data[0], str):
+        data = [data[0][:2000], *data[2:]]
+    elif data and isinstance(data[0], str):
+        data = [data[0][:500], *data[1:]]
+    with burst.client(next(_SOURCES)) as c:
+        before = _cpu_seconds(pid)
+        r = c.post(f"{url}gradio_api/call/{endpoint}", json={"data": data})
+        assert r.status_code < 500, r.text
+        if r.status_code == 200:
+            events = c.get(f"{url}gradio_api/call/{endpoint}/{r.json()['event_id']}").text
+            assert "event: complete" in events or "event: error" in events, events
+            if "event: complete" in events:
+                result = json.loads(events.split("data: ", 1)[1])[0]
+                assert isinstance(result, dict) and ("error" in result) != ("verdict" in result or "found" in result)
+        spent = _cpu_seconds(pid) - before
+    assert spent < 1.0, (endpoint, data, spent)
+    assert "Traceback" not in (work / "app.log").read_text(encoding="utf-8", errors="replace")
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
+@given(
+    path=st.sampled_from(["", "gradio_api/call/ask", "gradio_api/queue/join", "gradio_api/info", "config", "healthz"]),
+    method=st.sampled_from(["GET", "POST", "PUT", "OPTIONS"]),
+    body=st.binary(max_size=3000) | fuzz.TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")),
+    kind=st.sampled_from(
+        ["application/json", "text/plain", "multipart/form-data", "", "application/x-www-form-urlencoded"]
+    ),
+)
+def test_any_request_to_any_route_gets_no_server_error(
+    app: tuple[str, Path], path: str, method: str, body: bytes, kind: str
+) -> None:
+    url, work = app
+    headers = {"content-type": kind} if kind else {}
+    with burst.client(next(_SOURCES)) as c:
+        r = c.request(method, f"{url}{path}", content=body, headers=headers)
+    assert r.status_code < 500 or (path == "healthz" and r.status_code == 503), (r.status_code, r.text[:300])
+    assert "Traceback" not in (work / "app.log").read_text(encoding="utf-8", errors="replace")
