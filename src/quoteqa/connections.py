@@ -181,8 +181,8 @@ class GuardedH11Protocol(H11Protocol):
 
 
 class Repeats(logging.Filter):
-    """Pass a log line (by its unformatted message) at most once a ``window``; the next one that
-    passes says how many were left out."""
+    """Pass a log line (by its unformatted message) at most once a ``window``, as one line (a
+    traceback becomes the exception's text); the next one that passes says how many were left out."""
 
     def __init__(self, window: float = 60.0) -> None:
         super().__init__()
@@ -197,10 +197,15 @@ class Repeats(logging.Filter):
             self.seen[key] = (then, skipped + 1)
             return False
         self.seen[key] = (now, 0)
-        if skipped:
-            record.msg = f"{record.msg} ({skipped} more in the last {self.window:g} s)"
         if len(self.seen) > 1000:
             self.seen.clear()
+        message = record.getMessage().split("\n", 1)[0]
+        if record.exc_info and record.exc_info[1] is not None:
+            message += f": {record.exc_info[1]}"
+            record.exc_info = record.exc_text = None
+        if skipped:
+            message += f" ({skipped} more in the last {self.window:g} s)"
+        record.msg, record.args = message, None
         return True
 
 
