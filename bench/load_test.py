@@ -28,7 +28,9 @@ from harness.app import start_app
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 MAX_REQUESTS_PER_CLIENT = 5000
-WARM_UP_SECONDS = 10
+# Long enough for Gradio's per-session state to reach its cap of 1,000 sessions (every API call is
+# a session; 20 clients make ~40 a second): memory grows until then by design, and must not after.
+WARM_UP_SECONDS = 30
 ASK = [
     "上半年新增了多少就业岗位?",
     "上半年旅游总收入是多少?",

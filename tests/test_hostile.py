@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SEED
+from conftest import ROOT, SEED
 
 from quoteqa import QA
 from quoteqa.build import build
@@ -284,6 +284,37 @@ def test_a_draft_of_endless_claims_is_refused_and_repeats_are_checked_once(stub_
     r = qa.verify("新增上市企业2家。" * 30)
     assert len(r.claims) == 30 and len({id(c) for c in r.claims}) == 1
     assert _cpu(lambda: qa.verify("新增上市企业2家,新增就业岗位5.7万个。" * 40)) < 1.0
+
+
+def test_a_draft_checked_against_each_year_of_an_archive_embeds_each_claim_once(tmp_path: Path):
+    """Issue 24, row 3: on a 6-year archive every year re-ran every claim, embedding included."""
+    import stub_model
+
+    from quoteqa.embedding import load_model
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = (ROOT / "tests" / "data" / "archive" / "2023-07-16-tourism.txt").read_text(encoding="utf-8")
+    for year in range(2019, 2025):
+        own = text.replace("2023-07-16", f"{year}-07-16").replace("88.1", f"{year - 1940}.1")  # a text of its own
+        (corpus / f"{year}.txt").write_text(own, encoding="utf-8")
+    build(corpus, tmp_path / "index", model_name=stub_model.STUB)
+    qa = QA.load(tmp_path / "index")
+    assert len(qa.years()) == 6
+    model, calls = load_model(stub_model.STUB), []
+    real = model.encode
+
+    def counted(texts, *args, **kwargs):  # type: ignore[no-untyped-def]
+        calls.extend(texts)
+        return real(texts, *args, **kwargs)
+
+    draft = "".join(f"新建{n}号码头{n}座。" for n in range(1, 11))  # ten claims no year reports
+    model.encode = counted  # type: ignore[method-assign,assignment]
+    try:
+        assert qa.verify(draft).verdict == "not_found"
+    finally:
+        model.encode = real  # type: ignore[method-assign]
+    assert 10 <= len(calls) == len(set(calls)) <= 20, calls  # each claim's text once, not once a year
 
 
 def test_a_store_inside_the_index_folder_is_refused(corpus: Path, tmp_path: Path):

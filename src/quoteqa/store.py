@@ -68,6 +68,7 @@ WEIGHTS = "weights.json"  # the learned weights beside this module (see answer.M
 
 
 MEMO_LIMIT = 50_000  # cached per-sentence / per-paragraph values (see Index.cached)
+QUERY_MEMO = 1_000  # query vectors kept (see Index.embed_query)
 
 
 class IndexUnavailable(RuntimeError):
@@ -224,6 +225,7 @@ class Index:
     _reference: np.ndarray | None = None
     # Per-sentence / per-paragraph results computed on first use: (kind, id) -> value.
     memo: dict[str, dict[int, Any]] = field(default_factory=dict)  # kind -> key -> value
+    queries: dict[str, np.ndarray] = field(default_factory=dict)  # normalised text -> query vector
 
     def __post_init__(self) -> None:
         sent_para: list[int] = []
@@ -287,7 +289,15 @@ class Index:
         return value
 
     def embed_query(self, text: str) -> np.ndarray:
-        return encode(self.model, [normalize(text)])[0]
+        """The query vector of ``text``, computed once for the last QUERY_MEMO texts (a draft
+        checked against each year of an archive embedded every claim once per year)."""
+        key = normalize(text)
+        vector = self.queries.get(key)
+        if vector is None:
+            if len(self.queries) >= QUERY_MEMO:
+                self.queries.clear()
+            vector = self.queries[key] = encode(self.model, [key])[0]
+        return vector
 
 
 def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
