@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -50,7 +51,43 @@ def test_health_reports_the_queue(app: tuple[str, Path]):
     url, _ = app
     r = httpx.get(f"{url}healthz")
     assert r.status_code == 200
-    assert r.json() == {"status": "ok", "queue": {"waiting": 0, "max_size": 200, "stopped": False}}
+    assert r.json() == {
+        "status": "ok",
+        "queue": {"waiting": 0, "max_size": 200, "stopped": False},
+        "workers": {"running": 0, "per_endpoint": 4, "saturated": False},
+    }
+
+
+def test_health_reports_saturated_workers(app: tuple[str, Path]):
+    """Issue 24, row 1: while drafts kept the workers busy, /healthz said only "ok"."""
+    url, _ = app
+    seen: list[dict[str, Any]] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        with httpx.Client() as c:
+            while not stop.is_set():
+                seen.append(c.get(f"{url}healthz").json()["workers"])
+                time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    draft = ("上半年武进旅游总收入超过100亿元,新增上市企业5家,新增就业岗位5.7万个。" * 40)[:2000]
+
+    def check(source: str) -> None:
+        with burst.client(source) as c:
+            r = c.post(f"{url}gradio_api/call/verify", json={"data": [draft]})
+            c.get(f"{url}gradio_api/call/verify/{r.json()['event_id']}")
+
+    drafts = [threading.Thread(target=check, args=(f"127.0.6.{i}",)) for i in range(1, 13)]
+    for t in drafts:
+        t.start()
+    for t in drafts:
+        t.join()
+    stop.set()
+    watcher.join()
+    assert any(w["saturated"] and w["running"] >= 4 for w in seen), seen[-5:]
+    assert httpx.get(f"{url}healthz").json()["workers"] == {"running": 0, "per_endpoint": 4, "saturated": False}
 
 
 def test_uploads_and_monitoring_are_closed(app: tuple[str, Path]):

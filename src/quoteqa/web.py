@@ -649,13 +649,22 @@ def _optional_trailing_inputs(demo: gr.Blocks) -> None:
 # queue far below 1,000 keeps every waiting session in the cache. 200 waiting questions are a few
 # seconds of work.
 QUEUE_SIZE = 200
+WORKERS = 4  # requests of one endpoint that run at once (a request costs ~10 ms of CPU, on 2 cores)
 
 
 def health(demo: gr.Blocks) -> tuple[bool, dict[str, Any]]:
-    """The queue's real state: Gradio's HTTP server keeps answering after its queue has stopped."""
+    """The queue's real state (Gradio's HTTP server keeps answering after its queue has stopped)
+    and how many of its workers are busy."""
     queue = demo._queue  # Gradio exposes no public view of its queue
     stopped = bool(queue.stopped)
-    return not stopped, {"queue": {"waiting": len(queue), "max_size": QUEUE_SIZE, "stopped": stopped}}
+    state = {"waiting": len(queue), "max_size": QUEUE_SIZE, "stopped": stopped}
+    # saturated: an endpoint runs as many requests as it may at once, so its next one waits
+    per_endpoint = list(queue.event_queue_per_concurrency_id.values())
+    saturated = any(
+        q.concurrency_limit is not None and q.current_concurrency >= q.concurrency_limit for q in per_endpoint
+    )
+    workers = {"running": queue.get_active_worker_count(), "per_endpoint": WORKERS, "saturated": saturated}
+    return not stopped, {"queue": state, "workers": workers}
 
 
 def launch(
@@ -673,7 +682,7 @@ def launch(
 
     install(connections or ConnectionLimits())
 
-    demo.queue(default_concurrency_limit=4, max_size=QUEUE_SIZE)
+    demo.queue(default_concurrency_limit=WORKERS, max_size=QUEUE_SIZE)
     guard = Middleware(Guard, health=lambda: health(demo), limits=limits or Limits())  # type: ignore[arg-type]
     demo.launch(
         server_name=host,
