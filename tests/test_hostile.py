@@ -3,13 +3,17 @@ corpus links that lead outside, broken encodings at every door, and nothing of t
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -247,6 +251,52 @@ def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
     qa.ask("预热")
     hostile = ("那" + " " * 497 + "呢x")[:500]
     assert _cpu(lambda: qa.ask(hostile, history=[hostile] * 50)) < 0.5
+
+
+QUESTION_PATH = ("text", "numbers", "understand", "kinds", "answer", "qa", "verify", "ingest", "store", "web", "cli")
+
+
+def _probes(pattern: re.Pattern[str]) -> list[Callable[[int], str]]:
+    """Strings of n characters made of what the pattern looks for: each character repeated, pairs
+    alternated, and pairs n - 3 spaces apart before a character that fails the match (where
+    nested repetition backtracks)."""
+    chars = sorted({c for c in pattern.pattern if not c.isascii() or c in " 0123456789.%"}) or ["a"]
+    probes: list[Callable[[int], str]] = [lambda n, c=c: c * n for c in chars]  # type: ignore[misc]
+    for a, b in itertools.islice(itertools.combinations(chars, 2), 80):
+        probes.append(lambda n, a=a, b=b: (a + b) * (n // 2))  # type: ignore[misc]
+        probes.append(lambda n, a=a, b=b: a + " " * (n - 3) + b + "x")  # type: ignore[misc]
+    return probes
+
+
+def _matching(pattern: re.Pattern[str], text: str, times: int = 1) -> float:
+    start = time.process_time()
+    for _ in range(times):
+        pattern.search(text)
+        for _ in pattern.finditer(text):
+            pass
+    return (time.process_time() - start) / times
+
+
+def test_every_pattern_on_the_question_path_runs_in_linear_time():
+    """Issue 24, row 4: one pattern backtracked cubically on 「那」, 497 spaces and 「呢x」. Every
+    module-level pattern of the modules a question or a claim passes through is run on strings
+    built from its own characters; on the one it is slowest on, four times the length must cost
+    less than ten times the time (linear: 4; quadratic: 16)."""
+    import importlib
+
+    patterns = [
+        (f"{m}.{name}", value)
+        for m in QUESTION_PATH
+        for name, value in vars(importlib.import_module(f"quoteqa.{m}")).items()
+        if isinstance(value, re.Pattern)
+    ]
+    assert len(patterns) >= 40
+    for name, pattern in patterns:
+        slowest = max(_probes(pattern), key=lambda probe: _matching(pattern, probe(500)))
+        short, long = slowest(250), slowest(1000)
+        times = max(1, int(0.02 / max(_matching(pattern, short), 1e-6)))  # ~20 ms of work for the short one
+        ratio = _matching(pattern, long, times) / max(_matching(pattern, short, times), 1e-9)
+        assert ratio < 10, (name, short[:20], ratio)
 
 
 def test_a_day_the_month_does_not_have_is_no_date(stub_index: Path):

@@ -799,7 +799,7 @@ def _names_alone(index: Index, term: str, named: list[frozenset[str]]) -> bool:
     return sum(term in own for own in named) == 1 and (term not in lex or lex.df(term) == 0)
 
 
-_PLACE = re.compile(r"第\s*([一二三四五六七八九十两\d]{1,3})\s*篇|(最后|末)\s*一?\s*篇")
+_PLACE = re.compile(r"第\s*([一二三四五六七八九十两\d]{1,3})\s*篇|(最后|末)\s*(?:一\s*)?篇")  # no two \s* side by side
 
 
 def article_by_place(index: Index, text: str) -> int | None:

@@ -99,8 +99,10 @@ FILLER = frozenset(
 _PARTICLES = frozenset("吗呢吧啊呀哦嘛么了的得地是有几谁那这")
 # A follow-up that brings a new subject into the previous question: 「那专精特新呢?」, 「去年呢」.
 # 「X怎么样」 alone is a whole question; after 那 it is a follow-up too (「那医院怎么样」).
+# The subject starts at a character that is not white space and is stripped after: a space run
+# that \s* and the subject could share made the match quadratic (issue 24, row 4).
 _SUBSTITUTION = re.compile(
-    r"^(?:(?:那么?|还有|另外|那个)?\s*(?P<topic>.+?)\s*呢|(?:那么?|还有|另外)\s*(?P<other>.+?)\s*(?:怎么样|咋样|如何))"
+    r"^(?:(?:那么?|还有|另外|那个)?\s*(?P<topic>\S.*?)呢|(?:那么?|还有|另外)\s*(?P<other>\S.*?)(?:怎么样|咋样|如何))"
     r"\s*[??。.!!]*$"
 )
 # Words that point back to an earlier turn: 「这是哪次会议上说的?」, 「谁说的」.
