@@ -50,6 +50,12 @@ def main(argv: list[str] | None = None) -> int:
         help="folder of a sentence-transformers CrossEncoder (e.g. bge-reranker-base) to reorder the best sentences",
     )
     p.add_argument(
+        "--weights",
+        type=Path,
+        default=None,
+        help="learned weights for an index of another embedding model (quoteqa train -- --model M --out FILE)",
+    )
+    p.add_argument(
         "--rate-limit",
         type=float,
         default=10.0,
@@ -111,10 +117,11 @@ def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
     from quoteqa.connections import ConnectionLimits, open_file_limit
-    from quoteqa.embedding import ModelUnavailable
+    from quoteqa.embedding import ModelUnavailable, set_threads
     from quoteqa.feedback import FeedbackStore, default_path
     from quoteqa.guard import Limits
     from quoteqa.ingest import CorpusError
+    from quoteqa.models import WeightsError
     from quoteqa.qa import QA
     from quoteqa.reader import ReaderError
     from quoteqa.search import StoreError
@@ -122,11 +129,14 @@ def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
     from quoteqa.web import build_ui, launch
 
     start = time.perf_counter()
+    set_threads(1)  # concurrent questions: parallel threads in one only spin-wait for each other
     try:
         # The app rebuilds a missing or stale index on start; the CLI asks first.
-        qa = QA.load(args.index, corpus=args.corpus, rebuild=True, store_uri=args.store, reader=args.reader)
+        qa = QA.load(
+            args.index, corpus=args.corpus, rebuild=True, store_uri=args.store, reader=args.reader, weights=args.weights
+        )
         qa.ask("预热")  # load the model and warm the caches before the first user
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError, WeightsError) as exc:
         print(f"app.py: error: {exc}", file=sys.stderr)
         return 1
     logging.getLogger("quoteqa").info("index ready in %.1f s", time.perf_counter() - start)

@@ -6,10 +6,14 @@ with it is only as good as bigram overlap: tests on it check logic, not answer q
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
+import tempfile
 import zlib
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -60,9 +64,31 @@ class BigramHash(InputModule):
         return cls()
 
 
+def stub_weights(folder: Path, model_name: str = STUB) -> Path:
+    """The shipped weights relabelled for the stub model (or ``model_name``), without the question
+    head (trained on another model's vectors): weights that test the code around them, not their
+    quality."""
+    from quoteqa.models import MODEL_FILE
+
+    d = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    d["embedding_model"] = model_name
+    d.pop("head", None)
+    for part in ("ranker", "holds"):
+        entry = d[part].get("trees", d[part]) if part == "ranker" else d[part]
+        shutil.copy(MODEL_FILE.with_name(entry["file"]), folder / entry["file"])
+    path = folder / "stub-weights.json"
+    path.write_text(json.dumps(d, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def register() -> None:
+    """The stub model and its weights, for indexes built with it."""
     from sentence_transformers import SentenceTransformer
 
+    from quoteqa import models
     from quoteqa.embedding import register_model
 
     register_model(STUB, lambda: SentenceTransformer(modules=[BigramHash()], device="cpu"))
+    folder = Path(tempfile.mkdtemp(prefix="quoteqa-stub-weights-"))
+    atexit.register(shutil.rmtree, folder, True)
+    models.register(STUB, stub_weights(folder))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from quoteqa import forest
-from quoteqa.answer import MODEL_FILE
+from quoteqa.models import MODEL_FILE
 
 
 def _rows(rng: np.random.Generator, n: int, width: int) -> np.ndarray:

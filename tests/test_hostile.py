@@ -253,7 +253,10 @@ def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
     assert _cpu(lambda: qa.ask(hostile, history=[hostile] * 50)) < 0.5
 
 
-QUESTION_PATH = ("text", "numbers", "understand", "kinds", "answer", "qa", "verify", "ingest", "store", "web", "cli")
+QUESTION_PATH = (
+    "text", "numbers", "understand", "question", "kinds", "features", "answer", "articles", "qa", "verify", "ingest",
+    "store", "web", "cli",
+)  # fmt: skip
 
 
 def _probes(pattern: re.Pattern[str]) -> list[Callable[[int], str]]:

@@ -8,10 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import stub_model
 from conftest import SEED
 
 from quoteqa import QA
 from quoteqa.build import build
+from quoteqa.models import WeightsError
 from quoteqa.search import LocalStore
 from quoteqa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
 
@@ -106,7 +108,12 @@ def test_build_with_another_sentence_transformers_model(tmp_path: Path):
     shutil.copy(SEED, corpus / SEED.name)
     build(corpus, tmp_path / "index", model_name=str(folder))
     assert read_manifest(tmp_path / "index")["model"] == {"name": str(folder), "dimension": 64}
-    result = QA.load(tmp_path / "index").ask("新增上市企业几家?")
+    # the shipped weights were trained with USE-m3: this index needs weights of its own (issue 25)
+    with pytest.raises(WeightsError, match=f"built with '{folder}'; train weights for it with `quoteqa train"):
+        QA.load(tmp_path / "index")
+    (tmp_path / "weights").mkdir()
+    weights = stub_model.stub_weights(tmp_path / "weights", str(folder))  # as `quoteqa train -- --model` writes
+    result = QA.load(tmp_path / "index", weights=weights).ask("新增上市企业几家?")
     assert result.found and "新增上市企业2家" in result.answer
 
 

@@ -12,7 +12,7 @@ import pytest
 from conftest import SEED
 from test_harness import PARAGRAPHS, tiny_squad
 
-from quoteqa import answer as answering
+from quoteqa import features, models
 from quoteqa.learn import half_of, main, squad_corpus, threshold_for
 
 CITIZEN = [
@@ -37,25 +37,25 @@ def test_the_trainer_writes_weights_the_product_reads(tmp_path: Path):
     args = ["--cmrc", str(squad), "--drcd", str(squad), "--citizen", str(citizen), "--corpus", str(corpus)]
     assert main([*args, "--work", str(tmp_path / "work"), "--out", str(out), "--version", "test-1"]) == 0
 
-    model = answering.Model.load(out)
+    model = models.Model.load(out)
     assert model.version == "test-1"
-    assert model.ranker.shape == (len(answering.FEATURES),)
-    assert model.answerability.shape == model.correctness.shape == (len(answering.ANSWERABILITY),)
-    assert model.head is not None and model.head.shape == (512, 512) and model.head_model == "usem3"
+    assert model.ranker.shape == (len(features.RANKING),)
+    assert model.answerability.shape == model.correctness.shape == (len(features.ANSWERABILITY),)
+    assert model.head is not None and model.head.shape == (512, 512) and model.embedding_model == "usem3"
     assert 0.0 < model.threshold < 1.0
-    for name, w in zip(answering.ANSWERABILITY, model.answerability, strict=True):
-        assert w * answering.SIGNS[name] >= 0, name  # the signs the trainer must keep
+    for name, w in zip(features.ANSWERABILITY_NAMES, model.answerability, strict=True):
+        assert w * features.SIGNS[name] >= 0, name  # the signs the trainer must keep
     saved = json.loads(out.read_text(encoding="utf-8"))
     assert "training questions of" in saved["trained_on"] and (tmp_path / saved["head"]["file"]).exists()
     # the ranker's trees: a LightGBM model text beside the weights, read back and scoring rows
     assert (tmp_path / saved["ranker"]["trees"]["file"]).read_text(encoding="utf-8") == model.trees
-    rows = np.random.default_rng(0).random((5, len(answering.FEATURES)))
+    rows = np.random.default_rng(0).random((5, len(features.RANKING)))
     assert model.score(rows).shape == (5,) and np.isfinite(model.score(rows)).all()
     # the JSON records the trees' and the head's sha256: a file from another training is refused
     trees_file = tmp_path / saved["ranker"]["trees"]["file"]
     trees_file.write_text(model.trees.replace("tree_sizes", "tree_sizes ", 1), encoding="utf-8")
     with pytest.raises(ValueError, match=r"weights\.ranker\.txt is not the file.*make train"):
-        answering.Model.load(out)
+        models.Model.load(out)
     # what the trainer read of the external set: its training half only
     pairs = squad_corpus(squad, tmp_path / "again")
     assert {h for h, _ in pairs} == {"train", "check"}
@@ -72,12 +72,53 @@ def test_the_threshold_refuses_at_most_one_answerable_question_in_25():
 
 
 def test_the_shipped_weights_load_and_match_the_features():
-    model = answering.Model.load()
+    model = models.Model.load()
     assert model.version and model.head is not None and model.trees
     # the trees rank: a candidate holding more of the question, in a better paragraph, scores higher
-    low = np.zeros((1, len(answering.FEATURES)))
+    low = np.zeros((1, len(features.RANKING)))
     high = low.copy()
     for name in ("bm25_sentence", "bm25_paragraph", "dense", "cover_context", "focus_chars"):
-        high[0, answering.FEATURES.index(name)] = 1.0
+        high[0, features.column(name)] = 1.0
     assert model.score(high)[0] > model.score(low)[0]
     assert len(PARAGRAPHS) == 3  # the tiny set above is the benchmark test's
+
+
+def _weights_copy(folder: Path) -> tuple[Path, dict]:  # type: ignore[type-arg]
+    for f in models.MODEL_FILE.parent.glob("weights.*"):
+        shutil.copy(f, folder / f.name)
+    copy = folder / models.MODEL_FILE.name
+    return copy, json.loads(copy.read_text(encoding="utf-8"))
+
+
+def test_a_weights_file_that_lacks_a_feature_or_has_one_too_many_is_refused(tmp_path: Path):
+    """Issue 25: weights are keyed by feature name; a file from before a feature was added (or
+    after one was removed) is refused with what to do, never read by position."""
+    copy, d = _weights_copy(tmp_path)
+    assert list(d["ranker"]["weights"]) == [f.name for f in features.RANKING]
+    attribute = d["ranker"]["weights"].pop("attribute")
+    d["answerability"]["weights"]["shoe_size"] = 0.5
+    copy.write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(models.WeightsError, match=r"lacks the ranking feature.s. attribute; retrain with: make train"):
+        models.Model.load(copy)
+    d["ranker"]["weights"]["attribute"] = attribute
+    copy.write_text(json.dumps(d), encoding="utf-8")
+    with pytest.raises(models.WeightsError, match=r"has shoe_size, which this version does not compute.*make train"):
+        models.Model.load(copy)
+    del d["answerability"]["weights"]["shoe_size"]
+    d["ranker"]["weights"] = dict(reversed(list(d["ranker"]["weights"].items())))  # order is free
+    copy.write_text(json.dumps(d), encoding="utf-8")
+    assert np.array_equal(models.Model.load(copy).ranker, models.Model.load().ranker)
+
+
+def test_weights_trained_with_another_embedding_model_are_refused(tmp_path: Path, stub_index: Path):
+    """Issue 25: the shipped weights (USE-m3) were read silently for an index of another model."""
+    from quoteqa.qa import QA
+
+    with pytest.raises(models.WeightsError, match=r"trained with the embedding model .usem3..*--model stub-bigram"):
+        QA.load(stub_index, weights=models.MODEL_FILE)
+    copy, d = _weights_copy(tmp_path)
+    d["embedding_model"] = "stub-bigram"
+    del d["head"]
+    copy.write_text(json.dumps(d), encoding="utf-8")
+    qa = QA.load(stub_index, weights=copy)  # weights for it are taken
+    assert qa.weights.embedding_model == "stub-bigram" and qa.ask("上半年新增了多少就业岗位?").found

@@ -206,13 +206,15 @@ def test_importing_the_reader_does_not_import_torch() -> None:
 def test_a_reader_reorders_only_the_best_candidates(stub_index: Path, ce_folder: Path) -> None:
     from quoteqa import answer as answering
     from quoteqa.qa import QA, READER_TOP
+    from quoteqa.question import analyse
 
     plain = QA.load(stub_index)
     read = QA.load(stub_index, reader=ce_folder)
     assert read.reader is not None and plain.reader is None
     question = "上半年新增了多少就业岗位?"
-    query = answering.analyse(plain.index, question)
-    ranked = answering.rank(plain.index, query, answering.question_vector(plain.index, question))
+    query = analyse(plain.index, question, holds=plain.weights.holds)
+    vector = answering.question_vector(plain.index, plain.weights, question)
+    ranked = answering.rank(plain.index, plain.weights, query, vector)
     reread = read.reread(question, ranked)
     assert sorted(s.sentence for s in reread[:READER_TOP]) == sorted(s.sentence for s in ranked[:READER_TOP])
     assert [s.sentence for s in reread[READER_TOP:]] == [s.sentence for s in ranked[READER_TOP:]]

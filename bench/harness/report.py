@@ -363,6 +363,9 @@ def run(
     plot: Path | None = None,
 ) -> str:
     """Quality tables for each question set (the first is the development set), then speed."""
+    from quoteqa.embedding import set_threads
+
+    set_threads(1)  # as the app answers: one thread a question
     claim_sets = claim_sets or []
     work = Path(tempfile.mkdtemp(prefix="quoteqa-bench-"))
     plot_data: dict[str, list[tuple[str, float, float]]] = {}

@@ -27,6 +27,9 @@ def _qa(corpus: Path, work: Path) -> QA:
 
 
 def dump(out: Path, corpus: Path) -> int:
+    from quoteqa.embedding import set_threads
+
+    set_threads(1)  # as the app answers
     rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="quoteqa-same-") as tmp:
         work = Path(tmp)

@@ -120,7 +120,7 @@ def before_and_after(index: Path) -> tuple[int, int]:
     embedded by sentence-transformers (torch) and the ranker scored by LightGBM, and as it is."""
     import lightgbm
 
-    from quoteqa import answer
+    from quoteqa import models
     from quoteqa.embedding import load_model
 
     now = answers(QA.load(index))
@@ -130,11 +130,11 @@ def before_and_after(index: Path) -> tuple[int, int]:
         booster = boosters.setdefault(trees, lightgbm.Booster(model_str=trees))
         return np.asarray(booster.predict(rows, num_threads=1), dtype=np.float64) if len(rows) else np.zeros(0)
 
-    scored, answer.tree_scores = answer.tree_scores, by_lightgbm
+    scored, models.tree_scores = models.tree_scores, by_lightgbm
     try:
         then = answers(QA.load(index, model=load_model()))
     finally:
-        answer.tree_scores = scored
+        models.tree_scores = scored
     return sum(a == b for a, b in zip(now, then, strict=True)), len(now)
 
 

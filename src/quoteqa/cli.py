@@ -80,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="folder of a sentence-transformers CrossEncoder (e.g. bge-reranker-base) to reorder the best sentences",
     )
+    weights_option(a)
     a.add_argument("--rebuild", action="store_true", help="with --corpus: rebuild a stale index instead of stopping")
     a.add_argument("--top-k", type=int, default=3, help="citations and passages to return (1-20, default 3)")
     a.add_argument("--json", action="store_true", help="print one JSON object per question")
@@ -90,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
+    weights_option(v)
     period(v)
 
     fb = sub.add_parser("feedback", help="summarise readers' 👍/👎 and the questions the articles did not answer")
@@ -233,9 +235,11 @@ def _load(args: argparse.Namespace) -> QA:
         rebuild=getattr(args, "rebuild", False),
         model_name=getattr(args, "model", None),
         reader=getattr(args, "reader", None),
+        weights=getattr(args, "weights", None),
     )
-    from .embedding import build_threads, set_blas_threads
+    from .embedding import build_threads, set_blas_threads, set_threads
 
+    set_threads(1)  # torch and FAISS: one small query at a time
     set_blas_threads(build_threads())  # one question at a time: its embedding may use the cores (0.5 ms)
     return qa
 
@@ -320,10 +324,20 @@ def cmd_feedback(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def weights_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--weights",
+        type=Path,
+        default=None,
+        help="learned weights for an index of another embedding model (quoteqa train -- --model M --out FILE)",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
     from .embedding import ModelUnavailable
+    from .models import WeightsError
     from .reader import ReaderError
     from .search import StoreError
     from .store import BuildLocked, IndexUnavailable
@@ -335,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
             return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify, "feedback": cmd_feedback}
         return int(commands[args.command](args))
-    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError) as exc:
+    except (CorpusError, IndexUnavailable, BuildLocked, ModelUnavailable, StoreError, ReaderError, WeightsError) as exc:
         print(f"quoteqa: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:

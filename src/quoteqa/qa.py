@@ -15,12 +15,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from . import answer as answering
-from . import store
+from . import articles, models, store
 from . import understand as understanding
 from .build import build
-from .embedding import DEFAULT_MODEL, set_threads
+from .embedding import DEFAULT_MODEL
+from .features import gives_figure
 from .ingest import date_of, date_span
 from .kinds import Asked
+from .models import Model, for_model
+from .question import Query, analyse
 from .search import Scope, StoreError, day
 from .store import Citation, citation
 from .text import bigrams, normalize
@@ -231,7 +234,7 @@ class Prepared:
     """A question ready to rank: as understood, analysed and embedded."""
 
     understood: understanding.Understood
-    query: answering.Query
+    query: Query
     vector: Any
 
 
@@ -244,13 +247,18 @@ def summary(items: list[str], shown: int = 3) -> str:
 class QA:
     """A loaded index plus the embedding model, answering questions by quoting."""
 
-    def __init__(self, index: store.Index, reader: Reader | None = None) -> None:
+    def __init__(self, index: store.Index, reader: Reader | None = None, weights: Model | None = None) -> None:
+        """``weights``: the learned weights to rank and judge with (by default those for the
+        index's embedding model, see models.for_model); weights trained with another model are
+        refused."""
         self.index = index
         self.reader = reader  # a local cross-encoder that reorders the best candidates (see reread)
+        if weights is not None:
+            weights.check_model(index.model_name, weights.version)
+        self.weights = weights if weights is not None else for_model(index.model_name)
         self.sounds: understanding.SoundIndex | None = None
         self._years: frozenset[str] | None = None
         self._sentences: frozenset[str] | None = None
-        set_threads(1)
 
     @classmethod
     def load(
@@ -263,18 +271,23 @@ class QA:
         model_name: str | None = None,
         store_uri: str | None = None,
         reader: str | Path | None = None,
+        weights: str | Path | None = None,
     ) -> QA:
         """Load an index; with ``corpus``, check it is current, and with ``rebuild`` rebuild it
         when it is stale, missing or damaged (keeping its rows in ``store_uri``, see ``build``).
-        ``reader`` is the folder of a sentence-transformers CrossEncoder (reader.load_reader)."""
+        ``reader`` is the folder of a sentence-transformers CrossEncoder (reader.load_reader);
+        ``weights`` a weights file that `quoteqa train` wrote (default: models.for_model)."""
         path = Path(path)
+        loaded = None
         if reader is not None:
             from .reader import load_reader
 
             loaded = load_reader(reader)  # a bad folder is refused before the index loads
-            qa = cls.load(path, corpus=corpus, rebuild=rebuild, model=model, model_name=model_name, store_uri=store_uri)
-            qa.reader = loaded
-            return qa
+        chosen = models.load(Path(weights)) if weights is not None else None
+
+        def opened() -> QA:
+            return cls(store.load(path, model=model, model_name=model_name), loaded, chosen)
+
         if corpus is not None:
             corpus = Path(corpus)
             try:
@@ -301,26 +314,24 @@ class QA:
                 build(corpus, path, model_name=name, model=model, wait=True, store=store_uri)
             elif rebuild:
                 try:
-                    return cls(store.load(path, model=model, model_name=model_name))
+                    return opened()
                 except store.IndexUnavailable as exc:
                     log.warning("rebuilding %s: %s", path, exc)
                     build(corpus, path, model_name=name, model=model, wait=True, store=store_uri)
-        return cls(store.load(path, model=model, model_name=model_name))
+        return opened()
 
-    def understand(
-        self, question: str, history: list[str] | None = None
-    ) -> tuple[understanding.Understood, answering.Query]:
+    def understand(self, question: str, history: list[str] | None = None) -> tuple[understanding.Understood, Query]:
         """A checked question as understood (typos, follow-ups) and analysed."""
         idx = self.index
         if self.sounds is None:
             self.sounds = understanding.SoundIndex(idx.lex_sentences)
         u = understanding.understand(question, history or [], idx.lex_sentences, self.sounds)
-        return u, answering.analyse(idx, u.asked, u.context)
+        return u, analyse(idx, u.asked, u.context, self.weights.holds)
 
     def prepare(self, question: str, history: list[str] | None = None) -> Prepared:
         """Understand, analyse and embed a checked question."""
         u, query = self.understand(question, history)
-        return Prepared(u, query, answering.question_vector(self.index, u.text))
+        return Prepared(u, query, answering.question_vector(self.index, self.weights, u.text))
 
     def scope(self, since: str | None = None, until: str | None = None) -> Scope:
         """What a question or check may read: the articles of [since, until] (dates as YYYY, YYYY-MM
@@ -357,21 +368,21 @@ class QA:
         if named:  # 「2023年上半年…」, 「去年…」: the articles of that year, when the archive has them
             scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
-        kind = answering.meta_kind(u.asked)
+        kind = articles.meta_kind(u.asked)
         if u.lacks_topic and not kind:  # 「增长多少?」 first: ask what it is about (「这是什么会」 asks the article)
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs, [], query.asked, TOPIC_NEEDED)
-        if kind and answering.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
+        if kind and articles.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
-        meta = answering.about_article(idx, kind, self._article_hint(prep)) if kind else None
+        meta = articles.about_article(idx, kind, self._article_hint(prep)) if kind else None
         if meta is not None and not (scope and self._outside(meta, scope)):
             return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)
-        ranked = answering.rank(idx, query, prep.vector, scope=scope)
+        ranked = answering.rank(idx, self.weights, query, prep.vector, scope=scope)
         if not ranked:
             return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
         if self.reader is not None:
             ranked = self.reread(u.text, ranked)
         passages = self._passages(ranked, top_k)
-        show, conf = answering.judge(idx, query, ranked, bool(u.context))
+        show, conf = answering.judge(idx, self.weights, query, ranked, bool(u.context))
         if not show or (not named and self._other_period(u.text, ranked[0].sentence)):
             closest = ranked[0].sentence
             lacks = answering.missing(idx, query, closest)
@@ -461,28 +472,28 @@ class QA:
         first, last = date_span(article.date) if article.date else ("", "")
         return not bool(scope.admits(np.array([day(first)]), np.array([day(last)]))[0])
 
-    def _supports(self, query: answering.Query, best: answering.Scored, cand: answering.Scored) -> bool:
+    def _supports(self, query: Query, best: answering.Scored, cand: answering.Scored) -> bool:
         """A further citation must speak to the same question as the answer: it covers nearly as
         much of the question, and holds a figure when a figure was asked for. None is better than
         an unrelated one (「7所新校即将投用」 under a question about jobs)."""
         if cand.cover < SUPPORT_COVER * best.cover:
             return False
-        return "number" not in query.kinds or answering.gives_figure(self.index, query, cand.sentence)
+        return "number" not in query.kinds or gives_figure(self.index, query, cand.sentence)
 
     def _article_hint(self, prep: Prepared) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its
         headline or byline, else by its best sentence), else the one the previous question was
         answered from."""
         u, idx = prep.understood, self.index
-        own = answering.without_meta_words(u.own)
+        own = articles.without_meta_words(u.own)
         for text in (own, u.previous):
-            named = answering.article_named(idx, text) if text else None
+            named = articles.article_named(idx, text) if text else None
             if named is not None:
                 return named
         for text in (own, u.previous):
             if text and understanding.content_terms(text, idx.lex_sentences):
-                query = answering.analyse(idx, text)
-                ranked = answering.rank(idx, query, answering.question_vector(idx, text))
+                query = analyse(idx, text, holds=self.weights.holds)
+                ranked = answering.rank(idx, self.weights, query, answering.question_vector(idx, self.weights, text))
                 if ranked:
                     return int(idx.para_article[int(idx.sent_para[ranked[0].sentence])])
         return None
@@ -508,11 +519,12 @@ class QA:
         years = sorted(self.years(), reverse=True)
         named = "" if since or until else self._named_year(claim)
         if since or until or named or len(years) < 2:
-            return verify(self.index, claim, scope=self.scope(since or named or None, until or named or None))
+            scope = self.scope(since or named or None, until or named or None)
+            return verify(self.index, claim, scope=scope, weights=self.weights)
         # An archive of several years and a claim naming none: checked against the newest year
         # whose articles report it; a figure that another year's source confirms is noted so.
         # Years are checked newest first and only as far as needed.
-        checks = ((y, verify(self.index, claim, scope=self.scope(y, y))) for y in years)
+        checks = ((y, verify(self.index, claim, scope=self.scope(y, y), weights=self.weights)) for y in years)
         newest: Verification | None = None
         for _, result in checks:
             newest = newest or result

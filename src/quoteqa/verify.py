@@ -11,14 +11,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import answer as answering
+from .models import Model, for_model
 from .numbers import Figure, exact_figure, parse
+from .question import analyse
 from .search import EVERYTHING, Scope
 from .store import Citation, Index, citation, cited
 from .text import CJK, bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
-CANDIDATES = 16
+CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
 # bigrams); below it the figure is "missing" rather than compared with an unrelated number.
 MIN_SUBJECT = 0.4
@@ -443,9 +445,9 @@ def _rounds_to(exact: float, rounded: float) -> bool:
     return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)
 
 
-def _ranked(index: Index, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
-    query = answering.analyse(index, text)
-    return answering.rank(index, query, index.embed_query(text), scope=scope)[:CANDIDATES]
+def _ranked(index: Index, weights: Model, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
+    query = analyse(index, text, holds=weights.holds)
+    return answering.rank(index, weights, query, index.embed_query(text), scope=scope)[:CHECKED]
 
 
 def verify_claim(
@@ -454,13 +456,15 @@ def verify_claim(
     reading: bool = True,
     near: Sequence[answering.Scored] = (),
     scope: Scope = EVERYTHING,
+    weights: Model | None = None,
 ) -> Verification:
     """Check one claim: every figure against the same subject's figure in the best sentences.
 
     ``near``: sentences that may confirm a figure whose subject is not recognised (the best
     sentence for the whole draft sentence the claim was split from). ``scope``: what the check
-    may read (the articles of the asked period)."""
-    ranked = _ranked(index, claim, scope)
+    may read (the articles of the asked period); ``weights``: the learned weights that rank its
+    sentences (those for the index's embedding model by default)."""
+    ranked = _ranked(index, weights or for_model(index.model_name), claim, scope)
     claimed = parse(claim)
     if not claimed:
         return _wording_only(index, claim, ranked)
@@ -605,7 +609,7 @@ def _counterparts(
             # the same position relative to its noun, then the better-ranked sentence.
             sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
             sim += CUMULATIVE_BONUS / 2 * (subj.added == src_subj.added)
-            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CANDIDATES - rank_no) / CANDIDATES
+            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CHECKED - rank_no) / CHECKED
             out.append((sim, scored, src, src_subj, similarity))
     out.sort(key=lambda o: -o[0])
     return out
@@ -628,22 +632,25 @@ def _citation(index: Index, scored: answering.Scored) -> Citation:
     return citation(index, scored.sentence, index.sentences[scored.sentence].text, scored.score)
 
 
-def verify(index: Index, text: str, reading: bool = True, scope: Scope = EVERYTHING) -> Verification:
+def verify(
+    index: Index, text: str, reading: bool = True, scope: Scope = EVERYTHING, weights: Model | None = None
+) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
     ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
     ``make bench`` prints beside the interval reading."""
+    w = weights or for_model(index.model_name)
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
-        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, scope=scope)
+        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, scope=scope, weights=w)
     results = []
     checked: dict[tuple[str, tuple[int, ...]], Verification] = {}  # a claim repeated is checked once
     for sentence, claims in sentences:
-        near = _ranked(index, sentence, scope)[:1] if len(claims) > 1 else []
+        near = _ranked(index, w, sentence, scope)[:1] if len(claims) > 1 else []
         for c in claims:
             key = (c, tuple(s.sentence for s in near))
             if key not in checked:
-                checked[key] = verify_claim(index, c, reading, near, scope)
+                checked[key] = verify_claim(index, c, reading, near, scope, w)
             results.append(checked[key])
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
