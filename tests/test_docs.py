@@ -344,3 +344,38 @@ def test_a_feedback_file_inside_the_index_folder_is_refused(monkeypatch: pytest.
     with pytest.raises(SystemExit) as exc:
         app.main(["--index", str(index), "--feedback-db", str(index / "fb.sqlite3")])
     assert exc.value.code == 2
+
+
+ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
+
+
+def _architecture_rows() -> dict[str, int]:
+    """Module name -> its row in the architecture table (0 = the first stage)."""
+    rows = [line for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines() if line.startswith("| ")][1:]
+    return {m: i for i, row in enumerate(rows) for m in re.findall(r"`([\w]+)\.py`", row.rsplit("|", 2)[1])}
+
+
+def _package_imports() -> dict[str, set[str]]:
+    """Module -> the package modules it imports, at the top or inside a function."""
+    import ast
+
+    out: dict[str, set[str]] = {}
+    for path in (ROOT / "src" / "quoteqa").glob("*.py"):
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
+        out[path.stem] = found - {"__version__"}
+    return out
+
+
+def test_the_architecture_names_every_module_and_imports_go_down_its_table() -> None:
+    """Issue 25: one screen that names the stage of every module, checked against the package:
+    every module is in the table, every name in it exists, and no module imports from a later
+    stage or from a module that imports it."""
+    rows, imports = _architecture_rows(), _package_imports()
+    assert set(rows) == set(imports), (set(imports) - set(rows), set(rows) - set(imports))
+    upward = [f"{a} -> {b}" for a, bs in imports.items() for b in bs if b in rows and rows[b] > rows[a]]
+    assert not upward, f"imports from a later stage: {upward}"
+    mutual = sorted({tuple(sorted((a, b))) for a, bs in imports.items() for b in bs if a in imports.get(b, ())})
+    assert not mutual, f"modules that import each other: {mutual}"

