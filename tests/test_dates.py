@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quoteqa.ingest import CorpusError, date_of, metadata, parse
+from quoteqa.ingest import CorpusError, Source, date_of, metadata, parse
 from quoteqa.qa import QA
 from quoteqa.store import cited, when
 
@@ -178,12 +178,14 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
     assert (c["paper"], c["page"], c["url"], c["author"], c["date"]) == (
         "武进日报", "A2", "https://example.org/a?x=1&y=<2>", "朱梦琪", "2024-07-15"
     )  # fmt: skip
-    assert dated("2024-07-15", "武进日报", "A2", "朱梦琪") == "(武进日报 第A2版 · 朱梦琪 · 2024年7月15日)"
+    assert (
+        dated(Source("2024-07-15", "武进日报", "A2", author="朱梦琪")) == "(武进日报 第A2版 · 朱梦琪 · 2024年7月15日)"
+    )
     page = render(a, qa)
     assert 'href="https://example.org/a?x=1&amp;y=&lt;2&gt;"' in page and 'rel="noopener noreferrer"' in page
     assert "武进日报 第A2版" in page
-    bad = Citation("bad.txt", "另一篇", 1, "全区新增绿道5公里。", 1.0, url="javascript:alert(1)")
-    assert link(bad.url) == "" and "javascript" not in render(replace(a, citations=[bad]), qa)
+    bad = Citation("bad.txt", "另一篇", 1, "全区新增绿道5公里。", 1.0, source=Source(url="javascript:alert(1)"))
+    assert link(bad.source.url) == "" and "javascript" not in render(replace(a, citations=[bad]), qa)
 
 
 @pytest.mark.parametrize(

@@ -99,14 +99,16 @@ def about_article(index: Index, kind: str, article: int | None) -> Citation | No
     aid = article if article is not None else 0
     a = index.articles[aid]
     if kind == "byline":
-        return Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline", **a.source()) if a.byline.strip() else None
+        return (
+            Citation(a.doc, a.title, 0, a.byline.strip(), 1.0, "byline", source=a.source) if a.byline.strip() else None
+        )
     if kind == "headline":
-        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline", **a.source())
+        return Citation(a.doc, a.title, 0, a.title, 1.0, "headline", source=a.source)
     if kind == "subtitle":
         sub = a.subtitle.strip()
-        return Citation(a.doc, a.title, 0, sub, 1.0, "subtitle", **a.source()) if sub else None
+        return Citation(a.doc, a.title, 0, sub, 1.0, "subtitle", source=a.source) if sub else None
     for para in a.paragraphs:
         for s in para.sentences:
             if _MEETING.search(s.text):
-                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0, **a.source())
+                return Citation(a.doc, a.title, para.number, s.text.strip(), 1.0, source=a.source)
     return None

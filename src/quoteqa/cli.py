@@ -18,7 +18,7 @@ from .embedding import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from .qa import QA
-from .ingest import CorpusError
+from .ingest import CorpusError, Source
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -190,7 +190,7 @@ def _human(result: dict[str, Any]) -> str:
         if passages:
             lines.append("相关段落(仅供参考,不是答案):")
             for p in passages[:2]:
-                source = dated(p["date"], p["paper"], p["page"], p["author"])
+                source = dated(Source.of(p))
                 lines.append(f"  《{p['title']}》第 {p['paragraph']} 段{source}:{p['text'][:60]}…")
         return "\n".join(lines)
     cites = result["citations"]
@@ -217,7 +217,7 @@ def source_of(citation: dict[str, Any]) -> str:
     """Where a quote comes from: 《headline》第 N 段(2024年7月), 署名 or 标题."""
     from .store import Citation, cited
 
-    return cited(Citation(**citation))
+    return cited(Citation.of(citation))
 
 
 def _load(args: argparse.Namespace) -> QA:

@@ -7,9 +7,9 @@ import logging
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from .text import is_cjk, iter_sentences, normalize
 
@@ -51,6 +51,27 @@ class Paragraph:
     sentences: list[Sentence] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where and when an article was published: its file's front matter (see ``metadata``), each
+    field "" when the file does not say. Every citation and passage carries its article's Source,
+    and the JSON shows its fields: a new front-matter key is one field here (plus its display)."""
+
+    date: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY (checked; a date in the file's path counts too)
+    paper: str = ""
+    page: str = ""
+    url: str = ""
+    author: str = ""
+
+    @classmethod
+    def of(cls, meta: dict[str, Any]) -> Source:
+        """The Source in ``meta`` (front matter, or a citation's JSON): its keys, others ignored."""
+        return cls(**{k: str(meta.get(k, "") or "") for k in SOURCE_FIELDS})
+
+
+SOURCE_FIELDS = tuple(f.name for f in fields(Source))
+
+
 @dataclass
 class Article:
     doc: str  # corpus file path relative to the corpus folder
@@ -58,15 +79,11 @@ class Article:
     subtitle: str = ""
     byline: str = ""
     paragraphs: list[Paragraph] = field(default_factory=list)
-    date: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY; "" when the file does not say (see metadata)
-    paper: str = ""  # the rest of the file's front matter, "" when it does not say
-    page: str = ""
-    url: str = ""
-    author: str = ""
+    source: Source = field(default_factory=Source)
 
-    def source(self) -> dict[str, str]:
-        """Date, paper, page, url and author, as citations and passages carry them."""
-        return {"date": self.date, "paper": self.paper, "page": self.page, "url": self.url, "author": self.author}
+    @property
+    def date(self) -> str:
+        return self.source.date
 
 
 @dataclass(frozen=True)
@@ -154,7 +171,6 @@ def _ends_paragraph(text: str) -> bool:
 
 # A front-matter block at the very top of a file: lines of "key: value" between two "---" lines.
 _FRONT_MATTER = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
-META_KEYS = ("date", "paper", "page", "url", "author")
 # A date in a file's path: 2024/07/15/…, 2024-07-15-…, …-2024-07-….
 _PATH_DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)[-_/.](0[1-9]|1[0-2])(?:[-_/.](0[1-9]|[12]\d|3[01]))?(?!\d)")
 _WRITTEN_DATE = re.compile(r"^\s*((?:19|20)\d\d)\s*[-/.年]\s*(\d{1,2})\s*月?\s*(?:[-/.]?\s*(\d{1,2})\s*日?)?\s*$")
@@ -192,8 +208,8 @@ def date_span(date: str) -> tuple[str, str]:
 
 
 def metadata(text: str, doc: str) -> tuple[dict[str, str], str]:
-    """The file's metadata and its text without the front matter. Keys: date, paper, page, url,
-    author (all optional). Without a front-matter date, a date in the file's path or name is used;
+    """The file's metadata and its text without the front matter. Keys: the fields of Source (all
+    optional). Without a front-matter date, a date in the file's path or name is used;
     a front-matter date that is none (2024-02-31) is refused with CorpusError, naming the line."""
     meta: dict[str, str] = {}
     date_line = 0
@@ -203,7 +219,7 @@ def metadata(text: str, doc: str) -> tuple[dict[str, str], str]:
         for no, line in enumerate(m.group(1).splitlines(), start=first):
             key, sep, value = line.partition(":")
             key = key.strip().lower()
-            if sep and key in META_KEYS and value.strip():
+            if sep and key in SOURCE_FIELDS and value.strip():
                 meta[key] = value.strip().strip("\"'")
                 date_line = no if key == "date" else date_line
         text = text[m.end() :]
@@ -267,9 +283,7 @@ def parse(text: str, doc: str) -> list[Article]:
     for article in articles:
         article.paragraphs = _split_long(article.paragraphs, doc, budget)
         budget -= sum(len(p.sentences) for p in article.paragraphs)
-        article.date = meta.get("date", "")
-        article.paper, article.page = meta.get("paper", ""), meta.get("page", "")
-        article.url, article.author = meta.get("url", ""), meta.get("author", "")
+        article.source = Source.of(meta)
     return articles
 
 

@@ -8,7 +8,7 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -20,12 +20,12 @@ from . import understand as understanding
 from .build import build
 from .embedding import DEFAULT_MODEL
 from .features import gives_figure
-from .ingest import date_of, date_span
+from .ingest import Source, date_of, date_span
 from .kinds import Asked
 from .models import Model, for_model
 from .question import Query, analyse
 from .search import Scope, StoreError, day
-from .store import Citation, citation
+from .store import Citation, as_json, citation
 from .text import bigrams, normalize
 
 if TYPE_CHECKING:
@@ -98,11 +98,11 @@ class Passage:
     paragraph: int
     text: str
     score: float
-    date: str = ""  # the article's date, "" when unknown
-    paper: str = ""  # its paper, page, link and author (front matter), "" when unknown
-    page: str = ""
-    url: str = ""
-    author: str = ""
+    source: Source = field(default_factory=Source)  # its article's date, paper, page, link, author
+
+    @property
+    def date(self) -> str:
+        return self.source.date
 
 
 @dataclass(frozen=True)
@@ -138,12 +138,12 @@ class Answer:
             "confidence": round(self.confidence, 3),
             "answer": self.answer,
             "repairs": [list(r) for r in self.repairs],
-            "citations": [asdict(c) for c in self.citations],
-            "passages": [asdict(p) for p in self.passages],
-            "timeline": [asdict(c) for c in self.timeline],
+            "citations": [as_json(c) for c in self.citations],
+            "passages": [as_json(p) for p in self.passages],
+            "timeline": [as_json(c) for c in self.timeline],
             "asked": self.asked.to_dict(),
             "missing": self.missing.to_dict() if self.missing else None,
-            "related": [asdict(c) for c in self.related],
+            "related": [as_json(c) for c in self.related],
         }
 
 
@@ -547,7 +547,7 @@ class QA:
         for pid, score in sorted(best.items(), key=lambda kv: -kv[1])[:top_k]:
             para = self.index.paragraphs[pid]
             article = self.index.articles[int(self.index.para_article[pid])]
-            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4), **article.source()))
+            out.append(Passage(article.doc, article.title, para.number, para.text, round(score, 4), article.source))
         return out
 
     def paragraph_of(self, citation: Citation) -> tuple[str, list[str]]:

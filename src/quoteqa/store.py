@@ -13,7 +13,7 @@ import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, cast
 import numpy as np
 
 from .embedding import DEFAULT_MODEL, Embedder, dimension, encode, preload, query_model
-from .ingest import Article, CorpusError, Paragraph, Sentence, date_span, file_sha256
+from .ingest import Article, CorpusError, Paragraph, Sentence, Source, date_span, file_sha256
 from .retrievers import DenseIndex, DiskArray, LexicalIndex
 from .search import LOCAL, MILVUS_SERVER, LocalStore, Store, StoreError, day
 from .text import NORMALIZER, normalize
@@ -127,12 +127,29 @@ class Citation:
     quote: str
     score: float
     part: str = "body"  # "body", "headline", "subtitle" or "byline"
-    date: str = ""  # the article's date (YYYY-MM-DD, YYYY-MM or YYYY), "" when unknown
-    paper: str = ""  # the article's paper, page, link and author (front matter), "" when unknown
-    page: str = ""
-    url: str = ""
-    author: str = ""
+    source: Source = field(default_factory=Source)  # the article's date, paper, page, link, author
     reads: str = ""  # relative time words of the quote read against the article's date (see ``reading``)
+
+    @property
+    def date(self) -> str:
+        return self.source.date
+
+    @classmethod
+    def of(cls, d: dict[str, Any]) -> Citation:
+        """The citation a JSON object (``as_json``) shows."""
+        own = {f.name for f in fields(cls)} - {"source"}
+        return cls(**{k: v for k, v in d.items() if k in own}, source=Source.of(d))
+
+
+def as_json(record: Any) -> dict[str, Any]:
+    """A citation or passage as the JSON shows it: its Source's fields in its place, flat."""
+    out: dict[str, Any] = {}
+    for key, value in asdict(record).items():
+        if key == "source":
+            out.update(value)
+        else:
+            out[key] = value
+    return out
 
 
 def place(part: str, paragraph: int) -> str:
@@ -142,13 +159,14 @@ def place(part: str, paragraph: int) -> str:
 
 def cited(c: Citation) -> str:
     """Where a quote comes from, as a reader is told: 《headline》第 N 段(武进日报 第2版 · 2024年7月)."""
-    return f"《{c.title}》{place(c.part, c.paragraph)}{dated(c.date, c.paper, c.page, c.author)}"
+    return f"《{c.title}》{place(c.part, c.paragraph)}{dated(c.source)}"
 
 
-def dated(date: str, paper: str = "", page: str = "", author: str = "") -> str:
+def dated(source: Source) -> str:
     """「(武进日报 第2版 · 作者 · 2024年7月)」 after a citation, with what is known; "" for nothing."""
+    page = source.page
     edition = page if not page or "版" in page else f"第{page}版"
-    known = [" ".join(x for x in (paper, edition) if x), author, when(date)]
+    known = [" ".join(x for x in (source.paper, edition) if x), source.author, when(source.date)]
     shown = " · ".join(x for x in known if x)
     return f"({shown})" if shown else ""
 
@@ -312,7 +330,7 @@ def citation(index: Index, sid: int, quote: str, score: float) -> Citation:
         number,
         quote,
         round(score, 4),
-        **article.source(),
+        source=article.source,
         reads=reading(quote, article.date),
     )
 
@@ -428,7 +446,7 @@ def article_to_json(a: Article) -> dict[str, Any]:
         "title": a.title,
         "subtitle": a.subtitle,
         "byline": a.byline,
-        **{k: v for k, v in a.source().items() if v},
+        **{k: v for k, v in asdict(a.source).items() if v},
         "paragraphs": [[s.text for s in p.sentences] for p in a.paragraphs],
     }
 
@@ -438,8 +456,7 @@ def _article_from_json(d: dict[str, Any]) -> Article:
         Paragraph(text="".join(sents), number=i, sentences=[Sentence(s, j) for j, s in enumerate(sents, start=1)])
         for i, sents in enumerate(d["paragraphs"], start=1)
     ]
-    source = {k: str(d.get(k, "")) for k in ("date", "paper", "page", "url", "author")}
-    return Article(d["doc"], d["title"], d["subtitle"], d["byline"], paragraphs, **source)
+    return Article(d["doc"], d["title"], d["subtitle"], d["byline"], paragraphs, Source.of(d))
 
 
 def answer_weights() -> dict[str, str]:

@@ -15,7 +15,7 @@ from .models import Model, for_model
 from .numbers import Figure, exact_figure, parse
 from .question import analyse
 from .search import EVERYTHING, Scope
-from .store import Citation, Index, citation, cited
+from .store import Citation, Index, as_json, citation, cited
 from .text import CJK, bigrams
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -104,7 +104,7 @@ class Verification:
             "claim": self.claim,
             "verdict": self.verdict,
             "evidence": self.evidence,
-            "citation": asdict(self.citation) if self.citation else None,
+            "citation": as_json(self.citation) if self.citation else None,
             "figures": [asdict(f) for f in self.figures],
             "claims": [c.to_dict() for c in self.claims],
             "note": self.note,

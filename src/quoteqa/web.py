@@ -202,7 +202,7 @@ def _figures(text: str) -> str:
 
 
 def _cite(c: Citation) -> str:
-    return f"——{html.escape(cited(c))}{_source_link(c.url)}"
+    return f"——{html.escape(cited(c))}{_source_link(c.source.url)}"
 
 
 def _source_link(url: str) -> str:
@@ -263,7 +263,7 @@ def render(answer: Answer, qa: QA) -> str:
         if answer.passages and not answer.related:
             parts.append("<details><summary>相关段落(仅供参考,不是答案)</summary>")
             for p in answer.passages[:2]:
-                source = html.escape(dated(p.date, p.paper, p.page, p.author))
+                source = html.escape(dated(p.source))
                 where = f"《{html.escape(p.title)}》第 {p.paragraph} 段{source}"
                 parts.append(f'<p class="qa-more">{where}:{html.escape(p.text)}</p>')
             parts.append("</details>")
