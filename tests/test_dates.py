@@ -167,7 +167,7 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    front = "---\ndate: 2024-07-15\npaper: 武进日报\npage: A2\nurl: {url}\nauthor: 朱梦琪\n---\n"
+    front = "---\ndate: 2024-07-15\npaper: 武进日报\npage: A2\nsection: 要闻\nurl: {url}\nauthor: 朱梦琪\n---\n"
     body = "口袋公园建设提速\n\n今年全区新增口袋公园12个,总数达到86个。\n"
     (corpus / "parks.txt").write_text(front.format(url="https://example.org/a?x=1&y=<2>") + body, encoding="utf-8")
     (corpus / "bad.txt").write_text(front.format(url="javascript:alert(1)") + "另一篇\n\n全区新增绿道5公里。\n")
@@ -175,15 +175,16 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
     qa = QA.load(tmp_path / "index")
     a = qa.ask("新增口袋公园多少个?")
     c = a.to_dict()["citations"][0]
-    assert (c["paper"], c["page"], c["url"], c["author"], c["date"]) == (
-        "武进日报", "A2", "https://example.org/a?x=1&y=<2>", "朱梦琪", "2024-07-15"
+    assert (c["paper"], c["page"], c["section"], c["url"], c["author"], c["date"]) == (
+        "武进日报", "A2", "要闻", "https://example.org/a?x=1&y=<2>", "朱梦琪", "2024-07-15"
     )  # fmt: skip
+    assert a.to_dict()["passages"][0]["section"] == "要闻"
     assert (
         dated(Source("2024-07-15", "武进日报", "A2", author="朱梦琪")) == "(武进日报 第A2版 · 朱梦琪 · 2024年7月15日)"
     )
     page = render(a, qa)
     assert 'href="https://example.org/a?x=1&amp;y=&lt;2&gt;"' in page and 'rel="noopener noreferrer"' in page
-    assert "武进日报 第A2版" in page
+    assert "武进日报 第A2版 · 要闻 · 朱梦琪" in page
     bad = Citation("bad.txt", "另一篇", 1, "全区新增绿道5公里。", 1.0, source=Source(url="javascript:alert(1)"))
     assert link(bad.source.url) == "" and "javascript" not in render(replace(a, citations=[bad]), qa)
 

@@ -60,6 +60,7 @@ class Source:
     date: str = ""  # YYYY-MM-DD, YYYY-MM or YYYY (checked; a date in the file's path counts too)
     paper: str = ""
     page: str = ""
+    section: str = ""  # the paper's section or column (要闻, 评论)
     url: str = ""
     author: str = ""
 

@@ -163,10 +163,10 @@ def cited(c: Citation) -> str:
 
 
 def dated(source: Source) -> str:
-    """「(武进日报 第2版 · 作者 · 2024年7月)」 after a citation, with what is known; "" for nothing."""
+    """「(武进日报 第2版 · 要闻 · 作者 · 2024年7月)」 after a citation, with what is known; "" for nothing."""
     page = source.page
     edition = page if not page or "版" in page else f"第{page}版"
-    known = [" ".join(x for x in (source.paper, edition) if x), source.author, when(source.date)]
+    known = [" ".join(x for x in (source.paper, edition) if x), source.section, source.author, when(source.date)]
     shown = " · ".join(x for x in known if x)
     return f"({shown})" if shown else ""
 
