@@ -139,6 +139,7 @@ def milvus_rows(uri: str, record: dict[str, object]) -> dict[str, int]:
         disconnect(client, uri)
 
 
+@pytest.mark.full  # Milvus Lite servers (subprocesses) for several builds: 9-16 s
 def test_incremental_builds_replace_changed_files_and_delete_removed_ones(tmp_path: Path):
     corpus = corpus_of(tmp_path, SEED, *ARCHIVE.iterdir())
     uri = f"milvus:{tmp_path / 'archive.db'}"
@@ -178,6 +179,7 @@ def test_incremental_builds_replace_changed_files_and_delete_removed_ones(tmp_pa
     assert milvus_rows(uri, third)["sentences"] == read_manifest(index)["counts"]["sentences"]
 
 
+@pytest.mark.full  # Milvus Lite servers (subprocesses) for several builds: 9-16 s
 def test_a_build_killed_after_writing_milvus_leaves_the_old_index_answering(tmp_path: Path):
     corpus = corpus_of(tmp_path, SEED)
     uri = f"milvus:{tmp_path / 'archive.db'}"
@@ -330,6 +332,7 @@ def test_a_file_that_is_not_a_milvus_lite_store_is_left_alone(tmp_path: Path) ->
         assert path.read_bytes() == before
 
 
+@pytest.mark.full  # Milvus Lite servers (subprocesses) for several builds: 9-16 s
 def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
