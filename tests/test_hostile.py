@@ -254,7 +254,8 @@ def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
 
 
 QUESTION_PATH = (
-    "text", "numbers", "understand", "question", "kinds", "features", "answer", "articles", "qa", "verify", "ingest",
+    "text", "numbers", "understand", "question", "kinds", "features", "answer", "articles", "qa", "claims", "verify",
+    "ingest",
     "store", "web", "cli",
 )  # fmt: skip
 
@@ -321,7 +322,7 @@ def test_control_characters_never_reach_the_terminal():
 
 
 def test_a_claim_with_a_markdown_link_stays_text_in_the_export(stub_index: Path):
-    from quoteqa.verify import to_markdown
+    from quoteqa.exports import to_markdown
 
     md = to_markdown(QA.load(stub_index).verify("[点击](javascript:alert(1))新增上市企业5家"))
     assert "[点击](" not in md and "\\[点击\\](javascript:alert(1))" in md

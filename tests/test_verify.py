@@ -10,8 +10,9 @@ from conftest import ROOT, SEED
 from test_cli import run
 
 from quoteqa import QA
+from quoteqa.claims import split_claims
+from quoteqa.exports import to_csv, to_markdown
 from quoteqa.qa import InputError
-from quoteqa.verify import split_claims, to_csv, to_markdown
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
 

@@ -292,7 +292,8 @@ def printable(text: str) -> str:
 
 
 def _human_verify(result: dict[str, Any]) -> str:
-    from .verify import VERDICT_ZH, FigureCheck, figure_line
+    from .exports import VERDICT_ZH, figure_line
+    from .verify import FigureCheck
 
     lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
     if result.get("note"):
