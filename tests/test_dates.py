@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from quoteqa.citations import cited, when
 from quoteqa.ingest import CorpusError, Source, date_of, metadata, parse
 from quoteqa.qa import QA
-from quoteqa.store import cited, when
 
 BODY = "标题一行\n\n新增口袋公园12个。\n"
 
@@ -162,7 +162,7 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
     import stub_model
 
     from quoteqa.build import build
-    from quoteqa.store import Citation, dated, link
+    from quoteqa.citations import Citation, dated, link
     from quoteqa.web import render
 
     corpus = tmp_path / "corpus"
@@ -200,9 +200,9 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
      ("新增12个。", "2024-07-15", ""), ("今年新增12个。", "", "")],
 )  # fmt: skip
 def test_relative_words_are_read_against_the_article_date(text: str, date: str, reads: str):
-    from quoteqa.store import reading
+    from quoteqa.citations import relative_times
 
-    assert reading(text, date) == reads
+    assert relative_times(text, date) == reads
 
 
 def test_a_quote_says_what_its_relative_words_mean(stub_index: Path):

@@ -203,7 +203,7 @@ def load_claims(path: Path) -> tuple[list[dict[str, str]], Path | None]:
     return claims, (folder / "corpus" if folder and (folder / "corpus").is_dir() else None)
 
 
-def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], reading: bool = True) -> ClaimScores:
+def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], intervals: bool = True) -> ClaimScores:
     """Verdicts of ``verify`` against the labels; claims name their corpus (bundled by default)."""
     from quoteqa.verify import verify
 
@@ -211,7 +211,7 @@ def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], reading: bool
     for c in claims:
         qa = qas[c.get("corpus", "bundled")]
         t = time.perf_counter()
-        d = verify(qa.index, c["claim"], reading=reading).to_dict()
+        d = verify(qa.index, c["claim"], intervals=intervals).to_dict()
         sc.times.append(1000 * (time.perf_counter() - t))
         sc.right += d["verdict"] == c["verdict"]
         sc.false_contradicted += c["verdict"] == "supported" and d["verdict"] == "contradicted"
@@ -248,8 +248,8 @@ def _claims_table(qa: QA, path: Path, work: Path) -> str:
         "|---|---|---|---|---|---|---|",
     ]
     scores = {}
-    for name, reading in (("quoteqa verify (figures as intervals)", True), ("bare numbers (baseline)", False)):
-        sc = scores[name] = score_claims(qas, claims, reading)
+    for name, intervals in (("quoteqa verify (figures as intervals)", True), ("bare numbers (baseline)", False)):
+        sc = scores[name] = score_claims(qas, claims, intervals)
         lines.append(
             f"| {name} | {sc.right}/{n} | {sc.false_contradicted}/{true} | {sc.true_missed}/{true} "
             f"| {sc.verbatim}/{n} | {_pct(sc.times, 50):.1f} | {_pct(sc.times, 95):.1f} |"

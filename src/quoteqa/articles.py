@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 from functools import partial
 
+from .citations import Citation
 from .ingest import Article
 from .numbers import chinese_to_number
-from .store import Citation, Index
+from .store import Index
 from .text import bigrams, normalize
 from .understand import strip_filler
 

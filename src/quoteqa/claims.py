@@ -357,7 +357,7 @@ def subject_similarity(claim: Subject, source: Subject) -> float:
 _DROPPABLE = (">", ">=", "near", "about", "reach")
 
 
-def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
+def compare(claimed: Figure, source: Figure, intervals: bool = True) -> str:
     """match when every value the source plausibly means is one the claim allows; mismatch when
     none is; unclear otherwise (「超1万个」 does not settle 「1.5万多个」).
 
@@ -365,7 +365,7 @@ def compare(claimed: Figure, source: Figure, reading: bool = True) -> str:
     so), which is how 「增长15%」 contradicts it. 「400多家」 ⊇ 「428家」 and 「超过800万人次」 ⊇
     「815万人次」 match; 「三十五万余套」 and 「近35万套」 cannot both hold.
     """
-    if not reading:  # the baseline: bare numbers, equal or not
+    if not intervals:  # the baseline: bare numbers, equal or not
         return "match" if math.isclose(claimed.value, source.value, rel_tol=1e-9) else "mismatch"
     lo_c, hi_c = claimed.interval()
     lo_s, hi_s = source.likely()

@@ -172,7 +172,7 @@ def understood_line(result: dict[str, Any]) -> str:
 
 
 def _human(result: dict[str, Any]) -> str:
-    from .store import dated, link, when
+    from .citations import dated, link, when
 
     lines = [f"问:{result['question']}"]
     if understood_line(result):
@@ -215,7 +215,7 @@ def _human(result: dict[str, Any]) -> str:
 
 def source_of(citation: dict[str, Any]) -> str:
     """Where a quote comes from: 《headline》第 N 段(2024年7月), 署名 or 标题."""
-    from .store import Citation, cited
+    from .citations import Citation, cited
 
     return cited(Citation.of(citation))
 

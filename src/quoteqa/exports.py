@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .store import cited
+from .citations import cited
 from .verify import CONTRADICTED, NOT_FOUND, SUPPORTED, FigureCheck, Verification
 
 VERDICT_ZH = {SUPPORTED: "一致", CONTRADICTED: "不一致", NOT_FOUND: "未找到"}

@@ -18,6 +18,7 @@ from . import answer as answering
 from . import articles, models, store
 from . import understand as understanding
 from .build import build
+from .citations import Citation, as_json, citation
 from .embedding import DEFAULT_MODEL
 from .features import gives_figure
 from .ingest import Source, date_of, date_span
@@ -25,7 +26,6 @@ from .kinds import Asked
 from .models import Model, for_model
 from .question import Query, analyse
 from .search import Scope, StoreError, day
-from .store import Citation, as_json, citation
 from .text import bigrams, normalize
 
 if TYPE_CHECKING:

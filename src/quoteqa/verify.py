@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from . import answer as answering
+from .citations import Citation, as_json, citation
 from .claims import (
     Subject,
     article_of,
@@ -27,7 +28,7 @@ from .models import Model, for_model
 from .numbers import Figure, parse
 from .question import analyse
 from .search import EVERYTHING, Scope
-from .store import Citation, Index, as_json, citation
+from .store import Index
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -86,7 +87,7 @@ def _ranked(index: Index, weights: Model, text: str, scope: Scope = EVERYTHING) 
 def verify_claim(
     index: Index,
     claim: str,
-    reading: bool = True,
+    intervals: bool = True,
     near: Sequence[answering.Scored] = (),
     scope: Scope = EVERYTHING,
     weights: Model | None = None,
@@ -127,7 +128,7 @@ def verify_claim(
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
-        status, (_, scored, src, _, _) = _judge(fig, subj, options, reading, respectively, elsewhere)
+        status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
     # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
@@ -136,7 +137,7 @@ def verify_claim(
     for i, (fig, subj) in enumerate(zip(claimed, claim_subjects, strict=True)):
         if checks[i].status == "missing":
             confirming = [s for s in found if s is not None] + [*ranked[:1], *near]
-            agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, reading)
+            agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
             if agreeing is not None:
                 checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
                 found[i] = agreeing[0]
@@ -149,7 +150,7 @@ def verify_claim(
             continue
         options = _counterparts(change, change_subj, sources)
         if options:
-            status, (_, scored, src, _, _) = _judge(change, change_subj, options, reading, False, elsewhere)
+            status, (_, scored, src, _, _) = _judge(change, change_subj, options, intervals, False, elsewhere)
             checks[i] = FigureCheck(claimed[i].text, claimed[i].reading(), src.text, status)
             found[i] = scored
     return _verdict(index, claim, checks, found)
@@ -182,7 +183,7 @@ def _judge(
     fig: Figure,
     subj: Subject,
     options: list[Option],
-    reading: bool,
+    intervals: bool,
     respectively: bool,
     elsewhere: Callable[[Option, Option], bool] = lambda a, b: False,
 ) -> tuple[str, Option]:
@@ -192,29 +193,29 @@ def _judge(
     names none (either may be the one it means)."""
     best = options[0]
     _, _, src, src_subj, best_similarity = best
-    status = compare(fig, src, reading)
+    status = compare(fig, src, intervals)
     if subj.direction * src_subj.direction < 0 and src.value != 0:
         status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
     if status != "mismatch":
         return status, best
     # Two subjects exactly as close by their words, one agreeing: the claim's words do not say
     # which it means (「17个国考断面中…」 names both of a sentence's figures); the agreeing one is taken.
-    ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and compare(fig, o[2], reading) == "match"]
+    ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and compare(fig, o[2], intervals) == "match"]
     if ties:
         return "match", ties[0]
     # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the
     # worst error this tool can make.
     # Another place's report that does not contradict it leaves it open too.
     rivals = [o for o in options[1:] if respectively or o[4] >= best_similarity - AMBIGUOUS_MARGIN]
-    if respectively or any(compare(fig, o[2], reading) == "match" for o in rivals):
+    if respectively or any(compare(fig, o[2], intervals) == "match" for o in rivals):
         return "unclear", best
-    if any(elsewhere(best, o) and compare(fig, o[2], reading) != "mismatch" for o in options[1:]):
+    if any(elsewhere(best, o) and compare(fig, o[2], intervals) != "mismatch" for o in options[1:]):
         return "unclear", best
     return status, best
 
 
 def _agreeing_in(
-    fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, reading: bool
+    fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, intervals: bool
 ) -> tuple[answering.Scored, Figure] | None:
     """The figure of these sentences closest to ``fig``'s subject, when it agrees with ``fig``."""
     best: tuple[float, answering.Scored, Figure] | None = None
@@ -226,7 +227,7 @@ def _agreeing_in(
                 continue  # another subject's figure
             if best is None or similarity > best[0]:
                 best = (similarity, scored, src)
-    if best is None or compare(fig, best[2], reading) != "match":
+    if best is None or compare(fig, best[2], intervals) != "match":
         return None
     return best[1], best[2]
 
@@ -271,16 +272,16 @@ def _citation(index: Index, scored: answering.Scored) -> Citation:
 
 
 def verify(
-    index: Index, text: str, reading: bool = True, scope: Scope = EVERYTHING, weights: Model | None = None
+    index: Index, text: str, intervals: bool = True, scope: Scope = EVERYTHING, weights: Model | None = None
 ) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
-    ``reading=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
+    ``intervals=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
     ``make bench`` prints beside the interval reading."""
     w = weights or for_model(index.model_name)
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
-        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), reading, scope=scope, weights=w)
+        return verify_claim(index, sentences[0][1][0] if sentences else text.strip(), intervals, scope=scope, weights=w)
     results = []
     checked: dict[tuple[str, tuple[int, ...]], Verification] = {}  # a claim repeated is checked once
     for sentence, claims in sentences:
@@ -288,7 +289,7 @@ def verify(
         for c in claims:
             key = (c, tuple(s.sentence for s in near))
             if key not in checked:
-                checked[key] = verify_claim(index, c, reading, near, scope, w)
+                checked[key] = verify_claim(index, c, intervals, near, scope, w)
             results.append(checked[key])
     worst = max(results, key=lambda r: _SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]

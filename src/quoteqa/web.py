@@ -21,12 +21,12 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .citations import Citation, cited, dated, link, when
 from .exports import figure_line, summary, to_csv, to_markdown
 from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
 from .numbers import parse as parse_figures
 from .qa import QA, Answer, InputError
-from .store import Citation, cited, dated, link, when
 from .text import split_sentences
 from .verify import Verification
 
