@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from quoteqa import answer as answering
-from quoteqa import articles, features, models, question
+from quoteqa import articles, evidence, features, models, question
 from quoteqa.store import Index, load
 
 
@@ -98,7 +98,7 @@ def test_a_run_continues_only_inside_the_paragraph(idx: Index):
 def test_a_figure_the_question_states_is_not_the_figure_asked_for(idx: Index):
     sid = next(i for i, s in enumerate(idx.sentences) if "95.37亿元" in s.text)
     asked = question.analyse(idx, "上半年旅游总收入多少?")
-    assert features.gives_figure(idx, asked, sid)
+    assert evidence.gives_figure(idx, asked, sid)
     # the question states the sentence's figures itself: the sentence repeats them, it does not answer
     restated = question.analyse(idx, "接待815万人次、收入95.37亿元的是哪个区?")
-    assert not features.gives_figure(idx, restated, sid)
+    assert not evidence.gives_figure(idx, restated, sid)

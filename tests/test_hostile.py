@@ -254,7 +254,8 @@ def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
 
 
 QUESTION_PATH = (
-    "text", "numbers", "understand", "question", "kinds", "features", "answer", "articles", "qa", "claims", "verify",
+    "text", "numbers", "understand", "question", "kinds", "evidence", "features", "answer", "articles", "qa", "claims",
+    "verify",
     "ingest",
     "store", "web", "cli",
 )  # fmt: skip

@@ -8,18 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import kinds as asking
-from .features import (
-    PASSAGE_WEIGHTS,
-    Best,
-    Scores,
-    answerability_row,
-    column,
-    gives_figure,
-    money_missing,
-    paragraph_counts,
-    ranking_rows,
-    sentence_holds,
-)
+from .evidence import gives_figure, money_missing, paragraph_counts, sentence_holds
+from .features import PASSAGE_WEIGHTS, Best, Scores, answerability_row, column, ranking_rows
 from .models import Model
 from .question import Query
 from .search import EVERYTHING, Scope, together

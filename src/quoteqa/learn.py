@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as answering
-from . import features, models
+from . import evidence, features, models
 from . import kinds as asking
 from .build import build
 from .embedding import DEFAULT_MODEL
@@ -247,7 +247,7 @@ def _only_in(qa: QA, paragraphs: frozenset[int]) -> frozenset[str]:
     for pid in paragraphs:
         first = int(idx.para_first[pid])
         for sid in range(first, first + len(idx.paragraphs[pid].sentences)):
-            for t in features.sentence_terms(idx, sid) | features.sentence_chars(idx, sid):
+            for t in evidence.sentence_terms(idx, sid) | evidence.sentence_chars(idx, sid):
                 counts[t] = counts.get(t, 0) + 1
     return frozenset(t for t, n in counts.items() if idx.lex_sentences.df(t) <= n)
 

@@ -20,7 +20,7 @@ from . import understand as understanding
 from .build import build
 from .citations import Citation, as_json, citation
 from .embedding import DEFAULT_MODEL
-from .features import gives_figure
+from .evidence import gives_figure
 from .ingest import Source, date_of, date_span
 from .kinds import Asked
 from .models import Model, for_model
