@@ -79,7 +79,7 @@ def test_a_period_leaves_out_the_articles_outside_it(stub_index: Path):
     assert qa.outside(since="2024-08") == everything and qa.outside(until="2024-06-30") == everything
     assert qa.outside("2024", "2024") == frozenset()
     assert not qa.ask("新增上市企业几家?", since="2025").found
-    from quoteqa.qa import InputError
+    from quoteqa.inputs import InputError
 
     with pytest.raises(InputError, match="不是日期") as err:
         qa.ask("新增上市企业几家?", since="下周")

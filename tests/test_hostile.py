@@ -23,7 +23,7 @@ from quoteqa import QA
 from quoteqa.build import build
 from quoteqa.guard import RateLimiter
 from quoteqa.ingest import corpus_files
-from quoteqa.qa import InputError, check_text
+from quoteqa.inputs import InputError, check_text
 from quoteqa.store import IndexUnavailable
 
 QUESTION = "上半年新增了多少就业岗位?"
@@ -330,7 +330,7 @@ def test_a_claim_with_a_markdown_link_stays_text_in_the_export(stub_index: Path)
 
 
 def test_a_draft_of_endless_claims_is_refused_and_repeats_are_checked_once(stub_index: Path):
-    from quoteqa.qa import MAX_CLAIMS
+    from quoteqa.inputs import MAX_CLAIMS
 
     qa = QA.load(stub_index)
     with pytest.raises(InputError, match=f"上限是 {MAX_CLAIMS} 处") as exc:

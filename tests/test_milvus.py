@@ -341,7 +341,7 @@ def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
     import signal
 
     from quoteqa import milvus
-    from quoteqa.qa import InputError
+    from quoteqa.inputs import InputError
 
     monkeypatch.setattr(milvus, "QUERY_TIMEOUT", 2.0)
     monkeypatch.setattr(milvus, "CALL_TIMEOUT", 2.0)

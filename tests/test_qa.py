@@ -9,7 +9,7 @@ from conftest import ANSWER_KEYS, ROOT, SEED
 from harness.score import load_items
 
 from quoteqa import QA
-from quoteqa.qa import InputError
+from quoteqa.inputs import InputError
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
 

@@ -14,7 +14,7 @@ from conftest import ANSWER_KEYS, SEED
 from quoteqa import QA
 from quoteqa.build import build
 from quoteqa.ingest import load_corpus
-from quoteqa.qa import InputError
+from quoteqa.inputs import InputError
 from quoteqa.store import MANIFEST, BuildLocked, IndexUnavailable, build_lock, load
 
 PAYLOADS = [

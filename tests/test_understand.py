@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from quoteqa import QA
-from quoteqa.qa import InputError
+from quoteqa.inputs import InputError
 from quoteqa.understand import period_mismatch, repair_typos, strip_filler, topic_of
 
 

@@ -12,7 +12,7 @@ from test_cli import run
 from quoteqa import QA
 from quoteqa.claims import split_claims
 from quoteqa.exports import to_csv, to_markdown
-from quoteqa.qa import InputError
+from quoteqa.inputs import InputError
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
 

@@ -245,7 +245,7 @@ def _load(args: argparse.Namespace) -> QA:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .qa import MAX_TOP_K
+    from .inputs import MAX_TOP_K
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
@@ -263,7 +263,7 @@ def _each(
     inputs: Iterator[str], handle: Callable[[str], Any], key: str, as_json: bool, human: Callable[[dict[str, Any]], str]
 ) -> int:
     """Answer each input as it comes: one output per input, an error object for a refused one."""
-    from .qa import InputError, safe_text
+    from .inputs import InputError, safe_text
 
     status = EXIT_OK
     for text in inputs:

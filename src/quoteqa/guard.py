@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
-from .qa import NOT_UTF8
+from .inputs import NOT_UTF8
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

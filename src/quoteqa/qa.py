@@ -6,9 +6,9 @@ import dataclasses
 import functools
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,7 +21,16 @@ from .build import build
 from .citations import Citation, as_json, citation
 from .embedding import DEFAULT_MODEL
 from .evidence import gives_figure
-from .ingest import Source, date_of, date_span
+from .ingest import Source, date_span
+from .inputs import (
+    MAX_CLAIM_CHARS,
+    MAX_CLAIMS,
+    MAX_TOP_K,
+    InputError,
+    check_date,
+    check_history,
+    check_text,
+)
 from .kinds import Asked
 from .models import Model, for_model
 from .question import Query, analyse
@@ -36,13 +45,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 500
-MAX_CLAIM_CHARS = 2000  # a draft paragraph
-# Claims (figures with their subjects) checked in one draft: a real paragraph of 2,000 characters
-# holds a few dozen; 「5家。」 × 400 held 667 and cost 5.6 s of CPU.
-MAX_CLAIMS = 80
-MAX_TOP_K = 20
-MAX_HISTORY = 50  # earlier questions a request may carry; the last few are read
 READER_TOP = 8  # candidates a reader (--reader) reorders
 # An answer at least this likely to answer the question (``Answer.confidence``) is stated plainly;
 # below it, the front ends show it as the closest passage with a word of caution.
@@ -60,17 +62,6 @@ META_CONFIDENCE = 0.95
 TOPIC_NEEDED = answering.Missing(
     "topic", "", "", "请说明您想问哪一项(例如“今年的财政收入增长多少?”):这个问题要接着前面的问题,但前面还没有问题。"
 )
-
-
-class InputError(ValueError):
-    """A question the product refuses; the message names the value and the limit, and ``code``
-    names the kind of problem for programs (``empty``, ``too_long``, ``no_words``, ``only_number``,
-    ``bad_encoding``, ``not_text``, ``bad_history``, ``bad_top_k``, ``bad_date``,
-    ``too_many_claims``, and ``store_unavailable`` when a Milvus store gives no answer in time)."""
-
-    def __init__(self, message: str, code: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 _Call = TypeVar("_Call", bound=Callable[..., Any])
@@ -147,86 +138,8 @@ class Answer:
         }
 
 
-# Dropped from input: control characters (tab and newline kept), invisible format characters
-# (category Cf: zero-width spaces and joiners, bidi embeddings and isolates U+202A–202E and
-# U+2066–2069, word joiner U+2060, BOM) and line/paragraph separators.
-_DROP = frozenset({"Cc", "Cf", "Zl", "Zp"})
-
-
-def _visible(text: str) -> str:
-    return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) not in _DROP)
-
-
-def safe_text(text: str) -> str:
-    """``text`` with lone surrogates (undecodable bytes read with surrogateescape) shown as U+FFFD,
-    so that it can be printed, logged or written as UTF-8."""
-    return "".join("\ufffd" if _is_surrogate(c) else c for c in text) if _has_surrogate(text) else text
-
-
-def _is_surrogate(c: str) -> bool:
-    return 0xD800 <= ord(c) < 0xE000
-
-
-def _has_surrogate(text: str) -> bool:
-    return any(_is_surrogate(c) for c in text)
-
-
-NOT_UTF8 = "不是有效的文字(含有非 UTF-8 字节或孤立的代理字符),请以 UTF-8 编码发送"
-# What the text is, as the messages name it (the ``what`` of check_text).
-WHAT = {"question": "问题", "claim": "核实内容", "earlier question": "此前的问题"}
-
-
-def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTION_CHARS) -> str:
-    """The text with control and invisible format characters removed and stripped, or InputError
-    naming what is wrong, in Chinese (every door shows the same message; ``code`` is for programs).
-    Every door (CLI, web, Python) passes its input through here."""
-    name = WHAT.get(what, what)
-    if not isinstance(text, str):
-        raise InputError(f"{name}必须是文字,收到的是 {type(text).__name__}。", "not_text")
-    if len(text) > limit:
-        raise InputError(f"{name}有 {len(text):,} 个字,上限是 {limit} 个字,请缩短。", "too_long")
-    if _has_surrogate(text):  # lone surrogates: bytes that were not UTF-8
-        raise InputError(f"{name}{NOT_UTF8}。", "bad_encoding")
-    q = _visible(text).strip()
-    if not q:
-        raise InputError(f"{name}是空的,请输入一个关于这些文章的{name}。", "empty")
-    words = [c for c in q if c.isalnum()]
-    if not words:
-        raise InputError(f"{name}「{q[:20]}」只有标点或符号,没有文字,请输入{name}。", "no_words")
-    if all(c.isdigit() or c in "万亿" for c in words) and len(words) < 20:
-        raise InputError(f"{name}「{q[:20]}」只是一个数字,请说明它指什么,例如「新增就业岗位5.7万个」。", "only_number")
-    return q
-
-
 def _without_figures(text: str) -> set[str]:
     return bigrams(re.sub(r"[0-9.,%万亿千百十]+", " ", text))
-
-
-def check_date(value: object, name: str) -> str:
-    """A period bound (YYYY, YYYY-MM or YYYY-MM-DD, or as 2024年7月) as YYYY[-MM[-DD]], or InputError."""
-    date = date_of(value) if isinstance(value, str) else ""
-    if not date:
-        raise InputError(f"{name} 是 {value!r},不是日期;请写成 2024、2024-07 或 2024-07-15。", "bad_date")
-    return date
-
-
-def check_history(history: object) -> list[str]:
-    """The earlier questions of a conversation (oldest first), each checked like a question."""
-    if history is None:
-        return []
-    if not isinstance(history, (list, tuple)) or not all(isinstance(h, str) for h in history):
-        raise InputError(f"history 必须是此前问题(文字)的列表,收到的是 {type(history).__name__}。", "bad_history")
-    if len(history) > MAX_HISTORY:
-        raise InputError(
-            f"history 有 {len(history)} 个问题,上限是 {MAX_HISTORY} 个,只需发送最近的几个。", "bad_history"
-        )
-    out = []
-    for h in history:
-        try:
-            out.append(check_text(h, what="earlier question"))
-        except InputError:
-            continue  # an earlier turn that was refused itself gives no context
-    return out
 
 
 @dataclass(frozen=True)
@@ -369,16 +282,17 @@ class QA:
             scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
         kind = articles.meta_kind(u.asked)
+        said = partial(Answer, q, interpreted=read_as, repairs=u.repairs)  # every answer says these
         if u.lacks_topic and not kind:  # 「增长多少?」 first: ask what it is about (「这是什么会」 asks the article)
-            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs, [], query.asked, TOPIC_NEEDED)
+            return said(False, "", asked=query.asked, missing=TOPIC_NEEDED)
         if kind and articles.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
-            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
+            return said(False, "")
         meta = articles.about_article(idx, kind, self._article_hint(prep)) if kind else None
         if meta is not None and not (scope and self._outside(meta, scope)):
-            return Answer(q, True, meta.quote, [meta], [], (), read_as, META_CONFIDENCE, u.repairs)
+            return said(True, meta.quote, [meta], confidence=META_CONFIDENCE)
         ranked = answering.rank(idx, self.weights, query, prep.vector, scope=scope)
         if not ranked:
-            return Answer(q, False, "", [], [], (), read_as, 0.0, u.repairs)
+            return said(False, "")
         if self.reader is not None:
             ranked = self.reread(u.text, ranked)
         passages = self._passages(ranked, top_k)
@@ -387,7 +301,7 @@ class QA:
             closest = ranked[0].sentence
             lacks = answering.missing(idx, query, closest)
             related = [citation(idx, closest, idx.sentences[closest].text, ranked[0].score)] if lacks else []
-            return Answer(q, False, "", [], passages, (), read_as, 0.0, u.repairs, [], query.asked, lacks, related)
+            return said(False, "", passages=passages, asked=query.asked, missing=lacks, related=related)
         timeline = self._timeline(ranked)
         if timeline and not (since or until or named):  # the newest report leads
             newest = max(timeline, key=lambda s: self._date(s.sentence))
@@ -407,7 +321,7 @@ class QA:
         shown = tuple(idx.sentences[s].index for s in run)
         dated = [citation(idx, t.sentence, idx.sentences[t.sentence].text, t.score) for t in timeline]
         dated.sort(key=lambda c: c.date)
-        return Answer(q, True, text.strip(), citations, passages, shown, read_as, conf, u.repairs, dated, query.asked)
+        return said(True, text.strip(), citations, passages, shown, confidence=conf, timeline=dated, asked=query.asked)
 
     def reread(self, question: str, ranked: list[answering.Scored]) -> list[answering.Scored]:
         """The ranker's READER_TOP best candidates in the reader's order (a cross-encoder reads the

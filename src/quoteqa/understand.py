@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
+from .inputs import HISTORY_READ
 from .kinds import tag
 from .text import CJK, is_cjk, normalize
 
@@ -412,7 +413,7 @@ def understand(question: str, history: list[str], lex: LexicalIndex, sounds: Sou
     earlier questions (oldest first; each is completed in turn, so chains of follow-ups work)."""
     own, repairs = repair_typos(_spaced(normalize(question)), lex, sounds)
     previous = ""
-    for earlier in history[-4:]:
+    for earlier in history[-HISTORY_READ:]:
         said, _ = repair_typos(_spaced(normalize(earlier)), lex, sounds)
         previous = complete(said, previous)[0] if previous and needs_context(said) else said
     if not needs_context(own):

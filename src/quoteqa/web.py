@@ -25,8 +25,9 @@ from .citations import Citation, cited, dated, link, when
 from .exports import figure_line, summary, to_csv, to_markdown
 from .feedback import FeedbackStore, Vote
 from .guard import Guard, Limits
+from .inputs import HISTORY_READ, InputError
 from .numbers import parse as parse_figures
-from .qa import QA, Answer, InputError
+from .qa import QA, Answer
 from .text import split_sentences
 from .verify import Verification
 
@@ -47,7 +48,6 @@ NOT_FOUND = "原文中未找到相关内容。"
 # Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
 UNSURE = "原文中最相关的是这一句,可能没有完全回答您的问题,请对照原文:"
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
-HISTORY_TURNS = 6  # earlier questions of a chat kept for follow-ups
 MAX_KEPT = 400  # chat messages the page shows and keeps across reloads (200 questions and replies)
 # Page-side steps of the chat (no request): append the newest exchange, keep the last MAX_KEPT
 # messages, save them and empty the hidden chatbot; on opening, show the saved chat.
@@ -441,8 +441,8 @@ def _error(key: str, text: object, exc: InputError) -> dict[str, Any]:
 
 
 def _recent(asked: list[str] | None) -> list[str]:
-    """The last HISTORY_TURNS earlier questions of what the page sent (text only)."""
-    return [a for a in asked or [] if isinstance(a, str)][-HISTORY_TURNS:]
+    """The last HISTORY_READ earlier questions of what the page sent (text only)."""
+    return [a for a in asked or [] if isinstance(a, str)][-HISTORY_READ:]
 
 
 def _user_bubble(question: str) -> dict[str, Any]:
@@ -504,7 +504,7 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         """The chat's HTML reply, and whether the question was accepted (a follow-up's context)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=asked[-HISTORY_TURNS:], since=since or None, until=until or None)
+            answer = qa.ask(question, history=asked[-HISTORY_READ:], since=since or None, until=until or None)
         except InputError as exc:
             log_request("chat", question, start, refused(exc))
             return f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>', False
@@ -518,11 +518,11 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
     ) -> tuple[str, list[dict[str, Any]], list[str], list[str]]:
         """The newest exchange (question and reply, which the page appends to the chat it shows)
         and the earlier questions kept for follow-ups. A request carries neither the chat nor more
-        than HISTORY_TURNS questions: its size does not grow with the conversation."""
+        than HISTORY_READ questions: its size does not grow with the conversation."""
         asked = _recent(asked)
         html_reply, accepted = reply(question, asked, (since or "").strip(), (until or "").strip())
         if accepted:
-            asked = [*asked, question][-HISTORY_TURNS:]
+            asked = [*asked, question][-HISTORY_READ:]
         # A refused question (too long, empty…) stays in the box, to be shortened or fixed.
         kept = "" if accepted else question
         return kept, [_user_bubble(question), {"role": "assistant", "content": html_reply}], asked, asked
