@@ -163,7 +163,7 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
 
     from quoteqa.build import build
     from quoteqa.citations import Citation, dated, link
-    from quoteqa.web import render
+    from quoteqa.render import render
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

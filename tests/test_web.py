@@ -8,7 +8,9 @@ from pathlib import Path
 
 from quoteqa import QA
 from quoteqa.build import build
-from quoteqa.web import CSS, NOT_FOUND, _figures, build_ui, render, render_verification
+from quoteqa.page import CSS
+from quoteqa.render import NOT_FOUND, _figures, render, render_verification
+from quoteqa.web import build_ui
 
 
 def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):

@@ -296,7 +296,7 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
     file with its title, built with the normal build and asked through the normal ask path. The
     figures are split into the training half (read by `quoteqa train`) and the check half (never
     read by any tuning step), by article."""
-    from quoteqa.learn import squad_corpus
+    from quoteqa.training_data import squad_corpus
 
     corpus = work / f"{path.stem}-corpus"
     pairs = squad_corpus(path, corpus)
