@@ -379,3 +379,19 @@ def test_the_architecture_names_every_module_and_imports_go_down_its_table() -> 
     assert not upward, f"imports from a later stage: {upward}"
     mutual = sorted({tuple(sorted((a, b))) for a, bs in imports.items() for b in bs if a in imports.get(b, ())})
     assert not mutual, f"modules that import each other: {mutual}"
+
+
+def test_no_module_over_500_lines_and_no_function_over_80() -> None:
+    """Issue 25: small modules and small functions, kept so."""
+    import ast
+
+    long_modules, long_functions = [], []
+    for path in sorted((ROOT / "src" / "quoteqa").glob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > 500:
+            long_modules.append(f"{path.name}: {text.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
+                if node.end_lineno - node.lineno + 1 > 80:
+                    long_functions.append(f"{path.name}: {node.name}, {node.end_lineno - node.lineno + 1} lines")
+    assert not long_modules and not long_functions, (long_modules, long_functions)

@@ -288,6 +288,115 @@ class _VectorWriter:
         self.keys.close()
 
 
+def _scan(
+    corpus: Path,
+    files: list[Path],
+    tmp: Path,
+    prev: PreviousBuild,
+    writer: _VectorWriter,
+    lexical: tuple[Bm25Builder, Bm25Builder],
+    progress: Callable[[int, int], None] | None,
+) -> tuple[dict[str, str], int, int]:
+    """Every corpus file, one in memory at a time: its articles written out (an unchanged file's
+    copied from the previous build), its sentences handed to the writer and the BM25 builders,
+    and its span recorded. Returns (file hashes, articles, paragraphs)."""
+    lex_s, lex_p = lexical
+    hashes: dict[str, str] = {}
+    n_articles = n_paragraphs = 0
+    with (tmp / ARTICLES).open("w", encoding="utf-8") as out, (tmp / FILES).open("w", encoding="utf-8") as spans:
+        scan = scan_corpus(corpus, prev.known if prev.spans else None, files)
+        for done, f in enumerate(scan, start=1):
+            hashes[f.rel] = f.digest
+            start_rows = (n_articles, n_paragraphs, writer.rows + len(writer.pending))
+            if f.articles is None:  # unchanged since the previous build: copied as it was
+                span = prev.spans[(f.rel, f.digest)]
+                out.writelines(prev.article_lines[span.articles[0] : span.articles[1]])
+                p0, p1 = span.paragraphs
+                s0, s1 = span.sentences
+                lex_p.add_previous(p0, p1 - p0)
+                lex_s.add_previous(s0, s1 - s0)
+                writer.add_previous(s0, s1 - s0)
+                n_articles += span.articles[1] - span.articles[0]
+                n_paragraphs += p1 - p0
+            else:
+                for a in f.articles:
+                    out.write(json.dumps(article_to_json(a), ensure_ascii=False) + "\n")
+                    n_articles += 1
+                    for p in a.paragraphs:
+                        n_paragraphs += 1
+                        lex_p.add_text(p.text)
+                        for sent in p.sentences:
+                            lex_s.add_text(sent.text)
+                            writer.add(sent.text)
+            record = {
+                "rel": f.rel,
+                "digest": f.digest,
+                "articles": [start_rows[0], n_articles],
+                "paragraphs": [start_rows[1], n_paragraphs],
+                "sentences": [start_rows[2], writer.rows + len(writer.pending)],
+                "keys": [k.hex() for k in f.keys],
+            }
+            spans.write(json.dumps(record) + "\n")
+            if progress:
+                progress(done, len(files))
+    return hashes, n_articles, n_paragraphs
+
+
+def _write_search(
+    tmp: Path, rows: int, dim: int, lexical: tuple[Bm25Builder, Bm25Builder], exact_limit: int | None
+) -> None:
+    """The FAISS inverted file (for a local store above the exact limit; ``exact_limit`` None for
+    Milvus) and the two BM25 structures, from the files the scan wrote."""
+    vectors = open_vectors(tmp / VECTORS, rows, dim)
+    ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit) if exact_limit is not None else None
+    if ann is not None:
+        import faiss
+
+        faiss.write_index(ann, str(tmp / ANN))
+    fault_point("ANN index written (none below the exact limit)")
+    del vectors, ann
+    for builder, folder in zip(lexical, (tmp / LEX_SENTENCES, tmp / LEX_PARAGRAPHS), strict=True):
+        lex, lex_rows = builder.finish()
+        lex.save(folder)
+        lex_rows.save(folder)
+        fault_point(f"{folder.name} written")
+        del lex, lex_rows
+
+
+def _manifest(
+    tmp: Path,
+    corpus: Path,
+    hashes: dict[str, str],
+    stats: BuildStats,
+    dim: int,
+    model_name: str,
+    rows_in: dict[str, Any],
+) -> dict[str, Any]:
+    """The manifest of the index built in ``tmp``: what it was built from and with, its counts
+    and the hash of every file it holds."""
+    return {
+        "format_version": FORMAT_VERSION,
+        "package_version": __version__,
+        "model": {"name": model_name, "dimension": dim},
+        "normalizer": NORMALIZER,
+        "answer_weights": answer_weights(),
+        "counts": {
+            "files": stats.files,
+            "articles": stats.articles,
+            "paragraphs": stats.paragraphs,
+            "sentences": stats.sentences,
+        },
+        "dense": rows_in.get("dense_index", "exact" if not (tmp / ANN).exists() else "ivf"),
+        "store": rows_in,
+        "build_seconds": stats.seconds,
+        "embedded": stats.embedded,
+        "reused": stats.reused,
+        "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "corpus": {"path": str(corpus), "files": hashes},
+        "index_files": {p.relative_to(tmp).as_posix(): file_sha256(p) for p in data_files(tmp)},
+    }
+
+
 def _build(
     corpus: Path,
     index: Path,
@@ -324,74 +433,24 @@ def _build(
     try:
         tmp.chmod(0o777 & ~_umask())  # readable like any folder the user makes (mkdtemp gives 0700)
         fault_point("temp folder made")
-        hashes: dict[str, str] = {}
-        n_articles = n_paragraphs = 0
         lex_s, lex_p = Bm25Builder(prev.sentence_terms), Bm25Builder(prev.paragraph_terms)
         others = [PreviousBuild.of(p, model_name) for p in reuse_from] if reuse else []
         for folder, other in zip(reuse_from, others, strict=False):
             if not other.rows:
                 log.warning("no sentence vectors of %s can be reused (none, damaged, or another model)", folder)
         writer = _VectorWriter(tmp, prev, get_model, others)
-        with (tmp / ARTICLES).open("w", encoding="utf-8") as out, (tmp / FILES).open("w", encoding="utf-8") as spans:
-            scan = scan_corpus(corpus, prev.known if prev.spans else None, files)
-            for done, f in enumerate(scan, start=1):
-                hashes[f.rel] = f.digest
-                start_rows = (n_articles, n_paragraphs, writer.rows + len(writer.pending))
-                if f.articles is None:  # unchanged since the previous build: copied as it was
-                    span = prev.spans[(f.rel, f.digest)]
-                    out.writelines(prev.article_lines[span.articles[0] : span.articles[1]])
-                    p0, p1 = span.paragraphs
-                    s0, s1 = span.sentences
-                    lex_p.add_previous(p0, p1 - p0)
-                    lex_s.add_previous(s0, s1 - s0)
-                    writer.add_previous(s0, s1 - s0)
-                    n_articles += span.articles[1] - span.articles[0]
-                    n_paragraphs += p1 - p0
-                else:
-                    for a in f.articles:
-                        out.write(json.dumps(article_to_json(a), ensure_ascii=False) + "\n")
-                        n_articles += 1
-                        for p in a.paragraphs:
-                            n_paragraphs += 1
-                            lex_p.add_text(p.text)
-                            for sent in p.sentences:
-                                lex_s.add_text(sent.text)
-                                writer.add(sent.text)
-                record = {
-                    "rel": f.rel,
-                    "digest": f.digest,
-                    "articles": [start_rows[0], n_articles],
-                    "paragraphs": [start_rows[1], n_paragraphs],
-                    "sentences": [start_rows[2], writer.rows + len(writer.pending)],
-                    "keys": [k.hex() for k in f.keys],
-                }
-                spans.write(json.dumps(record) + "\n")
-                if progress:
-                    progress(done, len(files))
+        hashes, n_articles, n_paragraphs = _scan(corpus, files, tmp, prev, writer, (lex_s, lex_p), progress)
         fault_point("articles and files written")
         writer.close()
         fault_point("vectors and keys written")
         dim = writer.dim if writer.dim is not None else dimension(get_model())
-        vectors = open_vectors(tmp / VECTORS, writer.rows, dim)
-        ann = DenseIndex.build_ann(vectors, exact_limit=exact_limit) if uri == LOCAL else None
-        if ann is not None:
-            import faiss
-
-            faiss.write_index(ann, str(tmp / ANN))
-        fault_point("ANN index written (none below the exact limit)")
-        del vectors, ann
-        for builder, folder in ((lex_s, tmp / LEX_SENTENCES), (lex_p, tmp / LEX_PARAGRAPHS)):
-            lexical, rows = builder.finish()
-            lexical.save(folder)
-            rows.save(folder)
-            fault_point(f"{folder.name} written")
-            del lexical, rows
+        _write_search(tmp, writer.rows, dim, (lex_s, lex_p), exact_limit if uri == LOCAL else None)
         del lex_s, lex_p, prev
         rows_in: dict[str, Any] = {"uri": LOCAL}
         if uri != LOCAL:
-            from . import milvus
+            from . import milvus_sync
 
-            rows_in = milvus.sync(tmp, uri, previous_store(index), dim, reuse, exact_limit)
+            rows_in = milvus_sync.sync(tmp, uri, previous_store(index), dim, reuse, exact_limit)
             fault_point("Milvus rows written")
         stats = BuildStats(
             files=len(hashes),
@@ -403,27 +462,7 @@ def _build(
             embedded=writer.embedded,
             reused=writer.reused,
         )
-        manifest = {
-            "format_version": FORMAT_VERSION,
-            "package_version": __version__,
-            "model": {"name": model_name, "dimension": dim},
-            "normalizer": NORMALIZER,
-            "answer_weights": answer_weights(),
-            "counts": {
-                "files": stats.files,
-                "articles": n_articles,
-                "paragraphs": n_paragraphs,
-                "sentences": stats.sentences,
-            },
-            "dense": rows_in.get("dense_index", "exact" if not (tmp / ANN).exists() else "ivf"),
-            "store": rows_in,
-            "build_seconds": stats.seconds,
-            "embedded": stats.embedded,
-            "reused": stats.reused,
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-            "corpus": {"path": str(corpus), "files": hashes},
-            "index_files": {p.relative_to(tmp).as_posix(): file_sha256(p) for p in data_files(tmp)},
-        }
+        manifest = _manifest(tmp, corpus, hashes, stats, dim, model_name, rows_in)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         fault_point("manifest written")
         swap_in(tmp, index)
@@ -431,9 +470,9 @@ def _build(
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     if rows_in.get("retired") or rows_in.get("dropped"):
-        from . import milvus
+        from . import milvus_sync
 
-        milvus.retire(rows_in)
+        milvus_sync.retire(rows_in)
     return stats
 
 

@@ -282,6 +282,21 @@ def _is_date(text: str, m: re.Match[str]) -> bool:
     return bool(_DATE_AFTER.match(text[m.end() : m.end() + 2]))
 
 
+def _tenths(g: dict[str, str | None]) -> tuple[float, str, float, float, float] | None:
+    """(value in %, kind, spread, low, high) of a figure in 成: 两成, 两成五, 两成多, 两三成."""
+    cheng = g["cheng"] or ""
+    if len(cheng) == 2:  # 两三成 = 20%–30%
+        a, b = (_DIGITS.get(c, 0) for c in cheng)
+        return a * 10.0, RANGE, math.nan, a * 10.0, b * 10.0
+    tenths = chinese_to_number(cheng)
+    if tenths is None or tenths > 10:
+        return None
+    tail = _DIGITS[g["cheng_tail"] or ""] if g["cheng_tail"] else 5 if g["cheng_half"] else 0
+    kind = APPROX_MORE if g["more1"] in ("多", "余") else ABOUT  # 两成多 = [20%, 30%)
+    # 两成五 = 25%, 一成半 = 15%; 两成 is a rounded figure: 15%–25%
+    return tenths * 10 + tail, kind, 5.0 if not tail else 1.0, math.nan, math.nan
+
+
 def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
     g = m.groupdict()
     unit = g["unit"] or ""
@@ -312,18 +327,10 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
             return None
         value, unit, kind, spread = 100.0 * num / den, "%", ABOUT, 1.0
     elif g["cheng"]:
-        if len(g["cheng"]) == 2:  # 两三成 = 20%–30%
-            a, b = (_DIGITS.get(c, 0) for c in g["cheng"])
-            value, kind, low, high = a * 10.0, RANGE, a * 10.0, b * 10.0
-        else:
-            tenths = chinese_to_number(g["cheng"])
-            if tenths is None or tenths > 10:
-                return None
-            tail = _DIGITS[g["cheng_tail"]] if g["cheng_tail"] else 5 if g["cheng_half"] else 0
-            value = tenths * 10 + tail  # 两成五 = 25%, 一成半 = 15%
-            kind, spread = ABOUT, 5.0 if not tail else 1.0  # 两成 is a rounded figure: 15%–25%
-            if g["more1"] in ("多", "余"):  # 两成多 = [20%, 30%)
-                kind = APPROX_MORE
+        tenths = _tenths(g)
+        if tenths is None:
+            return None
+        value, kind, spread, low, high = tenths
         unit = "%"
     elif g["up"]:  # 上百家 = 100 or more, most plausibly under 1000
         value, kind = float(_MAGNITUDES[g["up"]]), AT_LEAST
