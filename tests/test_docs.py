@@ -391,7 +391,8 @@ def test_no_module_over_500_lines_and_no_function_over_80() -> None:
         if text.count("\n") > 500:
             long_modules.append(f"{path.name}: {text.count(chr(10))} lines")
         for node in ast.walk(ast.parse(text)):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.end_lineno is not None:
-                if node.end_lineno - node.lineno + 1 > 80:
-                    long_functions.append(f"{path.name}: {node.name}, {node.end_lineno - node.lineno + 1} lines")
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > 80:
+                    long_functions.append(f"{path.name}: {node.name}, {length} lines")
     assert not long_modules and not long_functions, (long_modules, long_functions)
