@@ -1,7 +1,7 @@
 """Crash safety, deterministically: a build killed by SIGKILL at each of its write steps (the
-``fault_point`` calls of quoteqa.build and quoteqa.store, chosen with QUOTEQA_FAULT_STEP) leaves an index that loads and
-answers exactly as the old index or as the new one, and the next build recovers. `make faults`
-(bench/kill_builds.py) is the random-kill soak of the same property."""
+``fault_point`` calls of quoteqa.build and quoteqa.store, chosen through tests/crash_at.py)
+leaves an index that loads and answers exactly as the old index or as the new one, and the next
+build recovers. `make faults` (bench/kill_builds.py) is the random-kill soak of the same property."""
 
 from __future__ import annotations
 
@@ -27,10 +27,23 @@ QUESTIONS = ["今年新增了多少个口袋公园?", "上半年新增了多少�
 NEW_FROM = "swap: new folder renamed to index"
 
 
+CRASH_AT = Path(__file__).with_name("crash_at.py")
+
+
 def build_cli(corpus: Path, index: Path, fault: str) -> subprocess.CompletedProcess[str]:
-    cmd = [sys.executable, "-m", "quoteqa", "build", "--corpus", str(corpus), "--index", str(index)]
-    env = {**os.environ, "QUOTEQA_FAULT_STEP": fault}
-    return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    cmd = [
+        sys.executable,
+        str(CRASH_AT),
+        fault,
+        "-m",
+        "quoteqa",
+        "build",
+        "--corpus",
+        str(corpus),
+        "--index",
+        str(index),
+    ]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=300)
 
 
 def answers(index: Path, model: Any) -> list[dict[str, Any]]:

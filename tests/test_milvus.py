@@ -190,8 +190,11 @@ def test_a_build_killed_after_writing_milvus_leaves_the_old_index_answering(tmp_
         "import sys, stub_model; stub_model.register(); from pathlib import Path; from quoteqa.build import build; "
         f"build(Path({str(corpus)!r}), Path({str(index)!r}), model_name=stub_model.STUB)"
     )
-    env = {**os.environ, "QUOTEQA_FAULT_STEP": "list", "PYTHONPATH": str(Path(__file__).parent)}
-    listed = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    crash_at = str(Path(__file__).with_name("crash_at.py"))
+    listed = subprocess.run(
+        [sys.executable, crash_at, "list", "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
     steps = [line for line in listed.stderr.splitlines() if line.startswith("quoteqa fault step")]
     assert listed.returncode == 0, listed.stderr[-2000:]
     step = next(int(s.split()[3].rstrip(":")) for s in steps if s.endswith("Milvus rows written"))
@@ -200,7 +203,7 @@ def test_a_build_killed_after_writing_milvus_leaves_the_old_index_answering(tmp_
     build(corpus, index, model_name=stub_model.STUB)
     (corpus / "2024-08-01-parks.txt").write_text("公园建设\n\n今年新增口袋公园12个。\n", encoding="utf-8")
     killed = subprocess.run(
-        [sys.executable, "-c", code], env={**env, "QUOTEQA_FAULT_STEP": str(step)}, capture_output=True, timeout=300
+        [sys.executable, crash_at, str(step), "-c", code], env=env, capture_output=True, timeout=300
     )
     assert killed.returncode == -9
     qa = QA.load(index)  # the old index: its manifest does not list the rows the killed build wrote

@@ -3,13 +3,10 @@ and verifying them. ``build.py`` writes an index; this module owns what one is o
 
 from __future__ import annotations
 
-import itertools
 import json
 import logging
 import os
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -215,22 +212,20 @@ def data_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-_FAULT_CALLS = itertools.count(1)
+_STEP_WATCHERS: list[Callable[[str], None]] = []
+
+
+def watch_steps(watcher: Callable[[str], None]) -> None:
+    """Call ``watcher(name)`` at every write step of the builds of this process, from now on: the
+    seam through which tests/crash_at.py kills a build between two steps (none is set otherwise)."""
+    _STEP_WATCHERS.append(watcher)
 
 
 def fault_point(name: str) -> None:
-    """A point between two write steps of a build, there for tests/test_faults.py. With the
-    environment variable QUOTEQA_FAULT_STEP=N the N-th call in this process kills it with SIGKILL
-    (a real crash: no cleanup, no finally blocks); with QUOTEQA_FAULT_STEP=list every call prints
-    "quoteqa fault step N: name" to stderr. Without the variable it only looks the variable up."""
-    fault = os.environ.get("QUOTEQA_FAULT_STEP")
-    if fault is None:
-        return
-    n = next(_FAULT_CALLS)
-    if fault == "list":
-        print(f"quoteqa fault step {n}: {name}", file=sys.stderr, flush=True)
-    elif fault.strip().isdigit() and int(fault) == n:
-        os.kill(os.getpid(), signal.SIGKILL)
+    """A point between two write steps of a build (a crash here must leave the old or the new
+    index whole); the watchers of watch_steps are told its name."""
+    for watcher in _STEP_WATCHERS:
+        watcher(name)
 
 
 def corpus_hashes(corpus: Path) -> dict[str, str]:
