@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from quoteqa.build import build
 from quoteqa.learn import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 from quoteqa.qa import QA
-from quoteqa.retrievers import bm25s_module
 from quoteqa.store import Index
 from quoteqa.text import CJK, is_cjk, normalize
 
@@ -59,6 +59,17 @@ def _sentence_reply(index: Index, sentence_ids: list[int]) -> Reply:
     """A sentence method's reply: its best sentences, and the distinct paragraphs they stand in."""
     texts, docs = _passages(index, [int(index.sent_para[i]) for i in sentence_ids])
     return Reply(True, [index.sentences[i].text for i in sentence_ids[:TOP]], texts, docs)
+
+
+def bm25s_module() -> Any:
+    """Import bm25s (the baselines use it; a development dependency), which sets its own logger
+    to DEBUG, and quiet it again."""
+    import logging
+
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(logging.WARNING)
+    return bm25s
 
 
 def bm25_baseline(index: Index) -> Single:

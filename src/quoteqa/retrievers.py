@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import array
 import json
-import logging
 import os
 from collections import Counter
 from collections.abc import Iterable
@@ -37,14 +36,6 @@ TRAIN_PER_LIST = 40  # k-means training vectors per list
 ADD_CHUNK = 50_000
 BM25_K1 = 1.2
 BM25_B = 0.75
-
-
-def bm25s_module() -> Any:
-    """Import bm25s (the baselines use it), which sets its own logger to DEBUG, and quiet it again."""
-    import bm25s
-
-    logging.getLogger("bm25s").setLevel(logging.WARNING)
-    return bm25s
 
 
 class DiskArray:
