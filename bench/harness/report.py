@@ -125,11 +125,15 @@ def chatchat_baseline(index: Index) -> Single:
     return answer
 
 
-def _timed(answer: Answerer, items: list[Item]) -> tuple[Scores, list[float], float]:
+def _timed(answer: Answerer, items: list[Item], index: Index) -> tuple[Scores, list[float], float]:
+    """Scores, per-question milliseconds and mean quote length of one method; each question is
+    embedded afresh (the index keeps recent query vectors, which the methods asked later would
+    otherwise get for free)."""
     times: list[float] = []
     lengths: list[int] = []
 
     def wrapped(q: str, history: tuple[str, ...]) -> Reply:
+        index.queries.clear()
         t = time.perf_counter()
         out = answer(q, history)
         times.append(1000 * (time.perf_counter() - t))
@@ -328,7 +332,7 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
     ]
     for method, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
         for half, label in (("train", "training"), ("check", "**check**")):
-            sc, times, _ = _timed(answer, halves[half])
+            sc, times, _ = _timed(answer, halves[half], qa.index)
             r = sc.as_row()
             cells = " | ".join(f"{r[k]:.3f}" for k in ("passage@1", "passage@5", "quote@1", "quote@3"))
             lines.append(
@@ -391,7 +395,7 @@ def run(
         misses: list[str] = []
         for n, path in enumerate(sets):
             items = load_items(path)
-            rows: list[Row] = [(name, *_timed(answer, items), seconds) for name, answer, seconds in compared]
+            rows: list[Row] = [(name, *_timed(answer, items, qa.index), seconds) for name, answer, seconds in compared]
             sections.append(_quality_table(path, items, rows))
             if n == 0:  # the development set's misses only: the held-out sets are read, never studied
                 misses += [f"- {path.name}: {m}" for m in rows[0][1].misses]

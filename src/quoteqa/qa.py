@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -15,12 +14,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import numpy as np
 
 from . import answer as answering
-from . import articles, models, store
+from . import articles, models, policy, store
 from . import understand as understanding
 from .build import build
 from .citations import Citation, as_json, citation
 from .embedding import DEFAULT_MODEL
-from .evidence import gives_figure
 from .ingest import Source, date_span
 from .inputs import (
     MAX_CLAIM_CHARS,
@@ -35,7 +33,7 @@ from .kinds import Asked
 from .models import Model, for_model
 from .question import Query, analyse
 from .search import Scope, StoreError, day
-from .text import bigrams, normalize
+from .text import normalize
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -49,12 +47,6 @@ READER_TOP = 8  # candidates a reader (--reader) reorders
 # An answer at least this likely to answer the question (``Answer.confidence``) is stated plainly;
 # below it, the front ends show it as the closest passage with a word of caution.
 SURE = 0.5
-# A supporting quote must score at least this share of the answer's score.
-SUPPORT_RATIO = 0.8
-TIMELINE_CANDIDATES = 10  # ranked sentences searched for the same report of other dates
-TIMELINE_RATIO = 0.85  # …scoring at least this share of the best
-TIMELINE_OVERLAP = 0.6  # …and sharing this share of their words (figures left out)
-SUPPORT_COVER = 0.7  # …and cover at least this share of what the answer covers of the question
 # A question about the article itself (its author, headline or meeting) is answered from the
 # article's own parts; when such a part exists the answer is as sure as the article choice.
 META_CONFIDENCE = 0.95
@@ -136,10 +128,6 @@ class Answer:
             "missing": self.missing.to_dict() if self.missing else None,
             "related": [as_json(c) for c in self.related],
         }
-
-
-def _without_figures(text: str) -> set[str]:
-    return bigrams(re.sub(r"[0-9.,%万亿千百十]+", " ", text))
 
 
 @dataclass(frozen=True)
@@ -277,7 +265,7 @@ class QA:
         scope = self.scope(since, until)
         prep = self.prepare(q, check_history(history))
         u, query, idx = prep.understood, prep.query, self.index
-        named = "" if since or until else self._named_year(u.text)
+        named = "" if since or until else policy.named_year(self.years(), u.text)
         if named:  # 「2023年上半年…」, 「去年…」: the articles of that year, when the archive has them
             scope = self.scope(named, named)
         read_as = u.text if u.text != normalize(q) else q
@@ -297,14 +285,14 @@ class QA:
             ranked = self.reread(u.text, ranked)
         passages = self._passages(ranked, top_k)
         show, conf = answering.judge(idx, self.weights, query, ranked, bool(u.context))
-        if not show or (not named and self._other_period(u.text, ranked[0].sentence)):
+        if not show or (not named and policy.other_period(idx, u.text, ranked[0].sentence)):
             closest = ranked[0].sentence
             lacks = answering.missing(idx, query, closest)
             related = [citation(idx, closest, idx.sentences[closest].text, ranked[0].score)] if lacks else []
             return said(False, "", passages=passages, asked=query.asked, missing=lacks, related=related)
-        timeline = self._timeline(ranked)
+        timeline = policy.timeline(idx, ranked)
         if timeline and not (since or until or named):  # the newest report leads
-            newest = max(timeline, key=lambda s: self._date(s.sentence))
+            newest = max(timeline, key=lambda s: policy.article_date(idx, s.sentence))
             ranked = [newest, *(r for r in ranked if r is not newest)]
         best = ranked[0]
         run = answering.answer_run(idx, query, ranked)
@@ -312,9 +300,9 @@ class QA:
         citations = [citation(self.index, best.sentence, text, best.score)]
         used = set(run)
         for cand in ranked[1:]:
-            if len(citations) >= top_k or cand.score < SUPPORT_RATIO * best.score:
+            if len(citations) >= top_k or cand.score < policy.SUPPORT_RATIO * best.score:
                 break
-            if cand.sentence in used or not self._supports(query, best, cand):
+            if cand.sentence in used or not policy.supports(idx, query, best, cand):
                 continue
             used.add(cand.sentence)
             citations.append(citation(self.index, cand.sentence, idx.sentences[cand.sentence].text, cand.score))
@@ -345,54 +333,11 @@ class QA:
             self._years = frozenset(a.date[:4] for a in self.index.articles if a.date)
         return self._years
 
-    def _date(self, sid: int) -> str:
-        return self.index.articles[int(self.index.para_article[int(self.index.sent_para[sid])])].date
-
-    def _timeline(self, ranked: list[answering.Scored]) -> list[answering.Scored]:
-        """The best sentence and those that say the same thing with other figures in articles of
-        other dates (「上半年…旅游总收入95.37亿元」 of 2024 and 「…88.1亿元」 of 2023); [] unless
-        two dates are among them."""
-        best = ranked[0]
-        words = _without_figures(self.index.sentences[best.sentence].text)
-        same = [best]
-        for cand in ranked[1:TIMELINE_CANDIDATES]:
-            if cand.score < TIMELINE_RATIO * best.score:
-                break
-            other = _without_figures(self.index.sentences[cand.sentence].text)
-            if words and len(words & other) / len(words | other) >= TIMELINE_OVERLAP:
-                same.append(cand)
-        by_date: dict[str, answering.Scored] = {}
-        for s in same:
-            date = self._date(s.sentence)
-            if date and date not in by_date:
-                by_date[date] = s
-        return list(by_date.values()) if len(by_date) > 1 else []
-
-    def _named_year(self, question: str) -> str:
-        """The year a question names (2023年, 去年 and 前年 from the newest article's year) when
-        the archive holds articles of that year, else ""."""
-        years = self.years()
-        if not years:
-            return ""
-        m = re.search(r"((?:19|20)\d\d)年|(去|前)年", question)
-        if not m:
-            return ""
-        year = m.group(1) or str(int(max(years)) - (1 if m.group(2) == "去" else 2))
-        return year if year in years else ""
-
     def _outside(self, meta: Citation, scope: Scope) -> bool:
         """True when the article a byline/headline/meeting answer comes from is outside the period."""
         article = next(a for a in self.index.articles if a.doc == meta.doc and a.title == meta.title)
         first, last = date_span(article.date) if article.date else ("", "")
         return not bool(scope.admits(np.array([day(first)]), np.array([day(last)]))[0])
-
-    def _supports(self, query: Query, best: answering.Scored, cand: answering.Scored) -> bool:
-        """A further citation must speak to the same question as the answer: it covers nearly as
-        much of the question, and holds a figure when a figure was asked for. None is better than
-        an unrelated one (「7所新校即将投用」 under a question about jobs)."""
-        if cand.cover < SUPPORT_COVER * best.cover:
-            return False
-        return "number" not in query.kinds or gives_figure(self.index, query, cand.sentence)
 
     def _article_hint(self, prep: Prepared) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its
@@ -412,14 +357,6 @@ class QA:
                     return int(idx.para_article[int(idx.sent_para[ranked[0].sentence])])
         return None
 
-    def _other_period(self, question: str, sid: int) -> str:
-        """The period the question names (去年, 下半年, 2023年) that the answer's paragraph and
-        headline do not speak of, or ""."""
-        pid = int(self.index.sent_para[sid])
-        article = self.index.articles[int(self.index.para_article[pid])]
-        context = normalize(self.index.paragraphs[pid].text + article.title + article.subtitle)
-        return understanding.period_mismatch(question, context)
-
     @_store_refusals
     def verify(self, text: str, *, since: str | None = None, until: str | None = None) -> Verification:
         """Check the figures of a claim or a draft paragraph against the articles (of a period:
@@ -431,7 +368,7 @@ class QA:
         if count > MAX_CLAIMS:
             raise InputError(f"核实内容有 {count} 处说法,上限是 {MAX_CLAIMS} 处,请分段核实。", "too_many_claims")
         years = sorted(self.years(), reverse=True)
-        named = "" if since or until else self._named_year(claim)
+        named = "" if since or until else policy.named_year(self.years(), claim)
         if since or until or named or len(years) < 2:
             scope = self.scope(since or named or None, until or named or None)
             return verify(self.index, claim, scope=scope, weights=self.weights)
