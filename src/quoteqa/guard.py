@@ -25,11 +25,11 @@ from typing import Any
 
 from .inputs import NOT_UTF8
 
-Scope = MutableMapping[str, Any]
+AsgiScope = MutableMapping[str, Any]  # an ASGI connection scope (not search.Scope, what a question may read)
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
-App = Callable[[Scope, Receive, Send], Awaitable[None]]
+App = Callable[[AsgiScope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 64 * 1024
 RATE_PER_SECOND = 10.0  # sustained POSTs per client address
@@ -89,7 +89,7 @@ class Guard:
         self.app, self.health, self.limits = app, health, limits
         self.limiter = RateLimiter(limits.rate, limits.burst)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
@@ -183,7 +183,7 @@ def _utf8(data: bytes) -> bool:
     return True
 
 
-def _content_length(scope: Scope) -> int | None:
+def _content_length(scope: AsgiScope) -> int | None:
     for name, value in scope.get("headers", []):
         if name == b"content-length":
             try:
