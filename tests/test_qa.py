@@ -46,7 +46,7 @@ def test_variants_find_the_quote(qa: QA, question: str, fragment: str):
 
 
 # The keys of a citation and of a passage, in order (README, "The JSON answer").
-SOURCE_KEYS = ["date", "paper", "page", "url", "author"]
+SOURCE_KEYS = ["date", "paper", "page", "section", "url", "author"]  # ingest.Source, in order
 CITATION_KEYS = ["doc", "title", "paragraph", "quote", "score", "part", *SOURCE_KEYS, "reads"]
 PASSAGE_KEYS = ["doc", "title", "paragraph", "text", "score", *SOURCE_KEYS]
 
