@@ -84,20 +84,35 @@ def attacker_addresses(sources: int) -> list[str]:
     return [ATTACKER] if sources == 1 else [f"127.0.{1 + i // 250}.{1 + i % 250}" for i in range(sources)]
 
 
-def attack(url: str, fn_index: int, count: int, sources: list[str], codes: Counter[str], bodies: list[str]) -> None:
+def _send(
+    count: int,
+    sources: list[str],
+    request: Callable[[int], tuple[str, dict[str, object]]],
+    expected: int,
+    codes: Counter[str],
+    bodies: list[str],
+) -> None:
+    """POST ``request(n)`` (address, JSON body) for n < count, round the ``sources``; count the
+    status codes and keep the first bodies of unexpected ones."""
     clients = [client(a) for a in sources]
     try:
         for n in range(count):
+            address, body = request(n)
             try:
-                r = clients[n % len(clients)].post(f"{url}gradio_api/queue/join", json=join_body(fn_index))
+                r = clients[n % len(clients)].post(address, json=body)
                 codes[str(r.status_code)] += 1
-                if r.status_code != 200 and len(bodies) < 50:
+                if r.status_code != expected and len(bodies) < 50:
                     bodies.append(r.text[:200])
             except httpx.HTTPError as exc:
                 codes[f"conn:{type(exc).__name__}"] += 1
     finally:
         for c in clients:
             c.close()
+
+
+def attack(url: str, fn_index: int, count: int, sources: list[str], codes: Counter[str], bodies: list[str]) -> None:
+    """``count`` queue joins that are never read."""
+    _send(count, sources, lambda n: (f"{url}gradio_api/queue/join", join_body(fn_index)), 200, codes, bodies)
 
 
 def half_open(url: str, count: int, sources: list[str]) -> list[socket.socket]:
@@ -138,20 +153,11 @@ BYPASS_ROUTES = ("gradio_api/run/verify", "gradio_api/run/check", "gradio_api/ap
 
 def bypass(url: str, count: int, sources: list[str], codes: Counter[str], bodies: list[str]) -> None:
     """``count`` 2,000-character drafts posted to the routes that ran a handler outside the queue."""
-    clients = [client(a) for a in sources]
-    try:
-        for n in range(count):
-            route = BYPASS_ROUTES[n % len(BYPASS_ROUTES)]
-            try:
-                r = clients[n % len(clients)].post(f"{url}{route}", json={"data": [DRAFT, "", ""]})
-                codes[str(r.status_code)] += 1
-                if r.status_code != 404 and len(bodies) < 50:
-                    bodies.append(r.text[:200])
-            except httpx.HTTPError as exc:
-                codes[f"conn:{type(exc).__name__}"] += 1
-    finally:
-        for c in clients:
-            c.close()
+
+    def request(n: int) -> tuple[str, dict[str, object]]:
+        return f"{url}{BYPASS_ROUTES[n % len(BYPASS_ROUTES)]}", {"data": [DRAFT, "", ""]}
+
+    _send(count, sources, request, 404, codes, bodies)
 
 
 def hold_half_open(url: str, count: int, sources: list[str], seconds: float, codes: Counter[str]) -> None:
