@@ -169,11 +169,13 @@ def hold_half_open(url: str, count: int, sources: list[str], seconds: float, cod
     try:
         while time.monotonic() < end:
             time.sleep(1.0)
-            alive = [s for s in held if still_open([s])]
+            alive: list[socket.socket] = []
+            gone: list[socket.socket] = []
             for s in held:
-                if s not in alive:
-                    s.close()
-            codes["closed by the server"] += len(held) - len(alive)
+                (alive if still_open([s]) else gone).append(s)
+            for s in gone:
+                s.close()
+            codes["closed by the server"] += len(gone)
             fresh = half_open(url, count - len(alive), sources)
             codes["opened"] += len(fresh)
             held = alive + fresh

@@ -228,9 +228,6 @@ def threshold_for(p: np.ndarray, in_scope: np.ndarray, weight: np.ndarray) -> fl
 TrainingSet = tuple[str, QA, list[Example]]  # name, the QA over its corpus, its training questions
 
 
-START = models.START
-
-
 Seen = list[tuple[str, QA, list[list[Observed]]]]  # each source's observations, by fold
 
 
@@ -352,12 +349,12 @@ def train(
 
     everything = [o for k in range(FOLDS) for o in fold(k, True)]
     t = time.perf_counter()
-    ranker = fit_ranker(everything, START)
+    ranker = fit_ranker(everything, models.START)
     # Trees learned without each fold score that fold's questions: the answerability model then
     # learns from first quotes as good as the shipped trees give on questions they never saw.
     fold_trees = [fit_trees(fold(k, False), row_weight) for k in range(FOLDS)]
     trees = fit_trees(everything, row_weight)
-    fold_linear = [fit_ranker(fold(k, False), START) for k in range(FOLDS)]
+    fold_linear = [fit_ranker(fold(k, False), models.START) for k in range(FOLDS)]
     for name, _, by_fold in seen:
         by_trees = [first_right(f, partial(models.tree_scores, fold_trees[k])) for k, f in enumerate(by_fold)]
         by_linear = [first_right(f, partial(models.linear_scores, fold_linear[k])) for k, f in enumerate(by_fold)]
