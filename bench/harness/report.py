@@ -497,6 +497,7 @@ QUESTION_SETS = (
     "citizen_holdout3.jsonl",
     "citizen_holdout4.jsonl",
     "citizen_holdout5.jsonl",
+    "citizen_holdout6.jsonl",
 )
 CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
 
