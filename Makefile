@@ -56,7 +56,7 @@ stores: $(STAMP)
 # src/quoteqa/weights.json, weights.head.npy and weights.ranker.txt (about 1.5 minutes on 2 cores).
 # TRAIN_OPTIONS: the trainer's options, e.g. --model DIR --out FILE for another embedding model.
 train: $(STAMP)
-	$(PY) -m quoteqa train $(TRAIN_OPTIONS)
+	$(PY) -m quoteqa train -- $(TRAIN_OPTIONS)
 
 # Synthetic archives of 10k, 100k and 1M sentences: full and incremental builds, latency, memory,
 # recall@10 of the dense search (the FAISS inverted file above 200,000 sentences, exact below);

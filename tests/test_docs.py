@@ -319,6 +319,22 @@ def test_readme_make_targets_exist() -> None:
     assert not missing, f"the README mentions make targets the Makefile does not have: {missing}"
 
 
+def test_make_train_hands_its_options_to_the_trainer() -> None:
+    """`make train TRAIN_OPTIONS="--model M --out FILE"` (the README's form) reaches the trainer's
+    own parser: the CLI's parser would take the options for its own and refuse them."""
+    import shlex
+    import subprocess
+
+    options = "--model /models/m --out /tmp/w.json --version v1"
+    printed = subprocess.run(
+        ["make", "-n", "train", f"TRAIN_OPTIONS={options}"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    line = next(x for x in printed.splitlines() if "-m quoteqa train" in x)
+    words = shlex.split(line)
+    args = cli._parser().parse_args(words[words.index("quoteqa") + 1 :])
+    assert [a for a in args.args if a != "--"] == options.split()
+
+
 def test_the_parsing_itself() -> None:
     """The synopsis reader on the forms the README uses (so a pass above means something)."""
     items = parse_synopsis(" [-v | --verbose] COMMAND ... [--top-k 3] [QUESTION ...] --work DIR")
