@@ -102,3 +102,21 @@ def test_a_figure_the_question_states_is_not_the_figure_asked_for(idx: Index):
     # the question states the sentence's figures itself: the sentence repeats them, it does not answer
     restated = question.analyse(idx, "接待815万人次、收入95.37亿元的是哪个区?")
     assert not evidence.gives_figure(idx, restated, sid)
+
+
+def _signal(name: str, idx: Index, asked: question.Query, sid: int) -> float:
+    signal = next(s for s in features.ANSWERABILITY if s.name == name)
+    best = features.Best(idx, asked, sid, features.Scores(0.0, 0.0, 0.0, 0.0, 0.0), False, {})
+    return signal.value(best)
+
+
+def test_a_question_that_states_the_sentences_count_and_asks_for_the_members_only_repeats_it(idx: Index):
+    sid = next(i for i, s in enumerate(idx.sentences) if "招引落户重大项目153个" in s.text)
+    other = next(i for i, s in enumerate(idx.sentences) if "新增上市企业2家" in s.text)
+    members = question.analyse(idx, "招引落户的153个重大项目都是哪些?")
+    assert members.asked.kind == "list"
+    assert _signal("repeats_figure", idx, members, sid) == 1.0
+    assert _signal("repeats_figure", idx, members, other) == 0.0  # it does not state 153
+    # asking for the figure itself is not repeating it
+    count = question.analyse(idx, "招引落户重大项目多少个?")
+    assert _signal("repeats_figure", idx, count, sid) == 0.0

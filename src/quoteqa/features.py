@@ -28,6 +28,7 @@ from .evidence import (
     money_missing,
     paragraph_counts,
     sentence_chars,
+    sentence_figures,
     sentence_holds,
     sentence_terms,
     title_terms,
@@ -300,6 +301,18 @@ def _lacks(kind: str) -> Callable[[Best], float]:
     return lambda b: 1.0 - sentence_holds(b.index, b.query, b.sid) if b.query.asked.kind == kind else 0.0
 
 
+# The kinds whose answer is not itself a figure: a question of one of these that states a count
+# (「那21个村是哪些」) asks for the members of a set the sentence may only have counted.
+_MEMBERS = frozenset({"list", "names", "place", "person", "procedure", "reason", "date", "clock"})
+
+
+def _repeats_figure(b: Best) -> float:
+    """The question states a figure and asks for what is not one, and the sentence states that figure."""
+    if b.query.asked.kind not in _MEMBERS or not b.query.figures:
+        return 0.0
+    return float(bool(b.query.figures & sentence_figures(b.index, b.sid)))
+
+
 def _asks(kind: str) -> Callable[[Best], float]:
     return lambda b: float(b.query.asked.kind == kind)
 
@@ -378,6 +391,12 @@ ANSWERABILITY: tuple[Signal, ...] = (
         "attribute_missing_context",
         "…that its paragraph and headline lack",
         lambda b: 1.0 - asking.attribute_share(b.query.asked.attribute, b.para_chars),
+        -1,
+    ),
+    Signal(
+        "repeats_figure",
+        "the question states a figure and asks for something else (那21个村是哪些); the sentence states it",
+        _repeats_figure,
         -1,
     ),
     Signal(
