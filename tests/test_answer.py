@@ -120,3 +120,20 @@ def test_a_question_that_states_the_sentences_count_and_asks_for_the_members_onl
     # asking for the figure itself is not repeating it
     count = question.analyse(idx, "招引落户重大项目多少个?")
     assert _signal("repeats_figure", idx, count, sid) == 0.0
+
+
+def test_the_trainer_learns_answerability_only_from_questions_the_product_judges(stub_index: Path):
+    from quoteqa import QA
+    from quoteqa.training_data import _judged
+
+    qa = QA.load(stub_index)
+
+    def judged(q: str, history: list[str] | None = None) -> bool:
+        understood, _ = qa.understand(q, history or [])
+        return _judged(qa, understood)
+
+    assert judged("上半年新增了多少就业岗位?")
+    assert not judged("评论文章作者是谁")  # answered from the byline
+    assert not judged("第一篇文章标题是啥")  # from the headline
+    assert not judged("增长多少?")  # asked for its topic
+    assert judged("增长多少?", ["九大重点产业集群产值多少?"])

@@ -33,6 +33,12 @@ from quoteqa.text import normalize
         ("娃读书的学校够不够", "yesno", "学校"),
         ("武进上半年经济怎么样", "open", ""),
         ("上半年旅游总收入", "", ""),
+        # 「咋办」 ending a question asks what becomes of something, not a procedure; 哪几块 is not money
+        ("那些老的传统工厂以后咋办", "open", "工厂"),
+        ("医保怎么办异地备案", "procedure", ""),
+        ("用地清单制企业要怎么办理", "procedure", "企业"),
+        ("改革主要抓哪几块", "list", ""),
+        ("门票几块钱", "amount", "门票"),
     ],
 )
 def test_the_kind_and_attribute_asked_for(question: str, kind: str, attribute: str):
