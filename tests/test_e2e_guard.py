@@ -79,11 +79,16 @@ def test_health_reports_saturated_workers(app: tuple[str, Path]):
             r = c.post(f"{url}gradio_api/call/verify", json={"data": [draft]})
             c.get(f"{url}gradio_api/call/verify/{r.json()['event_id']}")
 
-    drafts = [threading.Thread(target=check, args=(f"127.0.6.{i}",)) for i in range(1, 13)]
-    for t in drafts:
-        t.start()
-    for t in drafts:
-        t.join()
+    # Twelve drafts at once keep the four workers busy together, unless the machine runs them
+    # one after another as they arrive (a loaded CI machine did once): up to three bursts.
+    for burst_no in range(3):
+        drafts = [threading.Thread(target=check, args=(f"127.0.6.{10 * burst_no + i}",)) for i in range(1, 13)]
+        for t in drafts:
+            t.start()
+        for t in drafts:
+            t.join()
+        if any(w["saturated"] and w["running"] >= 4 for w in seen):
+            break
     stop.set()
     watcher.join()
     assert any(w["saturated"] and w["running"] >= 4 for w in seen), seen[-5:]
