@@ -124,16 +124,16 @@ def test_a_question_that_states_the_sentences_count_and_asks_for_the_members_onl
 
 def test_the_trainer_learns_answerability_only_from_questions_the_product_judges(stub_index: Path):
     from quoteqa import QA
-    from quoteqa.training_data import _judged
 
     qa = QA.load(stub_index)
 
     def judged(q: str, history: list[str] | None = None) -> bool:
         understood, _ = qa.understand(q, history or [])
-        return _judged(qa, understood)
+        return qa.judges(understood)  # what the trainer asks of every training question
 
     assert judged("上半年新增了多少就业岗位?")
     assert not judged("评论文章作者是谁")  # answered from the byline
     assert not judged("第一篇文章标题是啥")  # from the headline
+    assert not judged("上半年成绩那篇的副标题是什么")  # from the sub-headline of the article it names
     assert not judged("增长多少?")  # asked for its topic
     assert judged("增长多少?", ["九大重点产业集群产值多少?"])

@@ -275,7 +275,7 @@ class QA:
             return said(False, "", asked=query.asked, missing=TOPIC_NEEDED)
         if kind and articles.place_past_end(idx, u.own):  # 第五篇 of three articles: none to quote
             return said(False, "")
-        meta = articles.about_article(idx, kind, self._article_hint(prep)) if kind else None
+        meta = self.article_part(u, kind) if kind else None
         if meta is not None and not (scope and self._outside(meta, scope)):
             return said(True, meta.quote, [meta], confidence=META_CONFIDENCE)
         ranked = answering.rank(idx, self.weights, query, prep.vector, scope=scope)
@@ -339,11 +339,25 @@ class QA:
         first, last = date_span(article.date) if article.date else ("", "")
         return not bool(scope.admits(np.array([day(first)]), np.array([day(last)]))[0])
 
-    def _article_hint(self, prep: Prepared) -> int | None:
+    def article_part(self, u: understanding.Understood, kind: str) -> Citation | None:
+        """The part (``kind``: byline, headline, subtitle, meeting) of the article a question about
+        the article itself means, which answers it; None when that article lacks the part."""
+        return articles.about_article(self.index, kind, self._article_hint(u))
+
+    def judges(self, u: understanding.Understood) -> bool:
+        """Whether ``ask`` ranks the understood question and judges its answerability (read over
+        every article): not when the article's parts answer it, when it names an article past the
+        last (第五篇 of three), or when it must first be asked for its topic (「增长多少?」 alone)."""
+        kind = articles.meta_kind(u.asked)
+        if not kind:
+            return not u.lacks_topic
+        return not articles.place_past_end(self.index, u.own) and self.article_part(u, kind) is None
+
+    def _article_hint(self, u: understanding.Understood) -> int | None:
         """The article a question about "the article" means: the one its own words point to (by its
         headline or byline, else by its best sentence), else the one the previous question was
         answered from."""
-        u, idx = prep.understood, self.index
+        idx = self.index
         own = articles.without_meta_words(u.own)
         for text in (own, u.previous):
             named = articles.article_named(idx, text) if text else None

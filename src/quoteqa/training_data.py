@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import answer as answering
-from . import articles, evidence, models
+from . import evidence, models
 from . import kinds as asking
 from .build import build
 from .embedding import DEFAULT_MODEL
@@ -134,7 +134,7 @@ def observe(
         if remove and not ex.golds:
             continue
         understood, query, vector = _read(qa, ex.question, ex.history)
-        if not _judged(qa, understood):
+        if not qa.judges(understood):
             continue
         query = replace(query, holder=holder)
         if head is not None:
@@ -151,15 +151,6 @@ def observe(
         answerable = bool(ex.golds) and not remove
         out.append(Observed(ids, rows, labels, query, vector, bool(understood.context), answerable, remove))
     return out
-
-
-def _judged(qa: QA, understood: Understood) -> bool:
-    """Whether QA.ask ranks the question and judges its answerability: not when it is answered
-    from the article's parts (a byline, a headline) or asked for its topic (「增长多少?」 alone)."""
-    kind = articles.meta_kind(understood.asked)
-    if kind:
-        return articles.about_article(qa.index, kind, None) is None
-    return not understood.lacks_topic
 
 
 def _holders(qa: QA, gold: str) -> list[int]:
