@@ -293,7 +293,8 @@ def _chars_context(b: Best) -> float:
 
 # How-to questions about a personal procedure, which news reports rarely answer.
 _PROCEDURE = re.compile(
-    r"(?:怎么|怎样|如何|咋)(?:样才能|才能|去|在网上|网上)?(?:申请|办理|办(?![??!!。\s吗呢啊呀]|$)|挂|交|缴|领|报名|预约|登记|备案|收费|报销|买|订|坐|走|去|查|参加)"
+    r"(?:怎么|怎样|如何|咋)(?:样才能|才能|去|在网上|网上)?(?:申请|办理|"
+    rf"办(?!{asking.QUESTION_END}|$)|挂|交|缴|领|报名|预约|登记|备案|收费|报销|买|订|坐|走|去|查|参加)"
 )
 
 

@@ -56,6 +56,8 @@ MISSING_WORDS = {
     "quantity": "具体数字",
 }
 _MONEY = "价费租钱薪资息款金税"  # an attribute ending in one of these is counted in money (票价, 房租, 工资)
+# What may follow a question's last word: its mark, a space, a particle (咋办?, 怎么办呢).
+QUESTION_END = r"[??!!。\s吗呢啊呀]"
 _PATTERNS: dict[str, re.Pattern[str]] = {
     "amount": re.compile(
         r"多少钱|(?<![哪这那])几块钱?|多少块|多少元|什么价|啥价|价格|价钱|价位|收费|贵不贵|要钱|收钱|花多少|"
@@ -74,7 +76,8 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "names": re.compile(r"叫什么|叫啥|什么名字|啥名字|名字|名称|哪家|哪几家|哪一家|what is the name|\bwhich\b"),
     "list": re.compile(r"哪些|哪几|都有什么|都有啥|包括什么|包括哪|分别是"),
     "procedure": re.compile(
-        r"流程|手续|步骤|需要(?:带|准备|提供)|什么材料|哪些材料|什么条件|要满足|条件是|怎么办理|怎么办(?![??!!。\s吗呢啊呀]|$)|(?:怎么|怎样|如何|咋)做|"
+        r"流程|手续|步骤|需要(?:带|准备|提供)|什么材料|哪些材料|什么条件|要满足|条件是|怎么办理|"
+        rf"怎么办(?!{QUESTION_END}|$)|(?:怎么|怎样|如何|咋)做|"
         r"\bhow (?:to|do|can)\b"
     ),
     "reason": re.compile(r"为什么|为啥|为何|什么原因|啥原因|原因|怎么会|凭什么|\bwhy\b"),
@@ -85,7 +88,10 @@ _PATTERNS: dict[str, re.Pattern[str]] = {
     "yesno": re.compile(
         r"吗[??!!。.\s]*$|是否|是不是|有没有|能不能|会不会|可不可以|能否|可否|要不要|够不够|好不好|对不对|\bis there\b"
     ),
-    "open": re.compile(r"怎么样|咋样|如何[??\s]*$|情况|进展|怎样[??\s]*$|(?:怎么|咋)办[??!!。\s吗呢啊呀]*$"),
+    "open": re.compile(
+        r"怎么样|咋样|如何[??\s]*$|情况|进展|怎样[??\s]*$|"
+        rf"(?:怎么|咋)办{QUESTION_END}*$"
+    ),
 }
 # Words between the asking part and what it is about (「门票是多少钱」, 「学校都叫啥」).
 _LINKS = frozenset("的是有在都叫要为了得呢啊呀吧吗么哦嘛")
@@ -138,7 +144,7 @@ def tag(text: str) -> list[tuple[str, str]]:
 # 怎么/如何 before a verb (jieba tags some, 挂号 and 申报, as nouns) asks for a way of doing it
 # (怎么挂号, 如何申报); not 怎么样, 怎么回事.
 _HOW = re.compile(r"(?:怎么|怎样|如何|咋)(?:样)?(?:才能|才可以|在网上|网上|来)?")
-_OPEN_ENDING = re.compile(r"办[??!!。\s吗呢啊呀]*$")  # 怎么办 ending a question
+_OPEN_ENDING = re.compile(rf"办{QUESTION_END}*$")  # 怎么办 ending a question
 _NOT_DOING = frozenset(["样", "回事", "说", "看", "会", "了", "么样"])
 
 
