@@ -25,11 +25,26 @@ PIECES = st.sampled_from(
     + ["多少", "几点", "怎么", "哪里", "谁", "那", "呢", "这", "吗", "上半年", "去年", "新增", "累计", "万元"]
     + ["就业岗位", "旅游总收入", "GDP", "《", "》", "、", "“", "”", "(", ")", ",", "。", "?", "!"]
 )
+# Characters the part-of-speech tagger's model does not know (齉) or knows with many states (国),
+# and any Chinese character at random: issue 39 found 8 ms of CPU a character in them.
+RARE = st.sampled_from(list("齉龘靐齾爩鱻麤龗灪讟国的是"))
+CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 TEXT = st.one_of(
     st.text(max_size=60),
     st.lists(PIECES, max_size=80).map("".join),
     st.tuples(PIECES, st.integers(1, 400)).map(lambda p: p[0] * p[1]),
+    st.tuples(RARE, st.integers(1, 500)).map(lambda p: "那" + p[0] * p[1] + "呢"),
+    st.text(CJK, min_size=100, max_size=2000),
+    st.lists(st.text(CJK, min_size=10, max_size=16), max_size=40).map(",".join),
 )
+# The most CPU one request took in each fuzz test of this run (printed by the last test of a module).
+WORST: dict[str, float] = {}
+
+
+def worst(test: str, seconds: float) -> None:
+    WORST[test] = max(WORST.get(test, 0.0), seconds)
+
+
 FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -37,6 +52,7 @@ FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCh
 def qa(stub_index: Path) -> QA:
     q = QA.load(stub_index)
     q.ask("预热")
+    q.ask("今年新开几所学效")  # what is built once, on the first question with a typo (the sound index)
     q.verify("新增上市企业2家")
     return q
 
@@ -59,7 +75,9 @@ def test_ask_answers_or_refuses_every_question(qa: QA, question: str, history: l
         json.dumps(answer.to_dict(), ensure_ascii=False)
         assert answer.found or answer.answer == ""
 
-    assert _cpu(ask) < 1.0
+    spent = _cpu(ask)
+    worst("ask (Python API)", spent)
+    assert spent < 1.0
 
 
 @FUZZ
@@ -74,7 +92,9 @@ def test_verify_gives_a_verdict_or_a_message(qa: QA, claim: str) -> None:
         assert result.verdict in ("supported", "contradicted", "not_found")
         json.dumps(result.to_dict(), ensure_ascii=False)
 
-    assert _cpu(verify) < 1.0
+    spent = _cpu(verify)
+    worst("verify (Python API)", spent)
+    assert spent < 1.0
 
 
 @settings(
@@ -105,3 +125,11 @@ def test_the_cli_writes_one_json_line_per_input_line(
     assert code in (0, 1) and len(out) == len(lines)
     for row in out:
         json.loads(row)
+
+
+def test_zz_worst_cpu_per_request_is_printed_and_under_a_second(capsys: pytest.CaptureFixture[str]) -> None:
+    """The worst CPU per request the fuzz tests above found (issue 39: the floor is 1 s)."""
+    with capsys.disabled():
+        for name, seconds in sorted(WORST.items()):
+            print(f"\nworst CPU per request, {name}: {seconds:.3f} s")
+    assert all(seconds < 1.0 for seconds in WORST.values())

@@ -59,6 +59,36 @@ def test_build_refuses_a_folder_of_other_files_and_leaves_it_whole(tmp_path: Pat
     assert b"not part of a quoteqa index" in r.stderr and (mydocs / "thesis.docx").exists()
 
 
+def test_a_folder_named_like_a_leftover_build_is_not_deleted(tmp_path: Path, model):
+    """Issue 39 row 3: a user's folder named like a build's temporary folder is theirs: the build
+    reads it as the corpus and deletes only the leftovers it marked itself."""
+    mine = tmp_path / ".i2.building-mycorpus"
+    mine.mkdir()
+    shutil.copy(SEED, mine / SEED.name)
+    killed = tmp_path / ".i2.building-killed"  # what a killed build leaves: marked, half written
+    killed.mkdir()
+    (killed / ".quoteqa-building").write_text("", encoding="utf-8")
+    (killed / "vectors.bin").write_bytes(b"\0" * 16)
+    empty = tmp_path / ".i2.building-empty"  # killed before it was marked
+    empty.mkdir()
+    build(mine, tmp_path / "i2", model=model)
+    assert (mine / SEED.name).read_bytes() == SEED.read_bytes()
+    assert not killed.exists() and not empty.exists()
+    assert sorted(p.name for p in (tmp_path / "i2").iterdir()) == sorted(
+        [
+            "articles.jsonl",
+            "bm25_paragraphs",
+            "bm25_sentences",
+            "files.jsonl",
+            "keys.bin",
+            "manifest.json",
+            "vectors.bin",
+        ]
+    )  # the mark leaves with the temporary folder
+    build(mine, tmp_path / "i2", model=model)  # and the index it made is its own to replace
+    assert (mine / SEED.name).exists()
+
+
 @pytest.mark.parametrize(
     ("where", "message"),
     [
@@ -251,6 +281,36 @@ def test_spaces_between_na_and_ne_cost_no_backtracking(stub_index: Path):
     qa.ask("预热")
     hostile = ("那" + " " * 497 + "呢x")[:500]
     assert _cpu(lambda: qa.ask(hostile, history=[hostile] * 50)) < 0.5
+
+
+def test_rare_characters_cost_the_tagger_no_search(stub_index: Path):
+    """Issue 39 rows 1 and 2: jieba's part-of-speech Viterbi search spent 8 ms a character on runs of
+    characters its model does not know (23 s for one question with its history)."""
+    import random
+
+    qa = QA.load(stub_index)
+    qa.ask("预热")
+    qa.ask("今年新开几所学效")  # the sound index of typo repair, built once
+    question = "那" + "齉" * 498 + "呢"
+    assert _cpu(lambda: qa.ask(question, history=["齉" * 500, question, question, question])) < 1.0
+    rng = random.Random(7)
+    draft = "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(2000))
+    assert _cpu(lambda: qa.verify(draft)) < 1.0
+    # Runs of characters the model knows, each short enough to be searched, in every earlier question.
+    known = "国的了是在人有我他这中大来上个们到说和地也子时道出而要于就下得可你年生"
+    runs = [",".join("".join(rng.choice(known) for _ in range(15)) for _ in range(31))[:500] for _ in range(5)]
+    assert _cpu(lambda: qa.ask(runs[0], history=runs[1:])) < 1.0
+
+
+def test_the_tagger_bound_leaves_every_ordinary_text_as_it_was():
+    """The bound cuts only runs no ordinary text has: a question and an article paragraph are tagged
+    as jieba tags them."""
+    import jieba.posseg
+
+    from quoteqa.kinds import tag
+
+    for text in ("武进区委书记是谁", "恽淇丞主持会议并讲话", SEED.read_text(encoding="utf-8")[:600]):
+        assert tag(text) == [(p.word, p.flag) for p in jieba.posseg.lcut(text, HMM=True)]
 
 
 QUESTION_PATH = (

@@ -9,7 +9,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from .store import (
     answer_weights,
     article_to_json,
     build_lock,
+    building_folder,
     check_target,
     data_files,
     fault_point,
@@ -119,7 +119,7 @@ def build(
     try:
         with build_lock(index, wait=wait):
             recover_locked(index)
-            remove_leftovers(index)
+            remove_leftovers(index, keep=corpus)
             before = set_threads(build_threads())
             try:
                 return _build(
@@ -429,7 +429,7 @@ def _build(
     prev = PreviousBuild.of(index, model_name) if reuse else PreviousBuild()
     files = corpus_files(corpus)
     index.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{index.name}.building-", dir=index.parent))
+    tmp = building_folder(index)
     try:
         tmp.chmod(0o777 & ~_umask())  # readable like any folder the user makes (mkdtemp gives 0700)
         fault_point("temp folder made")

@@ -29,7 +29,7 @@ from .inputs import (
     check_history,
     check_text,
 )
-from .kinds import Asked
+from .kinds import Asked, bounded
 from .models import Model, for_model
 from .question import Query, analyse
 from .search import Scope, StoreError, day
@@ -61,12 +61,14 @@ _Call = TypeVar("_Call", bound=Callable[..., Any])
 
 def _store_refusals(method: _Call) -> _Call:
     """A store that fails or gives no answer in time refuses the one question (or claim) with a
-    message, as bad input is refused: the next one is answered when the store is back."""
+    message, as bad input is refused: the next one is answered when the store is back. The
+    request's part-of-speech tagging is bounded (kinds.bounded)."""
 
     @functools.wraps(method)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         try:
-            return method(*args, **kwargs)
+            with bounded():  # what one request may cost the part-of-speech tagger
+                return method(*args, **kwargs)
         except StoreError as exc:
             log.warning("store unavailable: %s", exc)
             raise InputError("文章库暂时没有回应,请稍后再试。", "store_unavailable") from exc

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -31,6 +32,10 @@ FORMAT_VERSION = 3  # 3: articles carry their date
 
 
 MANIFEST = "manifest.json"
+# Written first into every temporary folder a build makes, and removed once the folder is the index:
+# only a folder holding it is removed as a killed build's leftover (a user's own folder may have a
+# name like one: .i2.building-mycorpus).
+BUILDING_MARK = ".quoteqa-building"
 
 
 ARTICLES = "articles.jsonl"
@@ -209,7 +214,7 @@ class Index:
 
 
 def data_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name not in (MANIFEST, BUILDING_MARK))
 
 
 _STEP_WATCHERS: list[Callable[[str], None]] = []
@@ -234,7 +239,7 @@ def corpus_hashes(corpus: Path) -> dict[str, str]:
     return {p.relative_to(corpus).as_posix(): file_sha256(p) for p in corpus_files(corpus)}
 
 
-INDEX_ENTRIES = frozenset({MANIFEST, ARTICLES, VECTORS, KEYS, ANN, FILES, LEX_SENTENCES, LEX_PARAGRAPHS})
+INDEX_ENTRIES = frozenset({BUILDING_MARK, MANIFEST, ARTICLES, VECTORS, KEYS, ANN, FILES, LEX_SENTENCES, LEX_PARAGRAPHS})
 
 
 def is_index_folder(folder: Path) -> bool:
@@ -283,6 +288,7 @@ def swap_in(new: Path, index: Path) -> None:
     fault_point("swap: index renamed to .old")
     os.rename(new, index)
     fault_point("swap: new folder renamed to index")
+    (index / BUILDING_MARK).unlink(missing_ok=True)
     shutil.rmtree(old, ignore_errors=True)
     fault_point("swap: .old removed")
 
@@ -305,10 +311,23 @@ def recover_locked(index: Path) -> None:
         os.rename(old, index)
 
 
-def remove_leftovers(index: Path) -> None:
-    """Temporary folders of builds that were killed (we hold the lock, so none is running)."""
+def building_folder(index: Path) -> Path:
+    """A new temporary folder beside ``index`` for a build to write, marked as the build's own."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{index.name}.building-", dir=index.parent))
+    (tmp / BUILDING_MARK).write_text("quoteqa build in progress; removed when the build ends\n", encoding="utf-8")
+    return tmp
+
+
+def remove_leftovers(index: Path, keep: Path | None = None) -> None:
+    """Temporary folders of builds that were killed (we hold the lock, so none is running): only
+    folders the builder marked (BUILDING_MARK), or left empty, and never ``keep`` (the corpus)."""
     for p in index.parent.glob(f".{index.name}.building-*"):
-        shutil.rmtree(p, ignore_errors=True)
+        if p.is_symlink() or not p.is_dir() or (keep is not None and p.resolve() == keep.resolve()):
+            continue
+        if (p / BUILDING_MARK).is_file():
+            shutil.rmtree(p, ignore_errors=True)
+        elif not any(p.iterdir()):  # killed between making the folder and marking it
+            p.rmdir()
 
 
 def article_to_json(a: Article) -> dict[str, Any]:
