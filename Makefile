@@ -52,8 +52,8 @@ stores: $(STAMP)
 	PYTHONPATH=bench $(PY) -m harness stores
 
 # Learn the question head, the ranker and the answerability model from the training halves of
-# CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/citizen_dev.jsonl; writes
-# src/quoteqa/weights.json, weights.head.npy and weights.ranker.txt (about 1.5 minutes on 2 cores).
+# CMRC 2018 dev and DRCD test (../shared/benchmarks) and bench/sets/citizen_dev.jsonl; writes
+# src/quoteqa/weights/: weights.json, weights.head.npy and weights.ranker.txt (about 1.5 minutes on 2 cores).
 # TRAIN_OPTIONS: the trainer's options, e.g. --model DIR --out FILE for another embedding model.
 train: $(STAMP)
 	$(PY) -m quoteqa train -- $(TRAIN_OPTIONS)

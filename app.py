@@ -17,7 +17,7 @@ sys.path.insert(0, str(ROOT / "src"))  # run from a checkout without installing
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 if TYPE_CHECKING:
-    from quoteqa.starting import Placeholder
+    from quoteqa.web.starting import Placeholder
 
 
 def _limit_malloc_arenas() -> None:
@@ -93,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     # so any local client could name a new address with each request and pass the rate limit.
     os.environ["FORWARDED_ALLOW_IPS"] = args.trusted_proxy
     _limit_malloc_arenas()
-    from quoteqa.starting import Placeholder
+    from quoteqa.web.starting import Placeholder
 
     try:
         placeholder = Placeholder(args.host, args.port)  # 「正在加载…」 on the port while the rest loads
@@ -116,17 +116,17 @@ def _serve(args: argparse.Namespace, placeholder: Placeholder) -> int:
     for noisy in ("httpx", "sentence_transformers", "faiss", "bm25s"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
-    from quoteqa.connections import ConnectionLimits, open_file_limit
-    from quoteqa.embedding import ModelUnavailable, set_threads
-    from quoteqa.feedback import FeedbackStore, default_path
-    from quoteqa.guard import Limits
-    from quoteqa.ingest import CorpusError
-    from quoteqa.models import WeightsError
+    from quoteqa.ask.models import WeightsError
+    from quoteqa.ask.reader import ReaderError
+    from quoteqa.index.embedding import ModelUnavailable, set_threads
+    from quoteqa.index.search import StoreError
+    from quoteqa.index.store import BuildLocked, IndexUnavailable
+    from quoteqa.ingest.corpus import CorpusError
     from quoteqa.qa import QA
-    from quoteqa.reader import ReaderError
-    from quoteqa.search import StoreError
-    from quoteqa.store import BuildLocked, IndexUnavailable
-    from quoteqa.web import build_ui, launch
+    from quoteqa.web.connections import ConnectionLimits, open_file_limit
+    from quoteqa.web.feedback import FeedbackStore, default_path
+    from quoteqa.web.guard import Limits
+    from quoteqa.web.ui import build_ui, launch
 
     start = time.perf_counter()
     set_threads(1)  # concurrent questions: parallel threads in one only spin-wait for each other

@@ -42,7 +42,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def stub_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled articles indexed with the stub model (a second or two)."""
-    from quoteqa.build import build
+    from quoteqa.index.build import build
 
     corpus = tmp_path_factory.mktemp("stub-corpus")
     shutil.copy(SEED, corpus / SEED.name)
@@ -53,14 +53,14 @@ def stub_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def model():
-    from quoteqa.embedding import load_model
+    from quoteqa.index.embedding import load_model
 
     return load_model()
 
 
 @pytest.fixture(scope="session")
 def built_index(tmp_path_factory: pytest.TempPathFactory, model) -> Path:
-    from quoteqa.build import build
+    from quoteqa.index.build import build
 
     corpus = tmp_path_factory.mktemp("corpus")
     shutil.copy(SEED, corpus / SEED.name)

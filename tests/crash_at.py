@@ -16,7 +16,7 @@ import sys
 
 def main() -> None:
     step, how, target, *args = sys.argv[1:]
-    from quoteqa.store import watch_steps
+    from quoteqa.index.store import watch_steps
 
     calls = itertools.count(1)
 

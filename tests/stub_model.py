@@ -68,7 +68,7 @@ def stub_weights(folder: Path, model_name: str = STUB) -> Path:
     """The shipped weights relabelled for the stub model (or ``model_name``), without the question
     head (trained on another model's vectors): weights that test the code around them, not their
     quality."""
-    from quoteqa.models import MODEL_FILE
+    from quoteqa.ask.models import MODEL_FILE
 
     d = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
     d["embedding_model"] = model_name
@@ -85,8 +85,8 @@ def register() -> None:
     """The stub model and its weights, for indexes built with it."""
     from sentence_transformers import SentenceTransformer
 
-    from quoteqa import models
-    from quoteqa.embedding import register_model
+    from quoteqa.ask import models
+    from quoteqa.index.embedding import register_model
 
     register_model(STUB, lambda: SentenceTransformer(modules=[BigramHash()], device="cpu"))
     folder = Path(tempfile.mkdtemp(prefix="quoteqa-stub-weights-"))

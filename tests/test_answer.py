@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quoteqa import answer as answering
-from quoteqa import articles, evidence, features, models, question
-from quoteqa.store import Index, load
+from quoteqa.ask import answer as answering
+from quoteqa.ask import articles, evidence, features, models, question
+from quoteqa.index.store import Index, load
 
 
 @pytest.fixture(scope="module")

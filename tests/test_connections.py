@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from quoteqa.connections import Admission, ConnectionLimits, GuardedH11Protocol, Repeats
+from quoteqa.web.connections import Admission, ConnectionLimits, GuardedH11Protocol, Repeats
 
 
 async def hello(scope: dict[str, Any], receive: Any, send: Any) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from quoteqa.citations import cited, when
-from quoteqa.ingest import CorpusError, Source, date_of, metadata, parse
+from quoteqa.ask.citations import cited, when
+from quoteqa.ingest.corpus import CorpusError, Source, date_of, metadata, parse
 from quoteqa.qa import QA
 
 BODY = "标题一行\n\n新增口袋公园12个。\n"
@@ -65,7 +65,7 @@ ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two
 
 
 def test_date_spans_cover_the_whole_day_month_or_year():
-    from quoteqa.ingest import date_span
+    from quoteqa.ingest.corpus import date_span
 
     assert date_span("2024") == ("2024-01-01", "2024-12-31")
     assert date_span("2024-02") == ("2024-02-01", "2024-02-29")
@@ -79,7 +79,7 @@ def test_a_period_leaves_out_the_articles_outside_it(stub_index: Path):
     assert qa.outside(since="2024-08") == everything and qa.outside(until="2024-06-30") == everything
     assert qa.outside("2024", "2024") == frozenset()
     assert not qa.ask("新增上市企业几家?", since="2025").found
-    from quoteqa.inputs import InputError
+    from quoteqa.language.inputs import InputError
 
     with pytest.raises(InputError, match="不是日期") as err:
         qa.ask("新增上市企业几家?", since="下周")
@@ -88,7 +88,7 @@ def test_a_period_leaves_out_the_articles_outside_it(stub_index: Path):
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
-    from quoteqa.build import build
+    from quoteqa.index.build import build
 
     index = tmp_path_factory.mktemp("archive") / "index"
     build(ARCHIVE, index, model=model)
@@ -161,9 +161,9 @@ def test_a_claim_is_checked_against_its_period_or_the_newest(
 def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
     import stub_model
 
-    from quoteqa.build import build
-    from quoteqa.citations import Citation, dated, link
-    from quoteqa.render import render
+    from quoteqa.ask.citations import Citation, dated, link
+    from quoteqa.index.build import build
+    from quoteqa.web.render import render
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -200,7 +200,7 @@ def test_paper_page_link_and_author_travel_with_every_quote(tmp_path: Path):
      ("新增12个。", "2024-07-15", ""), ("今年新增12个。", "", "")],
 )  # fmt: skip
 def test_relative_words_are_read_against_the_article_date(text: str, date: str, reads: str):
-    from quoteqa.citations import relative_times
+    from quoteqa.ask.citations import relative_times
 
     assert relative_times(text, date) == reads
 

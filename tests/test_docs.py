@@ -12,6 +12,7 @@ and at most asked for ``--help`` (no model, no index, no server).
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib.util
 import os
 import re
@@ -366,43 +367,88 @@ ARCHITECTURE = ROOT / "docs" / "ARCHITECTURE.md"
 
 
 def _architecture_rows() -> dict[str, int]:
-    """Module name -> its row in the architecture table (0 = the first stage)."""
+    """Module (``index/store``, ``qa``) -> its stage's row in the architecture table (0 = the first)."""
     rows = [line for line in ARCHITECTURE.read_text(encoding="utf-8").splitlines() if line.startswith("| ")][1:]
-    return {m: i for i, row in enumerate(rows) for m in re.findall(r"`([\w]+)\.py`", row.rsplit("|", 2)[1])}
+    out: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        stage, _, modules = (cell.strip() for cell in row.strip("| ").split(" | "))
+        folder = re.fullmatch(r"`(\w+)/`", stage)
+        for m in re.findall(r"`([\w]+)\.py`", modules):
+            out[f"{folder.group(1)}/{m}" if folder else m] = i
+    return out
+
+
+def _package_modules() -> dict[str, Path]:
+    """Module (``index/store``) -> its file; a stage's ``__init__`` is not a module of the table."""
+    package = ROOT / "src" / "quoteqa"
+    return {
+        path.relative_to(package).with_suffix("").as_posix(): path
+        for path in package.rglob("*.py")
+        if not (path.name == "__init__.py" and path.parent != package)
+    }
+
+
+def _imported(module: str, node: ast.ImportFrom) -> list[str]:
+    """The package modules (``index/store``) an ``import from`` of ``module`` names."""
+    package = module.split("/")[:-1]
+    if node.level == 0:
+        if not (node.module or "").startswith("quoteqa"):
+            return []
+        base = (node.module or "").split(".")[1:]
+    else:
+        base = package[: len(package) - node.level + 1] + ((node.module or "").split(".") if node.module else [])
+    modules = _package_modules()
+    out = []
+    for alias in node.names:
+        name = "/".join([*base, alias.name])
+        out.append(name if name in modules else "/".join(base) or "__init__")
+    return out
 
 
 def _package_imports() -> dict[str, set[str]]:
-    """Module -> the package modules it imports, at the top or inside a function."""
-    import ast
-
+    """Module -> the package modules (or stage packages) it imports, at the top or inside a function."""
     out: dict[str, set[str]] = {}
-    for path in (ROOT / "src" / "quoteqa").glob("*.py"):
+    for module, path in _package_modules().items():
         found: set[str] = set()
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom) and node.level == 1:
-                found.update([node.module.split(".")[0]] if node.module else [a.name for a in node.names])
-        out[path.stem] = found - {"__version__"}
+            if isinstance(node, ast.ImportFrom):
+                found.update(_imported(module, node))
+        out[module] = found - {module}
     return out
 
 
 def test_the_architecture_names_every_module_and_imports_go_down_its_table() -> None:
-    """Issue 25: one screen that names the stage of every module, checked against the package:
-    every module is in the table, every name in it exists, and no module imports from a later
-    stage or from a module that imports it."""
+    """Issues 25 and 38: one screen that names the stage of every module, checked against the
+    packages: every module is in the table under its own folder, every name in it exists, no module
+    imports from a later stage or from a module that imports it, and a module of another stage only
+    through what that stage's ``__init__`` exports."""
     rows, imports = _architecture_rows(), _package_imports()
     assert set(rows) == set(imports), (set(imports) - set(rows), set(rows) - set(imports))
     upward = [f"{a} -> {b}" for a, bs in imports.items() for b in bs if b in rows and rows[b] > rows[a]]
     assert not upward, f"imports from a later stage: {upward}"
     mutual = sorted({tuple(sorted((a, b))) for a, bs in imports.items() for b in bs if a in imports.get(b, ())})
     assert not mutual, f"modules that import each other: {mutual}"
+    package = ROOT / "src" / "quoteqa"
+    exported = {
+        init.parent.name: set(importlib.import_module(f"quoteqa.{init.parent.name}").__all__)
+        for init in package.glob("*/__init__.py")
+    }
+    hidden = [
+        f"{a} -> {b}"
+        for a, bs in imports.items()
+        for b in bs
+        if "/" in b and b.split("/")[0] != a.split("/")[0] and b.split("/")[1] not in exported[b.split("/")[0]]
+    ]
+    assert not hidden, f"imports of a module its stage does not export: {hidden}"
+    for init in package.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert doc and "\n" not in doc, f"{init}: one line that says what the stage does"
 
 
 def test_no_module_over_500_lines_and_no_function_over_80() -> None:
     """Issue 25: small modules and small functions, kept so."""
-    import ast
-
     long_modules, long_functions = [], []
-    for path in sorted((ROOT / "src" / "quoteqa").glob("*.py")):
+    for path in sorted((ROOT / "src" / "quoteqa").rglob("*.py")):
         text = path.read_text(encoding="utf-8")
         if text.count("\n") > 500:
             long_modules.append(f"{path.name}: {text.count(chr(10))} lines")

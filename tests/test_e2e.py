@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import ANSWER_KEYS, ROOT, SEED, private_tmp, start_app
 
-from quoteqa.web import EXAMPLES
+from quoteqa.web.ui import EXAMPLES
 
 PHONE = "13912345678"  # a refused input that must not reach the log
 CORPUS_PAYLOAD = "<img src=x onerror=alert(7)><script>alert(8)</script>"
@@ -347,7 +347,7 @@ def test_a_200_question_conversation_with_reloads(app_url: str, browser):  # typ
     page.on("request", lambda r: posted.append(len(r.post_data_buffer or b"")) if r.method == "POST" else None)
     page.goto(app_url)
     page.wait_for_selector("#qa-input textarea", timeout=30_000)
-    lines = (ROOT / "bench" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "bench" / "sets" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
     questions = [json.loads(line)["question"] for line in lines if line.strip()][:50]
     shown = "n => document.querySelectorAll('#qa-chat .qa-answer').length >= n"
     for n in range(1, 201):

@@ -22,7 +22,7 @@ from conftest import ROOT, SEED, private_tmp, start_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quoteqa.guard import QUEUE_FULL
+from quoteqa.web.guard import QUEUE_FULL
 
 sys.path.insert(0, str(ROOT / "bench"))
 import burst

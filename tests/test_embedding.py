@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from conftest import SEED
 
-from quoteqa.embedding import NumpyUSE, encode
+from quoteqa.index.embedding import NumpyUSE, encode
 
 
 def varied_texts() -> list[str]:
@@ -101,8 +101,8 @@ def test_nothing_reaches_the_network(monkeypatch: pytest.MonkeyPatch, tmp_path):
     monkeypatch.setattr(socket.socket, "connect", guarded)
     monkeypatch.setattr(socket, "getaddrinfo", no_dns)
     from quoteqa import QA
-    from quoteqa.build import build
-    from quoteqa.embedding import load_model
+    from quoteqa.index.build import build
+    from quoteqa.index.embedding import load_model
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

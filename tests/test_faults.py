@@ -1,5 +1,5 @@
 """Crash safety, deterministically: a build killed by SIGKILL at each of its write steps (the
-``fault_point`` calls of quoteqa.build and quoteqa.store, chosen through tests/crash_at.py)
+``fault_point`` calls of quoteqa.index.build and quoteqa.index.store, chosen through tests/crash_at.py)
 leaves an index that loads and answers exactly as the old index or as the new one, and the next
 build recovers. `make faults` (bench/kill_builds.py) is the random-kill soak of the same property."""
 
@@ -18,8 +18,8 @@ from typing import Any
 from conftest import SEED
 
 from quoteqa import QA
-from quoteqa.build import build
-from quoteqa.store import IndexUnavailable
+from quoteqa.index.build import build
+from quoteqa.index.store import IndexUnavailable
 
 NEW_ARTICLE = "新文章\n\n今年新增口袋公园12个。公园总数达到86个。\n"
 QUESTIONS = ["今年新增了多少个口袋公园?", "上半年新增了多少就业岗位?", "上半年旅游总收入是多少?"]

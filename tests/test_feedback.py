@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from quoteqa.cli import main
-from quoteqa.feedback import FeedbackStore, Vote, summary
+from quoteqa.web.feedback import FeedbackStore, Vote, summary
 
 QUOTE = "持续打响“创富武进”品牌,新增就业岗位5.7万个。"
 

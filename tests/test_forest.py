@@ -6,8 +6,8 @@ import lightgbm
 import numpy as np
 import pytest
 
-from quoteqa import forest
-from quoteqa.models import MODEL_FILE
+from quoteqa.ask import forest
+from quoteqa.ask.models import MODEL_FILE
 
 
 def _rows(rng: np.random.Generator, n: int, width: int) -> np.ndarray:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from quoteqa import QA
-from quoteqa.inputs import MAX_CLAIM_CHARS, MAX_HISTORY, MAX_QUESTION_CHARS, InputError
+from quoteqa.language.inputs import MAX_CLAIM_CHARS, MAX_HISTORY, MAX_QUESTION_CHARS, InputError
 
 # What citizens and attackers type: Chinese, digits and Chinese numerals, units, punctuation,
 # white space and control characters, the asking and follow-up words the patterns look for.

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from harness.report import methods, plot_quality, squad_table
 
+from quoteqa.learn.training_data import half_of
 from quoteqa.qa import QA
-from quoteqa.training_data import half_of
 
 PARAGRAPHS = [
     ("青木广彰", "青木广彰是日本企业家。1982年他搭乘热气球横越太平洋，成为知名的探险家。他创办了连锁餐厅。"),

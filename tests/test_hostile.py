@@ -20,11 +20,11 @@ import pytest
 from conftest import ROOT, SEED
 
 from quoteqa import QA
-from quoteqa.build import build
-from quoteqa.guard import RateLimiter
-from quoteqa.ingest import corpus_files
-from quoteqa.inputs import InputError, check_text
-from quoteqa.store import IndexUnavailable
+from quoteqa.index.build import build
+from quoteqa.index.store import IndexUnavailable
+from quoteqa.ingest.corpus import corpus_files
+from quoteqa.language.inputs import InputError, check_text
+from quoteqa.web.guard import RateLimiter
 
 QUESTION = "上半年新增了多少就业岗位?"
 
@@ -227,12 +227,12 @@ def test_the_request_log_holds_a_keyed_hash_and_never_the_text(
     import hashlib
     import time
 
-    from quoteqa import web
+    from quoteqa.web import ui as web
 
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(web, "_LOG_KEY", [])
     phone = "13912345678"
-    with caplog.at_level(logging.INFO, logger="quoteqa.web"):
+    with caplog.at_level(logging.INFO, logger="quoteqa.web.ui"):
         web.log_request("ask", phone, time.perf_counter(), "refused code=only_number")
         web.log_request("ask", phone, time.perf_counter(), "refused code=only_number")
     key_file = tmp_path / "state" / "quoteqa" / "log.key"
@@ -266,7 +266,7 @@ def _cpu(fn) -> float:  # type: ignore[no-untyped-def]
 
 
 def test_an_endless_numeral_is_no_figure_and_no_crash(stub_index: Path):
-    from quoteqa.numbers import chinese_to_number, parse
+    from quoteqa.language.numbers import chinese_to_number, parse
 
     long = "一" * 320 + "家"
     assert parse(long) == [] and chinese_to_number("一" * 320) is None
@@ -307,17 +307,16 @@ def test_the_tagger_bound_leaves_every_ordinary_text_as_it_was():
     as jieba tags them."""
     import jieba.posseg
 
-    from quoteqa.kinds import tag
+    from quoteqa.language.kinds import tag
 
     for text in ("武进区委书记是谁", "恽淇丞主持会议并讲话", SEED.read_text(encoding="utf-8")[:600]):
         assert tag(text) == [(p.word, p.flag) for p in jieba.posseg.lcut(text, HMM=True)]
 
 
 QUESTION_PATH = (
-    "text", "numbers", "understand", "question", "kinds", "evidence", "features", "answer", "articles", "qa", "claims",
-    "verify",
-    "ingest",
-    "store", "web", "cli",
+    "ingest.text", "language.numbers", "ask.understand", "ask.question", "language.kinds", "ask.evidence",
+    "ask.features", "ask.answer", "ask.articles", "qa", "verify.claims", "verify.check", "ingest.corpus",
+    "index.store", "web.ui", "cli",
 )  # fmt: skip
 
 
@@ -365,7 +364,7 @@ def test_every_pattern_on_the_question_path_runs_in_linear_time():
 
 
 def test_a_day_the_month_does_not_have_is_no_date(stub_index: Path):
-    from quoteqa.ingest import date_of
+    from quoteqa.ingest.corpus import date_of
 
     assert date_of("2024-02-31") == "" and date_of("2023-02-29") == "" and date_of("2024-04-31") == ""
     assert date_of("2024-02-29") == "2024-02-29" and date_of("2024年7月31日") == "2024-07-31"
@@ -383,14 +382,14 @@ def test_control_characters_never_reach_the_terminal():
 
 
 def test_a_claim_with_a_markdown_link_stays_text_in_the_export(stub_index: Path):
-    from quoteqa.exports import to_markdown
+    from quoteqa.verify.exports import to_markdown
 
     md = to_markdown(QA.load(stub_index).verify("[点击](javascript:alert(1))新增上市企业5家"))
     assert "[点击](" not in md and "\\[点击\\](javascript:alert(1))" in md
 
 
 def test_a_draft_of_endless_claims_is_refused_and_repeats_are_checked_once(stub_index: Path):
-    from quoteqa.inputs import MAX_CLAIMS
+    from quoteqa.language.inputs import MAX_CLAIMS
 
     qa = QA.load(stub_index)
     with pytest.raises(InputError, match=f"上限是 {MAX_CLAIMS} 处") as exc:
@@ -405,7 +404,7 @@ def test_a_draft_checked_against_each_year_of_an_archive_embeds_each_claim_once(
     """Issue 24, row 3: on a 6-year archive every year re-ran every claim, embedding included."""
     import stub_model
 
-    from quoteqa.embedding import load_model
+    from quoteqa.index.embedding import load_model
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -437,7 +436,7 @@ def test_a_store_inside_the_index_folder_is_refused(corpus: Path, tmp_path: Path
     (issue 24, row 10)."""
     import stub_model
 
-    from quoteqa.search import StoreError
+    from quoteqa.index.search import StoreError
 
     index = tmp_path / "index"
     with pytest.raises(StoreError, match="inside the index folder"):
@@ -451,13 +450,13 @@ def test_a_held_feedback_file_never_delays_an_answer(tmp_path: Path, caplog: pyt
     import sqlite3
     import time
 
-    from quoteqa.feedback import UNANSWERED_WAIT, FeedbackStore
+    from quoteqa.web.feedback import UNANSWERED_WAIT, FeedbackStore
 
     store = FeedbackStore(tmp_path / "fb.sqlite3", log_questions=True)
     holder = sqlite3.connect(tmp_path / "fb.sqlite3", isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
-        with caplog.at_level(logging.WARNING, logger="quoteqa.feedback"):
+        with caplog.at_level(logging.WARNING, logger="quoteqa.web.feedback"):
             start = time.perf_counter()
             store.add_unanswered("武进的房价多少钱一平?")
             store.add_unanswered("明天下雨吗")
@@ -473,7 +472,7 @@ def test_a_held_feedback_file_never_delays_an_answer(tmp_path: Path, caplog: pyt
 
 def test_a_megabyte_line_of_short_sentences_parses_in_linear_time():
     """One corpus line of 「好!」 × 500,000 (1 MB) took 8 s to cut into paragraphs (issue 24, row 12)."""
-    from quoteqa.ingest import parse
+    from quoteqa.ingest.corpus import parse
 
     text = "标题\n\n" + "好!" * 500_000 + "\n"
     articles: list = []
@@ -485,7 +484,7 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read(tmp_path: Path
     """Issue 24, row 12: a 200 MB file was read whole before it was refused."""
     import tracemalloc
 
-    from quoteqa.ingest import MAX_FILE_BYTES, CorpusError, scan_corpus
+    from quoteqa.ingest.corpus import MAX_FILE_BYTES, CorpusError, scan_corpus
 
     (tmp_path / "corpus").mkdir()
     huge = tmp_path / "corpus" / "huge.txt"
@@ -510,7 +509,7 @@ def test_a_file_of_endless_sentences_is_refused_in_bounded_memory_and_time():
     code = (
         "import re, time\n"
         "from pathlib import Path\n"
-        "from quoteqa.ingest import CorpusError, parse\n"
+        "from quoteqa.ingest.corpus import CorpusError, parse\n"
         "text = '标题\\n\\n' + '好!' * 7_000_000\n"
         "t = time.process_time()\n"
         "try:\n"
@@ -547,7 +546,7 @@ def _remove_nested(top: Path, name: str) -> None:
 
 
 def test_folders_nested_deeper_than_python_recurses_are_cut_not_crashed(corpus: Path, caplog: pytest.LogCaptureFixture):
-    from quoteqa.ingest import MAX_DEPTH
+    from quoteqa.ingest.corpus import MAX_DEPTH
 
     here = os.getcwd()
     os.chdir(corpus)

@@ -12,10 +12,10 @@ import stub_model
 from conftest import SEED
 
 from quoteqa import QA
-from quoteqa.build import build
-from quoteqa.models import WeightsError
-from quoteqa.search import LocalStore
-from quoteqa.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
+from quoteqa.ask.models import WeightsError
+from quoteqa.index.build import build
+from quoteqa.index.search import LocalStore
+from quoteqa.index.store import FORMAT_VERSION, MANIFEST, IndexUnavailable, load, read_manifest
 
 ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two years
 
@@ -159,7 +159,7 @@ def test_a_damaged_previous_index_is_not_reused(built_index: Path, tmp_path: Pat
 def test_bm25_scores_equal_bm25s(qa: QA):
     import bm25s
 
-    from quoteqa.text import tokens
+    from quoteqa.ingest.text import tokens
 
     texts = [s.text for s in qa.index.sentences]
     reference = bm25s.BM25(k1=1.2, b=0.75)
@@ -173,7 +173,7 @@ def test_bm25_scores_equal_bm25s(qa: QA):
 def test_a_period_is_searched_inside_faiss_with_the_scores_of_a_search_of_its_rows(tmp_path: Path, exact_limit: int):
     import stub_model
 
-    from quoteqa.search import Scope
+    from quoteqa.index.search import Scope
 
     corpus = tmp_path / "corpus"
     corpus.mkdir()

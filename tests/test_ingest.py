@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from quoteqa.ingest import CorpusError, load_corpus, parse, read_text
-from quoteqa.text import split_sentences
+from quoteqa.ingest.corpus import CorpusError, load_corpus, parse, read_text
+from quoteqa.ingest.text import split_sentences
 
 PARAGRAPH_END = "。!?;:…”’」』)》】"
 

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quoteqa import kinds, models
-from quoteqa.text import normalize
+from quoteqa.ask import models
+from quoteqa.ingest.text import normalize
+from quoteqa.language import kinds
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ import pytest
 from conftest import SEED
 from test_harness import PARAGRAPHS, tiny_squad
 
-from quoteqa import features, models
-from quoteqa.learn import main, threshold_for
-from quoteqa.training_data import half_of, squad_corpus
+from quoteqa.ask import features, models
+from quoteqa.learn.trainer import main, threshold_for
+from quoteqa.learn.training_data import half_of, squad_corpus
 
 CITIZEN = [
     {"question": "上半年新增了多少就业岗位", "kind": "casual", "gold": "新增就业岗位5.7万个"},

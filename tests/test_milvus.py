@@ -16,10 +16,10 @@ import numpy as np
 import pytest
 import stub_model
 
-from quoteqa.build import build
+from quoteqa.index.build import build
+from quoteqa.index.search import LocalStore, Scope, StoreError, check_uri
+from quoteqa.index.store import read_manifest
 from quoteqa.qa import QA
-from quoteqa.search import LocalStore, Scope, StoreError, check_uri
-from quoteqa.store import read_manifest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "wujin-2024-07-plenary.txt"
@@ -27,8 +27,8 @@ ARCHIVE = Path(__file__).parent / "data" / "archive"  # synthetic test data, two
 
 
 def questions(n: int = 60) -> list[dict[str, object]]:
-    lines = (ROOT / "bench" / "citizen_dev.jsonl").read_text(encoding="utf-8").splitlines()
-    lines += (ROOT / "bench" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "bench" / "sets" / "citizen_dev.jsonl").read_text(encoding="utf-8").splitlines()
+    lines += (ROOT / "bench" / "sets" / "dev_questions.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines[:: max(1, len(lines) // n)]]
 
 
@@ -60,7 +60,7 @@ def test_the_manifest_records_the_store(pair: tuple[QA, QA]):
 
 
 def test_a_server_needs_only_the_articles_and_the_vocabulary(pair: tuple[QA, QA], tmp_path: Path):
-    from quoteqa.store import serving_file
+    from quoteqa.index.store import serving_file
 
     _, milvus = pair
     served = tmp_path / "served"
@@ -128,7 +128,7 @@ def test_periods_and_left_out_paragraphs_are_milvus_filters(pair: tuple[QA, QA])
 
 
 def milvus_rows(uri: str, record: dict[str, object]) -> dict[str, int]:
-    from quoteqa.milvus import connect, disconnect
+    from quoteqa.index.milvus import connect, disconnect
 
     client = connect(uri)
     try:
@@ -171,7 +171,7 @@ def test_incremental_builds_replace_changed_files_and_delete_removed_ones(tmp_pa
     build(corpus, index, model_name=stub_model.STUB, reuse=False)  # --full: every row again, new collections
     third = read_manifest(index)["store"]
     assert third["collections"] != second["collections"] and third["dropped"] == sorted(second["collections"].values())
-    from quoteqa.milvus import connect, disconnect
+    from quoteqa.index.milvus import connect, disconnect
 
     client = connect(uri)
     assert not any(client.has_collection(c) for c in second["collections"].values())
@@ -187,7 +187,8 @@ def test_a_build_killed_after_writing_milvus_leaves_the_old_index_answering(tmp_
     build(corpus, index, model_name=stub_model.STUB, store=uri)
     (corpus / "2024-08-01-parks.txt").write_text("公园建设\n\n今年新增口袋公园12个。\n", encoding="utf-8")
     code = (
-        "import sys, stub_model; stub_model.register(); from pathlib import Path; from quoteqa.build import build; "
+        "import sys, stub_model; stub_model.register(); from pathlib import Path; "
+        "from quoteqa.index.build import build; "
         f"build(Path({str(corpus)!r}), Path({str(index)!r}), model_name=stub_model.STUB)"
     )
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
@@ -257,7 +258,7 @@ def test_shards_embedded_elsewhere_are_written_to_milvus_without_embedding_again
 
 
 def test_only_an_index_in_a_milvus_server_is_shared_and_never_rebuilt_by_an_app(pair: tuple[QA, QA]):
-    from quoteqa.store import shared
+    from quoteqa.index.store import shared
 
     local, milvus = pair
     assert not shared(local.index.manifest) and not shared(milvus.index.manifest)  # Lite: one process
@@ -285,7 +286,7 @@ def test_a_server_that_never_answers_is_given_up_with_the_lock_released(
     import socket
     import threading
 
-    from quoteqa import milvus
+    from quoteqa.index import milvus
 
     monkeypatch.setattr(milvus, "CONNECT_TIMEOUT", 2.0)
     listener = socket.socket()
@@ -343,8 +344,8 @@ def test_a_store_that_stops_answering_refuses_the_question_and_recovers(
     question (and a worker of the app) forever. The Milvus Lite server is paused with SIGSTOP."""
     import signal
 
-    from quoteqa import milvus
-    from quoteqa.inputs import InputError
+    from quoteqa.index import milvus
+    from quoteqa.language.inputs import InputError
 
     monkeypatch.setattr(milvus, "QUERY_TIMEOUT", 2.0)
     monkeypatch.setattr(milvus, "CALL_TIMEOUT", 2.0)

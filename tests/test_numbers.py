@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quoteqa.numbers import UNITS, chinese_to_number, format_value, parse
+from quoteqa.language.numbers import UNITS, chinese_to_number, format_value, parse
 
 
 @pytest.mark.parametrize(
@@ -202,7 +202,7 @@ def test_readings_are_monotone_in_the_number(a: int, b: int, p: int, form: str):
 @given(_lead, _place, st.data())
 def test_x_duo_never_contradicts_a_source_in_its_order(k: int, p: int, data: st.DataObject):
     """「X多」 matches every source figure in [X, next step): 400多 and 428, 499, 400."""
-    from quoteqa.claims import compare
+    from quoteqa.verify.claims import compare
 
     x = k * 10**p
     step = 10**p

@@ -9,7 +9,7 @@ from conftest import ANSWER_KEYS, ROOT, SEED
 from harness.score import load_items
 
 from quoteqa import QA
-from quoteqa.inputs import InputError
+from quoteqa.language.inputs import InputError
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
 
@@ -52,7 +52,7 @@ PASSAGE_KEYS = ["doc", "title", "paragraph", "text", "score", *SOURCE_KEYS]
 
 
 def test_every_answer_is_verbatim_and_the_json_contract_holds(qa: QA):
-    for item in load_items(ROOT / "bench" / "dev_questions.jsonl"):
+    for item in load_items(ROOT / "bench" / "sets" / "dev_questions.jsonl"):
         d = qa.ask(item.question).to_dict()
         assert list(d) == ANSWER_KEYS
         assert 0.0 <= d["confidence"] <= 1.0 and (d["confidence"] == 0.0 or d["found"])
@@ -73,7 +73,7 @@ def test_dev_set_quality_does_not_regress(qa: QA):
     from harness.report import quoteqa_answerer
     from harness.score import score
 
-    items = load_items(ROOT / "bench" / "dev_questions.jsonl")
+    items = load_items(ROOT / "bench" / "sets" / "dev_questions.jsonl")
 
     s = score(items, quoteqa_answerer(qa))
     assert s.quote1 / s.answerable >= 0.85, s.misses

@@ -19,8 +19,8 @@ import torch
 from sentence_transformers import CrossEncoder
 from transformers import BertConfig, BertForSequenceClassification, BertTokenizer
 
-from quoteqa.embedding import offline
-from quoteqa.reader import MAX_LENGTH, Reader, ReaderError, load_reader
+from quoteqa.ask.reader import MAX_LENGTH, Reader, ReaderError, load_reader
+from quoteqa.index.embedding import offline
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "武进区上半年新增就业多少人?"
@@ -190,7 +190,7 @@ def test_a_folder_without_tokenizer_is_refused(tmp_path: Path, ce_folder: Path) 
 def test_importing_the_reader_does_not_import_torch() -> None:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     out = subprocess.run(
-        [sys.executable, "-c", "import quoteqa.reader, sys; print('torch' in sys.modules)"],
+        [sys.executable, "-c", "import quoteqa.ask.reader, sys; print('torch' in sys.modules)"],
         capture_output=True,
         text=True,
         env=env,
@@ -204,9 +204,9 @@ def test_importing_the_reader_does_not_import_torch() -> None:
 
 
 def test_a_reader_reorders_only_the_best_candidates(stub_index: Path, ce_folder: Path) -> None:
-    from quoteqa import answer as answering
+    from quoteqa.ask import answer as answering
+    from quoteqa.ask.question import analyse
     from quoteqa.qa import QA, READER_TOP
-    from quoteqa.question import analyse
 
     plain = QA.load(stub_index)
     read = QA.load(stub_index, reader=ce_folder)

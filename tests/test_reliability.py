@@ -12,10 +12,10 @@ import pytest
 from conftest import ANSWER_KEYS, SEED
 
 from quoteqa import QA
-from quoteqa.build import build
-from quoteqa.ingest import load_corpus
-from quoteqa.inputs import InputError
-from quoteqa.store import MANIFEST, BuildLocked, IndexUnavailable, build_lock, load
+from quoteqa.index.build import build
+from quoteqa.index.store import MANIFEST, BuildLocked, IndexUnavailable, build_lock, load
+from quoteqa.ingest.corpus import load_corpus
+from quoteqa.language.inputs import InputError
 
 PAYLOADS = [
     "\x00\x01\x02上半年新增了多少就业岗位?\x7f",
@@ -71,7 +71,7 @@ def test_cli_batch_answers_every_line_once(built_index: Path):
 
 
 def test_huge_single_line_file_is_cut_into_readable_pieces(tmp_path: Path, model):
-    from quoteqa.ingest import parse, read_text
+    from quoteqa.ingest.corpus import parse, read_text
 
     huge = tmp_path / "huge.txt"
     huge.write_text("超长的一行" * 2_100_000 + "新增就业岗位5.7万个。\n", encoding="utf-8")  # 10.5 MB, one line

@@ -12,7 +12,7 @@ import urllib.request
 import pytest
 from conftest import ROOT
 
-from quoteqa.starting import Placeholder
+from quoteqa.web.starting import Placeholder
 
 
 def _free_port() -> int:

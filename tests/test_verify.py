@@ -10,9 +10,9 @@ from conftest import ROOT, SEED
 from test_cli import run
 
 from quoteqa import QA
-from quoteqa.claims import split_claims
-from quoteqa.exports import to_csv, to_markdown
-from quoteqa.inputs import InputError
+from quoteqa.language.inputs import InputError
+from quoteqa.verify.claims import split_claims
+from quoteqa.verify.exports import to_csv, to_markdown
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")
 
@@ -68,7 +68,8 @@ def test_claims_without_figures_are_supported_or_not_found_never_contradicted(qa
 
 def test_claim_set_accuracy_and_verbatim_evidence(qa: QA):
     """A floor under the figure BENCHMARKS.md reports (measured by `make bench`)."""
-    claims = [json.loads(line) for line in (ROOT / "bench" / "claims.jsonl").read_text(encoding="utf-8").splitlines()]
+    path = ROOT / "bench" / "sets" / "claims.jsonl"
+    claims = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len(claims) >= 50
     right = 0
     for c in claims:
@@ -104,10 +105,10 @@ def test_cli_verify_json_and_human(built_index: Path, capsys, monkeypatch):  # t
 @pytest.fixture(scope="module")
 def rates(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
     """The synthetic article of the reporters' development set: rates, 百分点, 倍, 翻番, shares."""
-    from quoteqa.build import build
+    from quoteqa.index.build import build
 
     path = tmp_path_factory.mktemp("rates")
-    build(ROOT / "bench" / "reporter_dev" / "corpus", path / "index", model=model)
+    build(ROOT / "bench" / "sets" / "reporter_dev" / "corpus", path / "index", model=model)
     return QA.load(path / "index", model=model)
 
 
@@ -163,7 +164,7 @@ def test_a_figure_the_source_does_not_settle_is_unclear_not_contradicted(qa: QA)
 def test_reporters_development_set(qa: QA, rates: QA):
     """A floor under the figure BENCHMARKS.md reports for bench/reporter_dev (tuned on it), and
     the rule above all: no true claim called 不一致."""
-    lines = (ROOT / "bench" / "reporter_dev" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
+    lines = (ROOT / "bench" / "sets" / "reporter_dev" / "claims.jsonl").read_text(encoding="utf-8").splitlines()
     claims = [json.loads(line) for line in lines]
     assert len(claims) >= 80
     right = false_contradicted = 0

@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 
 from quoteqa import QA
-from quoteqa.build import build
-from quoteqa.page import CSS
-from quoteqa.render import NOT_FOUND, _figures, render, render_verification
-from quoteqa.web import build_ui
+from quoteqa.index.build import build
+from quoteqa.web.page import CSS
+from quoteqa.web.render import NOT_FOUND, _figures, render, render_verification
+from quoteqa.web.ui import build_ui
 
 
 def test_answer_html_marks_figures_and_the_quoted_sentence(qa: QA):
@@ -73,8 +73,8 @@ def test_votes_are_kept_only_for_the_articles_own_text(qa: QA, tmp_path: Path):
     stored the reporter's claim. Without --log-questions only the articles' sentences are kept."""
     import stat
 
-    from quoteqa.feedback import FeedbackStore
-    from quoteqa.web import quoted
+    from quoteqa.web.feedback import FeedbackStore
+    from quoteqa.web.ui import quoted
 
     answer = qa.ask("上半年新增了多少就业岗位?")
     assert quoted(qa, answer.answer)

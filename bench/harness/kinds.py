@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from quoteqa.kinds import KINDS
+from quoteqa.language.kinds import KINDS
 from quoteqa.qa import QA
 
 from .score import Item, load_items
@@ -38,7 +38,8 @@ def kind_table(qa: QA, development: Path, held_out: list[Path]) -> str:
             held[kind] = [a + b for a, b in zip(held.setdefault(kind, [0] * 5), row, strict=True)]
     names = ", ".join(f"`{p.name}`" for p in held_out)
     lines = [
-        f"Answerability by the kind of answer asked for (`quoteqa.kinds`): `{development.name}` (tuned on) and the "
+        f"Answerability by the kind of answer asked for (`quoteqa.language.kinds`): `{development.name}` "
+        f"(tuned on) and the "
         f"held-out sets {names} pooled. Answerable: right (first quote holds the answer) / refused / questions; "
         "out of scope: refused / questions.",
         "",

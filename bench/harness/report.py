@@ -18,11 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from quoteqa.build import build
-from quoteqa.learn import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
+from quoteqa.index.build import build
+from quoteqa.index.store import Index
+from quoteqa.ingest.text import CJK, is_cjk, normalize
+from quoteqa.learn.trainer import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 from quoteqa.qa import QA
-from quoteqa.store import Index
-from quoteqa.text import CJK, is_cjk, normalize
 
 from . import startup
 from .bands import band_table, conversation_table
@@ -99,7 +99,7 @@ def chatchat_baseline(index: Index) -> Single:
     import bm25s
     import jieba
 
-    from quoteqa.embedding import encode
+    from quoteqa.index.embedding import encode
 
     jieba.setLogLevel(60)
     chunks = [p.text for p in index.paragraphs]
@@ -220,7 +220,7 @@ def load_claims(path: Path) -> tuple[list[dict[str, str]], Path | None]:
 
 def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], intervals: bool = True) -> ClaimScores:
     """Verdicts of ``verify`` against the labels; claims name their corpus (bundled by default)."""
-    from quoteqa.verify import verify
+    from quoteqa.verify.check import verify
 
     sc = ClaimScores()
     for c in claims:
@@ -312,7 +312,7 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
     file with its title, built with the normal build and asked through the normal ask path. The
     figures are split into the training half (read by `quoteqa train`) and the check half (never
     read by any tuning step), by article."""
-    from quoteqa.training_data import squad_corpus
+    from quoteqa.learn.training_data import squad_corpus
 
     corpus = work / f"{path.stem}-corpus"
     pairs = squad_corpus(path, corpus)
@@ -379,7 +379,7 @@ def run(
     plot: Path | None = None,
 ) -> str:
     """Quality tables for each question set (the first is the development set), then speed."""
-    from quoteqa.embedding import set_threads
+    from quoteqa.index.embedding import set_threads
 
     set_threads(1)  # as the app answers: one thread a question
     claim_sets = claim_sets or []
@@ -510,14 +510,14 @@ def main(argv: list[str] | None = None) -> int:
         "--sets",
         type=Path,
         nargs="+",
-        default=[ROOT / "bench" / name for name in QUESTION_SETS],
+        default=[ROOT / "bench" / "sets" / name for name in QUESTION_SETS],
         help="question sets (JSONL: question, kind, gold); the first also times the CLI",
     )
     p.add_argument(
         "--claims",
         type=Path,
         nargs="*",
-        default=[ROOT / "bench" / name for name in CLAIM_SETS],
+        default=[ROOT / "bench" / "sets" / name for name in CLAIM_SETS],
         help="claim sets for `verify`: JSONL (claim, verdict) or a folder with claims.jsonl and corpus/",
     )
     for flag, default, name in (("--cmrc", CMRC_DEFAULT, "CMRC 2018 dev"), ("--drcd", DRCD_DEFAULT, "DRCD test")):

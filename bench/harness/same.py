@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from quoteqa.build import build
-from quoteqa.learn import ROOT
+from quoteqa.index.build import build
+from quoteqa.learn.trainer import ROOT
 from quoteqa.qa import QA
 
 from .report import CLAIM_SETS, QUESTION_SETS, load_claims
@@ -27,7 +27,7 @@ def _qa(corpus: Path, work: Path) -> QA:
 
 
 def dump(out: Path, corpus: Path) -> int:
-    from quoteqa.embedding import set_threads
+    from quoteqa.index.embedding import set_threads
 
     set_threads(1)  # as the app answers
     rows: list[dict[str, Any]] = []
@@ -35,14 +35,14 @@ def dump(out: Path, corpus: Path) -> int:
         work = Path(tmp)
         qa = _qa(corpus, work)
         for name in QUESTION_SETS:
-            for item in load_items(ROOT / "bench" / name):
+            for item in load_items(ROOT / "bench" / "sets" / name):
                 a = qa.ask(item.question, history=list(item.history))
                 first = a.citations[0] if a.citations else None
                 cited = [first.doc, first.paragraph, first.part] if first else None
                 key = [name, item.question, list(item.history)]
                 rows.append({"key": key, "found": a.found, "quote": first.quote if first else "", "cited": cited})
         for name in CLAIM_SETS:
-            claims, synthetic = load_claims(ROOT / "bench" / name)
+            claims, synthetic = load_claims(ROOT / "bench" / "sets" / name)
             checker = qa if synthetic is None else _qa(synthetic, work / "synthetic")
             for c in claims:
                 v = checker.verify(c["claim"])

@@ -61,8 +61,8 @@ def build_cmd(corpus: Path, index: Path, *, full: bool = False) -> list[str]:
 
 def probe(index: Path, questions: Path, extra: Path | None, repeat: int) -> dict[str, float | str]:
     """Serve ``index`` in this process and measure it: latency, memory, ANN recall, quote@1."""
+    from quoteqa.index.search import LocalStore
     from quoteqa.qa import QA
-    from quoteqa.search import LocalStore
 
     from .report import quoteqa_answerer
 
@@ -219,7 +219,7 @@ def _write_report(results: list[SizeResult], write: Path, plot_path: Path, note:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from quoteqa.learn import CMRC_DEFAULT, ROOT
+    from quoteqa.learn.trainer import CMRC_DEFAULT, ROOT
 
     p = argparse.ArgumentParser(prog="python -m harness scale", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
@@ -228,8 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--incremental-at", type=int, default=100_000, help="size at which to time an incremental build")
     r.add_argument("--corpus", type=Path, default=ROOT / "corpus")
     r.add_argument("--cmrc", type=Path, default=CMRC_DEFAULT if CMRC_DEFAULT.exists() else None)
-    r.add_argument("--questions", type=Path, default=ROOT / "bench" / "dev_questions.jsonl")
-    r.add_argument("--extra", type=Path, default=ROOT / "bench" / "holdout_questions.jsonl")
+    r.add_argument("--questions", type=Path, default=ROOT / "bench" / "sets" / "dev_questions.jsonl")
+    r.add_argument("--extra", type=Path, default=ROOT / "bench" / "sets" / "holdout_questions.jsonl")
     r.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     r.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md")
     r.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
@@ -238,8 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     rp = sub.add_parser("report", help="re-measure the kept indexes of a run (--keep) and write the report")
     rp.add_argument("results", type=Path, help="the --json file of the run")
     rp.add_argument("--work", type=Path, required=True, help="the --work folder of the run")
-    rp.add_argument("--questions", type=Path, default=ROOT / "bench" / "dev_questions.jsonl")
-    rp.add_argument("--extra", type=Path, default=ROOT / "bench" / "holdout_questions.jsonl")
+    rp.add_argument("--questions", type=Path, default=ROOT / "bench" / "sets" / "dev_questions.jsonl")
+    rp.add_argument("--extra", type=Path, default=ROOT / "bench" / "sets" / "holdout_questions.jsonl")
     rp.add_argument("--write", type=Path, default=ROOT / "BENCHMARKS.md")
     rp.add_argument("--plot", type=Path, default=ROOT / "docs" / "scale.png")
     pr = sub.add_parser("probe", help="(internal) serve an index and print its measurements as JSON")

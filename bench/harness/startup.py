@@ -98,7 +98,7 @@ CLAIM_FILES = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev/claims.json
 
 
 def _lines(name: str) -> list[dict[str, Any]]:
-    path = ROOT / "bench" / name
+    path = ROOT / "bench" / "sets" / name
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
@@ -120,8 +120,8 @@ def before_and_after(index: Path) -> tuple[int, int]:
     embedded by sentence-transformers (torch) and the ranker scored by LightGBM, and as it is."""
     import lightgbm
 
-    from quoteqa import models
-    from quoteqa.embedding import load_model
+    from quoteqa.ask import models
+    from quoteqa.index.embedding import load_model
 
     now = answers(QA.load(index))
     boosters: dict[str, Any] = {}

@@ -93,7 +93,7 @@ def _verdicts(qa: Any, claims: list[dict[str, Any]]) -> list[str]:
 def _build_pair(corpus: Path, work: Path, name: str, model: Any) -> tuple[Path, Path, dict[str, float]]:
     """Local and Milvus indexes of ``corpus``; times of the local build, of the same build with every
     vector reused, and of the Milvus build with every vector reused."""
-    from quoteqa.build import build
+    from quoteqa.index.build import build
 
     local, milvus, again = work / f"{name}-local", work / f"{name}-milvus", work / f"{name}-again"
     t = time.perf_counter()
@@ -120,14 +120,15 @@ class Agreement:
 def agreement(root: Path, work: Path, model: Any) -> Agreement:
     from quoteqa.qa import QA
 
-    questions = _questions([root / "bench" / "dev_questions.jsonl", root / "bench" / "citizen_dev.jsonl"])
+    folder = root / "bench" / "sets"
+    questions = _questions([folder / "dev_questions.jsonl", folder / "citizen_dev.jsonl"])
     result = Agreement(len(questions), 0, 0, 0, 0)
     sets = [
-        (root / "corpus", questions, _questions([root / "bench" / "claims.jsonl"])),
+        (root / "corpus", questions, _questions([folder / "claims.jsonl"])),
         (
-            root / "bench" / "reporter_dev" / "corpus",
+            folder / "reporter_dev" / "corpus",
             [],
-            _questions([root / "bench" / "reporter_dev" / "claims.jsonl"]),
+            _questions([folder / "reporter_dev" / "claims.jsonl"]),
         ),
     ]
     for n, (corpus, asked, claims) in enumerate(sets):
@@ -188,7 +189,8 @@ def size_row(target: int, pool: list[str], root: Path, work: Path, model: Any) -
     archive = work / f"archive-{target}"
     synthetic_archive(pool, root / "corpus", archive, target)
     local_path, milvus_path, times = _build_pair(archive, work, f"size{target}", model)
-    questions = _questions([root / "bench" / "dev_questions.jsonl", root / "bench" / "holdout_questions.jsonl"])
+    sets = root / "bench" / "sets"
+    questions = _questions([sets / "dev_questions.jsonl", sets / "holdout_questions.jsonl"])
     local = QA.load(local_path, model=model)
     local.ask(questions[0]["question"])
     local_p = _latency(local, questions)
@@ -244,8 +246,8 @@ def table(agree: Agreement, rows: list[SizeRow]) -> str:
 def main(argv: list[str] | None = None) -> int:
     import argparse
 
-    from quoteqa.embedding import load_model
-    from quoteqa.learn import CMRC_DEFAULT, ROOT
+    from quoteqa.index.embedding import load_model
+    from quoteqa.learn.trainer import CMRC_DEFAULT, ROOT
 
     from .report import replace_section
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+try:
+    __version__ = importlib.metadata.version("quoteqa")
+except importlib.metadata.PackageNotFoundError:  # run from a checkout without installing
+    __version__ = "unknown"
 
 if TYPE_CHECKING:
     from .qa import QA, Answer

@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .embedding import DEFAULT_MODEL
+from .index.embedding import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from .qa import QA
-from .ingest import CorpusError, Source
+from .ingest.corpus import CorpusError, Source
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE = 0, 1, 2
 
@@ -108,7 +108,7 @@ def _progress_bar(label: str) -> object:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import build
+    from .index.build import build
 
     bar = _progress_bar("indexing")
 
@@ -172,7 +172,7 @@ def understood_line(result: dict[str, Any]) -> str:
 
 
 def _human(result: dict[str, Any]) -> str:
-    from .citations import dated, link, when
+    from .ask.citations import dated, link, when
 
     lines = [f"问:{result['question']}"]
     if understood_line(result):
@@ -215,15 +215,15 @@ def _human(result: dict[str, Any]) -> str:
 
 def source_of(citation: dict[str, Any]) -> str:
     """Where a quote comes from: 《headline》第 N 段(2024年7月), 署名 or 标题."""
-    from .citations import Citation, cited
+    from .ask.citations import Citation, cited
 
     return cited(Citation.of(citation))
 
 
 def _load(args: argparse.Namespace) -> QA:
     """The index of ``--index``, checked against its corpus (``--corpus`` or the one it was built from)."""
+    from .index.store import read_manifest
     from .qa import QA
-    from .store import read_manifest
 
     corpus = getattr(args, "corpus", None)
     if corpus is None:
@@ -237,7 +237,7 @@ def _load(args: argparse.Namespace) -> QA:
         reader=getattr(args, "reader", None),
         weights=getattr(args, "weights", None),
     )
-    from .embedding import build_threads, set_blas_threads, set_threads
+    from .index.embedding import build_threads, set_blas_threads, set_threads
 
     set_threads(1)  # torch and FAISS: one small query at a time
     set_blas_threads(build_threads())  # one question at a time: its embedding may use the cores (0.5 ms)
@@ -245,7 +245,7 @@ def _load(args: argparse.Namespace) -> QA:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .inputs import MAX_TOP_K
+    from .language.inputs import MAX_TOP_K
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
@@ -263,7 +263,7 @@ def _each(
     inputs: Iterator[str], handle: Callable[[str], Any], key: str, as_json: bool, human: Callable[[dict[str, Any]], str]
 ) -> int:
     """Answer each input as it comes: one output per input, an error object for a refused one."""
-    from .inputs import InputError, safe_text
+    from .language.inputs import InputError, safe_text
 
     status = EXIT_OK
     for text in inputs:
@@ -292,8 +292,8 @@ def printable(text: str) -> str:
 
 
 def _human_verify(result: dict[str, Any]) -> str:
-    from .exports import VERDICT_ZH, figure_line
-    from .verify import FigureCheck
+    from .verify.check import FigureCheck
+    from .verify.exports import VERDICT_ZH, figure_line
 
     lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
     if result.get("note"):
@@ -319,7 +319,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from .feedback import default_path, summary
+    from .web.feedback import default_path, summary
 
     print(printable(summary(args.db or default_path())))
     return EXIT_OK
@@ -337,15 +337,15 @@ def weights_option(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
-    from .embedding import ModelUnavailable
-    from .models import WeightsError
-    from .reader import ReaderError
-    from .search import StoreError
-    from .store import BuildLocked, IndexUnavailable
+    from .ask.models import WeightsError
+    from .ask.reader import ReaderError
+    from .index.embedding import ModelUnavailable
+    from .index.search import StoreError
+    from .index.store import BuildLocked, IndexUnavailable
 
     try:
         if args.command == "train":
-            from .learn import main as train_main
+            from .learn.trainer import main as train_main
 
             return train_main([a for a in args.args if a != "--"])
         commands = {"build": cmd_build, "ask": cmd_ask, "verify": cmd_verify, "feedback": cmd_feedback}

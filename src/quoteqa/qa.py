@@ -13,14 +13,19 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
-from . import answer as answering
-from . import articles, models, policy, store
-from . import understand as understanding
-from .build import build
-from .citations import Citation, as_json, citation
-from .embedding import DEFAULT_MODEL
-from .ingest import Source, date_span
-from .inputs import (
+from .ask import answer as answering
+from .ask import articles, models, policy
+from .ask import understand as understanding
+from .ask.citations import Citation, as_json, citation
+from .ask.models import Model, for_model
+from .ask.question import Query, analyse
+from .index import store
+from .index.build import build
+from .index.embedding import DEFAULT_MODEL
+from .index.search import Scope, StoreError, day
+from .ingest.corpus import Source, date_span
+from .ingest.text import normalize
+from .language.inputs import (
     MAX_CLAIM_CHARS,
     MAX_CLAIMS,
     MAX_TOP_K,
@@ -29,17 +34,13 @@ from .inputs import (
     check_history,
     check_text,
 )
-from .kinds import Asked, bounded
-from .models import Model, for_model
-from .question import Query, analyse
-from .search import Scope, StoreError, day
-from .text import normalize
+from .language.kinds import Asked, bounded
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
-    from .reader import Reader
-    from .verify import Verification
+    from .ask.reader import Reader
+    from .verify.check import Verification
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,7 @@ class QA:
         path = Path(path)
         loaded = None
         if reader is not None:
-            from .reader import load_reader
+            from .ask.reader import load_reader
 
             loaded = load_reader(reader)  # a bad folder is refused before the index loads
         chosen = models.load(Path(weights)) if weights is not None else None
@@ -377,7 +378,7 @@ class QA:
     def verify(self, text: str, *, since: str | None = None, until: str | None = None) -> Verification:
         """Check the figures of a claim or a draft paragraph against the articles (of a period:
         ``since``, ``until``)."""
-        from .verify import claims_by_sentence, verify
+        from .verify.check import claims_by_sentence, verify
 
         claim = check_text(text, what="claim", limit=MAX_CLAIM_CHARS)
         count = sum(len(claims) for _, claims in claims_by_sentence(claim))

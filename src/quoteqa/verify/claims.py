@@ -1,0 +1,393 @@
+"""What a claim says: a draft cut into claims, each figure's subject, the figures of a source
+sentence, and how a claimed figure compares with a source's (reporters' rounding read as intervals)."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from decimal import ROUND_HALF_UP, Decimal
+
+from ..index.store import Index
+from ..ingest.text import CJK, bigrams
+from ..language.numbers import Figure, exact_figure, parse
+
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
+_CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
+# Words that carry no subject of their own: 「累计50家」 continues the subject before it.
+_GENERIC_WORDS = (
+    r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|"
+    r"全区|全市|全省|全县|全镇|"
+    r"上半年|今年|去年|上年|同期|目前|已|已经|在|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
+)
+_GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
+# A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
+_CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
+# A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
+# are never compared. 「提高到44.2%」 is a level.
+_RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快"
+_FALL = "降幅|下降|降低|减少|回落|下跌|缩小|放缓"
+# A change of a rate (「增速提高0.9」, 「比重提高2.7」) is in percentage points even when the writer
+# puts %: it is compared only with another change of a rate, never with a growth in %.
+_RATE = re.compile(r"(?:增速|增幅|比重|比例|占比|率|强度)[^,,;;]{0,8}$")
+# The base of a change: 「同比」 and 「比2020年」 are different comparisons.
+_BASES = [
+    (
+        "yoy",
+        re.compile(
+            r"同比|比去年同期|比上年同期|较去年同期|比去年|比上年|较上年|较去年|(?:是|为|相当于)(?:去年|上年)(?:同期)?的"
+        ),
+    ),
+    ("q1", re.compile(r"比一季度|较一季度")),
+    ("ytd", re.compile(r"比年初|较年初")),
+    ("mom", re.compile(r"环比")),
+    ("year", re.compile(r"(?:比|较)(\d{4})年|(?:是|为|相当于)(\d{4})年(?:同期)?的")),
+]
+# Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
+_CONTRASTS = [
+    ("国家级", "省级", "市级", "区级", "县级", "镇级"),
+    ("城镇", "农村"),
+    ("出口", "进口"),
+    ("新开工", "竣工", "在建"),
+    ("存款", "贷款"),
+    ("累计", "新增"),
+]
+# Writers' abbreviations, read as the articles' words.
+_SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
+_CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
+_VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
+
+
+def split_claims(text: str) -> list[str]:
+    """Sentences, then clauses grouped so that each claim holds its own figure(s) and subject."""
+    return [claim for _, claims in claims_by_sentence(text) for claim in claims]
+
+
+def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
+    """Each sentence of a draft with the claims split from it."""
+    out: list[tuple[str, list[str]]] = []
+    trailing = re.compile(r"[。!?;;!?,,\s]+$")
+    for sentence in _SENTENCE_END.split(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        claims: list[str] = []
+        current = ""
+        for clause in re.split(r"(?<=[,,])", sentence):
+            if current and parse(current) and parse(clause) and not _continues(clause):
+                claims.append(current)
+                current = ""
+            current += clause
+        claims.append(current)
+        kept = [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
+        if kept:
+            out.append((trailing.sub("", sentence), kept))
+    return out
+
+
+def _continues(clause: str) -> bool:
+    figs = parse(clause)
+    lead = clause[: figs[0].start] if figs else clause
+    return _is_generic(lead)
+
+
+def _base(text: str) -> str:
+    """What a change in ``text`` is measured against: yoy, q1, mom, or the year (「比2019年」)."""
+    for name, pattern in _BASES:
+        m = pattern.search(text)
+        if m:
+            return name + "".join(g for g in m.groups() if g)
+    return ""
+
+
+def _without_bases(text: str) -> str:
+    """「比一季度」, 「同比」 say against what a change is measured, not what changed."""
+    for _, pattern in _BASES:
+        text = pattern.sub("", text)
+    return text
+
+
+def _is_generic(lead: str) -> bool:
+    """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
+    return bool(_GENERIC.match(re.sub(f"[^{CJK}]", "", _without_bases(lead))))
+
+
+@dataclass(frozen=True)
+class Subject:
+    terms: frozenset[str]  # the words before the figure (and after it when those are few)
+    after: bool  # the figure comes before its noun (「5家企业入选…」), so the subject follows it
+    full: frozenset[str]  # the words before and after it, up to the neighbouring figures
+    change: bool  # the figure is a change (「增长21.6%」), not a level (「占比58%」)
+    cumulative: bool  # a running total: 「累计20家」, 「已有20家」
+    added: bool = False  # what was added: 「新增87家」
+    rate: bool = False  # a change of a rate (「增速提高0.9个百分点」)
+    base: str = ""  # what a change is measured against: yoy, q1, mom, year
+    marks: frozenset[str] = frozenset()  # contrasting modifiers in its subject (省级, 城镇, …)
+    direction: int = 0  # +1 after 增长/提高, -1 after 下降/回落, 0 when the words do not say
+    side: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
+
+
+def _words(text: str) -> str:
+    for short, long in _SYNONYMS.items():
+        text = text.replace(short, long)
+    return re.sub(f"[^{CJK}0-9a-zA-Z]", "", text)
+
+
+def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure]) -> int:
+    """Start of the clause holding ``pos``; a figure-less list item before a 、 joins it
+    (「为小微企业、“三农”主体减费让利共计340万元」 counts for both)."""
+    start = max(b for b in bounds if b <= pos)
+    while start > 0 and text[start - 1] == "、":
+        prev = max(b for b in bounds if b <= start - 1)
+        if any(prev <= f.start < start for f in figures):
+            break
+        start = prev
+    return start
+
+
+def subjects(text: str, figures: list[Figure]) -> list[Subject]:
+    """What each figure counts: the words of its clause before it, and after it when those are few."""
+    norm = unicodedata.normalize("NFKC", text)
+    text = norm if len(norm) == len(text) else text  # spans of ``figures`` stay valid
+    bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
+    out: list[Subject] = []
+    previous: frozenset[str] = frozenset()
+    paired = respective(text, figures)
+    for i, fig in enumerate(figures):
+        start = _clause_start(text, fig.start, bounds, figures)
+        end = min(b for b in bounds if b >= fig.end)
+        prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
+        next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
+        lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
+        lead = _VERBS.sub("", _without_bases(lead)).replace("其中", "")  # 「增长」 says how it moved, not what moved
+        terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
+        full = frozenset(bigrams(lead + trail))
+        generic = _is_generic(lead)
+        if generic and (lead or not trail) and previous:
+            # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
+            terms, full = terms | previous, full | previous
+        elif generic and not trail:
+            terms = full = frozenset()  # 「同比增长7%」 alone names nothing
+        elif len(lead + trail) < 4 or lead.startswith("占") or len(re.sub(_GENERIC_WORDS, "", lead)) < 4:
+            # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」: the noun came before
+            full = full | previous
+        if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
+            item, head = paired[i]
+            terms = full = frozenset(bigrams(_words(item)))
+            start = _clause_start(text, figures[head].start, bounds, figures)
+            fig = replace(fig, start=figures[head].start)  # its words of movement are the run's
+        context = text[start : fig.start]
+        before = text[max(0, fig.start - 4) : fig.start]
+        verb = _CHANGE_VERB.search(before)
+        change = fig.unit == "百分点" or fig.text.startswith("翻") or bool(verb)
+        direction = 0 if not verb else 1 if verb.group("rise") else -1
+        side = "from" if _CHANGE_LEAD.search(context) else "to" if re.search("[到至]$", before) else ""
+        if fig.unit == "百分点" and _GAP.search(context):
+            side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
+        own = re.sub(_GENERIC_WORDS, "", re.sub(f"[^{CJK}]", "", lead))  # 「全区」 is no noun
+        cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
+        added = "新增" in text[start : fig.start]
+        rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
+        rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
+        base = _base(context)
+        marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
+        out.append(
+            Subject(
+                terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction=direction, side=side
+            )
+        )
+        previous = terms
+    return out
+
+
+_LIST_SPLIT = re.compile("[、和与及]")
+
+
+def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int]]:
+    """Figures that 「分别」 pairs with the items of a list, by position: in 「城镇、农村居民人均可支配
+    收入分别增长5.2%和6.9%」 6.9% is 农村居民人均可支配收入's. Maps a figure's position to its item
+    (with the noun the items share) and to the first figure of its run."""
+    out: dict[int, tuple[str, int]] = {}
+    items: list[str] = []
+    for m in re.finditer("分别", text):
+        clause_start = max(text.rfind(c, 0, m.start()) for c in ",,;;。:") + 1
+        parts = [p for p in _LIST_SPLIT.split(text[clause_start : m.start()]) if p]
+        if len(parts) >= 2:
+            head = round(sum(len(p) for p in parts[:-1]) / (len(parts) - 1))
+            shared = parts[-1][head:]  # 「居民人均可支配收入」 after 「农村」
+            items = [p + shared for p in parts[:-1]] + [parts[-1]]
+        following = text.find("分别", m.end())
+        stop = following if following >= 0 else len(text)
+        run = [k for k, f in enumerate(figures) if m.end() <= f.start < stop]
+        if items and len(run) == len(items):
+            out.update({k: (item, run[0]) for item, k in zip(items, run, strict=True)})
+    return out
+
+
+def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject]]:
+    """Figures and subjects of a corpus sentence, parsed once per loaded index."""
+
+    def compute() -> tuple[list[Figure], list[Subject]]:
+        text = index.sentences[sid].text
+        figs = parse(text)
+        subs = subjects(text, figs)
+        derived = point_changes(text, figs, subs)
+        derived += [g for f, sub in zip(figs, subs, strict=True) if (g := as_growth(text, f, sub))]
+        return figs + [f for f, _ in derived], subs + [s for _, s in derived]
+
+    return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
+
+
+_CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」
+_GAP = re.compile("高于|低于|高出|低出|快于|慢于")
+_CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
+
+
+def point_changes(text: str, figures: list[Figure], subs: list[Subject]) -> list[tuple[Figure, Subject]]:
+    """A change between two rates, in percentage points: 「从30%提高到32%」 gives 2个百分点, so that a
+    claim in 百分点 is checked against two rates (and never against 「增长2%」)."""
+    out = []
+    for (a, sa), b in zip(zip(figures, subs, strict=True), figures[1:], strict=False):
+        if a.unit != "%" or b.unit != "%" or a.qualifier != "=" or b.qualifier != "=":
+            continue
+        if not _CHANGE_LEAD.search(text[max(0, a.start - 10) : a.start]):
+            continue
+        if not _CHANGE_LINK.match(text[a.end : b.start]):
+            continue
+        diff = round(abs(b.value - a.value), 9)
+        change = exact_figure(diff, "百分点", a.start, b.end, text[a.start : b.end])
+        rise = 1 if b.value > a.value else -1 if b.value < a.value else 0
+        out.append((change, replace(sa, change=True, cumulative=False, direction=rise, rate=True, side="")))
+    return out
+
+
+_PERIOD_RATIO = re.compile(r"(?:是|为|相当于|达到|达)[^,,。;;]{0,12}?(?:去年|上年|前年|同期|\d{4}年)[^,,。;;]{0,6}?的$")
+
+
+def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject] | None:
+    """「是去年同期的3倍」 as the growth it is, +200%, so that it meets 「增长两倍」 or 「翻了一番」."""
+    if fig.unit != "倍" or not _PERIOD_RATIO.search(text[max(0, fig.start - 24) : fig.start]):
+        return None
+    growth = fig.affine(100, -100, "%")
+    rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
+    base = _base(text[max(0, fig.start - 24) : fig.start]) or "yoy"
+    return growth, replace(subject, change=True, direction=rise, base=base)
+
+
+_PLACE = re.compile(f"([{CJK}]{{2}})(?:区|县|市)")
+# Two-character stems before 区/县/市 that are no place name: 全区, 城区, 园区, 景区, 开发区, …
+_NOT_PLACE = re.compile(r"[全本该各城园景社辖片新老两市县区省校学]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
+
+
+def article_place(index: Index, aid: int) -> str:
+    """The place an article reports on: its most frequent 「XX区/县/市」 (武进, 云湖), or ""."""
+
+    def compute() -> str:
+        article = index.articles[aid]
+        text = article.title + "".join(p.text for p in article.paragraphs)
+        counts: dict[str, int] = {}
+        for m in _PLACE.finditer(text):
+            if not _NOT_PLACE.search(m.group(1)):
+                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        best = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
+        return best[0] if best[1] >= 2 else ""
+
+    return index.cached("place", aid, compute)  # type: ignore[no-any-return]
+
+
+def places(index: Index) -> frozenset[str]:
+    """The places the archive's articles report on (more than one: a claim naming one is checked
+    against that place's articles only)."""
+
+    def compute() -> frozenset[str]:
+        found = frozenset(article_place(index, a) for a in range(len(index.articles))) - {""}
+        return found if len(found) > 1 else frozenset()
+
+    return index.cached("places", 0, compute)  # type: ignore[no-any-return]
+
+
+def article_of(index: Index, sid: int) -> int:
+    return int(index.para_article[int(index.sent_para[sid])])
+
+
+def _dice(a: frozenset[str], b: frozenset[str]) -> float:
+    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
+
+
+_STRICT_UNITS = ("%", "百分点", "倍")
+
+
+def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
+    """Same unit family (a count without a unit may be any count); rates only with rates of the
+    same kind: a change with a change, a level with a level."""
+    if claim_subject.side != source_subject.side and {"from", "gap"} & {claim_subject.side, source_subject.side}:
+        return False  # 「从41.5%…」 is the rate before a change; 「提高到44.2%」 never is
+    # A change whose article names no base is on the same period of last year.
+    source_base = source_subject.base or ("yoy" if source_subject.change else "")
+    if claim_subject.base and source_base and claim_subject.base != source_base:
+        return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
+    for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
+        mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
+        if mine and theirs and not mine & theirs:
+            return False
+    if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
+        return False  # 「增速提高0.9%」 means points, or nothing checkable
+    if claimed.unit == "百分点" and not claim_subject.rate:
+        return False  # 「产值增长9.3个百分点」: points of no rate
+    if claim_subject.change != source_subject.change:
+        # 「比上年增加0.2人」 is not 「达到3.1人」; a count 「增加」 with no base is what was 「新增」, though
+        counts = claimed.unit not in _STRICT_UNITS and source.unit not in _STRICT_UNITS
+        unbased = not claim_subject.base and not source_subject.base
+        if not (counts and unbased and (claim_subject.added or source_subject.added)):
+            return False
+    if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
+        return claimed.unit == source.unit
+    return claimed.unit == source.unit or not claimed.unit or not source.unit
+
+
+def subject_similarity(claim: Subject, source: Subject) -> float:
+    """How much two figures' subjects share (Dice on bigrams), by their leading words or by all
+    the words around them, whichever agrees more."""
+    return max(_dice(claim.terms, source.terms), _dice(claim.full, source.full))
+
+
+# A claim that only drops the source's hedge (「增长12%」 for 「增长12%以上」, 「35万套」 for 「约35万套」)
+# repeats the source's figure: it agrees. Dropping 「不到」 or 「以下」 would overstate it.
+_DROPPABLE = (">", ">=", "near", "about", "reach")
+
+
+def compare(claimed: Figure, source: Figure, intervals: bool = True) -> str:
+    """match when every value the source plausibly means is one the claim allows; mismatch when
+    none is; unclear otherwise (「超1万个」 does not settle 「1.5万多个」).
+
+    A source's open end means its next step (「12%以上」 is 12.x%: a writer who knew 15% would say
+    so), which is how 「增长15%」 contradicts it. 「400多家」 ⊇ 「428家」 and 「超过800万人次」 ⊇
+    「815万人次」 match; 「三十五万余套」 and 「近35万套」 cannot both hold.
+    """
+    if not intervals:  # the baseline: bare numbers, equal or not
+        return "match" if math.isclose(claimed.value, source.value, rel_tol=1e-9) else "mismatch"
+    lo_c, hi_c = claimed.interval()
+    lo_s, hi_s = source.likely()
+    if lo_c <= lo_s and hi_s <= hi_c:
+        return "match"
+    dropped_hedge = claimed.qualifier == "=" and source.qualifier in _DROPPABLE
+    # 「超12%」 for 「12%以上」: 超过 and 以上 are used alike in news writing
+    same_hedge = {claimed.qualifier, source.qualifier} in ({">", ">="}, {"<", "<="})
+    if (dropped_hedge or same_hedge) and math.isclose(claimed.value, source.value, rel_tol=1e-9):
+        return "match"
+    if claimed.qualifier == source.qualifier == "=" and _rounds_to(source.value, claimed.value):
+        return "match"
+    if max(lo_c, lo_s) > min(hi_c, hi_s):
+        return "mismatch"
+    return "unclear"
+
+
+def _rounds_to(exact: float, rounded: float) -> bool:
+    """「95.4亿元」 for 「95.37亿元」, 「10.7%」 for 「10.68%」: the source rounded at the claim's last
+    digit, when the claim keeps three significant digits or more (「6万」 for 「5.7万」 does not)."""
+    digits = Decimal(repr(rounded)).normalize()
+    if rounded == 0 or len(digits.as_tuple().digits) < 3:
+        return False
+    place = Decimal(1).scaleb(digits.as_tuple().exponent)  # type: ignore[arg-type]
+    return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)
