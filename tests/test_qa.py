@@ -119,3 +119,18 @@ def test_an_answer_says_what_was_asked_and_nothing_missing(qa: QA):
     d = qa.ask("上半年新增了多少就业岗位?").to_dict()
     assert d["found"] and d["asked"]["kind"] == "quantity"
     assert d["missing"] is None and d["related"] == []
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [("武进区上半年GDP是多少?", "没有给出GDP的具体数字"), ("湖塘镇面积多大", "具体数字")],
+)
+def test_a_figure_is_never_answered_by_a_sentence_without_one(qa: QA, question: str, said: str):
+    """Issue 38, a rule: a question asking for a figure is refused when the best quote states none
+    (the README's GDP example), and the refusal says which figure the articles do not give."""
+    r = qa.ask(question)
+    assert not r.found and r.answer == "" and r.asked.kind == "quantity"
+    assert r.missing is not None and said in r.missing.message
+    assert r.related and all(c.quote in SEED_TEXT for c in r.related)  # related reading, not an answer
+    for answered in ("太湖湾音乐节连续几年被央视报道?", "安全治理集成改革要落实几个集成"):  # 三年, 七个
+        assert qa.ask(answered).found

@@ -3,6 +3,7 @@ and the run of sentences an answer quotes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -168,6 +169,39 @@ def missing(index: Index, query: Query, sid: int) -> Missing | None:
     related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
     said = f"原文提到{related},但没有提到{what}。" if related else f"原文没有提到{what}。"
     return Missing(asked.kind if lacks_kind else "", asked.attribute, related, said)
+
+
+# The kinds of answer that are figures: a question asking for one is never answered by a quote that
+# states none (a rule, not a learned weight: 「武进区上半年GDP是多少?」 is not answered by a sentence
+# that says only that the first half went well).
+FIGURE_KINDS = frozenset({"quantity", "amount"})
+# A number in any form, for that rule: digits, or Chinese numerals before a measure word (连续三年,
+# 七个集成: counts that numbers.parse leaves out as durations and slogans still answer 几年, 几个).
+# (「十三届七次全会」 numbers a meeting, so 届 and 次 are not among the measure words.)
+NUMERAL = re.compile(r"[0-9０-９]+|[一二三四五六七八九十两百千万亿零〇]+(?=[个家所项位人套年批场天名户座条种辆台倍成亩米元])")  # noqa: E501
+
+
+def states_number(index: Index, query: Query, sid: int) -> bool:
+    """Whether the sentence states a number the question does not."""
+    text = normalize(index.sentences[sid].text)
+    return gives_figure(index, query, sid) or any(m.group(0) not in query.text for m in NUMERAL.finditer(text))
+
+
+def figure_missing(index: Index, query: Query, run: list[int], typed: str = "") -> Missing | None:
+    """Why the quoted ``run`` cannot answer a question that asks for a figure: it states none the
+    question does not (None when the question asks for no figure, or the run states one). The
+    attribute is named as ``typed`` (the question as sent) writes it: GDP, not gdp."""
+    asked = query.asked
+    if asked.kind not in FIGURE_KINDS or any(states_number(index, query, sid) for sid in run):
+        return None
+    text = normalize("".join(index.sentences[sid].text for sid in run))
+    kind_words = asking.MISSING_WORDS[asked.kind]
+    written = re.search(re.escape(asked.attribute), typed, re.I) if asked.attribute else None
+    attribute = written.group(0) if written else asked.attribute
+    what = f"{attribute}的{kind_words}" if attribute else kind_words
+    related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
+    said = f"原文提到{related},但没有给出{what}。" if related else f"原文没有给出{what}。"
+    return Missing(asked.kind, asked.attribute, related, said)
 
 
 RUN_MARGIN = 0.15  # a next sentence that scores this close to the best continues the answer
