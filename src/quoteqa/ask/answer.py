@@ -178,7 +178,10 @@ FIGURE_KINDS = frozenset({"quantity", "amount"})
 # A number in any form, for that rule: digits, or Chinese numerals before a measure word (连续三年,
 # 七个集成: counts that numbers.parse leaves out as durations and slogans still answer 几年, 几个).
 # (「十三届七次全会」 numbers a meeting, so 届 and 次 are not among the measure words.)
-NUMERAL = re.compile(r"[0-9０-９]+|[一二三四五六七八九十两百千万亿零〇]+(?=[个家所项位人套年批场天名户座条种辆台倍成亩米元])")  # noqa: E501
+NUMERAL = re.compile(
+    r"[0-9０-９]+|(?<![一二三四五六七八九十两百千万亿零〇])[一二三四五六七八九十两百千万亿零〇]++"  # a run read once
+    r"(?=[个家所项位人套年批场天名户座条种辆台倍成亩米元])"
+)
 
 
 def states_number(index: Index, query: Query, sid: int) -> bool:
