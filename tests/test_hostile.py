@@ -315,7 +315,8 @@ def test_the_tagger_bound_leaves_every_ordinary_text_as_it_was():
 
 QUESTION_PATH = (
     "ingest.text", "language.numbers", "ask.understand", "ask.question", "language.kinds", "ask.evidence",
-    "ask.features", "ask.answer", "ask.articles", "qa", "verify.claims", "verify.check", "ingest.corpus",
+    "ask.features", "ask.answer", "ask.articles", "qa", "verify.claims", "verify.derived", "verify.operands",
+    "verify.check", "ingest.corpus",
     "index.store", "web.ui", "cli",
 )  # fmt: skip
 

@@ -164,8 +164,22 @@ def test_the_verify_json_line_names_the_products_keys(workdir: Path) -> None:
     figures = re.search(r'"figures": \[\{(.*?)\}\]', line)
     assert citation and figures
     values = r':\s*"[^"]*"(?:\|"[^"]*")*'  # "verdict": "supported"|"contradicted": the values a key takes
-    top = re.sub(values, ":", re.sub(r"\{[^{}]*\}", "", line[1:-1]))
+    top = line[1:-1]
+    while re.search(r"\{[^{}]*\}", top):  # the nested objects, innermost first
+        top = re.sub(r"\{[^{}]*\}", "", top)
+    top = re.sub(values, ":", top)
     assert set(re.findall(r'"(\w+)"', top)) == set(row), (top, sorted(row))
     assert set(re.findall(r'"(\w+)"', citation.group(1))) == set(row["citation"])
-    figure_keys = set(re.findall(r'"(\w+)"', re.sub(values, ":", figures.group(1))))
+    computed = re.search(r'"computed": \{(.*?)\}', figures.group(1))
+    figure_keys = set(re.findall(r'"(\w+)"', re.sub(values, ":", re.sub(r"\{[^{}]*\}", "", figures.group(1)))))
     assert row["figures"] and figure_keys == set(row["figures"][0])
+    done = subprocess.run(
+        [str(QUOTEQA), "verify", "--json", "新增市重大项目和外资项目合计80个"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    sum_row = json.loads(done.stdout)  # a figure the claim computes: 34 + 46
+    assert computed and sum_row["figures"][0]["computed"] is not None
+    assert set(re.findall(r'"(\w+)"', computed.group(1))) == set(sum_row["figures"][0]["computed"])

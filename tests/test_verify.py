@@ -56,6 +56,7 @@ def test_a_draft_paragraph_is_split_and_gets_the_worst_verdict(qa: QA):
         "reading": "多于100亿元",
         "source": "95.37亿元",
         "status": "mismatch",
+        "computed": None,  # a figure the claim repeats, not one it computes
     }
     assert "95.37亿元" in to_csv(qa.verify(draft)) and to_markdown(qa.verify(draft)).count("\n") == 7
 

@@ -293,7 +293,7 @@ def printable(text: str) -> str:
 
 def _human_verify(result: dict[str, Any]) -> str:
     from .verify.check import FigureCheck
-    from .verify.exports import VERDICT_ZH, figure_line
+    from .verify.exports import VERDICT_ZH, figure_line, operand_lines
 
     lines = [f"核实:{result['claim']}", f"结论:{VERDICT_ZH[result['verdict']]} ({result['verdict']})"]
     if result.get("note"):
@@ -301,7 +301,9 @@ def _human_verify(result: dict[str, Any]) -> str:
     for r in result["claims"] or [result]:
         figs = "; ".join(figure_line(FigureCheck(**f)) for f in r["figures"])
         lines.append(f"- [{VERDICT_ZH[r['verdict']]}] {r['claim']}" + (f"  {figs}" if figs else ""))
-        if r["citation"]:
+        computed = [line for f in r["figures"] for line in operand_lines(FigureCheck(**f))]
+        lines += [f"    算式数据 {line}" for line in computed]  # every operand's sentence, cited
+        if r["citation"] and not computed:
             c = r["citation"]
             lines.append(f"    原文:「{r['evidence']}」——{source_of(c)}")
     return "\n".join(lines)

@@ -3,6 +3,7 @@ subject (the claims themselves are read by claims.py)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -10,10 +11,11 @@ from typing import Any
 from ..ask import answer as answering
 from ..ask.citations import Citation, as_json, citation
 from ..ask.models import Model, for_model
-from ..ask.question import analyse
 from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
+from ..ingest.text import CJK, bigrams
 from ..language.numbers import Figure, parse
+from . import operands
 from .claims import (
     Subject,
     article_of,
@@ -29,13 +31,11 @@ from .claims import (
     subject_similarity,
     subjects,
 )
+from .derived import AVERAGE, AVERAGE_CUE, SELF_EVIDENT, Computed, Relation, relation
+from .operands import Context, Option, Sources, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
-CHECKED = 16  # ranked sentences a claim's figures are looked for in
-# A source figure belongs to the claim's subject when their subjects share this much (Dice on
-# bigrams); below it the figure is "missing" rather than compared with an unrelated number.
-MIN_SUBJECT = 0.4
 # A figure whose closest subject disagrees, while another almost as close (within this much)
 # agrees, is unclear rather than contradicted.
 AMBIGUOUS_MARGIN = 0.05
@@ -43,8 +43,6 @@ AMBIGUOUS_MARGIN = 0.05
 # sentence holds this much of the claim's words.
 FALLBACK_COVER = 0.3
 FALLBACK_SUBJECT = 0.2  # and the figure's subject shares this much with the claim's
-# A running total is matched with a running total first (「已有20家」 with 「累计20家」, not 「新增5家」).
-CUMULATIVE_BONUS = 0.2
 # A claim without figures is supported only when one sentence covers nearly all its content.
 MIN_COVER_NO_FIGURE = 0.75
 
@@ -53,8 +51,9 @@ MIN_COVER_NO_FIGURE = 0.75
 class FigureCheck:
     claimed: str
     reading: str  # the claimed figure's interval in words (「400多家」 → 「400–499家」); "" when exact
-    source: str | None
+    source: str | None  # the source figure, or the arithmetic of a computed one (「34个 + 46个 = 80个」)
     status: str  # match | mismatch | unclear | missing
+    computed: Computed | None = None  # a figure the claim computes: its operation and operands
 
 
 @dataclass(frozen=True)
@@ -79,11 +78,6 @@ class Verification:
         }
 
 
-def _ranked(index: Index, weights: Model, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
-    query = analyse(index, text, holds=weights.holds)
-    return answering.rank(index, weights, query, index.embed_query(text), scope=scope)[:CHECKED]
-
-
 def verify_claim(
     index: Index,
     claim: str,
@@ -98,10 +92,11 @@ def verify_claim(
     sentence for the whole draft sentence the claim was split from). ``scope``: what the check
     may read (the articles of the asked period); ``weights``: the learned weights that rank its
     sentences (those for the index's embedding model by default)."""
-    ranked = _ranked(index, weights or for_model(index.model_name), claim, scope)
+    w = weights or for_model(index.model_name)
+    found_in = ranked(index, w, claim, scope)
     claimed = parse(claim)
     if not claimed:
-        return _wording_only(index, claim, ranked)
+        return _wording_only(index, claim, found_in)
     claim_subjects = subjects(claim, claimed)
     # 「云湖区…」 is checked against 云湖区's articles only, when the archive covers several places
     named = {p for p in places(index) if p in claim}
@@ -111,49 +106,170 @@ def verify_claim(
         return bool(places(index)) and not named and where[0] != where[1]
 
     if named:
-        ranked = [s for s in ranked if article_place(index, article_of(index, s.sentence)) in named]
+        found_in = [s for s in found_in if article_place(index, article_of(index, s.sentence)) in named]
         near = [s for s in near if article_place(index, article_of(index, s.sentence)) in named]
-    sources = [(s, *sentence_figures(index, s.sentence)) for s in ranked]
+    sources = [(s, *sentence_figures(index, s.sentence)) for s in found_in]
     checks: list[FigureCheck] = []
     found: list[answering.Scored | None] = []  # the sentence of each check's source figure
     # 「分别」 whose list could not be paired with the figures: each figure may be any listed subject's
     respectively = "分别" in claim and len(respective(claim, claimed)) < len(claimed)
+    ctx = Context(
+        index, w, scope, claim, lambda s: not named or article_place(index, article_of(index, s.sentence)) in named
+    )
+    kept = [not _self_evident(claim, fig) for fig in claimed]
+    claimed = [f for f, k in zip(claimed, kept, strict=True) if k]
+    claim_subjects = [s for s, k in zip(claim_subjects, kept, strict=True) if k]
+    if not claimed:
+        return _wording_only(index, claim, found_in)
     for fig, subj in zip(claimed, claim_subjects, strict=True):
-        options = _counterparts(fig, subj, sources)
+        options = counterparts(fig, subj, sources)
+        rel = relation(claim, fig)
+        if rel is not None and not _stated(fig, options, intervals):
+            # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
+            # never as if it repeated a source figure; without all its operands it is 未找到, unless
+            # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
+            status, computed, sentence = operands.check(ctx, fig, rel, claimed)
+            if computed is not None or not (rel.statable and _states_own(rel, options, index)):
+                said = computed.expression if computed else None
+                checks.append(FigureCheck(fig.text, fig.reading(), said, status, computed))
+                found.append(sentence)
+                continue
         growth = as_growth(claim, fig, subj)
         if not options and growth:  # 「是去年的3倍」 against a source that gives the growth
             fig, subj = growth
-            options = _counterparts(fig, subj, sources)
+            options = counterparts(fig, subj, sources)
         if not options:
             checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
             found.append(None)
             continue
         status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
+        if status == "mismatch" and _another_year(index, claim, scored.sentence):
+            status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
+    checked = Checked(claimed, claim_subjects, checks, found)
+    _second_look(index, claim, checked, [*found_in[:1], *near], sources, intervals, elsewhere)
+    return _verdict(index, claim, checks, found)
+
+
+# The year a claim is about (「2023年…」), not the base it compares with (「比2020年提高」).
+_YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
+
+
+def _another_year(index: Index, claim: str, sid: int) -> bool:
+    """Whether the claim names a year the source does not report on: its article is dated in
+    another, or, undated, names the claimed year neither in its headline nor in the paragraph."""
+    named = {m.group(1) for m in _YEAR.finditer(claim)}
+    if not named:
+        return False
+    pid = int(index.sent_para[sid])
+    article = index.articles[int(index.para_article[pid])]
+    if article.date:
+        return article.date[:4] not in named
+    said = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[pid].text)}
+    return not named & said
+
+
+def _confirmed_by_operands(
+    claimed: list[Figure], checks: list[FigureCheck], found: list[answering.Scored | None]
+) -> None:
+    """A figure the claim states that one of its computations read as an operand (「115所中小学中,
+    尚有28所未…」: 115所 is the whole) is confirmed by that operand's sentence."""
+    operands = [(o, s) for c, s in zip(checks, found, strict=True) if c.computed for o in c.computed.operands]
+    for i, fig in enumerate(claimed):
+        if checks[i].computed is not None or checks[i].status == "match":
+            continue
+        for o, scored in operands:
+            if scored is not None and o.unit == fig.unit and o.low <= fig.value <= o.high:
+                checks[i] = FigureCheck(fig.text, fig.reading(), o.text, "match")
+                found[i] = scored  # the computation's sentence
+                break
+
+
+def _self_evident(claim: str, fig: Figure) -> bool:
+    """A figure that counts the claim's own list or states the unit of a rate (see SELF_EVIDENT)."""
+    return any(m.start() <= fig.start < m.end() for m in SELF_EVIDENT.finditer(claim))
+
+
+# A computed-looking figure that a source states as it is (「占比58%」 in the articles) is direct: the
+# source's subject must be this close (and, before the arithmetic is tried, the figure agree).
+STATED_SUBJECT = 0.6
+
+
+# …and, when the arithmetic finds no operands, a stated figure is read only when its subject holds
+# this share of the words of what the claimed figure is about (not only of the whole it is part of).
+STATED_OWN = 0.6
+
+
+_PLACE_OR_TIME = re.compile(r"^[\u4e00-\u9fff]{1,3}?(?:区|县|镇|市)|今年|上半年|前三季度|一季度|去年|全年|目前")
+
+
+def _states_own(rel: Relation, options: list[Option], index: Index) -> bool:
+    """Whether the best direct counterpart is a figure of the claimed figure's own subject: its
+    sentence up to it, with the sentence before, names most of what the claimed figure is about
+    (「网络零售额…,增速高于社零总额7.5个百分点」), not only the whole it is part of."""
+    if not options:
+        return False
+    _, scored, src, _, _ = options[0]
+    sid = scored.sentence
+    same_paragraph = sid > 0 and index.sent_para[sid - 1] == index.sent_para[sid]
+    window = (index.sentences[sid - 1].text if same_paragraph else "") + index.sentences[sid].text[: src.end]
+    if rel.kind == AVERAGE and not AVERAGE_CUE.search(window):
+        return False  # 「户均奖补约38.5万元」 is not the total 「1.26亿元」
+    own = _PLACE_OR_TIME.sub("", re.sub(f"[^{CJK}0-9a-zA-Z]", "", rel.own))
+    words = frozenset(bigrams(own))
+    return bool(words) and len(words & frozenset(bigrams(window))) / len(words) >= STATED_OWN
+
+
+def _stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
+    """Whether a source states ``fig`` itself: a figure of its subject that agrees."""
+    return bool(options) and options[0][4] >= STATED_SUBJECT and compare(fig, options[0][2], intervals) == "match"
+
+
+@dataclass
+class Checked:
+    """A claim's figures, their subjects, their checks and the sentence of each check's source."""
+
+    claimed: list[Figure]
+    subjects: list[Subject]
+    checks: list[FigureCheck]
+    found: list[answering.Scored | None]
+
+
+def _second_look(
+    index: Index,
+    claim: str,
+    c: Checked,
+    best: list[answering.Scored],
+    sources: Sources,
+    intervals: bool,
+    elsewhere: Callable[[Option, Option], bool],
+) -> None:
+    """What the first look leaves missing, looked at again: ``best`` are the sentences that best
+    match the claim (and the draft sentence it came from)."""
     # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
     # for 「旅游接待815万人次」) may still be confirmed by the sentence that confirms the others or
     # that says nearly all of the claim; it is never contradicted that way.
-    for i, (fig, subj) in enumerate(zip(claimed, claim_subjects, strict=True)):
-        if checks[i].status == "missing":
-            confirming = [s for s in found if s is not None] + [*ranked[:1], *near]
+    for i, (fig, subj) in enumerate(zip(c.claimed, c.subjects, strict=True)):
+        if c.checks[i].status == "missing" and c.checks[i].computed is None and relation(claim, fig) is None:
+            confirming = [s for s in c.found if s is not None] + best
             agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
             if agreeing is not None:
-                checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
-                found[i] = agreeing[0]
+                c.checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
+                c.found[i] = agreeing[0]
+    _confirmed_by_operands(c.claimed, c.checks, c.found)
     # 「从79.3%提高到83.5%」 against 「83.5%,提高4.2个百分点」: the earlier rate follows from the later
     # one and the change.
-    for change, change_subj in point_changes(claim, claimed, claim_subjects):
-        i = next(k for k, f in enumerate(claimed) if f.start == change.start)
-        j = next(k for k, f in enumerate(claimed) if f.end == change.end)
-        if checks[i].status != "missing" or checks[j].status != "match":
+    for change, change_subj in point_changes(claim, c.claimed, c.subjects):
+        i = next(k for k, f in enumerate(c.claimed) if f.start == change.start)
+        j = next(k for k, f in enumerate(c.claimed) if f.end == change.end)
+        if c.checks[i].status != "missing" or c.checks[j].status != "match":
             continue
-        options = _counterparts(change, change_subj, sources)
+        options = counterparts(change, change_subj, sources)
         if options:
             status, (_, scored, src, _, _) = _judge(change, change_subj, options, intervals, False, elsewhere)
-            checks[i] = FigureCheck(claimed[i].text, claimed[i].reading(), src.text, status)
-            found[i] = scored
-    return _verdict(index, claim, checks, found)
+            c.checks[i] = FigureCheck(c.claimed[i].text, c.claimed[i].reading(), src.text, status)
+            c.found[i] = scored
 
 
 def _verdict(index: Index, claim: str, checks: list[FigureCheck], found: list[answering.Scored | None]) -> Verification:
@@ -170,13 +286,12 @@ def _verdict(index: Index, claim: str, checks: list[FigureCheck], found: list[an
     else:  # some figure of the claim is not in the articles: it cannot be confirmed
         return Verification(claim, NOT_FOUND, "", None, checks)
     evidence = found[decisive]
+    if evidence is None and verdict == NOT_FOUND:  # a computed figure whose operands are not settled
+        return Verification(claim, NOT_FOUND, "", None, checks)
     if evidence is None:  # a compared figure always has its sentence
         raise RuntimeError(f"figure {checks[decisive].claimed!r} was compared without a sentence")
     text = index.sentences[evidence.sentence].text.strip()
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
-
-
-Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
 
 
 def _judge(
@@ -232,28 +347,6 @@ def _agreeing_in(
     return best[1], best[2]
 
 
-def _counterparts(
-    fig: Figure, subj: Subject, sources: list[tuple[answering.Scored, list[Figure], list[Subject]]]
-) -> list[Option]:
-    """Figures of the candidate sentences that may count what ``fig`` counts, closest first."""
-    out = []
-    for rank_no, (scored, figs, subs) in enumerate(sources):
-        for src, src_subj in zip(figs, subs, strict=True):
-            if not compatible(fig, subj, src, src_subj):
-                continue
-            similarity = subject_similarity(subj, src_subj)
-            if similarity < MIN_SUBJECT:
-                continue
-            # Between equally good subjects: a running total with a running total, the figure in
-            # the same position relative to its noun, then the better-ranked sentence.
-            sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
-            sim += CUMULATIVE_BONUS / 2 * (subj.added == src_subj.added)
-            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CHECKED - rank_no) / CHECKED
-            out.append((sim, scored, src, src_subj, similarity))
-    out.sort(key=lambda o: -o[0])
-    return out
-
-
 def _wording_only(index: Index, claim: str, ranked: list[answering.Scored]) -> Verification:
     """A claim with no figure: supported only when one sentence says nearly all of it.
 
@@ -285,7 +378,7 @@ def verify(
     results = []
     checked: dict[tuple[str, tuple[int, ...]], Verification] = {}  # a claim repeated is checked once
     for sentence, claims in sentences:
-        near = _ranked(index, w, sentence, scope)[:1] if len(claims) > 1 else []
+        near = ranked(index, w, sentence, scope)[:1] if len(claims) > 1 else []
         for c in claims:
             key = (c, tuple(s.sentence for s in near))
             if key not in checked:

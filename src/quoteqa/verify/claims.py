@@ -52,6 +52,7 @@ _CONTRASTS = [
     ("新开工", "竣工", "在建"),
     ("存款", "贷款"),
     ("累计", "新增"),
+    ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
 ]
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}

@@ -186,7 +186,7 @@ def render_verification(result: Verification, draft: str = "") -> str:
         )
     table = f'<table class="vf-table"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
     legend = "".join(
-        f'<mark class="vf-{c}">{w}</mark> ' for c, w in (("ok", "一致"), ("bad", "不一致"), ("none", "未确定"))
+        f'<mark class="vf-{c}">{w}</mark> ' for c, w in (("ok", "一致"), ("bad", "不一致"), ("none", "未找到"))
     )
     draft_html = f'{marked_draft(draft, result)}<div class="vf-cite">图例:{legend}</div>' if draft else ""
     note = f'<div class="vf-summary">注:{html.escape(result.note)}</div>' if result.note else ""

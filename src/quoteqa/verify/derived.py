@@ -1,0 +1,395 @@
+"""Figures a reporter computes from the articles' figures, read from general Chinese: the relation a
+claim states (合计, 年初, 其余, 占…, X中近九成, 是…的N倍, 人均, 比…多, 上年同期), the subjects of its
+operands, and interval arithmetic over the operands' readings.
+
+Every source figure is an interval (「超22亿元」 is 22亿 to 23亿); sums, differences and quotients
+carry the intervals through, and the claim's own interval is compared with the result: 一致 when the
+claim allows all of it, 不一致 only when the two cannot overlap, 无法确定 otherwise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..language.numbers import Figure, format_value
+
+SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
+    "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
+)  # fmt: skip
+RELATION_ZH = {
+    SUM: "合计",
+    DIFFERENCE: "相差",
+    START: "原有(累计减新增)",
+    REMAINDER: "其余(总数减部分)",
+    SHARE: "占比",
+    RATIO: "倍数",
+    AVERAGE: "平均",
+    BASE: "上年同期(今年数值÷(1+增幅))",
+}
+_SEP = "[,,;;。:!?!?]"
+_TRAILING = ",,;;"  # characters stripped from the end of the clause before
+# Words around the operands that name no subject of their own.
+_LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经)+")
+_TRAILING_WORDS = (
+    "的",
+    "比重",
+    "比例",
+    "份额",
+    "为",
+    "是",
+    "有",
+    "约",
+    "达到",
+    "达",
+    "了",
+    "已",
+    "已经",
+    "仅",
+    "只有",
+    "只",
+)
+_START = re.compile(r"(?<![比较])(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?")
+_SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
+# 「三个板块合计」, 「三大主导产业合计」: words that count the list, not an item of it.
+_COUNTED = re.compile(
+    r"[两二三四五六七八九十](?:个|大|类|项)(?:主导|重点|支柱|新兴)?(?:板块|地区|镇|街道|园区|方面|领域|产业)?$"
+)
+# 「…、…和…,三项加起来共10个」: the items are the clause before.
+_ITEMS_BEFORE = re.compile(r"^(?:这)?[两二三四五六七八九十](?:项|者|类|个)(?:之和)?$")
+_VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建成)+")
+_GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数")
+_NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
+_LIST = re.compile("[、和与及]")
+_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外")
+_EXCEPT = re.compile(r"以外|之外")  # 「除A以外的」: A is the part, the whole is named before
+_REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(?:未|没有|没)")
+# Each relation's words are found as a cue, then the words after it, then an ending at the end of the
+# clause: 「占」 B 「的比重为」, 「是」 B 「的」, 「比」 B 「多」, B 「中」. (Patterns anchored at the end with
+# bounded alternatives: linear in the length of a clause.)
+_SHARE_CUE = re.compile(r"占(?!比|据|用|有|地)(?:到)?")
+_SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
+_AMONG_END = re.compile(r"中(?:的)?(?:有|共有)?$")
+_RATIO_CUE = re.compile("是")
+_RATIO_END = re.compile(r"的(?:约|近|超过)?$")
+_AVERAGE = re.compile(r"人均|户均|亩均|场均|亩产|单产|平均每|平均|每(?=[人户家所个名座场亩批])")
+AVERAGE_CUE = _AVERAGE
+_DIFFERENCE_CUE = re.compile(r"(?<!占)比(?![重例率])")
+_DIFFERENCE_END = re.compile(r"(?:多出|多|少|高出|高|低|增加|减少|快|慢)(?:了|出)?(?:约|近|超过|逾)?$")
+_GAP_CUE = re.compile("高出|高于|低于|多于|少于|快于|慢于")
+_GAP_END = re.compile(r"(?:约|近|超过)?$")
+# What a change is measured against is a base, not another subject: 「比去年多」 is a change.
+_PERIOD = re.compile(r"^(?:去年|上年|前年|同期|上年同期|去年同期|一季度|上季度|年初|上月|\d{4}年)")
+_PER = re.compile(r"每(?:1|一)(?:元|万元|亿元|个|人|户|亩)")  # 「每1元…拉动7元」
+# A figure that only counts the claim's own list (「高新区、开发区和临湖镇三个板块」) or states the unit
+# of a rate (「每1元」) says nothing the articles must hold.
+SELF_EVIDENT = re.compile(
+    r"[两二三四五六七八九十]个(?:板块|地区|镇|街道|园区|方面|领域|产业|区域)|每(?:1|一)(?:元|万元|亿元)"
+    r"|(?<![0-9一二三四五六七八九十两百千])[万亿]元以[上下]"  # 「亿元以上项目」: a class of projects
+    r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
+)
+_BASE = re.compile(r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?![的增减提下上])")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a claimed figure is computed from: ``kind`` and the claim's words for each operand (the
+    whole before the part, the minuend before the subtrahend)."""
+
+    kind: str
+    operands: tuple[str, ...]
+    # A figure an article may state as it is (「占比58%」, 「人均可支配收入4万元」, 「学前教育学位4320个」):
+    # checked against the stated figure when the articles have one of its very subject.
+    statable: bool = False
+
+    @property
+    def own(self) -> str:
+        """The words of what the claimed figure itself is about: the part of a share or a remainder,
+        the first of a ratio or a difference, what an average is of."""
+        return self.operands[1] if self.kind in (SHARE, REMAINDER) else self.operands[0]
+
+
+def _clean(words: str) -> str:
+    """The words of a subject without the filler around them (全区, 约, 的比重为)."""
+    words = _LEADING.sub("", re.sub(r"\s", "", words))
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for w in _TRAILING_WORDS:
+            if words.endswith(w):
+                words, trimmed = words[: -len(w)], True
+    return words
+
+
+@dataclass(frozen=True)
+class _Span:
+    """A cue found in a clause: where it starts and the words between it and the clause's ending."""
+
+    start: int
+    words: str
+
+
+def _between(text: str, cue: re.Pattern[str], ending: re.Pattern[str]) -> _Span | None:
+    """The first ``cue`` of ``text`` followed by two characters or more and then ``ending``."""
+    end = ending.search(text)
+    if end is None:
+        return None
+    m = cue.search(text, 0, end.start())
+    if m is None or end.start() - m.end() < 2:
+        return None
+    return _Span(m.start(), text[m.end() : end.start()])
+
+
+def _among(text: str) -> str:
+    """The whole in 「17个国考断面中」 at the end of a clause ("" when the clause does not end so)."""
+    end = _AMONG_END.search(text)
+    return text[: end.start()] if end and end.start() >= 2 else ""
+
+
+def _among_before(before: str) -> str:
+    """The whole of a clause before ending in 「…中,」 (「新能源产业中,…」)."""
+    clause = re.split(_SEP, before.rstrip(_TRAILING))[-1] if before.rstrip(_TRAILING) != before else ""
+    return clause[:-1] if clause.endswith("中") and len(clause) >= 3 else ""
+
+
+@dataclass(frozen=True)
+class _Around:
+    """The claim's words around a figure: its clause before it (``lead``), the clauses before that
+    (``before``), the rest of its clause (``trail``) and the subject the clause names."""
+
+    lead: str
+    before: str
+    trail: str
+    subject: str
+    unit: str
+
+
+def _around(claim: str, fig: Figure) -> _Around:
+    norm = unicodedata.normalize("NFKC", claim)
+    claim = norm if len(norm) == len(claim) else claim  # the figure's span stays valid
+    cut = max((m.end() for m in re.finditer(_SEP, claim[: fig.start])), default=0)
+    lead, before = claim[cut : fig.start], claim[:cut]
+    trail = re.split(_SEP, claim[fig.end :])[0]
+    earlier = _clean(re.split(_SEP, before.rstrip(_TRAILING))[-1]) if before else ""
+    return _Around(lead, before, trail, _clean(lead) or earlier, fig.unit)
+
+
+def relation(claim: str, fig: Figure) -> Relation | None:
+    """The relation ``claim`` states for its figure ``fig``, or None when the figure is direct."""
+    at = _around(claim, fig)
+    for reading in (_per, _start, _sum, _remainder, _share, _ratio, _difference, _base, _average):
+        found = reading(at)
+        if found is not None:
+            return found
+    return None
+
+
+def _start(at: _Around) -> Relation | None:
+    m = _START.search(at.lead)
+    if m:
+        return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+    if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
+        return Relation(START, (at.subject,))
+    return None
+
+
+def _sum(at: _Around) -> Relation | None:
+    m = _SUM.search(at.lead)
+    if not m:
+        return None
+    listed = _COUNTED.sub("", at.lead[: m.start()])
+    if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
+        listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
+    items = [p for p in _LIST.split(listed) if _clean(p)]
+    if len(items) < 2:
+        return None
+    head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
+    shared = items[-1][head:] if len(items[-1]) > head + 1 else ""
+    noun = _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: what each item has
+    words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
+    return Relation(SUM, tuple(w + noun for w in words))
+
+
+def _remainder(at: _Around) -> Relation | None:
+    cue = _REMAINDER_LEAD.search(at.lead)
+    among = _among_before(at.before)
+    if not cue and not _REMAINDER_TRAIL.match(at.trail):
+        if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
+            return Relation(REMAINDER, (_clean(among), at.subject), statable=True)
+        return None
+    head = at.lead[: cue.start()] if cue else at.lead
+    among = _among(head) or _among_before(at.before)
+    if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
+        part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
+        whole = _clean(among)
+        return Relation(REMAINDER, (whole, part)) if whole and part else None
+    whole = _clean(among) if among else _clean(head) or at.subject
+    return Relation(REMAINDER, (whole, _clean(_REMAINDER_TRAIL.sub("", at.trail)) or at.subject))
+
+
+def _share(at: _Around) -> Relation | None:
+    if at.unit != "%":
+        return None
+    if (m := _between(at.lead, _SHARE_CUE, _SHARE_END)) and _clean(m.words):
+        part = _clean(at.lead[: m.start]) or at.subject
+        return Relation(SHARE, (_whole(_clean(m.words), part), part), statable=True)
+    if among := _among(at.lead):
+        return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
+    return None
+
+
+def _whole(words: str, part: str) -> str:
+    """The whole a share or a ratio names; 「累计总数」 alone is the part's subject counted in all."""
+    if len(_GENERIC_WHOLE.sub("", words)) >= 2:
+        return words
+    return "累计" + _NEW.sub("", part)
+
+
+def _ratio(at: _Around) -> Relation | None:
+    m = _between(at.lead, _RATIO_CUE, _RATIO_END)
+    if at.unit != "倍" or not m or _PERIOD.match(m.words):
+        return None
+    first = _clean(at.lead[: m.start])
+    return Relation(RATIO, (first, _whole(_clean(m.words), first)), statable=True)
+
+
+def _difference(at: _Around) -> Relation | None:
+    m = _between(at.lead, _DIFFERENCE_CUE, _DIFFERENCE_END) or _between(at.lead, _GAP_CUE, _GAP_END)
+    if not m or _PERIOD.match(m.words):
+        return None
+    first = _clean(at.lead[: m.start]) or at.subject
+    # A gap between two rates is stated as it is (「增速高于社零总额7.5个百分点」); one of amounts is not.
+    return Relation(DIFFERENCE, (first, _clean(m.words)), statable=at.unit == "百分点")
+
+
+def _base(at: _Around) -> Relation | None:
+    m = _BASE.search(at.lead)
+    if not m or at.unit in ("%", "百分点", "倍"):
+        return None
+    return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+
+
+def _per(at: _Around) -> Relation | None:
+    """「消费券每1元直接拉动消费约7元」: what one unit of the first brings, a ratio of two totals."""
+    m = _PER.search(at.lead)
+    if not m:
+        return None
+    return Relation(RATIO, (_clean(at.lead[m.end() :]), _clean(at.lead[: m.start()])))
+
+
+def _average(at: _Around) -> Relation | None:
+    m = _AVERAGE.search(at.lead)
+    if not m or at.unit in ("%", "百分点", "倍"):
+        return None
+    return Relation(AVERAGE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),), statable=True)
+
+
+@dataclass(frozen=True)
+class Operand:
+    """A source figure an operation reads: its words, its interval, and the sentence it is in."""
+
+    role: str  # 「累计」, 「新增」, 「总数」, 「部分」 …
+    text: str  # the figure as the article writes it
+    low: float  # its interval (a fall, 「下降3.4%」, is negative)
+    high: float
+    unit: str
+    sentence: str  # verbatim
+    citation: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A claimed figure computed from the articles' figures: the operation, its operands, the result
+    as an interval, and the arithmetic in Chinese (「15 ÷ 17 = 88.2%」)."""
+
+    operation: str
+    operands: list[Operand]
+    low: float
+    high: float
+    unit: str
+    expression: str
+
+
+Interval = tuple[float, float]
+
+
+def add(a: Interval, b: Interval) -> Interval:
+    return a[0] + b[0], a[1] + b[1]
+
+
+def subtract(a: Interval, b: Interval) -> Interval:
+    return a[0] - b[1], a[1] - b[0]
+
+
+def divide(a: Interval, b: Interval) -> Interval | None:
+    """a ÷ b for positive intervals; None when b may be zero (or either is unbounded or negative)."""
+    if b[0] <= 0 or a[0] < 0 or math.isinf(a[1]) or math.isinf(b[1]):
+        return None
+    return a[0] / b[1], a[1] / b[0]
+
+
+FRACTION_SLACK = 0.01  # 三分之二 is 66.7% give or take this share of it
+
+
+def judge(claimed: Figure, result: Interval) -> str:
+    """match when the claim allows every computed value, mismatch when none, unclear otherwise. A
+    claim without a rounding word may round the result at its last written digit (88% for 88.2%);
+    a count computed from counts must be exact (合计80个 is not 78)."""
+    lo_c, hi_c = claimed.interval()
+    if (
+        "分之" in claimed.text
+        and claimed.qualifier != "="
+        and abs(result[0] - claimed.value) <= FRACTION_SLACK * claimed.value
+    ):
+        return "unclear"  # 「超过三分之二」 against 67.1%: a fraction word is itself rounded
+    if claimed.qualifier == "=":
+        half = _half_step(claimed.text, claimed.value) if result[0] != result[1] or _fraction(result) else 0.0
+        lo_c, hi_c = claimed.value - half, claimed.value + half
+    lo, hi = result
+    if lo_c - 1e-9 <= lo and hi <= hi_c + 1e-9:
+        return "match"
+    if lo > hi_c + 1e-9 or hi < lo_c - 1e-9:
+        return "mismatch"
+    return "unclear"
+
+
+def _fraction(result: Interval) -> bool:
+    return any(abs(x - round(x)) > 1e-9 for x in result if not math.isinf(x))
+
+
+def _half_step(text: str, value: float) -> float:
+    """Half the unit of the last digit the claim writes (88.2% → 0.05; 1170元 → 0.5), on the
+    value's scale (5.7万 → 500)."""
+    digits = re.search(r"\d+(?:\.(\d+))?", text)
+    if not digits:
+        return 0.0
+    written = float(digits.group(0))
+    scale = value / written if written else 1.0
+    decimals = len(digits.group(1) or "")
+    return 0.5 * 10.0**-decimals * scale
+
+
+def expression(kind: str, operands: list[Operand], result: Interval, unit: str) -> str:
+    """The arithmetic as a reporter reads it: 「34个 + 46个 = 80个」, 「15个 ÷ 17个 = 88.2%」."""
+    sign = {SUM: " + ", DIFFERENCE: " − ", START: " − ", REMAINDER: " − ", SHARE: " ÷ ", RATIO: " ÷ "}
+    sign |= {AVERAGE: " ÷ "}
+    texts = [o.text for o in operands]
+    if kind == SHARE:
+        texts = texts[::-1]  # the part over the whole
+    left = sign.get(kind, " , ").join(texts) if kind != BASE else f"{texts[0]} ÷ (1 + {texts[1]})"
+    return f"{left} = {_span(result, unit)}"
+
+
+def _span(result: Interval, unit: str) -> str:
+    lo, hi = (_shown(x) for x in result)
+    if math.isclose(lo, hi, rel_tol=1e-6, abs_tol=1e-9):
+        return format_value(lo, unit)
+    return f"{format_value(lo, unit)}至{format_value(hi, unit)}"
+
+
+def _shown(x: float) -> float:
+    """A computed value as shown: four significant digits, at most two decimals (1170.18元)."""
+    return x if math.isinf(x) or x == 0 else round(float(f"{x:.4g}" if abs(x) < 1000 else f"{x:.6g}"), 2)

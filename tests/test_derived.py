@@ -1,0 +1,117 @@
+"""Figures a reporter computes (issue 35): the relation a claim states is read before any figure is
+compared, its operands are found in the articles, and interval arithmetic decides; a true computed
+figure is never called 不一致. On the real model and the bundled articles."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from quoteqa import QA
+from quoteqa.language.numbers import parse
+from quoteqa.verify.derived import (
+    AVERAGE,
+    BASE,
+    DIFFERENCE,
+    REMAINDER,
+    SHARE,
+    START,
+    SUM,
+    divide,
+    judge,
+    relation,
+    subtract,
+)
+from quoteqa.verify.exports import figure_line, to_csv, to_markdown
+
+pytestmark = pytest.mark.full
+
+
+@pytest.mark.parametrize(
+    ("claim", "kind"),
+    [
+        ("新增市重大项目和外资项目合计80个", SUM),
+        ("年初全区上市企业为48家", START),
+        ("17个国考断面中有2个未达到优Ⅲ", REMAINDER),
+        ("新能源汽车及核心零部件产值占新能源产业八成以上", SHARE),
+        ("17个国考断面中近九成达到优Ⅲ", SHARE),
+        ("游客人均消费约1170元", AVERAGE),
+        ("增速比九大产业集群高出约11个百分点", DIFFERENCE),
+        ("去年同期新能源产业产值约957亿元", BASE),
+    ],
+)
+def test_the_relation_is_read_from_general_chinese(claim: str, kind: str) -> None:
+    rel = relation(claim, parse(claim)[-1])
+    assert rel is not None and rel.kind == kind, rel
+
+
+@pytest.mark.parametrize(
+    "claim", ["新增上市企业2家", "上半年旅游总收入95.37亿元", "同比增长10.68%", "比上年提高2.4个百分点"]
+)
+def test_a_direct_figure_has_no_relation(claim: str) -> None:
+    assert relation(claim, parse(claim)[-1]) is None
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("新增市重大项目和外资项目合计80个", "supported", "34个 + 46个 = 80个"),
+        ("新增市重大项目和外资项目合计90个", "contradicted", "34个 + 46个 = 80个"),
+        ("年初全区上市企业为48家", "supported", "50家 − 2家 = 48家"),
+        ("年初全区上市企业为45家", "contradicted", "50家 − 2家 = 48家"),
+        ("17个国考断面中近九成达到优Ⅲ", "supported", "÷ 17个 = 88.24%"),
+        ("17个国考断面中有2个未达到优Ⅲ", "supported", "17个 − 达15个 = 2个"),
+        ("新能源汽车及核心零部件产值占新能源产业八成以上", "supported", "921亿元 ÷ 1072亿元 = 85.91%"),
+        ("新能源汽车及核心零部件产值占新能源产业九成以上", "contradicted", "921亿元 ÷ 1072亿元"),
+        ("游客人均消费约1170元", "supported", "95.37亿元 ÷ 815万人次 = 1170.18元"),
+        ("游客人均消费约1500元", "contradicted", "95.37亿元 ÷ 815万人次"),
+        ("新能源汽车及核心零部件产业增速比九大产业集群高出约11个百分点", "supported", "21.6% − 10.68% = 10.92个百分点"),
+        ("新能源产业中,新能源汽车及核心零部件以外的产值约151亿元", "supported", "1072亿元 − 921亿元 = 151亿元"),
+    ],
+)
+def test_a_computed_figure_is_checked_with_its_arithmetic(qa: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    result = qa.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and arithmetic in computed[0].source  # type: ignore[operator]
+    for operand in computed[0].computed.operands:  # type: ignore[union-attr]
+        assert operand.sentence and operand.sentence in "".join(s.text for s in qa.index.sentences)
+        assert operand.citation["paragraph"] >= 1
+    d = result.to_dict()["figures"][-1]["computed"]
+    assert d["operation"] and d["operands"] and d["expression"] == computed[0].source
+
+
+def test_without_all_its_operands_a_computed_figure_is_never_contradicted(qa: QA) -> None:
+    """The articles give 34 市重大项目 and no 省重大项目: the sum is not found, not 不一致 against 34."""
+    for claim in ("新增市重大项目和省重大项目合计80个", "年初全区常住人口为180万人", "游客人均住宿约3晚"):
+        assert qa.verify(claim).verdict == "not_found", claim
+
+
+def test_the_arithmetic_shows_in_every_export(qa: QA) -> None:
+    result = qa.verify("新增市重大项目和外资项目合计80个。年初全区上市企业为45家。")
+    assert "34个 + 46个 = 80个" in to_csv(result) and "50家 − 2家 = 48家" in to_markdown(result)
+    assert "新增外资项目46个" in to_csv(result)  # the operands' sentences, verbatim
+
+
+def test_interval_arithmetic() -> None:
+    """Sums, differences and quotients carry the operands' intervals; division by an interval that
+    may be zero gives no result (未找到), never an error."""
+    assert subtract((49.5, 50.5), (2.0, 2.0)) == (47.5, 48.5)
+    assert divide((15.0, 15.0), (17.0, 17.0)) == pytest.approx((15 / 17, 15 / 17))
+    assert divide((1.0, 2.0), (0.0, 3.0)) is None and divide((1.0, 2.0), (-1.0, 3.0)) is None
+    near_ninety = parse("近九成")[0]
+    assert judge(near_ninety, (88.2, 88.3)) == "match" and judge(near_ninety, (70.0, 71.0)) == "mismatch"
+    assert judge(near_ninety, (84.0, 86.0)) == "unclear"  # the result lies on both sides of its bound
+    eighty = parse("合计80个")[0]
+    assert judge(eighty, (80.0, 80.0)) == "match" and judge(eighty, (78.0, 78.0)) == "mismatch"
+
+
+def test_a_draft_of_dozens_of_relations_is_checked_in_bounded_time(qa: QA) -> None:
+    qa.verify("预热")
+    draft = "新增市重大项目和外资项目合计80个,年初全区上市企业为48家。" * 12
+    start = time.process_time()
+    result = qa.verify(draft[:2000])
+    assert time.process_time() - start < 1.0 and result.verdict == "supported"
+    for bad in ("合计" * 500, "比" * 900 + "多5个", "占" * 600 + "的九成", "一" * 400 + "倍"):
+        qa.verify(bad)  # a verdict, not an error
