@@ -207,6 +207,7 @@ class ClaimScores:
     verbatim: int = 0
     wrong: list[str] = field(default_factory=list)
     times: list[float] = field(default_factory=list)
+    by_relation: dict[str, list[int]] = field(default_factory=dict)  # relation -> [right, claims]
 
 
 def load_claims(path: Path) -> tuple[list[dict[str, str]], Path | None]:
@@ -230,6 +231,10 @@ def score_claims(qas: dict[str, QA], claims: list[dict[str, str]], intervals: bo
         d = verify(qa.index, c["claim"], intervals=intervals).to_dict()
         sc.times.append(1000 * (time.perf_counter() - t))
         sc.right += d["verdict"] == c["verdict"]
+        if "relation" in c:  # a computed-figure set: each relation's verdicts apart
+            tally = sc.by_relation.setdefault(c["relation"], [0, 0])
+            tally[0] += d["verdict"] == c["verdict"]
+            tally[1] += 1
         sc.false_contradicted += c["verdict"] == "supported" and d["verdict"] == "contradicted"
         sc.true_missed += c["verdict"] == "supported" and d["verdict"] == "not_found"
         # verbatim: the evidence is a corpus sentence's text; none is only right for 未找到
@@ -270,7 +275,12 @@ def _claims_table(qa: QA, path: Path, work: Path) -> str:
             f"| {name} | {sc.right}/{n} | {sc.false_contradicted}/{true} | {sc.true_missed}/{true} "
             f"| {sc.verbatim}/{n} | {_pct(sc.times, 50):.1f} | {_pct(sc.times, 95):.1f} |"
         )
-    wrong = scores["quoteqa verify (figures as intervals)"].wrong
+    ours, bare = scores["quoteqa verify (figures as intervals)"], scores["bare numbers (baseline)"]
+    if ours.by_relation:
+        lines += ["", "| relation | quoteqa right | bare numbers right |", "|---|---|---|"]
+        for relation, (right, count) in sorted(ours.by_relation.items()):
+            lines.append(f"| {relation} | {right}/{count} | {bare.by_relation[relation][0]}/{count} |")
+    wrong = ours.wrong
     if wrong and "holdout" not in str(path):
         lines += ["", "Wrong: " + "; ".join(wrong)]
     return "\n".join(lines)
@@ -499,7 +509,10 @@ QUESTION_SETS = (
     "citizen_holdout5.jsonl",
     "citizen_holdout6.jsonl",
 )
-CLAIM_SETS = ("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout")
+CLAIM_SETS = (
+    *("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout"),
+    *("derived_dev", "derived_holdout"),  # figures a reporter computes (issue 35)
+)
 
 
 def main(argv: list[str] | None = None) -> int:
