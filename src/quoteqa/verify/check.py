@@ -124,11 +124,15 @@ def verify_claim(
     for fig, subj in zip(claimed, claim_subjects, strict=True):
         options = counterparts(fig, subj, sources)
         rel = relation(claim, fig)
-        if rel is not None and not _stated(fig, options, intervals):
+        if rel is not None and not (
+            _stated(fig, options, intervals) and (not rel.statable or _states_own(rel, options, index))
+        ):
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
             status, computed, sentence = operands.check(ctx, fig, rel, claimed)
+            if status == "mismatch" and rel.statable and _agrees_with_a_stated(fig, options, intervals):
+                status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
             if computed is not None or not (rel.statable and _states_own(rel, options, index)):
                 said = computed.expression if computed else None
                 checks.append(FigureCheck(fig.text, fig.reading(), said, status, computed))
@@ -221,6 +225,11 @@ def _states_own(rel: Relation, options: list[Option], index: Index) -> bool:
     return bool(words) and len(words & frozenset(bigrams(window))) / len(words) >= STATED_OWN
 
 
+def _agrees_with_a_stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
+    """Whether a figure of the claimed figure's subject (however loosely worded) agrees with it."""
+    return any(compare(fig, o[2], intervals) == "match" for o in options[:3])
+
+
 def _stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
     """Whether a source states ``fig`` itself: a figure of its subject that agrees."""
     return bool(options) and options[0][4] >= STATED_SUBJECT and compare(fig, options[0][2], intervals) == "match"
@@ -251,9 +260,13 @@ def _second_look(
     # for 「旅游接待815万人次」) may still be confirmed by the sentence that confirms the others or
     # that says nearly all of the claim; it is never contradicted that way.
     for i, (fig, subj) in enumerate(zip(c.claimed, c.subjects, strict=True)):
-        if c.checks[i].status == "missing" and c.checks[i].computed is None and relation(claim, fig) is None:
+        rel = relation(claim, fig)  # a computed figure is confirmed so only if articles state its kind
+        if c.checks[i].status == "missing" and c.checks[i].computed is None and (rel is None or rel.statable):
             confirming = [s for s in c.found if s is not None] + best
             agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
+            if agreeing is not None and rel is not None and rel.kind == AVERAGE:
+                said = index.sentences[agreeing[0].sentence].text[: agreeing[1].end]
+                agreeing = agreeing if AVERAGE_CUE.search(said) else None  # an average, not a total
             if agreeing is not None:
                 c.checks[i] = FigureCheck(fig.text, fig.reading(), agreeing[1].text, "match")
                 c.found[i] = agreeing[0]

@@ -32,6 +32,9 @@ RELATION_ZH = {
 }
 _SEP = "[,,;;。:!?!?]"
 _TRAILING = ",,;;"  # characters stripped from the end of the clause before
+_CHANGE_AND_AFTER = re.compile(
+    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|\d).*$"
+)  # what a clause says of its subject
 # Words around the operands that name no subject of their own.
 _LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经)+")
 _TRAILING_WORDS = (
@@ -75,19 +78,25 @@ _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(
 _AMONG_END = re.compile(r"中(?:的)?(?:有|共有)?$")
 _RATIO_CUE = re.compile("是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
-_AVERAGE = re.compile(r"人均|户均|亩均|场均|亩产|单产|平均每|平均|每(?=[人户家所个名座场亩批])")
+_AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
 AVERAGE_CUE = _AVERAGE
+_AVERAGE_WHO = re.compile(
+    "人均|户均|亩均|场均|亩产|单产|平均亩产|平均单产"
+)  # the cue names who shares: 游客人均消费 is 游客消费
 _DIFFERENCE_CUE = re.compile(r"(?<!占)比(?![重例率])")
-_DIFFERENCE_END = re.compile(r"(?:多出|多|少|高出|高|低|增加|减少|快|慢)(?:了|出)?(?:约|近|超过|逾)?$")
+_DIFFERENCE_END = re.compile(r"(?:多出|多|少|高出|(?<!提)高|低|增加|减少|快|慢)(?:了|出)?(?:约|近|超过|逾)?$")
 _GAP_CUE = re.compile("高出|高于|低于|多于|少于|快于|慢于")
 _GAP_END = re.compile(r"(?:约|近|超过)?$")
 # What a change is measured against is a base, not another subject: 「比去年多」 is a change.
-_PERIOD = re.compile(r"^(?:去年|上年|前年|同期|上年同期|去年同期|一季度|上季度|年初|上月|\d{4}年)")
+_PERIOD = re.compile(
+    r"^(?:去年|上年|前年|同期|上年同期|去年同期|一季度|二季度|三季度|上季度|上半年|下半年|前三季度|年初|上月|\d{4}年)"
+)
 _PER = re.compile(r"每(?:1|一)(?:元|万元|亿元|个|人|户|亩)")  # 「每1元…拉动7元」
 # A figure that only counts the claim's own list (「高新区、开发区和临湖镇三个板块」) or states the unit
 # of a rate (「每1元」) says nothing the articles must hold.
 SELF_EVIDENT = re.compile(
     r"[两二三四五六七八九十]个(?:板块|地区|镇|街道|园区|方面|领域|产业|区域)|每(?:1|一)(?:元|万元|亿元)"
+    r"|[两二三四五六七八九十](?:项|者|类)(?=加起来|合计|共|总计|之和)"  # 「三项加起来」 counts the list
     r"|(?<![0-9一二三四五六七八九十两百千])[万亿]元以[上下]"  # 「亿元以上项目」: a class of projects
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
 )
@@ -165,6 +174,7 @@ class _Around:
     trail: str
     subject: str
     unit: str
+    earlier: str  # the subject of the clause before (「数字经济核心产业增加值…,占GDP比重超过一成」)
 
 
 def _around(claim: str, fig: Figure) -> _Around:
@@ -173,8 +183,8 @@ def _around(claim: str, fig: Figure) -> _Around:
     cut = max((m.end() for m in re.finditer(_SEP, claim[: fig.start])), default=0)
     lead, before = claim[cut : fig.start], claim[:cut]
     trail = re.split(_SEP, claim[fig.end :])[0]
-    earlier = _clean(re.split(_SEP, before.rstrip(_TRAILING))[-1]) if before else ""
-    return _Around(lead, before, trail, _clean(lead) or earlier, fig.unit)
+    earlier = _clean(_CHANGE_AND_AFTER.sub("", re.split(_SEP, before.rstrip(_TRAILING))[-1])) if before else ""
+    return _Around(lead, before, trail, _clean(lead) or earlier, fig.unit, earlier)
 
 
 def relation(claim: str, fig: Figure) -> Relation | None:
@@ -200,10 +210,10 @@ def _sum(at: _Around) -> Relation | None:
     m = _SUM.search(at.lead)
     if not m:
         return None
-    listed = _COUNTED.sub("", at.lead[: m.start()])
+    listed = at.lead[: m.start()]
     if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
-    items = [p for p in _LIST.split(listed) if _clean(p)]
+    items = [p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)]
     if len(items) < 2:
         return None
     head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
@@ -234,7 +244,7 @@ def _share(at: _Around) -> Relation | None:
     if at.unit != "%":
         return None
     if (m := _between(at.lead, _SHARE_CUE, _SHARE_END)) and _clean(m.words):
-        part = _clean(at.lead[: m.start]) or at.subject
+        part = _clean(at.lead[: m.start]) or at.earlier or at.subject
         return Relation(SHARE, (_whole(_clean(m.words), part), part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
@@ -281,10 +291,14 @@ def _per(at: _Around) -> Relation | None:
 
 
 def _average(at: _Around) -> Relation | None:
+    """「游客人均消费约1170元」: (what is totalled, who shares it) = (游客消费, 游客); 「7所新校平均每所
+    新增学位1400个」: (新增学位, 7所新校)."""
     m = _AVERAGE.search(at.lead)
     if not m or at.unit in ("%", "百分点", "倍"):
         return None
-    return Relation(AVERAGE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),), statable=True)
+    who = _clean(at.lead[: m.start()])
+    after = re.sub(r"^[所个家户人名座场批亩项]", "", at.lead[m.end() :])  # 「平均每所」: the measure
+    return Relation(AVERAGE, (_clean(who + after) if _AVERAGE_WHO.match(m.group(0)) else _clean(after), who), True)
 
 
 @dataclass(frozen=True)

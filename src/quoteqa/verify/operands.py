@@ -31,6 +31,7 @@ CUMULATIVE_BONUS = 0.2
 OPERAND_HELD = 0.6
 # Two operands this close in score but of different values, in other sentences, leave it unsettled.
 OPERAND_MARGIN = 0.05
+MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 _TIME = re.compile(r"^(?:今年|上半年|前三季度|一季度|全年|目前|截至\S*?底)+")
 _PLAN = re.compile("力争|预计|计划|目标|任务|将")
@@ -80,12 +81,18 @@ class Context:
     cache: dict[str, Sources] = field(default_factory=dict)
 
     def sources(self, words: str) -> Sources:
-        """The figures of the sentences ranked for ``words`` and for the whole claim."""
+        """The figures of the sentences ranked for ``words`` and for the whole claim (of the articles
+        on the place the claim names, when it names one the articles report on)."""
         if words not in self.cache:
+            where = _places(self.index)
+            named = {name for name in where.values() if name in self.claim}
             seen: set[int] = set()
             out: Sources = []
             for text in (words, self.claim) if words else (self.claim,):
                 for s in ranked(self.index, self.weights, text, self.scope):
+                    aid = int(self.index.para_article[int(self.index.sent_para[s.sentence])])
+                    if named and where.get(aid) not in named:
+                        continue
                     if s.sentence not in seen and self.keep(s):
                         seen.add(s.sentence)
                         out.append((s, *sentence_figures(self.index, s.sentence)))
@@ -119,6 +126,28 @@ class Context:
 
 Found = tuple[Operand, answering.Scored]
 # A place at the start of an operand's words (澄江区, 武进全区): what is counted is the rest.
+_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
+
+
+def _places(index: Index) -> dict[int, str]:
+    """The place each article reports on, by article: of the names it puts before 区, 县 or 镇,
+    the one it names most often (白沙 of 白沙镇; not 高新 of 高新区, a zone inside it)."""
+
+    def compute() -> dict[int, str]:
+        texts: dict[int, list[str]] = {}
+        for sid, sentence in enumerate(index.sentences):
+            texts.setdefault(int(index.para_article[int(index.sent_para[sid])]), []).append(sentence.text)
+        out = {}
+        for aid, sentences in texts.items():
+            text = "".join(sentences)
+            names = {m.group(1) for m in _PLACE_NAME.finditer(text)}
+            if names:
+                out[aid] = max(sorted(names), key=text.count)
+        return out
+
+    return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
+
+
 _PLACE = re.compile(
     r"^[\u4e00-\u9fff]{2}(?:区|县|市|镇)(?:全区|全县|全市|全镇)?|^[\u4e00-\u9fff]{2}(?=全区|全县|全市|全镇)"
 )
@@ -172,6 +201,7 @@ def _operand_options(
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if _MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
+            score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
             if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
                 score += CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative and subj.added == src_subj.added)
             out.append((score, scored, src, src_subj, held))
@@ -253,7 +283,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         first = find(ctx, "前者", words[0], "")
         return _all([first, first if isinstance(first, str) else find(ctx, "后者", words[1], first[0].unit)])
     if kind == derived.AVERAGE:
-        return _average(ctx, fig, words[0])
+        return _average(ctx, fig, words[0], words[1], claimed)
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
@@ -324,15 +354,16 @@ _SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户",)}
 # A claim whose total is worded unlike the article's (「游客人均消费」 for 「旅游总收入」) may take both
 # from the sentence that best matches the whole claim, when that sentence holds this much of its
 # words or stands out this far in meaning (dense z-score), and holds one total and one count.
-AVERAGE_COVER = 0.3
-AVERAGE_DENSE_Z = 4.0
+AVERAGE_COVER = 0.2
+AVERAGE_DENSE_Z = 3.0
 
 
-def _average(ctx: Context, fig: Figure, words: str) -> list[Found] | str:
-    """A total and what it is shared among, from one sentence: money (or the claim's unit) over a
-    count of people, households or places."""
+def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figure]) -> list[Found] | str:
+    """A total and what it is shared among: the total by its words (or, worded otherwise, from the
+    sentence that best matches the claim), the count the claim states (「7所新校」) or the one
+    count of people, households or places in the total's sentence."""
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
-    total = find(ctx, "总量", words, fig.unit)
+    total = find(ctx, "总量", what, fig.unit)
     if isinstance(total, str):
         best = ctx.sources("")[:1]
         if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
@@ -341,6 +372,11 @@ def _average(ctx: Context, fig: Figure, words: str) -> list[Found] | str:
         if isinstance(total, str):
             return total
     found = total
+    stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
+    if stated and who:  # 「7所新校平均每所…」: the count the claim states, found in the articles
+        count = find(ctx, "数量", who, stated[-1].unit, lambda f, s: math.isclose(f.value, stated[-1].value))
+        if not isinstance(count, str):
+            return _all([found, count])
 
     def shared_among(f: Figure) -> bool:
         return f.unit in among and f.unit != fig.unit and f.text != found[0].text
