@@ -115,3 +115,12 @@ def test_a_draft_of_dozens_of_relations_is_checked_in_bounded_time(qa: QA) -> No
     assert time.process_time() - start < 1.0 and result.verdict == "supported"
     for bad in ("合计" * 500, "比" * 900 + "多5个", "占" * 600 + "的九成", "一" * 400 + "倍"):
         qa.verify(bad)  # a verdict, not an error
+
+
+def test_the_web_table_shows_the_arithmetic_and_every_operand_escaped(qa: QA) -> None:
+    from quoteqa.web.render import render_verification
+
+    draft = "新增市重大项目和外资项目合计80个<b>"
+    page = render_verification(qa.verify(draft), draft)
+    assert "34个 + 46个 = 80个" in page and "新增外资项目46个" in page and "<b>" not in page
+    assert "原文无此数字" not in page.split("vf-table")[0]  # the summary names verdicts: 一致, 不一致, 未找到

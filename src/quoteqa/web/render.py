@@ -11,7 +11,7 @@ from ..ask.citations import Citation, cited, dated, link, when
 from ..language.numbers import parse as parse_figures
 from ..qa import QA, Answer
 from ..verify.check import Verification
-from ..verify.exports import figure_line, summary, to_csv, to_markdown
+from ..verify.exports import figure_line, operand_lines, summary, to_csv, to_markdown
 
 NOT_FOUND = "原文中未找到相关内容。"
 # Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
@@ -174,7 +174,10 @@ def render_verification(result: Verification, draft: str = "") -> str:
     for r in result.claims or [result]:
         cls, label = _BADGE[r.verdict]
         figs = "<br>".join(html.escape(figure_line(f)) for f in r.figures)
-        if r.citation:
+        computed = [line for f in r.figures for line in operand_lines(f)]
+        if computed:  # a computed figure: each operand's sentence, verbatim and cited
+            source = "".join(f'<div class="vf-cite">{html.escape(line)}</div>' for line in computed)
+        elif r.citation:
             source = _mark_figures(r.evidence, [f.source or "" for f in r.figures])
             source += f'<div class="vf-cite">{_cite(r.citation)}</div>'
         else:
