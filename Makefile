@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FIND_LINKS := $(if $(wildcard /opt/wheels),--find-links /opt/wheels,)
 PIP := $(PY) -m pip install --quiet --disable-pip-version-check $(FIND_LINKS)
 
-.PHONY: run check test lint bench train scale stores load burst faults index browser clean
+.PHONY: run check test lint bench train scale stores load burst hostile faults index browser clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,6 +79,11 @@ burst: $(STAMP)
 	$(PY) bench/burst.py --attack bypass --requests 2000 --sources 200 --write BENCHMARKS.md
 	$(PY) bench/burst.py --attack half-open --requests 1100 --write BENCHMARKS.md
 	$(PY) bench/burst.py --attack half-open --requests 1100 --sources 1100 --write BENCHMARKS.md
+
+# Issue 39's costly inputs (rare characters, long histories, a 2,000-character draft): CPU per request
+# and a bystander's latency while four run beside it; writes the hostile section of BENCHMARKS.md.
+hostile: $(STAMP)
+	$(PY) bench/hostile.py --write BENCHMARKS.md
 
 # 20 builds killed with SIGKILL at random moments; the previous index must always survive.
 faults: $(STAMP)
