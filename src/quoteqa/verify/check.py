@@ -123,7 +123,7 @@ def verify_claim(
         return _wording_only(index, claim, found_in)
     for fig, subj in zip(claimed, claim_subjects, strict=True):
         options = counterparts(fig, subj, sources)
-        rel = relation(claim, fig)
+        rel = relation(claim, fig) if intervals else None  # the bare-number baseline reads no relation
         if rel is not None and not (
             _stated(fig, options, intervals) and (not rel.statable or _states_own(rel, options, index))
         ):
@@ -260,7 +260,7 @@ def _second_look(
     # for 「旅游接待815万人次」) may still be confirmed by the sentence that confirms the others or
     # that says nearly all of the claim; it is never contradicted that way.
     for i, (fig, subj) in enumerate(zip(c.claimed, c.subjects, strict=True)):
-        rel = relation(claim, fig)  # a computed figure is confirmed so only if articles state its kind
+        rel = relation(claim, fig) if intervals else None  # a computed figure: confirmed so only if stated
         if c.checks[i].status == "missing" and c.checks[i].computed is None and (rel is None or rel.statable):
             confirming = [s for s in c.found if s is not None] + best
             agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
@@ -382,8 +382,9 @@ def verify(
 ) -> Verification:
     """Verify a claim or a draft paragraph; several claims give the worst verdict on top.
 
-    ``intervals=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%): the baseline that
-    ``make bench`` prints beside the interval reading."""
+    ``intervals=False`` compares bare numbers (400多家 as 400, 超过两成 as 20%) and reads no computed
+    figure (合计80个 is compared as if it repeated a source figure): the baseline that ``make bench``
+    prints beside the interval reading."""
     w = weights or for_model(index.model_name)
     sentences = claims_by_sentence(text)
     if sum(len(claims) for _, claims in sentences) <= 1:
