@@ -157,8 +157,11 @@ def _question_line(line: str) -> tuple[object, object]:
     if line.lstrip().startswith("{"):
         try:
             d = json.loads(line)
-        except json.JSONDecodeError:
-            return line, None  # not JSON after all: a question that starts with a brace
+        except (ValueError, RecursionError):
+            # Not JSON after all (a question that starts with a brace), or JSON Python cannot read:
+            # nested deeper than its recursion limit, or an integer of more than 4,300 digits. The
+            # line is then a question like any other (and refused as one: it is far too long).
+            return line, None
         if isinstance(d, dict):
             return d.get("question"), d.get("history")
     return line, None
