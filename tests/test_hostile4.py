@@ -3,10 +3,15 @@ loading placeholder and the web app. Each test reproduces a finding against the 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from pathlib import Path
 
+import pytest
 from test_cli import run
+
+from quoteqa.cli import main
 
 QUESTION = "上半年新增了多少就业岗位?"
 
@@ -22,3 +27,21 @@ def test_a_json_line_python_cannot_read_is_answered_like_any_other(stub_index: P
     assert code == 1 and len(rows) == 4 and "Traceback" not in err
     assert [r.get("code") for r in rows] == [None, "too_long", "too_long", None]
     assert rows[1]["question"] == deep and "上限是 500 个字" in rows[1]["error"]
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "folder", "other database"])
+def test_a_feedback_file_that_is_not_ours_is_named_without_a_traceback(tmp_path: Path, capsys, kind: str):  # type: ignore[no-untyped-def]
+    """Row 11: ``quoteqa feedback --db`` on a file that is not the app's gave sqlite3 tracebacks."""
+    db = tmp_path / "fb.sqlite3"
+    if kind == "folder":
+        db.mkdir()
+    elif kind == "other database":
+        with contextlib.closing(sqlite3.connect(db)) as other:
+            other.execute("CREATE TABLE t (x)")
+    else:
+        db.write_text("我的笔记\n" if kind == "text" else "", encoding="utf-8")
+    before = db.stat().st_size if db.is_file() else None
+    assert main(["feedback", "--db", str(db)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and str(db) in err and "反馈文件" in err and len(err.strip().splitlines()) == 1
+    assert (db.stat().st_size if db.is_file() else None) == before  # read, never written

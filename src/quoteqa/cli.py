@@ -324,9 +324,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from .web.feedback import default_path, summary
+    from .web.feedback import FeedbackUnreadable, default_path, summary
 
-    print(printable(summary(args.db or default_path())))
+    try:
+        print(printable(summary(args.db or default_path())))
+    except FeedbackUnreadable as exc:
+        print(f"quoteqa: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 

@@ -93,11 +93,28 @@ class FeedbackStore:
                 self._dropping = False
 
 
+class FeedbackUnreadable(Exception):
+    """A feedback file that cannot be read (a folder, not SQLite, another program's database); the
+    message, in Chinese, names the file."""
+
+
 def summary(path: Path, *, top: int = 20) -> str:
     """Votes per cited sentence (most 👎 first), then the most frequent unanswered questions."""
     if not path.exists():
         return f"没有反馈记录:{path} 不存在(应用运行后,读者点 👍/👎 才会生成)。"
-    with sqlite3.connect(path) as db:
+    if path.is_dir():
+        raise FeedbackUnreadable(f"{path} 是一个文件夹,不是反馈文件;请用 --db 指向应用的反馈文件(.sqlite3)。")
+    try:
+        return _summary(path, top)
+    except sqlite3.Error as exc:
+        raise FeedbackUnreadable(
+            f"无法读取反馈文件 {path}:它不是本应用写的 SQLite 反馈文件,或无权读取({exc})。"
+        ) from None
+
+
+def _summary(path: Path, top: int) -> str:
+    # Read-only: reading the summary never creates or changes a file.
+    with contextlib.closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)) as db:
         rows = db.execute(
             "SELECT kind, sentence, SUM(vote = 1), SUM(vote = -1) FROM votes GROUP BY kind, sentence "
             "ORDER BY SUM(vote = -1) DESC, SUM(vote = 1) DESC LIMIT ?",
