@@ -45,3 +45,24 @@ def test_a_feedback_file_that_is_not_ours_is_named_without_a_traceback(tmp_path:
     out, err = capsys.readouterr()
     assert out == "" and str(db) in err and "反馈文件" in err and len(err.strip().splitlines()) == 1
     assert (db.stat().st_size if db.is_file() else None) == before  # read, never written
+
+
+@pytest.mark.parametrize("command", ["ask", "verify"])
+def test_a_period_that_ends_before_it_begins_is_refused(stub_index: Path, capsys, monkeypatch, command: str):  # type: ignore[no-untyped-def]
+    """Row 13: --since 2025 --until 2023 answered 原文中未找到 and exited 0."""
+    index = ["--index", str(stub_index), "--json"]
+    code, out, _ = run(capsys, monkeypatch, command, *index, "--since", "2025", "--until", "2023", QUESTION)
+    refused = json.loads(out)
+    assert code == 1 and refused["code"] == "bad_date"
+    assert "2025" in refused["error"] and "2023" in refused["error"] and "没有一天" in refused["error"]
+    for since, until in (("2024-07", "2024-07"), ("2024", "2024-07-15"), ("2024-07-15", "2024")):  # one day at least
+        assert run(capsys, monkeypatch, command, *index, "--since", since, "--until", until, QUESTION)[0] == 0
+
+
+@pytest.mark.parametrize("value", ["2101", "9999-12-31", "1899-12-31", "2100年7月"])
+def test_a_year_outside_the_years_read_is_named_with_them(stub_index: Path, capsys, monkeypatch, value: str):  # type: ignore[no-untyped-def]
+    """Row 14: --until 2101, 9999-12-31 and 1899-12-31 were called 「不是日期」."""
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", "--until", value, QUESTION)
+    refused = json.loads(out)
+    assert code == 1 and refused["code"] == "bad_date"
+    assert value in refused["error"] and "1900 到 2099 年" in refused["error"] and "不是日期" not in refused["error"]

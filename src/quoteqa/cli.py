@@ -248,7 +248,7 @@ def _load(args: argparse.Namespace) -> QA:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .language.inputs import MAX_TOP_K
+    from .language.inputs import MAX_TOP_K, check_period
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
@@ -256,8 +256,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     qa = _load(args)
 
     def ask(line: str) -> Any:
+        since, until = check_period(args.since, args.until)
         question, history = _question_line(line) if not args.question else (line, None)
-        return qa.ask(question, top_k=args.top_k, history=history, since=args.since, until=args.until)  # type: ignore[arg-type]
+        return qa.ask(question, top_k=args.top_k, history=history, since=since, until=until)  # type: ignore[arg-type]
 
     return _each(_inputs(args.question), ask, "question", args.json, _human)
 
@@ -313,10 +314,17 @@ def _human_verify(result: dict[str, Any]) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from .language.inputs import check_period
+
     qa = _load(args)
+
+    def verify(text: str) -> Any:
+        since, until = check_period(args.since, args.until)
+        return qa.verify(text, since=since, until=until)
+
     return _each(
         _inputs(args.claim),
-        lambda t: qa.verify(t, since=args.since, until=args.until),
+        verify,
         "claim",
         args.json,
         _human_verify,

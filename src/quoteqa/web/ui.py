@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.text import split_sentences
-from ..language.inputs import HISTORY_READ, InputError
+from ..language.inputs import HISTORY_READ, InputError, check_period
 from ..qa import QA, Answer
 from ..verify.check import Verification
 from ..verify.exports import to_markdown
@@ -133,7 +133,8 @@ def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str
         ``since``/``until``: only articles of that period (2024, 2024-07, 2024-07-15)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=history, since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            answer = qa.ask(question, history=history, since=first, until=last)
         except InputError as exc:
             log_request("ask", question, start, refused(exc))
             return _error("question", question, exc)
@@ -146,7 +147,8 @@ def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
         start = time.perf_counter()
         try:
-            result = qa.verify(text, since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            result = qa.verify(text, since=first, until=last)
         except InputError as exc:
             log_request("verify", text, start, refused(exc))
             return _error("claim", text, exc)
@@ -164,7 +166,8 @@ def _chat(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., Any], C
         """The chat's HTML reply, and whether the question was accepted (a follow-up's context)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=asked[-HISTORY_READ:], since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            answer = qa.ask(question, history=asked[-HISTORY_READ:], since=first, until=last)
         except InputError as exc:
             log_request("chat", question, start, refused(exc))
             return f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>', False
@@ -213,7 +216,8 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
     def check(text: str, since: str = "", until: str = "") -> tuple[str, str]:
         start = time.perf_counter()
         try:
-            result = qa.verify(text, since=(since or "").strip() or None, until=(until or "").strip() or None)
+            first, last = check_period((since or "").strip(), (until or "").strip())
+            result = qa.verify(text, since=first, until=last)
         except InputError as exc:
             log_request("check", text, start, refused(exc))
             return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', ""
