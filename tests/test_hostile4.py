@@ -5,10 +5,16 @@ from __future__ import annotations
 
 import contextlib
 import json
+import secrets
+import shutil
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
+from conftest import SEED, private_tmp, start_app
 from test_cli import run
 
 from quoteqa.cli import main
@@ -66,3 +72,73 @@ def test_a_year_outside_the_years_read_is_named_with_them(stub_index: Path, caps
     refused = json.loads(out)
     assert code == 1 and refused["code"] == "bad_date"
     assert value in refused["error"] and "1900 到 2099 年" in refused["error"] and "不是日期" not in refused["error"]
+
+
+# --- the real app ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory, built_index: Path) -> Iterator[tuple[str, Path]]:
+    """The app with an operator's Hugging Face token in its environment and --log-questions."""
+    work = tmp_path_factory.mktemp("hostile4")
+    (work / "corpus").mkdir()
+    shutil.copy(SEED, work / "corpus" / SEED.name)
+    shutil.copytree(built_index, work / "index")
+    env = {"TMPDIR": str(private_tmp(work)), "GRADIO_TEMP_DIR": str(private_tmp(work) / "gradio")}
+    env["HF_TOKEN"] = "hf_" + "x" * 34  # no real token: any use of it is an outbound attempt, recorded
+    args = ["--corpus", str(work / "corpus"), "--index", str(work / "index"), "--feedback-db", str(work / "fb.sqlite3")]
+    proc, url = start_app(work, [*args, "--log-questions", "--rate-limit", "0"], env)
+    yield url, work
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def log_of(work: Path) -> str:
+    return (work / "app.log").read_text(encoding="utf-8", errors="replace")
+
+
+def fn_index(url: str, name: str) -> int:
+    """The dependency id of the page's handler ``name`` (respond, check, vote) or an API endpoint."""
+    deps = httpx.get(f"{url}config").json()["dependencies"]
+    return next(int(d["id"]) for d in deps if d.get("api_name") == name)
+
+
+def join(url: str, name: str, data: list[Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the page (and gradio_client) does: join the queue, then read the event stream; the last
+    message (process_completed, or Gradio's unexpected_error)."""
+    session = secrets.token_hex(6)
+    body = {"data": data, "event_data": None, "fn_index": fn_index(url, name), "trigger_id": None}
+    with httpx.Client(timeout=30) as c:
+        sent = json.dumps({**body, "session_hash": session})  # ASCII: a lone surrogate as "\\ud800"
+        headers = {"content-type": "application/json", **(headers or {})}
+        r = c.post(f"{url}gradio_api/queue/join", content=sent, headers=headers)
+        assert r.status_code == 200, r.text
+        last: dict[str, Any] = {}
+        with c.stream("GET", f"{url}gradio_api/queue/data", params={"session_hash": session}) as events:
+            for line in events.iter_lines():
+                if line.startswith("data: "):
+                    last = json.loads(line[6:])
+                    if last.get("msg") in ("process_completed", "unexpected_error", "close_stream"):
+                        break
+    return last
+
+
+@pytest.mark.e2e
+def test_a_lone_surrogate_gets_the_bad_encoding_object_on_every_route(app: tuple[str, Path]):
+    """Row 7: JSON "\\ud800新增" through the queue (the page's and gradio_client's route) gave
+    unexpected_error "str is not valid UTF-8" and "Exception in ASGI application" in the log."""
+    url, work = app
+    for name, data, key in (("ask", ["\ud800新增"], "question"), ("verify", ["\ud800新增"], "claim")):
+        done = join(url, name, data)
+        assert done.get("msg") == "process_completed" and done["success"], done
+        [refused] = done["output"]["data"]
+        assert refused == {key: "\ufffd新增", "error": refused["error"], "code": "bad_encoding"}
+        assert "不是有效的文字" in refused["error"]
+    done = join(url, "respond", ["\ud800新增", [], "", ""])  # the chat
+    assert done.get("msg") == "process_completed" and done["success"], done
+    kept, latest, _, _ = done["output"]["data"]
+    assert kept == "\ufffd新增" and "不是有效的文字" in str(latest[1]["content"])
+    done = join(url, "opened", [["\udcff此前的问题"]])  # the earlier questions this browser kept
+    assert done.get("msg") == "process_completed" and done["success"], done
+    assert done["output"]["data"][-1] == ["\ufffd此前的问题"]
+    assert "Exception in ASGI application" not in log_of(work) and "not valid UTF-8" not in log_of(work)

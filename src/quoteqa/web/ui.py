@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.text import split_sentences
-from ..language.inputs import HISTORY_READ, InputError, check_period
+from ..language.inputs import HISTORY_READ, InputError, check_period, safe_text
 from ..qa import QA, Answer
 from ..verify.check import Verification
 from ..verify.exports import to_markdown
@@ -91,18 +91,21 @@ def refused(exc: InputError) -> str:
 
 
 def _error(key: str, text: object, exc: InputError) -> dict[str, Any]:
-    """The API's answer to refused input: the same object as `quoteqa ask --json` gives."""
-    return {key: text if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
+    """The API's answer to refused input: the same object as `quoteqa ask --json` gives (a lone
+    surrogate shown as U+FFFD: Gradio's JSON encoder refuses it, and the reply would be lost)."""
+    return {key: safe_text(text) if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
 
 
 def _recent(asked: list[str] | None) -> list[str]:
-    """The last HISTORY_READ earlier questions of what the page sent (text only)."""
-    return [a for a in asked or [] if isinstance(a, str)][-HISTORY_READ:]
+    """The last HISTORY_READ earlier questions of what the page sent (text only, sent back as
+    valid UTF-8)."""
+    return [safe_text(a) for a in (asked if isinstance(asked, list) else []) if isinstance(a, str)][-HISTORY_READ:]
 
 
 def _user_bubble(question: str) -> dict[str, Any]:
     # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
-    shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
+    text = safe_text(question) if isinstance(question, str) else ""
+    shown = html.escape(text.strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
     return {"role": "user", "content": f'<div class="qa-user">{shown}</div>'}
 
 
@@ -187,7 +190,7 @@ def _chat(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., Any], C
         if accepted:
             asked = [*asked, question][-HISTORY_READ:]
         # A refused question (too long, empty…) stays in the box, to be shortened or fixed.
-        kept = "" if accepted else question
+        kept = "" if accepted or not isinstance(question, str) else safe_text(question)
         return kept, [_user_bubble(question), {"role": "assistant", "content": html_reply}], asked, asked
 
     def opened(saved_asked: list[str] | None, request: gr.Request) -> tuple[list[dict[str, Any]], list[str], list[str]]:
