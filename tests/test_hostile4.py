@@ -142,3 +142,15 @@ def test_a_lone_surrogate_gets_the_bad_encoding_object_on_every_route(app: tuple
     assert done.get("msg") == "process_completed" and done["success"], done
     assert done["output"]["data"][-1] == ["\ufffd此前的问题"]
     assert "Exception in ASGI application" not in log_of(work) and "not valid UTF-8" not in log_of(work)
+
+
+@pytest.mark.e2e
+def test_a_vote_nested_past_the_recursion_limit_is_refused_quietly(app: tuple[str, Path]):
+    """Row 10: a vote payload of "[" × 20,000 logged a 30-line RecursionError traceback."""
+    url, work = app
+    for depth in (20_000, 3_000):  # over the size of any vote, and under it
+        done = join(url, "vote", ["[" * depth + "]" * depth])
+        assert done.get("msg") == "process_completed" and done["success"], done
+    log = log_of(work)
+    assert log.count("feedback ignored: not a vote") >= 2
+    assert "Traceback" not in log and "RecursionError" not in log and "recursion" not in log

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import secrets
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -123,6 +124,8 @@ def quoted(qa: QA, text: str) -> bool:
 
 
 MAX_VOTED_CHARS = 2000  # a quote of a few sentences; anything longer is no quote
+# A vote's JSON: the quote and (with --log-questions) the question, each character escaped at worst.
+MAX_VOTE_CHARS = 6 * (MAX_VOTED_CHARS + 500) + 200
 
 
 def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str, Any]], Callable[..., dict[str, Any]]]:
@@ -232,6 +235,8 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
         only for text the articles hold (a quote, a source) unless questions are kept too: a vote
         on a 核实 row without a source names the reporter's claim, which is user text."""
         try:
+            if len(payload) > MAX_VOTE_CHARS:  # never parsed: "[" × 20,000 exceeds the recursion limit
+                raise ValueError("too long")
             d = json.loads(payload)
             v = Vote(str(d["kind"]), str(d["sentence"]), int(d["vote"]), str(d.get("question", "")))
             if feedback is not None:
@@ -239,8 +244,10 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
                     log.info("feedback ignored: the voted text is not the articles'")
                     return ""
                 feedback.add_vote(v)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             log.info("feedback ignored: not a vote")
+        except sqlite3.Error as exc:
+            log.warning("feedback file: a vote was not recorded (%s)", exc)
         return ""
 
     return check, vote
