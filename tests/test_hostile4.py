@@ -4,10 +4,13 @@ loading placeholder and the web app. Each test reproduces a finding against the 
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import secrets
 import shutil
+import socket
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,7 @@ from conftest import SEED, private_tmp, start_app
 from test_cli import run
 
 from quoteqa.cli import main
+from quoteqa.web.starting import MAX_AT_ONCE, Placeholder
 
 QUESTION = "上半年新增了多少就业岗位?"
 
@@ -154,3 +158,63 @@ def test_a_vote_nested_past_the_recursion_limit_is_refused_quietly(app: tuple[st
     log = log_of(work)
     assert log.count("feedback ignored: not a vote") >= 2
     assert "Traceback" not in log and "RecursionError" not in log and "recursion" not in log
+
+
+# --- the loading placeholder ----------------------------------------------------------------------
+
+
+def _placeholder() -> tuple[Placeholder, int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    return Placeholder("127.0.0.1", port), port
+
+
+def _request(port: int, method: str, path: str = "/") -> tuple[int, dict[str, str], str]:
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        c.request(method, path, body=b"{}" if method not in ("GET", "HEAD", "OPTIONS") else None)
+        r = c.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode("utf-8")
+    finally:
+        c.close()
+
+
+def test_the_placeholder_answers_every_method_and_non_http_with_503():
+    """Row 12: OPTIONS, PUT and DELETE got 501 with English HTML while the app loaded."""
+    placeholder, port = _placeholder()
+    try:
+        for method in ("OPTIONS", "PUT", "DELETE", "PATCH", "BREW"):
+            status, headers, body = _request(port, method, "/gradio_api/call/ask")
+            assert (status, headers["Retry-After"], json.loads(body)["code"]) == (503, "1", "loading"), method
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+            s.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")  # e.g. a TLS hello
+            reply = b"".join(iter(lambda: s.recv(4096), b"")).decode("utf-8", "replace")  # up to the close
+        assert reply.startswith("HTTP/1.0 503") and "Retry-After: 1" in reply and "loading" in reply
+    finally:
+        placeholder.close()
+
+
+def test_idle_connections_to_the_placeholder_hold_no_one_up():
+    """Row 9: two idle connections delayed GET /healthz by 4 s (one connection served at a time)."""
+    placeholder, port = _placeholder()
+    idle = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(2)]
+    try:
+        time.sleep(0.2)  # accepted
+        start = time.monotonic()
+        assert _request(port, "GET", "/healthz")[:1] == (503,)
+        assert time.monotonic() - start < 0.5
+        crowd = [socket.create_connection(("127.0.0.1", port), timeout=5) for _ in range(MAX_AT_ONCE + 10)]
+        try:
+            time.sleep(0.3)
+            start = time.monotonic()
+            status, headers, body = _request(port, "GET", "/healthz")  # past the cap: answered unread
+            assert json.loads(body)["code"] == "loading"
+            assert status == 503 and headers["Retry-After"] == "1" and time.monotonic() - start < 0.5
+        finally:
+            for s in crowd:
+                s.close()
+    finally:
+        for s in idle:
+            s.close()
+        placeholder.close()
