@@ -218,3 +218,26 @@ def test_idle_connections_to_the_placeholder_hold_no_one_up():
         for s in idle:
             s.close()
         placeholder.close()
+
+
+@pytest.mark.e2e
+def test_a_call_gradio_cannot_route_gets_a_4xx_and_the_page_handlers_stay_private(app: tuple[str, Path]):
+    """Row 15: POST /gradio_api/call/v2/ask {"data": [...]} (keyword arguments expected) gave 500;
+    so did a name that is no endpoint, and /gradio_api/call/respond ran the chat's own handler."""
+    url, work = app
+    refused = {
+        "gradio_api/call/v2/ask": ({"data": [QUESTION]}, 400, "没有参数 data"),
+        "gradio_api/call/v2/ask/": ({"history": []}, 400, "缺少必填参数 question"),
+        "gradio_api/call/v2/verify": ([QUESTION], 400, "必须是一个 JSON 对象"),
+        "gradio_api/call/v2/respond": ({"question": QUESTION}, 404, "没有接口 /respond"),
+        "gradio_api/call/respond": ({"data": [QUESTION, [], "", ""]}, 404, "接口是 /ask、/verify"),
+        "gradio_api/call/nothing": ({"data": [QUESTION]}, 404, "没有接口 /nothing"),
+    }
+    with httpx.Client(timeout=10) as c:
+        for route, (body, status, message) in refused.items():
+            r = c.post(f"{url}{route}", json=body)
+            assert r.status_code == status and message in r.json()["error"], (route, r.status_code, r.text)
+        r = c.post(f"{url}gradio_api/call/v2/ask", json={"question": QUESTION, "since": "2024"})
+        events = c.get(f"{url}gradio_api/call/ask/{r.json()['event_id']}").text
+        assert "5.7万" in json.loads(events.split("data: ", 1)[1])[0]["answer"]  # keywords still work
+    assert "Exception in ASGI application" not in log_of(work)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import inspect
 import json
 import logging
 import os
@@ -23,7 +24,7 @@ from ..qa import QA, Answer
 from ..verify.check import Verification
 from ..verify.exports import to_markdown
 from .feedback import FeedbackStore, Vote
-from .guard import Guard, Limits
+from .guard import Endpoints, Guard, Limits
 from .page import APPEND, CSS, RESTORE, SCRIPT
 from .render import MAX_SHOWN, export_links, render, render_verification
 
@@ -359,6 +360,17 @@ def health(demo: gr.Blocks) -> tuple[bool, dict[str, Any]]:
     return not stopped, {"queue": state, "workers": workers}
 
 
+def api_endpoints(demo: gr.Blocks) -> Endpoints:
+    """The public API endpoints of ``demo`` and their parameters (required, all), for the guard."""
+    endpoints: Endpoints = {}
+    for block_fn in demo.fns.values():
+        if block_fn.api_visibility == "public" and isinstance(block_fn.api_name, str) and block_fn.fn is not None:
+            params = inspect.signature(block_fn.fn).parameters.values()
+            required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
+            endpoints[block_fn.api_name] = (required, frozenset(p.name for p in params))
+    return endpoints
+
+
 def launch(
     demo: gr.Blocks,
     *,
@@ -375,7 +387,12 @@ def launch(
     install(connections or ConnectionLimits())
 
     demo.queue(default_concurrency_limit=WORKERS, max_size=QUEUE_SIZE)
-    guard = Middleware(Guard, health=lambda: health(demo), limits=limits or Limits())  # type: ignore[arg-type]
+    guard = Middleware(
+        Guard,  # type: ignore[arg-type]
+        health=lambda: health(demo),
+        limits=limits or Limits(),
+        endpoints=api_endpoints(demo),
+    )
     demo.launch(
         server_name=host,
         server_port=port,
