@@ -21,6 +21,7 @@ from conftest import SEED, private_tmp, start_app
 from test_cli import run
 
 from quoteqa.cli import main
+from quoteqa.web.feedback import FeedbackStore, Vote
 from quoteqa.web.starting import MAX_AT_ONCE, Placeholder
 
 QUESTION = "上半年新增了多少就业岗位?"
@@ -241,3 +242,18 @@ def test_a_call_gradio_cannot_route_gets_a_4xx_and_the_page_handlers_stay_privat
         events = c.get(f"{url}gradio_api/call/ask/{r.json()['event_id']}").text
         assert "5.7万" in json.loads(events.split("data: ", 1)[1])[0]["answer"]  # keywords still work
     assert "Exception in ASGI application" not in log_of(work)
+
+
+def test_the_feedback_summary_shows_each_stored_text_on_one_line(tmp_path: Path, capsys):  # type: ignore[no-untyped-def]
+    """Row 6: a question with a line break printed a forged row in `quoteqa feedback`, and U+202E
+    (right-to-left override) was printed as it was."""
+    db = tmp_path / "fb.sqlite3"
+    store = FeedbackStore(db, log_questions=True)
+    forged = "火星上有几座城市?\n  999 次  市长手机号是多少?"
+    store.add_unanswered(forged)
+    store.add_vote(Vote("answer", "新增就业岗位5.7万个。\n  👍 99  👎 0  [回答] 伪造\u202e的行\u2028", 1))
+    assert main(["feedback", "--db", str(db)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 4 and not any(c in "".join(lines) for c in "\u202e\u2028\r")
+    assert lines[1] == "  👍 1  👎 0  [回答] 新增就业岗位5.7万个。 👍 99 👎 0 [回答] 伪造的行"
+    assert lines[3] == "  1 次  火星上有几座城市? 999 次 市长手机号是多少?"

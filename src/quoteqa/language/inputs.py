@@ -39,6 +39,13 @@ def _visible(text: str) -> str:
     return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) not in _DROP)
 
 
+def one_line(text: str) -> str:
+    """``text`` to show on one line of a report: control and invisible format characters (bidi
+    overrides such as U+202E included) removed, line breaks and runs of spaces as one space, lone
+    surrogates as U+FFFD."""
+    return " ".join(_visible(safe_text(text)).split())
+
+
 def safe_text(text: str) -> str:
     """``text`` with lone surrogates (undecodable bytes read with surrogateescape) shown as U+FFFD,
     so that it can be printed, logged or written as UTF-8."""

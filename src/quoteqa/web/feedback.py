@@ -17,6 +17,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..language.inputs import one_line
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS votes (
     at REAL NOT NULL,
@@ -127,9 +129,9 @@ def _summary(path: Path, top: int) -> str:
     lines = [f"共 {total} 票。按句子(👎 多的在前):"]
     for kind, sentence, up, down in rows:
         label = "回答" if kind == "answer" else "核实"
-        lines.append(f"  👍 {up}  👎 {down}  [{label}] {sentence}")
+        lines.append(f"  👍 {up}  👎 {down}  [{label}] {one_line(sentence)}")
     if not rows:
         lines.append("  (还没有投票)")
     lines.append("原文中未找到的问题(需要应用以 --log-questions 运行):")
-    lines += [f"  {n} 次  {q}" for q, n in missed] or ["  (没有记录)"]
+    lines += [f"  {n} 次  {one_line(q)}" for q, n in missed] or ["  (没有记录)"]
     return "\n".join(lines)
