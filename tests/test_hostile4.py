@@ -257,3 +257,26 @@ def test_the_feedback_summary_shows_each_stored_text_on_one_line(tmp_path: Path,
     assert len(lines) == 4 and not any(c in "".join(lines) for c in "\u202e\u2028\r")
     assert lines[1] == "  👍 1  👎 0  [回答] 新增就业岗位5.7万个。 👍 99 👎 0 [回答] 伪造的行"
     assert lines[3] == "  1 次  火星上有几座城市? 999 次 市长手机号是多少?"
+
+
+@pytest.mark.e2e
+def test_no_request_makes_the_app_reach_out_with_the_operators_token(app: tuple[str, Path]):
+    """Row 4: with HF_TOKEN in the app's environment, Gradio's run history uploaded a run to the
+    bucket a request's header named, and /run-history/connect created one."""
+    url, work = app
+    bucket = {"x-gradio-history-bucket": "attacker/loot"}
+    done = join(url, "ask", [QUESTION], headers=bucket)
+    assert done.get("msg") == "process_completed" and done["success"], done
+    with httpx.Client(timeout=10) as c:
+        r = c.post(f"{url}gradio_api/call/ask", json={"data": [QUESTION]}, headers=bucket)
+        c.get(f"{url}gradio_api/call/ask/{r.json()['event_id']}", headers=bucket)
+        for route in ("run-history/connect", "run-history/buckets", "run-history/records", "runs"):
+            method = "POST" if route.endswith("connect") else "GET"
+            r = c.request(method, f"{url}gradio_api/{route}", json={"bucket_id": "attacker/b"}, headers=bucket)
+            assert r.status_code == 404, (route, r.status_code)
+    time.sleep(1.5)  # an upload is handed to a thread
+    attempts = work / "network-attempts.txt"
+    assert not attempts.exists(), attempts.read_text()
+    # Where HF_HUB_OFFLINE is set (as in these tests) the Hub library refuses the upload itself and
+    # Gradio logs "history: could not record run": the app must not even try.
+    assert "gradio.history" not in log_of(work) and "attacker" not in log_of(work)

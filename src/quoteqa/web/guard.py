@@ -48,6 +48,10 @@ CLOSED_PREFIXES = (
     "/api/",
     # deep links write the session's chat and draft to /tmp/gradio/deep_links (0644, never deleted)
     "/gradio_api/deep_link",
+    # run history (off in launch): a client could name a Hugging Face bucket that the operator's
+    # HF_TOKEN would create and fill with every run
+    "/gradio_api/run-history",
+    "/gradio_api/runs",
 )
 
 

@@ -409,6 +409,10 @@ def launch(
         head=SCRIPT,
         footer_links=[],  # no English footer; the API is documented in the README
         enable_monitoring=False,
+        # Gradio's run history: with a bucket named by the header x-gradio-history-bucket or by
+        # POST /gradio_api/run-history/connect, it uploaded runs with the operator's HF_TOKEN
+        # (HF_HUB_OFFLINE does not stop it). Nothing of a reader leaves this server.
+        run_history=False,
         max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
         app_kwargs={"middleware": [guard]},
         prevent_thread_lock=True,  # to say it is up once it is
