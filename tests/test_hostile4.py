@@ -20,9 +20,11 @@ import pytest
 from conftest import SEED, private_tmp, start_app
 from test_cli import run
 
+from quoteqa import QA
 from quoteqa.cli import main
 from quoteqa.web.feedback import FeedbackStore, Vote
 from quoteqa.web.starting import MAX_AT_ONCE, Placeholder
+from quoteqa.web.ui import quoted
 
 QUESTION = "上半年新增了多少就业岗位?"
 
@@ -280,3 +282,26 @@ def test_no_request_makes_the_app_reach_out_with_the_operators_token(app: tuple[
     # Where HF_HUB_OFFLINE is set (as in these tests) the Hub library refuses the upload itself and
     # Gradio logs "history: could not record run": the app must not even try.
     assert "gradio.history" not in log_of(work) and "attacker" not in log_of(work)
+
+
+def test_only_a_real_quote_is_a_vote_and_the_store_keeps_the_newest(stub_index: Path, tmp_path: Path):
+    """Row 5: 40 votes in a burst, each one sentence of the articles repeated to 2,000 characters,
+    were stored (5.5 KB a row, no cap). A quote is consecutive sentences of one paragraph."""
+    qa = QA.load(stub_index)
+    paragraph = next(p for p in qa.index.paragraphs if len(p.sentences) >= 3)
+    one, two, three = (s.text for s in paragraph.sentences[:3])
+    assert quoted(qa, one) and quoted(qa, one + two) and quoted(qa, one + two + three)
+    assert quoted(qa, two + three) and quoted(qa, f" {one}{two} ")
+    assert not quoted(qa, (one * 2000)[:2000]) and not quoted(qa, one + one)  # a sentence repeated
+    assert not quoted(qa, one + three) and not quoted(qa, two + one)  # not consecutive, not in order
+    other = next(p for p in qa.index.paragraphs if p is not paragraph).sentences[0].text
+    assert not quoted(qa, one + other) and not quoted(qa, paragraph.sentences[-1].text + other)
+    assert not quoted(qa, one + "编造的一句。") and not quoted(qa, one[:-3])
+    store = FeedbackStore(tmp_path / "fb.sqlite3", log_questions=True, max_rows=5)
+    for n in range(8):
+        store.add_vote(Vote("answer", f"{one}{n}", 1))
+        store.add_unanswered(f"问题{n}")
+    with contextlib.closing(sqlite3.connect(tmp_path / "fb.sqlite3")) as db:
+        kept = [s for (s,) in db.execute("SELECT sentence FROM votes ORDER BY at")]
+        asked = [q for (q,) in db.execute("SELECT question FROM unanswered ORDER BY at")]
+    assert kept == [f"{one}{n}" for n in range(3, 8)] and asked == [f"问题{n}" for n in range(3, 8)]

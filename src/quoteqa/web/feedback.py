@@ -33,6 +33,9 @@ CREATE TABLE IF NOT EXISTS unanswered (
 );
 """
 MAX_FIELD = 2000  # characters kept of a sentence or question (the input limits are 500 and 2,000)
+# Rows kept of each table; past it the oldest are dropped. With real quotes (~100 characters) that
+# is a few MB; at worst (--log-questions, every field at MAX_FIELD) about 120 MB per table.
+MAX_ROWS = 20_000
 
 
 log = logging.getLogger(__name__)
@@ -57,8 +60,8 @@ class Vote:
 class FeedbackStore:
     """One SQLite file; each call opens its own short connection (the app serves from threads)."""
 
-    def __init__(self, path: Path, *, log_questions: bool = False) -> None:
-        self.path, self.log_questions = path, log_questions
+    def __init__(self, path: Path, *, log_questions: bool = False, max_rows: int = MAX_ROWS) -> None:
+        self.path, self.log_questions, self.max_rows = path, log_questions, max_rows
         self._dropping = False  # the last unanswered question could not be recorded (logged once)
         path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
@@ -74,10 +77,11 @@ class FeedbackStore:
             raise ValueError(f"not a vote: kind {vote.kind!r}, vote {vote.vote!r}")
         question = vote.question[:MAX_FIELD] if self.log_questions and vote.question else None
         with self._connect() as db:
-            db.execute(
+            row = db.execute(
                 "INSERT INTO votes VALUES (?, ?, ?, ?, ?)",
                 (time.time(), vote.kind, vote.sentence[:MAX_FIELD], vote.vote, question),
-            )
+            ).lastrowid
+            self._drop_oldest(db, "votes", row)
 
     def add_unanswered(self, question: str) -> None:
         """A question that got 原文中未找到; kept only with log_questions. The answer never waits
@@ -86,13 +90,22 @@ class FeedbackStore:
         if self.log_questions and question.strip():
             try:
                 with self._connect(UNANSWERED_WAIT) as db:
-                    db.execute("INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD]))
+                    row = db.execute(
+                        "INSERT INTO unanswered VALUES (?, ?)", (time.time(), question[:MAX_FIELD])
+                    ).lastrowid
+                    self._drop_oldest(db, "unanswered", row)
             except sqlite3.Error as exc:
                 if not self._dropping:
                     log.warning("feedback file %s: unanswered questions are not recorded (%s)", self.path, exc)
                 self._dropping = True
             else:
                 self._dropping = False
+
+    def _drop_oldest(self, db: sqlite3.Connection, table: str, row: int | None) -> None:
+        """Keep the newest max_rows rows of ``table`` (rowids grow with each insert: a range delete
+        on the rowid, no scan)."""
+        if row is not None and row > self.max_rows:
+            db.execute(f"DELETE FROM {table} WHERE rowid <= ?", (row - self.max_rows,))  # table: one of two names
 
 
 class FeedbackUnreadable(Exception):

@@ -14,6 +14,7 @@ import os
 import secrets
 import sqlite3
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -113,15 +114,43 @@ def _user_bubble(question: str) -> dict[str, Any]:
 
 def quoted(qa: QA, text: str) -> bool:
     """Whether ``text`` is the articles' own: one sentence, or a run of consecutive sentences of one
-    paragraph, as an answer quotes them."""
+    paragraph, as an answer quotes them (one sentence repeated, or sentences of different places
+    put together, is no quote)."""
     text = text.strip()
     if not text or len(text) > MAX_VOTED_CHARS:
         return False
-    sentences = qa.sentence_texts()
-    if text in sentences:
+    if text in qa.sentence_texts():
         return True
-    parts = [s for s in split_sentences(text) if s.strip()]
-    return len(parts) > 1 and all(p.strip() in sentences for p in parts)
+    first = next((s.strip() for s in split_sentences(text) if s.strip()), "")
+    paragraphs = qa.index.paragraphs
+    return any(_run_at(paragraphs[p].sentences[at:], text) for p, at in _places(qa).get(first, ()))
+
+
+def _run_at(sentences: list[Any], text: str) -> bool:
+    """Whether ``text`` is the first sentences of ``sentences``, whole, in order."""
+    rest = text
+    for s in sentences:
+        sentence = s.text.strip()
+        if not sentence or not rest.startswith(sentence):
+            return False
+        rest = rest[len(sentence) :].lstrip()
+        if not rest:
+            return True
+    return False
+
+
+_PLACES: weakref.WeakKeyDictionary[QA, dict[str, list[tuple[int, int]]]] = weakref.WeakKeyDictionary()
+
+
+def _places(qa: QA) -> dict[str, list[tuple[int, int]]]:
+    """Where each sentence of the articles stands: (paragraph, position in it); built once per QA."""
+    if qa not in _PLACES:
+        places: dict[str, list[tuple[int, int]]] = {}
+        for p, paragraph in enumerate(qa.index.paragraphs):
+            for at, sentence in enumerate(paragraph.sentences):
+                places.setdefault(sentence.text.strip(), []).append((p, at))
+        _PLACES[qa] = places
+    return _PLACES[qa]
 
 
 MAX_VOTED_CHARS = 2000  # a quote of a few sentences; anything longer is no quote
