@@ -78,8 +78,10 @@ def test_votes_are_kept_only_for_the_articles_own_text(qa: QA, tmp_path: Path):
 
     answer = qa.ask("上半年新增了多少就业岗位?")
     assert quoted(qa, answer.answer)
-    first, second = qa.index.sentences[0].text, qa.index.sentences[1].text
-    assert quoted(qa, first + second)  # a run of two sentences, as a quote gives it
+    paragraph = next(p for p in qa.index.paragraphs if len(p.sentences) >= 2)
+    first, second = paragraph.sentences[0].text, paragraph.sentences[1].text
+    assert quoted(qa, first + second)  # a run of two sentences of one paragraph, as a quote gives it
+    assert not quoted(qa, qa.index.paragraphs[0].sentences[-1].text + qa.index.paragraphs[1].sentences[0].text)
     assert not quoted(qa, "攻击者写的一句话。") and not quoted(qa, "") and not quoted(qa, first * 100)
     store = FeedbackStore(tmp_path / "fb.sqlite3")
     assert stat.S_IMODE((tmp_path / "fb.sqlite3").stat().st_mode) == 0o600

@@ -157,8 +157,11 @@ def _question_line(line: str) -> tuple[object, object]:
     if line.lstrip().startswith("{"):
         try:
             d = json.loads(line)
-        except json.JSONDecodeError:
-            return line, None  # not JSON after all: a question that starts with a brace
+        except (ValueError, RecursionError):
+            # Not JSON after all (a question that starts with a brace), or JSON Python cannot read:
+            # nested deeper than its recursion limit, or an integer of more than 4,300 digits. The
+            # line is then a question like any other (and refused as one: it is far too long).
+            return line, None
         if isinstance(d, dict):
             return d.get("question"), d.get("history")
     return line, None
@@ -245,7 +248,7 @@ def _load(args: argparse.Namespace) -> QA:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    from .language.inputs import MAX_TOP_K
+    from .language.inputs import MAX_TOP_K, check_period
 
     if not 1 <= args.top_k <= MAX_TOP_K:
         print(f"quoteqa: error: --top-k is {args.top_k}; it must be between 1 and {MAX_TOP_K}.", file=sys.stderr)
@@ -253,8 +256,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     qa = _load(args)
 
     def ask(line: str) -> Any:
+        since, until = check_period(args.since, args.until)
         question, history = _question_line(line) if not args.question else (line, None)
-        return qa.ask(question, top_k=args.top_k, history=history, since=args.since, until=args.until)  # type: ignore[arg-type]
+        return qa.ask(question, top_k=args.top_k, history=history, since=since, until=until)  # type: ignore[arg-type]
 
     return _each(_inputs(args.question), ask, "question", args.json, _human)
 
@@ -310,10 +314,17 @@ def _human_verify(result: dict[str, Any]) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from .language.inputs import check_period
+
     qa = _load(args)
+
+    def verify(text: str) -> Any:
+        since, until = check_period(args.since, args.until)
+        return qa.verify(text, since=since, until=until)
+
     return _each(
         _inputs(args.claim),
-        lambda t: qa.verify(t, since=args.since, until=args.until),
+        verify,
         "claim",
         args.json,
         _human_verify,
@@ -321,9 +332,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_feedback(args: argparse.Namespace) -> int:
-    from .web.feedback import default_path, summary
+    from .web.feedback import FeedbackUnreadable, default_path, summary
 
-    print(printable(summary(args.db or default_path())))
+    try:
+        print(printable(summary(args.db or default_path())))
+    except FeedbackUnreadable as exc:
+        print(f"quoteqa: error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     return EXIT_OK
 
 

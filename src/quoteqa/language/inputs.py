@@ -3,9 +3,10 @@ questions and dates, each refused with a message in Chinese that names the value
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from ..ingest.corpus import date_of
+from ..ingest.corpus import date_of, date_span
 
 MAX_QUESTION_CHARS = 500
 MAX_CLAIM_CHARS = 2000  # a draft paragraph
@@ -36,6 +37,13 @@ _DROP = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 def _visible(text: str) -> str:
     return "".join(c for c in text if c in "\t\n" or unicodedata.category(c) not in _DROP)
+
+
+def one_line(text: str) -> str:
+    """``text`` to show on one line of a report: control and invisible format characters (bidi
+    overrides such as U+202E included) removed, line breaks and runs of spaces as one space, lone
+    surrogates as U+FFFD."""
+    return " ".join(_visible(safe_text(text)).split())
 
 
 def safe_text(text: str) -> str:
@@ -79,12 +87,37 @@ def check_text(text: object, *, what: str = "question", limit: int = MAX_QUESTIO
     return q
 
 
+# The years a date may name (those ingest.corpus.date_of reads: 19xx and 20xx).
+FIRST_YEAR, LAST_YEAR = 1900, 2099
+_YEAR = re.compile(r"\s*(\d{3,})\s*(?:年|[-/.]|$)")
+
+
 def check_date(value: object, name: str) -> str:
     """A period bound (YYYY, YYYY-MM or YYYY-MM-DD, or as 2024年7月) as YYYY[-MM[-DD]], or InputError."""
     date = date_of(value) if isinstance(value, str) else ""
-    if not date:
-        raise InputError(f"{name} 是 {value!r},不是日期;请写成 2024、2024-07 或 2024-07-15。", "bad_date")
-    return date
+    if date:
+        return date
+    year = _YEAR.match(value) if isinstance(value, str) else None
+    if year and not FIRST_YEAR <= int(year.group(1)) <= LAST_YEAR:
+        raise InputError(
+            f"{name} 是 {value!r}:年份 {int(year.group(1))} 不在 {FIRST_YEAR} 到 {LAST_YEAR} 年之间,"
+            f"只能查这些年份的文章;请写成 2024、2024-07 或 2024-07-15。",
+            "bad_date",
+        )
+    raise InputError(f"{name} 是 {value!r},不是日期;请写成 2024、2024-07 或 2024-07-15。", "bad_date")
+
+
+def check_period(since: object, until: object) -> tuple[str | None, str | None]:
+    """The checked bounds of a period (None for an open side), or InputError when a bound is no
+    date or the period holds no day (since after until)."""
+    first = check_date(since, "since") if since else None
+    last = check_date(until, "until") if until else None
+    if first and last and date_span(first)[0] > date_span(last)[1]:
+        raise InputError(
+            f"since 是 {first},晚于 until {last}:这段时间里没有一天,查不到任何文章;请让 since 早于或等于 until。",
+            "bad_date",
+        )
+    return first, last
 
 
 def check_history(history: object) -> list[str]:

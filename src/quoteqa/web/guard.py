@@ -48,7 +48,15 @@ CLOSED_PREFIXES = (
     "/api/",
     # deep links write the session's chat and draft to /tmp/gradio/deep_links (0644, never deleted)
     "/gradio_api/deep_link",
+    # run history (off in launch): a client could name a Hugging Face bucket that the operator's
+    # HF_TOKEN would create and fill with every run
+    "/gradio_api/run-history",
+    "/gradio_api/runs",
 )
+
+
+# An API endpoint's parameters: (the required ones, all of them), by endpoint name.
+Endpoints = dict[str, tuple[frozenset[str], frozenset[str]]]
 
 
 @dataclass
@@ -85,8 +93,16 @@ class RateLimiter:
 class Guard:
     """ASGI middleware; ``health()`` returns (ok, details) for ``/healthz``."""
 
-    def __init__(self, app: App, *, health: Callable[[], tuple[bool, dict[str, Any]]], limits: Limits) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        health: Callable[[], tuple[bool, dict[str, Any]]],
+        limits: Limits,
+        endpoints: Endpoints | None = None,
+    ) -> None:
         self.app, self.health, self.limits = app, health, limits
+        self.endpoints = endpoints  # None: every name passes to Gradio
         self.limiter = RateLimiter(limits.rate, limits.burst)
 
     async def __call__(self, scope: AsgiScope, receive: Receive, send: Send) -> None:
@@ -134,6 +150,10 @@ class Guard:
         if not _utf8(whole):  # any content type (Gradio gave a 500 and logged the body for text/plain)
             await _json(send, 400, {"error": f"请求内容{NOT_UTF8}。", "code": "bad_encoding"})
             return
+        wrong = _api_call_refused(path, whole, self.endpoints) if self.endpoints is not None else None
+        if wrong is not None:
+            await _json(send, wrong[0], {"error": wrong[1]})
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -144,6 +164,37 @@ class Guard:
             return await receive()
 
         await self.app(scope, replay, _queue_full_in_chinese(send))
+
+
+def _api_call_refused(path: str, body: bytes, endpoints: Endpoints) -> tuple[int, str] | None:
+    """(status, message) for a call Gradio would answer with a 500 or run outside the API: a name
+    that is no API endpoint (the page's own handlers included) under ``/gradio_api/call/``, and for
+    ``/gradio_api/call/v2/NAME`` (keyword arguments) a body that is not an object of its
+    parameters, or lacks a required one; else None."""
+    rest = path.removeprefix("/gradio_api/call/")
+    if rest == path or "/" in rest.removeprefix("v2/").rstrip("/"):
+        return None  # not a call, or the GET of a call's result
+    name = rest.removeprefix("v2/").rstrip("/")
+    names = "、".join(f"/{n}" for n in sorted(endpoints))
+    if name not in endpoints:
+        return 404, f"本应用没有接口 /{name};接口是 {names}。"
+    if not rest.startswith("v2/"):
+        return None
+    required, accepted = endpoints[name]
+    listed = "、".join(sorted(accepted))
+    try:
+        args = json.loads(body)
+    except (ValueError, RecursionError):
+        args = None
+    if not isinstance(args, dict):
+        return 400, f"接口 /{name} 的请求内容必须是一个 JSON 对象,键为参数名:{listed}。"
+    unknown = sorted(set(args) - accepted)
+    if unknown:
+        return 400, f"接口 /{name} 没有参数 {unknown[0][:50]};它的参数是 {listed}。"
+    missing = sorted(required - set(args))
+    if missing:
+        return 400, f"接口 /{name} 缺少必填参数 {missing[0]}。"
+    return None
 
 
 QUEUE_FULL = "现在提问的人太多,请稍等几秒再试。"

@@ -7,7 +7,10 @@ answers with 503 on every path, so that a health check or a client waiting for t
 keeps waiting; the real server takes the port over when it is ready.
 
 The page is served by a forked child process: served from a thread, each request took the GIL
-from the loading and a client polling every 50 ms delayed the start by 2.5 s.
+from the loading and a client polling every 50 ms delayed the start by 2.5 s. Each connection
+has a thread of the child's own (at most MAX_AT_ONCE; beyond that a connection is answered 503
+before its request is read), so that idle connections hold no one else up; any method, and a
+request that is not HTTP, gets the same 503.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import ThreadingMixIn
+from typing import Any
 
 PAGE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
@@ -35,6 +41,17 @@ main{text-align:center;padding:24px}p{margin:.4em 0}.hint{opacity:.75;font-size:
 <p class="hint">问答服务正在启动,几秒后自动打开。</p></main></body></html>
 """
 BUSY = {"error": "服务正在启动,请稍后再试。", "code": "loading"}
+MAX_AT_ONCE = 64  # connections served at once; each waits at most _Handler.timeout for its request
+
+
+def _busy_response() -> bytes:
+    """The whole reply to a connection beyond MAX_AT_ONCE, sent before its request is read."""
+    body = json.dumps(BUSY, ensure_ascii=False).encode("utf-8")
+    head = (
+        "HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nRetry-After: 1\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -65,13 +82,51 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._reply(json.dumps(BUSY, ensure_ascii=False).encode("utf-8"), "application/json; charset=utf-8")
 
+    def __getattr__(self, name: str) -> Callable[[], None]:
+        """Every other method (OPTIONS, PUT, DELETE, any name) is answered as a POST is."""
+        if name.startswith("do_"):
+            return self.do_POST
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A request that is not HTTP (or too long a line) gets the same 503, not English HTML."""
+        self.close_connection = True
+        if getattr(self, "command", None) is None:
+            self.command = "POST"
+        self.request_version = "HTTP/1.0"  # an unparsed request is taken for HTTP/0.9: no headers
+        self.do_POST()
+
     def log_message(self, format: str, *args: object) -> None:
         pass  # a reload every second is not worth a log line
 
 
-class _Server(HTTPServer):
+class _Server(ThreadingMixIn, HTTPServer):
     allow_reuse_address = True  # the real server binds the same port a moment later
     timeout = 0.5  # seconds between checks that the app is still there
+    daemon_threads = True
+    block_on_close = False  # close() does not wait for a connection that sends nothing
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], handler: Any) -> None:
+        super().__init__(address, handler)
+        self._slots = threading.BoundedSemaphore(MAX_AT_ONCE)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            try:
+                request.settimeout(0.1)
+                request.sendall(_busy_response())
+            except OSError:
+                pass
+            self.shutdown_request(request)
+            return
+        super().process_request(request, client_address)
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
 
 
 class _Server6(_Server):

@@ -7,22 +7,25 @@ from __future__ import annotations
 import hashlib
 import hmac
 import html
+import inspect
 import json
 import logging
 import os
 import secrets
+import sqlite3
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..ingest.text import split_sentences
-from ..language.inputs import HISTORY_READ, InputError
+from ..language.inputs import HISTORY_READ, InputError, check_period, safe_text
 from ..qa import QA, Answer
 from ..verify.check import Verification
 from ..verify.exports import to_markdown
 from .feedback import FeedbackStore, Vote
-from .guard import Guard, Limits
+from .guard import Endpoints, Guard, Limits
 from .page import APPEND, CSS, RESTORE, SCRIPT
 from .render import MAX_SHOWN, export_links, render, render_verification
 
@@ -91,35 +94,68 @@ def refused(exc: InputError) -> str:
 
 
 def _error(key: str, text: object, exc: InputError) -> dict[str, Any]:
-    """The API's answer to refused input: the same object as `quoteqa ask --json` gives."""
-    return {key: text if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
+    """The API's answer to refused input: the same object as `quoteqa ask --json` gives (a lone
+    surrogate shown as U+FFFD: Gradio's JSON encoder refuses it, and the reply would be lost)."""
+    return {key: safe_text(text) if isinstance(text, str) else repr(text), "error": str(exc), "code": exc.code}
 
 
 def _recent(asked: list[str] | None) -> list[str]:
-    """The last HISTORY_READ earlier questions of what the page sent (text only)."""
-    return [a for a in asked or [] if isinstance(a, str)][-HISTORY_READ:]
+    """The last HISTORY_READ earlier questions of what the page sent (text only, sent back as
+    valid UTF-8)."""
+    return [safe_text(a) for a in (asked if isinstance(asked, list) else []) if isinstance(a, str)][-HISTORY_READ:]
 
 
 def _user_bubble(question: str) -> dict[str, Any]:
     # Escaped, and no blank line left: Markdown must not come back to life after the <div>.
-    shown = html.escape((question or "").strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
+    text = safe_text(question) if isinstance(question, str) else ""
+    shown = html.escape(text.strip()[:MAX_SHOWN]).replace("\n", "<br>") or "(空)"
     return {"role": "user", "content": f'<div class="qa-user">{shown}</div>'}
 
 
 def quoted(qa: QA, text: str) -> bool:
     """Whether ``text`` is the articles' own: one sentence, or a run of consecutive sentences of one
-    paragraph, as an answer quotes them."""
+    paragraph, as an answer quotes them (one sentence repeated, or sentences of different places
+    put together, is no quote)."""
     text = text.strip()
     if not text or len(text) > MAX_VOTED_CHARS:
         return False
-    sentences = qa.sentence_texts()
-    if text in sentences:
+    if text in qa.sentence_texts():
         return True
-    parts = [s for s in split_sentences(text) if s.strip()]
-    return len(parts) > 1 and all(p.strip() in sentences for p in parts)
+    first = next((s.strip() for s in split_sentences(text) if s.strip()), "")
+    paragraphs = qa.index.paragraphs
+    return any(_run_at(paragraphs[p].sentences[at:], text) for p, at in _places(qa).get(first, ()))
+
+
+def _run_at(sentences: list[Any], text: str) -> bool:
+    """Whether ``text`` is the first sentences of ``sentences``, whole, in order."""
+    rest = text
+    for s in sentences:
+        sentence = s.text.strip()
+        if not sentence or not rest.startswith(sentence):
+            return False
+        rest = rest[len(sentence) :].lstrip()
+        if not rest:
+            return True
+    return False
+
+
+_PLACES: weakref.WeakKeyDictionary[QA, dict[str, list[tuple[int, int]]]] = weakref.WeakKeyDictionary()
+
+
+def _places(qa: QA) -> dict[str, list[tuple[int, int]]]:
+    """Where each sentence of the articles stands: (paragraph, position in it); built once per QA."""
+    if qa not in _PLACES:
+        places: dict[str, list[tuple[int, int]]] = {}
+        for p, paragraph in enumerate(qa.index.paragraphs):
+            for at, sentence in enumerate(paragraph.sentences):
+                places.setdefault(sentence.text.strip(), []).append((p, at))
+        _PLACES[qa] = places
+    return _PLACES[qa]
 
 
 MAX_VOTED_CHARS = 2000  # a quote of a few sentences; anything longer is no quote
+# A vote's JSON: the quote and (with --log-questions) the question, each character escaped at worst.
+MAX_VOTE_CHARS = 6 * (MAX_VOTED_CHARS + 500) + 200
 
 
 def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str, Any]], Callable[..., dict[str, Any]]]:
@@ -133,7 +169,8 @@ def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str
         ``since``/``until``: only articles of that period (2024, 2024-07, 2024-07-15)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=history, since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            answer = qa.ask(question, history=history, since=first, until=last)
         except InputError as exc:
             log_request("ask", question, start, refused(exc))
             return _error("question", question, exc)
@@ -146,7 +183,8 @@ def _api(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., dict[str
         """Check the figures of a claim or draft; the same JSON object as `quoteqa verify --json`."""
         start = time.perf_counter()
         try:
-            result = qa.verify(text, since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            result = qa.verify(text, since=first, until=last)
         except InputError as exc:
             log_request("verify", text, start, refused(exc))
             return _error("claim", text, exc)
@@ -164,7 +202,8 @@ def _chat(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., Any], C
         """The chat's HTML reply, and whether the question was accepted (a follow-up's context)."""
         start = time.perf_counter()
         try:
-            answer = qa.ask(question, history=asked[-HISTORY_READ:], since=since or None, until=until or None)
+            first, last = check_period(since, until)
+            answer = qa.ask(question, history=asked[-HISTORY_READ:], since=first, until=last)
         except InputError as exc:
             log_request("chat", question, start, refused(exc))
             return f'<div class="qa-answer qa-none">{html.escape(str(exc))}</div>', False
@@ -184,7 +223,7 @@ def _chat(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., Any], C
         if accepted:
             asked = [*asked, question][-HISTORY_READ:]
         # A refused question (too long, empty…) stays in the box, to be shortened or fixed.
-        kept = "" if accepted else question
+        kept = "" if accepted or not isinstance(question, str) else safe_text(question)
         return kept, [_user_bubble(question), {"role": "assistant", "content": html_reply}], asked, asked
 
     def opened(saved_asked: list[str] | None, request: gr.Request) -> tuple[list[dict[str, Any]], list[str], list[str]]:
@@ -213,7 +252,8 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
     def check(text: str, since: str = "", until: str = "") -> tuple[str, str]:
         start = time.perf_counter()
         try:
-            result = qa.verify(text, since=(since or "").strip() or None, until=(until or "").strip() or None)
+            first, last = check_period((since or "").strip(), (until or "").strip())
+            result = qa.verify(text, since=first, until=last)
         except InputError as exc:
             log_request("check", text, start, refused(exc))
             return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', ""
@@ -225,6 +265,8 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
         only for text the articles hold (a quote, a source) unless questions are kept too: a vote
         on a 核实 row without a source names the reporter's claim, which is user text."""
         try:
+            if len(payload) > MAX_VOTE_CHARS:  # never parsed: "[" × 20,000 exceeds the recursion limit
+                raise ValueError("too long")
             d = json.loads(payload)
             v = Vote(str(d["kind"]), str(d["sentence"]), int(d["vote"]), str(d.get("question", "")))
             if feedback is not None:
@@ -232,8 +274,10 @@ def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[
                     log.info("feedback ignored: the voted text is not the articles'")
                     return ""
                 feedback.add_vote(v)
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             log.info("feedback ignored: not a vote")
+        except sqlite3.Error as exc:
+            log.warning("feedback file: a vote was not recorded (%s)", exc)
         return ""
 
     return check, vote
@@ -345,6 +389,17 @@ def health(demo: gr.Blocks) -> tuple[bool, dict[str, Any]]:
     return not stopped, {"queue": state, "workers": workers}
 
 
+def api_endpoints(demo: gr.Blocks) -> Endpoints:
+    """The public API endpoints of ``demo`` and their parameters (required, all), for the guard."""
+    endpoints: Endpoints = {}
+    for block_fn in demo.fns.values():
+        if block_fn.api_visibility == "public" and isinstance(block_fn.api_name, str) and block_fn.fn is not None:
+            params = inspect.signature(block_fn.fn).parameters.values()
+            required = frozenset(p.name for p in params if p.default is inspect.Parameter.empty)
+            endpoints[block_fn.api_name] = (required, frozenset(p.name for p in params))
+    return endpoints
+
+
 def launch(
     demo: gr.Blocks,
     *,
@@ -361,7 +416,12 @@ def launch(
     install(connections or ConnectionLimits())
 
     demo.queue(default_concurrency_limit=WORKERS, max_size=QUEUE_SIZE)
-    guard = Middleware(Guard, health=lambda: health(demo), limits=limits or Limits())  # type: ignore[arg-type]
+    guard = Middleware(
+        Guard,  # type: ignore[arg-type]
+        health=lambda: health(demo),
+        limits=limits or Limits(),
+        endpoints=api_endpoints(demo),
+    )
     demo.launch(
         server_name=host,
         server_port=port,
@@ -378,6 +438,10 @@ def launch(
         head=SCRIPT,
         footer_links=[],  # no English footer; the API is documented in the README
         enable_monitoring=False,
+        # Gradio's run history: with a bucket named by the header x-gradio-history-bucket or by
+        # POST /gradio_api/run-history/connect, it uploaded runs with the operator's HF_TOKEN
+        # (HF_HUB_OFFLINE does not stop it). Nothing of a reader leaves this server.
+        run_history=False,
         max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
         app_kwargs={"middleware": [guard]},
         prevent_thread_lock=True,  # to say it is up once it is
