@@ -305,3 +305,15 @@ def test_only_a_real_quote_is_a_vote_and_the_store_keeps_the_newest(stub_index: 
         kept = [s for (s,) in db.execute("SELECT sentence FROM votes ORDER BY at")]
         asked = [q for (q,) in db.execute("SELECT question FROM unanswered ORDER BY at")]
     assert kept == [f"{one}{n}" for n in range(3, 8)] and asked == [f"问题{n}" for n in range(3, 8)]
+
+
+def test_the_python_api_refuses_an_empty_period_too(stub_index: Path) -> None:
+    """Row 13 at the third door: QA.ask and QA.verify refuse since after until, as the CLI does."""
+    from quoteqa import QA
+    from quoteqa.language.inputs import InputError
+
+    qa = QA.load(stub_index)
+    for call in (qa.ask, qa.verify):
+        with pytest.raises(InputError, match="晚于") as err:
+            call("新增上市企业几家", since="2025", until="2023")
+        assert err.value.code == "bad_date"

@@ -30,8 +30,8 @@ from .language.inputs import (
     MAX_CLAIMS,
     MAX_TOP_K,
     InputError,
-    check_date,
     check_history,
+    check_period,
     check_text,
 )
 from .language.kinds import Asked, bounded
@@ -241,9 +241,7 @@ class QA:
         """What a question or check may read: the articles of [since, until] (dates as YYYY, YYYY-MM
         or YYYY-MM-DD; an article's date counts for its whole day, month or year). With a bound
         given, an article without a date is outside: nothing says it is in the period."""
-        return Scope.period(
-            check_date(since, "since") if since else None, check_date(until, "until") if until else None
-        )
+        return Scope.period(*check_period(since, until))  # a period that ends before it begins is refused
 
     def outside(self, since: str | None = None, until: str | None = None) -> frozenset[int]:
         """The paragraphs of articles outside [since, until] (see ``scope``)."""
