@@ -83,7 +83,7 @@ burst: $(STAMP)
 # Issue 39's costly inputs (rare characters, long histories, a 2,000-character draft): CPU per request
 # and a bystander's latency while four run beside it; writes the hostile section of BENCHMARKS.md.
 hostile: $(STAMP)
-	$(PY) bench/hostile.py --write BENCHMARKS.md
+	PYTHONPATH=bench $(PY) bench/hostile.py --write BENCHMARKS.md
 
 # 20 builds killed with SIGKILL at random moments; the previous index must always survive.
 faults: $(STAMP)

@@ -166,3 +166,26 @@ def test_human_output_and_not_found(built_index: Path, capsys, monkeypatch):  # 
     assert "没有提到房价" in out and "相关原文(不是答案)" in out
     _, out, _ = run(capsys, monkeypatch, "ask", "--index", str(built_index), "新增上市企业几家?")
     assert "「新增上市企业2家,累计50家。」" in out and "第 2 段" in out
+
+
+def test_a_command_refused_before_its_first_question_ends_cleanly(built_index: Path) -> None:
+    """The question model loads in a thread from the start; a command refused at once used to end
+    while it loaded, and the process aborted now and then (exit -6, 「terminate called without an
+    active exception」) instead of exiting 1 with its message."""
+    import subprocess
+
+    command = [
+        sys.executable,
+        "-m",
+        "quoteqa",
+        "ask",
+        "--index",
+        str(built_index),
+        "--since",
+        "2025",
+        "--until",
+        "2023",
+    ]
+    for _ in range(4):
+        done = subprocess.run([*command, "x"], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 1 and "晚于" in done.stderr and "terminate" not in done.stderr

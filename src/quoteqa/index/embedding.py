@@ -7,6 +7,8 @@ neither torch nor sentence-transformers, whose imports cost seconds a process.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import os
 import sys
 import threading
@@ -103,6 +105,18 @@ def preload(name: str = DEFAULT_MODEL) -> None:
             future.set_exception(exc)
 
     threading.Thread(target=fill, name="quoteqa-model", daemon=True).start()
+    atexit.register(_settle, future)
+
+
+PRELOAD_SETTLE = 30.0  # seconds a process that ends early waits for its model to finish loading
+
+
+def _settle(future: Future[NumpyUSE]) -> None:
+    """Let a model still loading finish before the process ends: a daemon thread stopped inside
+    SentencePiece's C++ aborts the process (exit -6, 「terminate called without an active
+    exception」) when a command is refused before its first question."""
+    with contextlib.suppress(BaseException):
+        future.exception(timeout=PRELOAD_SETTLE)
 
 
 def query_model(name: str = DEFAULT_MODEL) -> Embedder:
