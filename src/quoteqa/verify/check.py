@@ -94,6 +94,7 @@ def verify_claim(
     sentences (those for the index's embedding model by default)."""
     w = weights or for_model(index.model_name)
     found_in = ranked(index, w, claim, scope)
+    claim_ranked = found_in  # before the place filter: the operands' search reuses it
     claimed = parse(claim)
     if not claimed:
         return _wording_only(index, claim, found_in)
@@ -116,6 +117,7 @@ def verify_claim(
     ctx = Context(
         index, w, scope, claim, lambda s: not named or article_place(index, article_of(index, s.sentence)) in named
     )
+    ctx.ranked[claim] = claim_ranked
     kept = [not _self_evident(claim, fig) for fig in claimed]
     claimed = [f for f, k in zip(claimed, kept, strict=True) if k]
     claim_subjects = [s for s, k in zip(claim_subjects, kept, strict=True) if k]

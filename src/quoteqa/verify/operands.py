@@ -79,17 +79,21 @@ class Context:
     claim: str
     keep: Callable[[answering.Scored], bool] = lambda s: True
     cache: dict[str, Sources] = field(default_factory=dict)
+    ranked: dict[str, list[answering.Scored]] = field(default_factory=dict)  # by text, the claim's too
 
     def sources(self, words: str) -> Sources:
         """The figures of the sentences ranked for ``words`` and for the whole claim (of the articles
-        on the place the claim names, when it names one the articles report on)."""
+        on the place the claim names, when it names one the articles report on). Each text is
+        ranked once a claim."""
         if words not in self.cache:
             where = _places(self.index)
             named = {name for name in where.values() if name in self.claim}
             seen: set[int] = set()
             out: Sources = []
             for text in (words, self.claim) if words else (self.claim,):
-                for s in ranked(self.index, self.weights, text, self.scope):
+                if text not in self.ranked:
+                    self.ranked[text] = ranked(self.index, self.weights, text, self.scope)
+                for s in self.ranked[text]:
                     aid = int(self.index.para_article[int(self.index.sent_para[s.sentence])])
                     if named and where.get(aid) not in named:
                         continue
