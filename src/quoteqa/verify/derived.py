@@ -20,16 +20,6 @@ from ..language.numbers import Figure, format_value
 SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
     "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
 )  # fmt: skip
-RELATION_ZH = {
-    SUM: "合计",
-    DIFFERENCE: "相差",
-    START: "原有(累计减新增)",
-    REMAINDER: "其余(总数减部分)",
-    SHARE: "占比",
-    RATIO: "倍数",
-    AVERAGE: "平均",
-    BASE: "上年同期(今年数值÷(1+增幅))",
-}
 _SEP = "[,,;;。:!?!?]"
 _TRAILING = ",,;;"  # characters stripped from the end of the clause before
 _CHANGE_AND_AFTER = re.compile(
