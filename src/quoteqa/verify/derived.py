@@ -74,12 +74,15 @@ _AVERAGE_WHO = re.compile(
     "人均|户均|亩均|场均|亩产|单产|平均亩产|平均单产"
 )  # the cue names who shares: 游客人均消费 is 游客消费
 _DIFFERENCE_CUE = re.compile(r"(?<!占)比(?![重例率])")
-_DIFFERENCE_END = re.compile(r"(?:多出|多|少|高出|(?<!提)高|低|增加|减少|快|慢)(?:了|出)?(?:约|近|超过|逾)?$")
+# (「提高」, 「加快」, 「放慢」 say how a rate moved against its base, not a gap to another subject.)
+_DIFFERENCE_END = re.compile(
+    r"(?:多出|多|少|高出|(?<![提升])高|(?<![降减])低|增加|减少|(?<!加)快|(?<![放减])慢)(?:了|出)?(?:约|近|超过|逾)?$"
+)
 _GAP_CUE = re.compile("高出|高于|低于|多于|少于|快于|慢于")
 _GAP_END = re.compile(r"(?:约|近|超过)?$")
 # What a change is measured against is a base, not another subject: 「比去年多」 is a change.
 _PERIOD = re.compile(
-    r"^(?:去年|上年|前年|同期|上年同期|去年同期|一季度|二季度|三季度|上季度|上半年|下半年|前三季度|年初|上月|\d{4}年)"
+    r"(?:去年|上年|前年|同期|一季度|二季度|三季度|上季度|上半年|下半年|前三季度|年初|上月|\d{4}年)(?:同期|底|末|的)*"
 )
 _PER = re.compile(r"每(?:1|一)(?:元|万元|亿元|个|人|户|亩)")  # 「每1元…拉动7元」
 # A figure that only counts the claim's own list (「高新区、开发区和临湖镇三个板块」) or states the unit
@@ -250,15 +253,19 @@ def _whole(words: str, part: str) -> str:
 
 def _ratio(at: _Around) -> Relation | None:
     m = _between(at.lead, _RATIO_CUE, _RATIO_END)
-    if at.unit != "倍" or not m or _PERIOD.match(m.words):
+    if at.unit != "倍" or not m or _PERIOD.fullmatch(m.words):
         return None
     first = _clean(at.lead[: m.start])
-    return Relation(RATIO, (first, _whole(_clean(m.words), first)), statable=True)
+    other = _clean(m.words)
+    if len(_GENERIC_WHOLE.sub("", _NEW.sub("", other))) < 2 and _NEW.search(other):
+        # 「累计上市企业数是今年新增数的25倍」: what was added of the first's subject
+        return Relation(RATIO, (first, "新增" + re.sub("累计|数量|数$", "", first)), statable=True)
+    return Relation(RATIO, (first, _whole(other, first)), statable=True)
 
 
 def _difference(at: _Around) -> Relation | None:
     m = _between(at.lead, _DIFFERENCE_CUE, _DIFFERENCE_END) or _between(at.lead, _GAP_CUE, _GAP_END)
-    if not m or _PERIOD.match(m.words):
+    if not m or _PERIOD.fullmatch(m.words):
         return None
     first = _clean(at.lead[: m.start]) or at.subject
     # A gap between two rates is stated as it is (「增速高于社零总额7.5个百分点」); one of amounts is not.
