@@ -33,7 +33,7 @@ OPERAND_HELD = 0.6
 OPERAND_MARGIN = 0.05
 MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
-_TIME = re.compile(r"^(?:今年|上半年|前三季度|一季度|全年|目前|截至\S*?底)+")
+_TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
 _PLAN = re.compile("力争|预计|计划|目标|任务|将")
 _MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
 _GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
@@ -174,10 +174,12 @@ def find(
     unit: str,
     want: Callable[[Figure, Subject], bool] = lambda f, s: True,
     change: bool = False,
+    near: frozenset[int] = frozenset(),
 ) -> Found | str:
     """The articles' figure of ``words`` (a change, 「增长10.68%」, when ``change``), or why there is
-    none: "missing" or "unclear" (two subjects as close with different values)."""
-    words = _TIME.sub("", ctx.without_place(words))  # 「澄江区目前中小学」: what is counted, not where or when
+    none: "missing" or "unclear" (two subjects as close with different values, unless one of them
+    is in a sentence of ``near``, where the other operands are)."""
+    words = ctx.without_place(_TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
     probed = probe(_GROWTH.sub("", words) if change else words, unit, change=change)
     if probed is None:
         return "missing"
@@ -185,8 +187,11 @@ def find(
     if not options:
         return "missing"
     best = options[0]
-    close = [o for o in options[1:] if o[0] >= best[0] - OPERAND_MARGIN]
-    if any(not math.isclose(o[2].value, best[2].value) for o in close):
+    close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
+    beside = [o for o in close if o[1].sentence in near]
+    if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
+        best = beside[0]
+    elif any(not math.isclose(o[2].value, best[2].value) for o in close):
         return "unclear"
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
 
@@ -264,7 +269,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     kind, words = rel.kind, rel.operands
     unit = fig.unit
     if kind == derived.SUM:
-        found = _all([find(ctx, f"第{i + 1}项", w, unit) for i, w in enumerate(words)])
+        found = _sum_operands(ctx, words, unit)
         if isinstance(found, list) and len({(s.cumulative, s.added) for s in _subjects(ctx, found)}) > 1:
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
@@ -293,6 +298,22 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
         return _all([level, rate])
     return "missing"
+
+
+def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found] | str:
+    """The items of a sum: counts of any count unit when the claim counts (「三项加起来共10个」 of
+    6家, 1家 and 3个); an item left unsettled is looked for again beside the others."""
+    counts = unit in _COUNT_UNITS
+    item_unit = "" if counts else unit
+
+    def want(f: Figure, s: Subject) -> bool:
+        return f.unit in _COUNT_UNITS if counts else True
+
+    found: list[Found | str] = [find(ctx, f"第{i + 1}项", w, item_unit, want) for i, w in enumerate(words)]
+    near = frozenset(f[1].sentence for f in found if not isinstance(f, str))
+    found = [f if not isinstance(f, str) else find(ctx, f"第{i + 1}项", words[i], item_unit, want, near=near)
+             for i, f in enumerate(found)]  # fmt: skip
+    return _all(found)
 
 
 def _subjects(ctx: Context, found: list[Found]) -> list[Subject]:
