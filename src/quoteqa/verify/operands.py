@@ -276,6 +276,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == derived.START:
         total = find(ctx, "累计", "累计" + words[0], unit, lambda f, s: not s.change and not s.added)
         added = find(ctx, "新增", "新增" + words[0], unit, lambda f, s: s.added and not s.cumulative)
+        if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
+            added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
         return _all([total, added])
     if kind == derived.DIFFERENCE:
         operand_unit = "%" if unit == "百分点" else unit
