@@ -581,3 +581,13 @@ def test_a_build_refuses_a_front_matter_date_the_month_lacks(tmp_path: Path, cap
     err = capsys.readouterr().err
     assert code == 1 and "a.txt:2" in err and "'2024-02-31' is not a date" in err and "Traceback" not in err
     assert not (tmp_path / "index").exists()
+
+
+def test_the_tagger_bound_nests_and_ends_with_its_request():
+    from quoteqa.language import kinds
+
+    with kinds.bounded():
+        with kinds.bounded(8):
+            kinds.tag("齉龘国的了是在人有我")
+        kinds.tag("上半年新增了多少就业岗位")
+    assert not hasattr(kinds._left, "request")  # outside a request, only the bound of one text

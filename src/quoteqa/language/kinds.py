@@ -145,11 +145,15 @@ _left = threading.local()  # characters this thread may still search: .text, and
 @contextmanager
 def bounded(chars: int = VITERBI_REQUEST) -> Iterator[None]:
     """Bound the Viterbi characters of every text this thread tags inside the block (a request)."""
-    _left.request = chars
+    outer = getattr(_left, "request", None)  # a request inside a request keeps the outer bound
+    _left.request = chars if outer is None else min(chars, outer)
     try:
         yield
     finally:
-        del _left.request
+        if outer is None:
+            del _left.request
+        else:
+            _left.request = outer
 
 
 @lru_cache(maxsize=1)
