@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import shutil
@@ -26,7 +25,7 @@ from pathlib import Path
 
 import httpx
 from burst import ask_once, client
-from harness.app import start_app
+from harness.app import cpu_seconds, start_app
 
 ROOT = Path(__file__).resolve().parents[1]
 QUOTEQA = [sys.executable, "-m", "quoteqa"]
@@ -38,11 +37,6 @@ TESTED = "tests/test_hostile4.py"
 def _row2() -> str:
     rng = random.Random(7)
     return "".join(chr(rng.randint(0x4E00, 0x9FA5)) for _ in range(2000))
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def call(url: str, endpoint: str, data: list[object], source: str = "127.0.0.5") -> str:

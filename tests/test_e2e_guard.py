@@ -4,7 +4,6 @@ broken encodings. Each test reproduces a finding of the hostile-use review again
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sqlite3
 import sys
@@ -26,6 +25,7 @@ from quoteqa.web.guard import QUEUE_FULL
 
 sys.path.insert(0, str(ROOT / "bench"))
 import burst
+from harness.app import cpu_seconds
 
 pytestmark = pytest.mark.e2e
 QUESTION = "上半年新增了多少就业岗位?"
@@ -279,12 +279,6 @@ def test_half_open_connections_neither_starve_others_nor_flood_the_log(tmp_path:
     assert log.count("out of system resource") <= 2
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User and system CPU of process ``pid`` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 JSON = st.recursive(
     st.none()
     | st.booleans()
@@ -317,7 +311,7 @@ def test_the_http_api_answers_every_input_with_a_result_or_a_message(
     elif data and isinstance(data[0], str):
         data = [data[0][:500], *data[1:]]
     with burst.client(next(_SOURCES)) as c:
-        before = _cpu_seconds(pid)
+        before = cpu_seconds(pid)
         r = c.post(f"{url}gradio_api/call/{endpoint}", json={"data": data})
         assert r.status_code < 500, r.text
         if r.status_code == 200:
@@ -326,7 +320,7 @@ def test_the_http_api_answers_every_input_with_a_result_or_a_message(
             if "event: complete" in events:
                 result = json.loads(events.split("data: ", 1)[1])[0]
                 assert isinstance(result, dict) and ("error" in result) != ("verdict" in result or "found" in result)
-        spent = _cpu_seconds(pid) - before
+        spent = cpu_seconds(pid) - before
     fuzz.worst(f"/{endpoint} (HTTP)", spent)
     assert spent < 1.0, (endpoint, data, spent)
     assert "Traceback" not in (work / "app.log").read_text(encoding="utf-8", errors="replace")

@@ -123,19 +123,19 @@ def verify_claim(
     claim_subjects = [s for s, k in zip(claim_subjects, kept, strict=True) if k]
     if not claimed:
         return _wording_only(index, claim, found_in)
-    for fig, subj in zip(claimed, claim_subjects, strict=True):
+    relations = [relation(claim, fig) if intervals else None for fig in claimed]  # the baseline reads none
+    for fig, subj, rel in zip(claimed, claim_subjects, relations, strict=True):
         options = counterparts(fig, subj, sources)
-        rel = relation(claim, fig) if intervals else None  # the bare-number baseline reads no relation
-        if rel is not None and not (
-            _stated(fig, options, intervals) and (not rel.statable or _states_own(rel, options, index))
-        ):
+        # A figure of the kind articles state as they are (占比, 人均) whose own subject a source states
+        own = rel is not None and rel.statable and _states_own(rel, options, index)
+        if rel is not None and not (_stated(fig, options, intervals) and (not rel.statable or own)):
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
             status, computed, sentence = operands.check(ctx, fig, rel, claimed)
             if status == "mismatch" and rel.statable and _agrees_with_a_stated(fig, options, intervals):
                 status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
-            if computed is not None or not (rel.statable and _states_own(rel, options, index)):
+            if computed is not None or not own:
                 said = computed.expression if computed else None
                 checks.append(FigureCheck(fig.text, fig.reading(), said, status, computed))
                 found.append(sentence)
@@ -153,7 +153,7 @@ def verify_claim(
             status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
-    checked = Checked(claimed, claim_subjects, checks, found)
+    checked = Checked(claimed, claim_subjects, relations, checks, found)
     _second_look(index, claim, checked, [*found_in[:1], *near], sources, intervals, elsewhere)
     return _verdict(index, claim, checks, found)
 
@@ -239,10 +239,12 @@ def _stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
 
 @dataclass
 class Checked:
-    """A claim's figures, their subjects, their checks and the sentence of each check's source."""
+    """A claim's figures, their subjects and relations, their checks and the sentence of each check's
+    source."""
 
     claimed: list[Figure]
     subjects: list[Subject]
+    relations: list[Relation | None]
     checks: list[FigureCheck]
     found: list[answering.Scored | None]
 
@@ -261,8 +263,8 @@ def _second_look(
     # A figure whose subject is worded too differently to be recognised (「接待游客800多万人次」
     # for 「旅游接待815万人次」) may still be confirmed by the sentence that confirms the others or
     # that says nearly all of the claim; it is never contradicted that way.
-    for i, (fig, subj) in enumerate(zip(c.claimed, c.subjects, strict=True)):
-        rel = relation(claim, fig) if intervals else None  # a computed figure: confirmed so only if stated
+    for i, (fig, subj, rel) in enumerate(zip(c.claimed, c.subjects, c.relations, strict=True)):
+        # a computed figure is confirmed so only when it is of a kind articles state as it is
         if c.checks[i].status == "missing" and c.checks[i].computed is None and (rel is None or rel.statable):
             confirming = [s for s in c.found if s is not None] + best
             agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
