@@ -31,7 +31,7 @@ from .claims import (
     subject_similarity,
     subjects,
 )
-from .derived import AVERAGE, AVERAGE_CUE, SELF_EVIDENT, Computed, Relation, relation
+from .derived import AVERAGE, AVERAGE_CUE, REMAINDER, SELF_EVIDENT, SHARE, Computed, Relation, relation
 from .operands import Context, Option, Sources, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -133,7 +133,12 @@ def verify_claim(
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
             status, computed, sentence = operands.check(ctx, fig, rel, claimed)
-            if status == "mismatch" and rel.statable and _agrees_with_a_stated(fig, options, intervals):
+            if (
+                status == "mismatch"
+                and rel.statable
+                and rel.kind in _PARTS
+                and _agrees_with_a_stated(fig, options, intervals)
+            ):
                 status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
             if computed is not None or not own:
                 said = computed.expression if computed else None
@@ -197,6 +202,7 @@ def _self_evident(claim: str, fig: Figure) -> bool:
     return any(m.start() <= fig.start < m.end() for m in SELF_EVIDENT.finditer(claim))
 
 
+_PARTS = (SHARE, REMAINDER)  # a part the articles may state as it is (15 of 17)
 # A computed-looking figure that a source states as it is (「占比58%」 in the articles) is direct: the
 # source's subject must be this close (and, before the arithmetic is tried, the figure agree).
 STATED_SUBJECT = 0.6

@@ -127,6 +127,9 @@ class Subject:
     marks: frozenset[str] = frozenset()  # contrasting modifiers in its subject (省级, 城镇, …)
     direction: int = 0  # +1 after 增长/提高, -1 after 下降/回落, 0 when the words do not say
     side: str = ""  # "from" in 「从41.5%提高到44.2%」's first rate, "to" in its second
+    # With the noun a 「分别」 list shares (「高新区、开发区分别实现规上工业总产值…」): what an operand's
+    # words may be found in, though the figure is not compared by them.
+    shared: frozenset[str] = frozenset()
 
 
 def _words(text: str) -> str:
@@ -155,7 +158,9 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
     paired = respective(text, figures)
+    around: list[frozenset[str]] = []  # each figure's words before its item is known
     for i, fig in enumerate(figures):
+        shared: frozenset[str] = frozenset()
         start = _clause_start(text, fig.start, bounds, figures)
         end = min(b for b in bounds if b >= fig.end)
         prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
@@ -173,10 +178,14 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         elif len(lead + trail) < 4 or lead.startswith("占") or len(re.sub(_GENERIC_WORDS, "", lead)) < 4:
             # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」: the noun came before
             full = full | previous
+        around.append(frozenset(bigrams(lead + trail)))
         if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
-            item, head = paired[i]
-            terms = full = frozenset(bigrams(_words(item)))
+            item, head, noun, listed_here = paired[i]
+            terms = frozenset(bigrams(_words(item)))
+            full = terms if listed_here else terms | around[head]  # and 「累计分别达到」: the list is elsewhere
+            shared = frozenset(bigrams(_words(item + noun)))  # 「实现规上工业总产值」 is each one's
             start = _clause_start(text, figures[head].start, bounds, figures)
+            prev_end = min(prev_end, figures[head].start)  # 「累计分别达到612家和358家」: both running totals
             fig = replace(fig, start=figures[head].start)  # its words of movement are the run's
         context = text[start : fig.start]
         before = text[max(0, fig.start - 4) : fig.start]
@@ -194,9 +203,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         base = _base(context)
         marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
         out.append(
-            Subject(
-                terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction=direction, side=side
-            )
+            Subject(terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction, side, shared)
         )
         previous = terms
     return out
@@ -205,25 +212,51 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
 _LIST_SPLIT = re.compile("[、和与及]")
 
 
-def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int]]:
+def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int, str, bool]]:
     """Figures that 「分别」 pairs with the items of a list, by position: in 「城镇、农村居民人均可支配
-    收入分别增长5.2%和6.9%」 6.9% is 农村居民人均可支配收入's. Maps a figure's position to its item
-    (with the noun the items share) and to the first figure of its run."""
-    out: dict[int, tuple[str, int]] = {}
-    items: list[str] = []
+    收入分别增长5.2%和6.9%」 6.9% is 农村居民人均可支配收入's; in 「高新区、开发区分别实现产值351.2亿元、
+    226.7亿元」 351.2亿元 is 高新区实现产值's; in 「新增家庭农场86家、合作社24家,累计分别达到612家和358家」
+    the items are what the figures before counted. Maps a figure's position to its item (with the noun
+    the items share), to the first figure of its run, to the noun after 「分别」 and to whether the
+    items are listed in the figure's own clause."""
+    out: dict[int, tuple[str, int, str, bool]] = {}
+    listed: list[str] = []  # the items of the list before the last 「分别」, without their noun
     for m in re.finditer("分别", text):
+        run = _run(text, figures, m.end())
+        if len(run) < 2:
+            continue
         clause_start = max(text.rfind(c, 0, m.start()) for c in ",,;;。:") + 1
-        parts = [p for p in _LIST_SPLIT.split(text[clause_start : m.start()]) if p]
+        parts = [p for p in _LIST_SPLIT.split(text[clause_start : m.start()]) if _words(p)]
+        noun = re.sub(rf"^{_GENERIC_WORDS}+", "", _words(text[m.end() : figures[run[0]].start]))
         if len(parts) >= 2:
             head = round(sum(len(p) for p in parts[:-1]) / (len(parts) - 1))
             shared = parts[-1][head:]  # 「居民人均可支配收入」 after 「农村」
-            items = [p + shared for p in parts[:-1]] + [parts[-1]]
-        following = text.find("分别", m.end())
-        stop = following if following >= 0 else len(text)
-        run = [k for k, f in enumerate(figures) if m.end() <= f.start < stop]
-        if items and len(run) == len(items):
-            out.update({k: (item, run[0]) for item, k in zip(items, run, strict=True)})
+            listed = [p + shared for p in parts[:-1]] + [parts[-1]]
+            items = listed
+        elif len(listed) == len(run):  # 「A、B分别完成产值…,同比分别增长…」: the same items
+            items = listed
+        else:  # 「A86家、B24家,累计分别达到612家和358家」: the items are what the figures before count
+            before = [k for k, f in enumerate(figures) if f.end <= clause_start][-len(run) :]
+            bounds = [0] + [figures[k].end for k in before]
+            items = [text[bounds[i] : figures[k].start] for i, k in enumerate(before)]
+            items = [re.split("[,,;;。:、]", item)[-1].replace("新增", "") for item in items]
+        if len(run) == len(items):
+            out.update({k: (item, run[0], noun, len(parts) >= 2) for item, k in zip(items, run, strict=True)})
     return out
+
+
+def _run(text: str, figures: list[Figure], after: int) -> list[int]:
+    """The figures listed after ``after`` in one clause, joined by 、, 和 or 及 alone: 「351.2亿元、
+    226.7亿元和88.4亿元」 (not the figure of the clause after)."""
+    run: list[int] = []
+    for k, fig in enumerate(figures):
+        if fig.start < after:
+            continue
+        gap = text[figures[run[-1]].end : fig.start] if run else text[after : fig.start]
+        if (run and not re.fullmatch("[、,,和与及]", gap)) or (not run and re.search("[,,;;。]", gap)):
+            break
+        run.append(k)
+    return run
 
 
 def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject]]:

@@ -49,7 +49,7 @@ _START = re.compile(r"(?<![比较])(?:年初|此前|之前|以前|原有|原来|
 _SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
 # 「三个板块合计」, 「三大主导产业合计」: words that count the list, not an item of it.
 _COUNTED = re.compile(
-    r"[两二三四五六七八九十](?:个|大|类|项)(?:主导|重点|支柱|新兴)?(?:板块|地区|镇|街道|园区|方面|领域|产业)?$"
+    r"[两二三四五六七八九十](?:个|大|类|项|者)(?:主导|重点|支柱|新兴)?(?:板块|地区|镇|街道|园区|方面|领域|产业)?$"
 )
 # 「…、…和…,三项加起来共10个」: the items are the clause before.
 _ITEMS_BEFORE = re.compile(r"^(?:这)?[两二三四五六七八九十](?:项|者|类|个)(?:之和)?$")
@@ -106,6 +106,9 @@ class Relation:
     # A figure an article may state as it is (「占比58%」, 「人均可支配收入4万元」, 「学前教育学位4320个」):
     # checked against the stated figure when the articles have one of its very subject.
     statable: bool = False
+    # The items of a sum as the claim writes them, without the noun the last one seems to share
+    # (「家庭农场和农民专业合作社」 may share 「合作社」 or not): tried when the first reading finds none.
+    plain: tuple[str, ...] = ()
 
     @property
     def own(self) -> str:
@@ -204,16 +207,50 @@ def _sum(at: _Around) -> Relation | None:
     if not m:
         return None
     listed = at.lead[: m.start()]
+    counted = _COUNT_WORD.search(listed)
     if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
-    items = [p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)]
+    items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)
     if len(items) < 2:
         return None
+    items[0] = _HERE_AND_NOW.sub("", items[0]) or items[0]  # 「澄江区新开工」: the place is the claim's
     head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
     shared = items[-1][head:] if len(items[-1]) > head + 1 else ""
     noun = _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: what each item has
     words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
-    return Relation(SUM, tuple(w + noun for w in words))
+    kind = _KIND_OF_ITEMS.match(words[0])  # 「新增A、B和C」: each of them was added
+    words = [w if not kind or w.startswith(kind.group(0)) else kind.group(0) + w for w in words]
+    plain = [_clean(p) for p in items]
+    if m.group(0).startswith("累计"):  # 「A和B累计近1000家」: running totals
+        words = [w if w.startswith("累计") else "累计" + w for w in words]
+        plain = [w if w.startswith("累计") else "累计" + w for w in plain]
+    return Relation(SUM, tuple(w + noun for w in words), plain=tuple(w + noun for w in plain) if shared else ())
+
+
+# 「两项合计」, 「三者加起来」: how many items the claim adds.
+_COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")
+_NUMBER_OF = {c: i for i, c in enumerate("一两三四五六七八九", 1)} | {"二": 2}
+_HERE_AND_NOW = re.compile(
+    r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
+    r"|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
+)
+_KIND_OF_ITEMS = re.compile(r"^(?:新增|累计)")
+
+
+def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> list[str]:
+    """The items of a list, as many as the claim counts: 「新建和改造A、B,两项合计」 has two items, the
+    first 「新建和改造A」 (joined again where 和 or 与 split it, not 、)."""
+    want = _NUMBER_OF.get(counted.group(1), 0) if counted else 0
+    while want and len(items) > want:
+        for i in range(len(items) - 1):
+            joined = f"{items[i]}和{items[i + 1]}", f"{items[i]}与{items[i + 1]}", f"{items[i]}及{items[i + 1]}"
+            glue = next((j for j in joined if j in listed), None)
+            if glue is not None:
+                items[i : i + 2] = [glue]
+                break
+        else:
+            return items
+    return items
 
 
 def _remainder(at: _Around) -> Relation | None:
@@ -342,6 +379,8 @@ def divide(a: Interval, b: Interval) -> Interval | None:
     return a[0] / b[1], a[1] / b[0]
 
 
+RATIO_SLACK = 0.05  # 「是…的2倍」 without 多, 近 or 约 is 1.9 to 2.1 times …
+RATIO_DOUBT = 0.2  # … and not 1.55 times
 FRACTION_SLACK = 0.01  # 三分之二 is 66.7% give or take this share of it
 
 
@@ -356,6 +395,14 @@ def judge(claimed: Figure, result: Interval) -> str:
         and abs(result[0] - claimed.value) <= FRACTION_SLACK * claimed.value
     ):
         return "unclear"  # 「超过三分之二」 against 67.1%: a fraction word is itself rounded
+    if claimed.qualifier == "=" and claimed.unit == "倍" and claimed.value == round(claimed.value):
+        # 「是…的2倍」: 1.9 to 2.1 times agrees, under 1.6 or over 2.4 does not, between is unsettled
+        near = (
+            claimed.value * (1 - RATIO_SLACK) - 1e-9 <= result[0]
+            and result[1] <= claimed.value * (1 + RATIO_SLACK) + 1e-9
+        )
+        far = result[1] < claimed.value * (1 - RATIO_DOUBT) or result[0] > claimed.value * (1 + RATIO_DOUBT)
+        return "match" if near else "mismatch" if far else "unclear"
     if claimed.qualifier == "=":
         half = _half_step(claimed.text, claimed.value) if result[0] != result[1] or _fraction(result) else 0.0
         lo_c, hi_c = claimed.value - half, claimed.value + half

@@ -113,8 +113,15 @@ class Context:
         """``words`` without a place at their start (澄江区, 武进全区; after 累计 or 新增 too): what
         is counted, not where."""
         lead = re.match(r"^(?:累计|新增)?", words).group(0)  # type: ignore[union-attr]
-        rest = _PLACE.sub("", words[len(lead) :])
-        rest = re.sub(r"^(?:全区|全县|全市|全镇)", "", rest)
+        rest, names = words[len(lead) :], sorted(set(_places(self.index).values()), key=len, reverse=True)
+        while True:  # 「澄江区目前中小学」, 「武进今年新入选…」: a place and a time, in either order
+            trimmed = _TIME.sub("", re.sub(r"^(?:全区|全县|全市|全镇)", "", rest))
+            for name in names:
+                if trimmed.startswith(name):
+                    trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
+            if trimmed == rest:
+                break
+            rest = trimmed
         return lead + rest if rest else words
 
     def operand(
@@ -131,22 +138,30 @@ class Context:
 Found = tuple[Operand, answering.Scored]
 # A place at the start of an operand's words (澄江区, 武进全区): what is counted is the rest.
 _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
+_NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
 
 
 def _places(index: Index) -> dict[int, str]:
-    """The place each article reports on, by article: of the names it puts before 区, 县 or 镇,
-    the one it names most often (白沙 of 白沙镇; not 高新 of 高新区, a zone inside it)."""
+    """The place each article reports on, by article: of the names the articles put before 区, 县
+    or 镇, the one it names most often, with or without them (武进 of 「武进区」 and of 「武进全区」;
+    not 高新 of 高新区, a zone inside it). An article that names none has no place."""
 
     def compute() -> dict[int, str]:
         texts: dict[int, list[str]] = {}
         for sid, sentence in enumerate(index.sentences):
             texts.setdefault(int(index.para_article[int(index.sent_para[sid])]), []).append(sentence.text)
+        joined = {aid: "".join(sentences) for aid, sentences in texts.items()}
+        names = {
+            m.group(1)
+            for text in joined.values()
+            for m in _PLACE_NAME.finditer(text)
+            if not _NOT_A_NAME.search(m.group(1))
+        }
         out = {}
-        for aid, sentences in texts.items():
-            text = "".join(sentences)
-            names = {m.group(1) for m in _PLACE_NAME.finditer(text)}
-            if names:
-                out[aid] = max(sorted(names), key=text.count)
+        for aid, text in joined.items():
+            counts = {name: text.count(name) for name in sorted(names)}
+            if counts and max(counts.values()) >= 2:  # named once is named in passing
+                out[aid] = max(counts, key=lambda n: counts[n])
         return out
 
     return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
@@ -206,7 +221,7 @@ def _operand_options(
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
-            held = len(subj.terms & src_subj.full) / len(subj.terms) if subj.terms else 0.0
+            held = len(subj.terms & (src_subj.full | src_subj.shared)) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if _MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
@@ -270,6 +285,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     unit = fig.unit
     if kind == derived.SUM:
         found = _sum_operands(ctx, words, unit)
+        if isinstance(found, str) and rel.plain:  # 「家庭农场和农民专业合作社」: two nouns after all
+            found = _sum_operands(ctx, rel.plain, unit)
         if isinstance(found, list) and len({(s.cumulative, s.added) for s in _subjects(ctx, found)}) > 1:
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
@@ -377,7 +394,7 @@ def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
 
 
 # What an average shares a total among, by its word: 人均 among people, 户均 among households.
-_SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户",)}
+_SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户", "家"), "场均": ("场",)}
 # A claim whose total is worded unlike the article's (「游客人均消费」 for 「旅游总收入」) may take both
 # from the sentence that best matches the whole claim, when that sentence holds this much of its
 # words or stands out this far in meaning (dense z-score), and holds one total and one count.
@@ -391,6 +408,12 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     count of people, households or places in the total's sentence."""
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
     total = find(ctx, "总量", what, fig.unit)
+    if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
+        count = find(ctx, "数量", who, "", lambda f, s: f.unit in among and f.unit != fig.unit)
+        if not isinstance(count, str):
+            beside = in_sentence(ctx, "总量", count[1], lambda f: f.unit == fig.unit and not f.text.endswith("%"))
+            if not isinstance(beside, str):
+                return _all([beside, count])
     if isinstance(total, str):
         best = ctx.sources("")[:1]
         if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
