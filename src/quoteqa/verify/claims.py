@@ -24,6 +24,9 @@ _GENERIC_WORDS = (
 _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 # A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
 _CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
+# What was added this period: 「新增87家」, 「新入选…5家」, 「5家企业入选…」.
+_ADDED = re.compile("新增|新入选|新认定|新获评|新获批|新建(?!和|、|与|或)")
+_ADDED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:新?入选|新?获评|新?获批|新认定)")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
 _RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快"
@@ -150,6 +153,12 @@ def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure])
     return start
 
 
+def short(words: str, before: str) -> bool:
+    """Words too few to name a subject alone: under four characters, or four that are not a part
+    (「贷款余额」 after 「存款余额」 is its like; 「其中税收收入」 is a part of what came before)."""
+    return len(words) < 4 or (len(words) == 4 and "其中" not in before)
+
+
 def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     """What each figure counts: the words of its clause before it, and after it when those are few."""
     norm = unicodedata.normalize("NFKC", text)
@@ -175,8 +184,13 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             terms, full = terms | previous, full | previous
         elif generic and not trail:
             terms = full = frozenset()  # 「同比增长7%」 alone names nothing
-        elif len(lead + trail) < 4 or lead.startswith("占") or len(re.sub(_GENERIC_WORDS, "", lead)) < 4:
-            # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」: the noun came before
+        elif (
+            short(lead + trail, text[prev_end : fig.start])
+            or lead.startswith("占")
+            or len(re.sub(_GENERIC_WORDS, "", lead)) < 4
+        ):
+            # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」, 「…存款余额…;贷款余额…」:
+            # the noun came before
             full = full | previous
         around.append(frozenset(bigrams(lead + trail)))
         if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
@@ -197,7 +211,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
         own = re.sub(_GENERIC_WORDS, "", re.sub(f"[^{CJK}]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
-        added = "新增" in text[start : fig.start]
+        added = bool(_ADDED.search(text[start : fig.start]) or _ADDED_AFTER.match(text[fig.end : end]))
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
@@ -265,12 +279,27 @@ def sentence_figures(index: Index, sid: int) -> tuple[list[Figure], list[Subject
     def compute() -> tuple[list[Figure], list[Subject]]:
         text = index.sentences[sid].text
         figs = parse(text)
-        subs = subjects(text, figs)
+        subs = _continued(index, sid, text, figs) or subjects(text, figs)
         derived = point_changes(text, figs, subs)
         derived += [g for f, sub in zip(figs, subs, strict=True) if (g := as_growth(text, f, sub))]
         return figs + [f for f, _ in derived], subs + [s for _, s in derived]
 
     return index.cached("figures", sid, compute)  # type: ignore[no-any-return]
+
+
+def _continued(index: Index, sid: int, text: str, figs: list[Figure]) -> list[Subject] | None:
+    """The subjects of a sentence that goes on from the one before after 「;」 (「全区金融机构本外币
+    存款余额1428.6亿元…;贷款余额1096.3亿元…」): read with it, as one sentence."""
+    if sid == 0 or index.sent_para[sid - 1] != index.sent_para[sid]:
+        return None
+    before = index.sentences[sid - 1].text
+    if not before.rstrip().endswith((";", ";")) or not figs:
+        return None
+    shift = len(before)
+    joined = before + text
+    prior = parse(before)
+    moved = [replace(f, start=f.start + shift, end=f.end + shift) for f in figs]
+    return subjects(joined, prior + moved)[len(prior) :]
 
 
 _CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」

@@ -36,6 +36,7 @@ _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 _TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
 _PLAN = re.compile("力争|预计|计划|目标|任务|将")
 _MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
+_RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
 _GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
 _COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
 
@@ -284,6 +285,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     kind, words = rel.kind, rel.operands
     unit = fig.unit
     if kind == derived.SUM:
+        if len(words) < 2:
+            return "missing"
         found = _sum_operands(ctx, words, unit)
         if isinstance(found, str) and rel.plain:  # 「家庭农场和农民专业合作社」: two nouns after all
             found = _sum_operands(ctx, rel.plain, unit)
@@ -291,8 +294,11 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
     if kind == derived.START:
-        total = find(ctx, "累计", "累计" + words[0], unit, lambda f, s: not s.change and not s.added)
-        added = find(ctx, "新增", "新增" + words[0], unit, lambda f, s: s.added and not s.cumulative)
+        what = ctx.without_place(_RUNNING.sub("", ctx.without_place(words[0])))  # 「白沙镇累计建成高标准农田」
+        total = find(ctx, "累计", "累计" + what, unit, lambda f, s: not s.change and not s.added)
+        added = find(ctx, "新增", "新增" + what, unit, lambda f, s: s.added and not s.cumulative)
+        if isinstance(added, str) and not isinstance(total, str):
+            added = _since_start(ctx, total)
         if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
             added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
         return _all([total, added])
@@ -316,6 +322,21 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
         return _all([level, rate])
+    return "missing"
+
+
+def _since_start(ctx: Context, total: Found) -> Found | str:
+    """The change since the start of the year that follows a running total in its sentence
+    (「贷款余额1096.3亿元,比年初增加98.7亿元」)."""
+    operand, scored = total
+    figs, subs = sentence_figures(ctx.index, scored.sentence)
+    at = next((f.end for f in figs if f.text == operand.text), None)
+    for fig, subj in zip(figs, subs, strict=True):
+        if at is not None and fig.start >= at:
+            if subj.base == "ytd" and subj.change and fig.unit == operand.unit:
+                return ctx.operand("比年初增加", scored, fig, falls=subj.direction < 0)
+            if not subj.change:
+                break  # another running total's sentence part
     return "missing"
 
 
