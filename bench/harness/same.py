@@ -44,8 +44,8 @@ def dump(out: Path, corpus: Path) -> int:
         for name in CLAIM_SETS:
             claims, synthetic = load_claims(ROOT / "bench" / "sets" / name)
             checker = qa if synthetic is None else _qa(synthetic, work / "synthetic")
-            for c in claims:
-                v = checker.verify(c["claim"])
+            for c in claims:  # each claim against the corpus it names, as make bench scores it
+                v = (checker if c.get("corpus", "bundled") != "bundled" else qa).verify(c["claim"])
                 rows.append({"key": [name, c["claim"]], "verdict": v.verdict, "evidence": v.evidence})
     out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     print(f"{len(rows)} answers written to {out}")

@@ -39,6 +39,8 @@ _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
 # A figure whose closest subject disagrees, while another almost as close (within this much)
 # agrees, is unclear rather than contradicted.
 AMBIGUOUS_MARGIN = 0.05
+# A figure is contradicted only by a source figure whose subject shares this much with its own.
+MISMATCH_SUBJECT = 0.41
 # A figure whose subject is not recognised may be confirmed by the best sentence when that
 # sentence holds this much of the claim's words.
 FALLBACK_COVER = 0.3
@@ -349,6 +351,8 @@ def _judge(
         return "unclear", best
     if any(elsewhere(best, o) and compare(fig, o[2], intervals) != "mismatch" for o in options[1:]):
         return "unclear", best
+    if best_similarity < MISMATCH_SUBJECT:
+        return "unclear", best  # 「115所中小学」 against 「覆盖中小学87所」: too loosely the same subject to deny it
     return status, best
 
 

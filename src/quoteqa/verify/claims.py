@@ -57,6 +57,8 @@ _CONTRASTS = [
     ("累计", "新增"),
     ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
 ]
+_PLANS = frozenset(("任务", "目标"))  # (计划 is often a name: 龙城英才计划)
+_QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
@@ -215,7 +217,8 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
-        marks = frozenset(m for group in _CONTRASTS for m in group if m in text[start:end])
+        named = _QUOTED.sub("", text[start:end])  # 「“龙城英才计划”邀请赛」 is no plan
+        marks = frozenset(m for group in _CONTRASTS for m in group if m in named)
         out.append(
             Subject(terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction, side, shared)
         )
@@ -390,6 +393,8 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
     source_base = source_subject.base or ("yoy" if source_subject.change else "")
     if claim_subject.base and source_base and claim_subject.base != source_base:
         return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
+    if claim_subject.marks & _PLANS and not source_subject.marks & _PLANS:
+        return False  # 「筹集任务为4000套」 is no figure of what was done (「筹集…2860套」)
     for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
         mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
         if mine and theirs and not mine & theirs:
