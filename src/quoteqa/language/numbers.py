@@ -247,14 +247,23 @@ def _in_slogan(text: str, m: re.Match[str]) -> bool:
     return quoted is not None and m.end() < quoted.end()
 
 
+def normalized(text: str) -> str:
+    """NFKC a character at a time, keeping the characters that NFKC would turn into several (Ⅲ, ㈠):
+    full-width digits and punctuation become ASCII while every span stays valid."""
+    norm = unicodedata.normalize("NFKC", text)
+    if len(norm) == len(text):
+        return norm
+    out = (unicodedata.normalize("NFKC", c) for c in text)
+    return "".join(n if len(n) == 1 else c for n, c in zip(out, text, strict=True))
+
+
 def parse(text: str) -> list[Figure]:
     """Every figure in ``text``, in order; never raises. The one definition of "figure": answering
     asks it of sentences and questions, verification reads the figures themselves. Dates, road
     numbers and slogans such as “1+8+5” are not figures."""
     out: list[Figure] = []
     # Full-width digits and signs become ASCII; spans stay valid when NFKC keeps the length.
-    norm = unicodedata.normalize("NFKC", text)
-    src = norm if len(norm) == len(text) else text
+    src = normalized(text)
     for m in FIGURE_RE.finditer(src):
         if not m.group(0) or _inside_code(src, m) or _is_date(src, m) or _in_slogan(src, m):
             continue

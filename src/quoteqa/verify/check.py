@@ -130,16 +130,20 @@ def verify_claim(
         options = counterparts(fig, subj, sources)
         # A figure of the kind articles state as they are (占比, 人均) whose own subject a source states
         own = rel is not None and rel.statable and _states_own(rel, options, index)
-        if rel is not None and not (_stated(fig, options, intervals) and (not rel.statable or own)):
+        # 「…以外的其余产业产值」 is never the figure of the part it excludes, however alike their words
+        excluding = rel is not None and rel.kind == REMAINDER and not rel.statable
+        if rel is not None and (excluding or not (_stated(fig, options, intervals) and (not rel.statable or own))):
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
             status, computed, sentence = operands.check(ctx, fig, rel, claimed)
+            used = {(o.text, o.sentence) for o in computed.operands} if computed else set()
+            others = [o for o in options if (o[2].text, index.sentences[o[1].sentence].text.strip()) not in used]
             if (
                 status == "mismatch"
                 and rel.statable
                 and rel.kind in _PARTS
-                and _agrees_with_a_stated(fig, options, intervals)
+                and _agrees_with_a_stated(fig, others, intervals)
             ):
                 status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
             if computed is not None or not own:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from ..index.store import Index
 from ..ingest.text import CJK, bigrams
-from ..language.numbers import Figure, exact_figure, parse
+from ..language.numbers import Figure, exact_figure, normalized, parse
 
 _SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
@@ -135,6 +134,7 @@ class Subject:
     # With the noun a 「分别」 list shares (「高新区、开发区分别实现规上工业总产值…」): what an operand's
     # words may be found in, though the figure is not compared by them.
     shared: frozenset[str] = frozenset()
+    part: bool = False  # 「…,其中出口额192亿元」: a part of the figure before
 
 
 def _words(text: str) -> str:
@@ -163,8 +163,7 @@ def short(words: str, before: str) -> bool:
 
 def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     """What each figure counts: the words of its clause before it, and after it when those are few."""
-    norm = unicodedata.normalize("NFKC", text)
-    text = norm if len(norm) == len(text) else text  # spans of ``figures`` stay valid
+    text = normalized(text)  # spans of ``figures`` stay valid
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
@@ -220,7 +219,21 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         named = _QUOTED.sub("", text[start:end])  # 「“龙城英才计划”邀请赛」 is no plan
         marks = frozenset(m for group in _CONTRASTS for m in group if m in named)
         out.append(
-            Subject(terms, len(own) < 2, full, change, cumulative, added, rate, base, marks, direction, side, shared)
+            Subject(
+                terms,
+                len(own) < 2,
+                full,
+                change,
+                cumulative,
+                added,
+                rate,
+                base,
+                marks,
+                direction,
+                side,
+                shared,
+                "其中" in text[start : fig.start],
+            )
         )
         previous = terms
     return out

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..language.numbers import Figure, format_value
+from ..language.numbers import Figure, format_value, normalized
 
 SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
     "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
@@ -154,6 +153,12 @@ def _among(text: str) -> str:
     return text[: end.start()] if end and end.start() >= 2 else ""
 
 
+def whole_words(words: str, part: str) -> str:
+    """The whole a share names, once the claim's place is off its words (「武进累计总数」 → 「累计总数」:
+    the part's subject counted in all)."""
+    return _whole(words, part)
+
+
 def _among_before(before: str) -> str:
     """The whole of a clause before ending in 「…中,」 (「新能源产业中,…」)."""
     clause = re.split(_SEP, before.rstrip(_TRAILING))[-1] if before.rstrip(_TRAILING) != before else ""
@@ -174,8 +179,7 @@ class _Around:
 
 
 def _around(claim: str, fig: Figure) -> _Around:
-    norm = unicodedata.normalize("NFKC", claim)
-    claim = norm if len(norm) == len(claim) else claim  # the figure's span stays valid
+    claim = normalized(claim)  # the figure's span stays valid
     cut = max((m.end() for m in re.finditer(_SEP, claim[: fig.start])), default=0)
     lead, before = claim[cut : fig.start], claim[:cut]
     trail = re.split(_SEP, claim[fig.end :])[0]
@@ -261,14 +265,34 @@ def _remainder(at: _Around) -> Relation | None:
         if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
             return Relation(REMAINDER, (_clean(among), at.subject), statable=True)
         return None
+    if cue and re.search(r"\d", at.lead[cue.end() :]):
+        return None  # 「其余9个村的…未超过300万元」: the rest is 9个, not 300万元
     head = at.lead[: cue.start()] if cue else at.lead
     among = _among(head) or _among_before(at.before)
+    excepted = _EXCEPT_WORDS.search(at.before + head)
+    if cue and excepted:  # 「新能源产业产值中,除新能源汽车及核心零部件外,剩下的…」: the part is what is excepted
+        whole = _clean(_among(head[: excepted.start()] if excepted.start() < len(at.before) else "")) or _clean(
+            _last_among(at.before[: excepted.start()])
+        )
+        part = _clean(excepted.group(1))
+        return Relation(REMAINDER, (whole, part)) if whole and part else None
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
         whole = _clean(among)
         return Relation(REMAINDER, (whole, part)) if whole and part else None
     whole = _clean(among) if among else _clean(head) or at.subject
     return Relation(REMAINDER, (whole, _clean(_REMAINDER_TRAIL.sub("", at.trail)) or at.subject))
+
+
+_EXCEPT_WORDS = re.compile(r"除(?:了)?([^,,;;。除]{2,30}?)(?:以外|之外|外)")
+
+
+def _last_among(before: str) -> str:
+    """The whole of the last clause of ``before`` that ends in 「中」 (「新能源产业产值中,除…外,」)."""
+    for clause in reversed(re.split(_SEP, before)):
+        if clause.endswith("中") and len(clause) >= 3:
+            return clause[:-1]
+    return ""
 
 
 def _share(at: _Around) -> Relation | None:
@@ -279,7 +303,14 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_whole(_clean(m.words), part), part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
+    if m := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
+        return Relation(SHARE, (_clean(m.group(1)), _clean(m.group(2))), statable=True)
     return None
+
+
+_AMONG_SHARE = re.compile(
+    r"^(.{2,30}?)中(.{2,30}?)(?:所占比重|所占比例|占比|的比重|的比例)(?:为|达到|达|约|近|超过|的)*$"
+)
 
 
 def _whole(words: str, part: str) -> str:
@@ -404,7 +435,9 @@ def judge(claimed: Figure, result: Interval) -> str:
         )
         far = result[1] < claimed.value * (1 - RATIO_DOUBT) or result[0] > claimed.value * (1 + RATIO_DOUBT)
         return "match" if near else "mismatch" if far else "unclear"
-    if claimed.qualifier == "=":
+    if claimed.qualifier == "=" and "分之" in claimed.text:  # 「四分之一」 is 25% give or take a little
+        lo_c, hi_c = claimed.value * (1 - FRACTION_SLACK), claimed.value * (1 + FRACTION_SLACK)
+    elif claimed.qualifier == "=":
         half = _half_step(claimed.text, claimed.value) if result[0] != result[1] or _fraction(result) else 0.0
         lo_c, hi_c = claimed.value - half, claimed.value + half
     lo, hi = result

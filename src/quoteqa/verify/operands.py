@@ -16,7 +16,7 @@ from ..ask.question import analyse
 from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
 from ..ingest.text import bigrams
-from ..language.numbers import Figure, parse
+from ..language.numbers import Figure, normalized, parse
 from . import derived
 from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
 from .derived import Computed, Interval, Operand, Relation
@@ -36,6 +36,7 @@ _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 _TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
 _PLAN = re.compile("力争|预计|计划|目标|任务|将")
 _MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
+_COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
 _GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
 _COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
@@ -381,6 +382,9 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
     claim states for it), the part another figure of the whole's sentence, of the same unit and
     smaller, or found by its own words."""
     whole_words, part_words = rel.operands
+    whole_words = re.sub(r"\d+(?:\.\d+)?[个家项所户人名座条套]", ",", whole_words)  # 「612名教师」: 教师
+    if rel.kind == derived.SHARE:  # 「占武进累计总数的」: of the part's subject, counted in all
+        whole_words = derived.whole_words(ctx.without_place(whole_words), ctx.without_place(part_words))
     stated = [f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start]
     unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
 
@@ -388,13 +392,20 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
         return not stated or math.isclose(f.value, stated[-1].value)
 
     whole = find(ctx, "总数", whole_words, unit, same_value)
+    if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
+        whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
     if isinstance(whole, str):
         return whole
     w_fig = whole[0]
     unit = w_fig.unit
     if rel.statable and rel.kind == derived.REMAINDER:
         # 「17家A级景区中,4A级以下的有12家」: the claimed figure is a part; the other part is the one
-        # other, smaller figure the whole's sentence gives.
+        # other, smaller figure the whole's sentence gives, when the claim words its part as the rest
+        # (「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」).
+        claim = normalized(ctx.claim)
+        after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
+        if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
+            return "missing"
         return _all([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, unit))])
     part = find(ctx, "部分", part_words, unit) if part_words else "missing"
     if isinstance(part, str) or part[0].low >= w_fig.low:
@@ -403,10 +414,24 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
 
         def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
             clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
-            return _smaller(f, w_fig, unit) and bool(words & frozenset(bigrams(clause)))
+            held = frozenset(bigrams(clause))
+            marked = all(t in held for t in words if _MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
+            return _smaller(f, w_fig, unit) and bool(words & held) and marked
 
         part = in_sentence(ctx, "部分", whole[1], named_part)
+    if not isinstance(part, str) and not _tied(ctx.index, whole[1].sentence, part[1].sentence):
+        return "unclear"  # the articles never say the one is part of the other
     return _all([whole, part])
+
+
+def _tied(index: Index, whole: int, part: int) -> bool:
+    """Whether an article gives a part as part of its whole: in the whole's sentence, or in a
+    sentence of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」)."""
+    if whole == part:
+        return True
+    if part < whole or index.sent_para[part] != index.sent_para[whole]:
+        return False
+    return index.sentences[part].text.lstrip().startswith("其中")
 
 
 def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
