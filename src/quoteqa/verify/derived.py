@@ -303,8 +303,8 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_whole(_clean(m.words), part), part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
-    if m := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
-        return Relation(SHARE, (_clean(m.group(1)), _clean(m.group(2))), statable=True)
+    if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
+        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
     return None
 
 
