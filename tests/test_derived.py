@@ -10,6 +10,7 @@ import pytest
 
 from quoteqa import QA
 from quoteqa.language.numbers import parse
+from quoteqa.verify.arithmetic import divide, judge, subtract
 from quoteqa.verify.derived import (
     AVERAGE,
     BASE,
@@ -18,10 +19,7 @@ from quoteqa.verify.derived import (
     SHARE,
     START,
     SUM,
-    divide,
-    judge,
     relation,
-    subtract,
 )
 from quoteqa.verify.exports import figure_line, to_csv, to_markdown
 

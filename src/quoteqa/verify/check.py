@@ -16,6 +16,7 @@ from ..index.store import Index
 from ..ingest.text import CJK, bigrams
 from ..language.numbers import Figure, parse
 from . import operands
+from .arithmetic import Computed
 from .claims import (
     Subject,
     article_of,
@@ -31,8 +32,8 @@ from .claims import (
     subject_similarity,
     subjects,
 )
-from .derived import AVERAGE, AVERAGE_CUE, REMAINDER, SELF_EVIDENT, SHARE, Computed, Relation, relation
-from .operands import Context, Option, Sources, counterparts, ranked
+from .derived import AVERAGE, AVERAGE_CUE, REMAINDER, SELF_EVIDENT, SHARE, Relation, relation
+from .lookup import Context, Option, Sources, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -136,19 +137,9 @@ def verify_claim(
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
-            status, computed, sentence = operands.check(ctx, fig, rel, claimed)
-            used = {(o.text, o.sentence) for o in computed.operands} if computed else set()
-            others = [o for o in options if (o[2].text, index.sentences[o[1].sentence].text.strip()) not in used]
-            if (
-                status == "mismatch"
-                and rel.statable
-                and rel.kind in _PARTS
-                and _agrees_with_a_stated(fig, others, intervals)
-            ):
-                status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
-            if computed is not None or not own:
-                said = computed.expression if computed else None
-                checks.append(FigureCheck(fig.text, fig.reading(), said, status, computed))
+            check, sentence = _computed_check(ctx, fig, rel, claimed, options, intervals)
+            if check.computed is not None or not own:
+                checks.append(check)
                 found.append(sentence)
                 continue
         growth = as_growth(claim, fig, subj)
@@ -167,6 +158,19 @@ def verify_claim(
     checked = Checked(claimed, claim_subjects, relations, checks, found)
     _second_look(index, claim, checked, [*found_in[:1], *near], sources, intervals, elsewhere)
     return _verdict(index, claim, checks, found)
+
+
+def _computed_check(
+    ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure], options: list[Option], intervals: bool
+) -> tuple[FigureCheck, answering.Scored | None]:
+    """A computed figure checked with its arithmetic, and the sentence of its first operand."""
+    status, computed, sentence = operands.check(ctx, fig, rel, claimed)
+    used = {(o.text, o.sentence) for o in computed.operands} if computed else set()
+    others = [o for o in options if (o[2].text, ctx.index.sentences[o[1].sentence].text.strip()) not in used]
+    if status == "mismatch" and rel.statable and rel.kind in _PARTS and _agrees_with_a_stated(fig, others, intervals):
+        status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
+    said = computed.expression if computed else None
+    return FigureCheck(fig.text, fig.reading(), said, status, computed), sentence
 
 
 # The year a claim is about (「2023年…」), not the base it compares with (「比2020年提高」).

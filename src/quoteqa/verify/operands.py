@@ -1,247 +1,40 @@
-"""Finding the articles' figure of a subject, and checking a computed figure with the figures its
-relation names (derived.py reads the relation; the arithmetic is derived.py's)."""
+"""The operands of a computed figure, by the relation it states (a sum's items, a start of the year's
+running total and what was added, a share's whole and part, an average's total and count), and the
+check of the figure with their arithmetic (derived.py reads the relation, arithmetic.py computes)."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import unicodedata
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 from ..ask import answer as answering
-from ..ask.citations import as_json, citation
-from ..ask.models import Model
-from ..ask.question import analyse
-from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
 from ..ingest.text import bigrams
-from ..language.numbers import Figure, normalized, parse
-from . import derived
-from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
-from .derived import Computed, Interval, Operand, Relation
-
-CHECKED = 16  # ranked sentences a claim's figures are looked for in
-# A source figure belongs to the claim's subject when their subjects share this much (Dice on
-# bigrams); below it the figure is "missing" rather than compared with an unrelated number.
-MIN_SUBJECT = 0.4
-# A running total is matched with a running total first (「已有20家」 with 「累计20家」, not 「新增5家」).
-CUMULATIVE_BONUS = 0.2
-# An operand's figure is one whose subject holds this share of the operand's words (bigrams).
-OPERAND_HELD = 0.6
-# Two operands this close in score but of different values, in other sentences, leave it unsettled.
-OPERAND_MARGIN = 0.05
-MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
-_PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
-_TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
-_PLAN = re.compile("力争|预计|计划|目标|任务|将")
-_MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
-_COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
-_RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
-_GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
-_COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
-
-Sources = list[tuple[answering.Scored, list[Figure], list[Subject]]]
-Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
-
-
-def ranked(index: Index, weights: Model, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
-    query = analyse(index, text, holds=weights.holds)
-    return answering.rank(index, weights, query, index.embed_query(text), scope=scope)[:CHECKED]
-
-
-def counterparts(fig: Figure, subj: Subject, sources: Sources) -> list[Option]:
-    """Figures of the candidate sentences that may count what ``fig`` counts, closest first."""
-    out = []
-    for rank_no, (scored, figs, subs) in enumerate(sources):
-        for src, src_subj in zip(figs, subs, strict=True):
-            if not compatible(fig, subj, src, src_subj):
-                continue
-            similarity = subject_similarity(subj, src_subj)
-            if similarity < MIN_SUBJECT:
-                continue
-            # Between equally good subjects: a running total with a running total, the figure in
-            # the same position relative to its noun, then the better-ranked sentence.
-            sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
-            sim += CUMULATIVE_BONUS / 2 * (subj.added == src_subj.added)
-            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CHECKED - rank_no) / CHECKED
-            out.append((sim, scored, src, src_subj, similarity))
-    out.sort(key=lambda o: -o[0])
-    return out
-
-
-@dataclass
-class Context:
-    """What one claim's operands are looked for in: the index, the ranking weights, the period, and
-    a filter of the sentences (the place the claim names)."""
-
-    index: Index
-    weights: Model
-    scope: Scope
-    claim: str
-    keep: Callable[[answering.Scored], bool] = lambda s: True
-    cache: dict[str, Sources] = field(default_factory=dict)
-    ranked: dict[str, list[answering.Scored]] = field(default_factory=dict)  # by text, the claim's too
-
-    def sources(self, words: str) -> Sources:
-        """The figures of the sentences ranked for ``words`` and for the whole claim (of the articles
-        on the place the claim names, when it names one the articles report on). Each text is
-        ranked once a claim."""
-        if words not in self.cache:
-            where = _places(self.index)
-            named = {name for name in where.values() if name in self.claim}
-            seen: set[int] = set()
-            out: Sources = []
-            for text in (words, self.claim) if words else (self.claim,):
-                if text not in self.ranked:
-                    self.ranked[text] = ranked(self.index, self.weights, text, self.scope)
-                for s in self.ranked[text]:
-                    aid = int(self.index.para_article[int(self.index.sent_para[s.sentence])])
-                    if named and where.get(aid) not in named:
-                        continue
-                    if s.sentence not in seen and self.keep(s):
-                        seen.add(s.sentence)
-                        out.append((s, *sentence_figures(self.index, s.sentence)))
-            self.cache[words] = out
-        return self.cache[words]
-
-    def planned(self, option: Option) -> bool:
-        """Whether the option's figure is a plan or a target (「力争全年…突破1800亿元」) while the
-        claim speaks of none: a target is never an operand of what was done."""
-        before = self.index.sentences[option[1].sentence].text[: option[2].start]
-        return bool(_PLAN.search(before)) and not _PLAN.search(self.claim)
-
-    def without_place(self, words: str) -> str:
-        """``words`` without a place at their start (澄江区, 武进全区; after 累计 or 新增 too): what
-        is counted, not where."""
-        lead = re.match(r"^(?:累计|新增)?", words).group(0)  # type: ignore[union-attr]
-        rest, names = words[len(lead) :], sorted(set(_places(self.index).values()), key=len, reverse=True)
-        while True:  # 「澄江区目前中小学」, 「武进今年新入选…」: a place and a time, in either order
-            trimmed = _TIME.sub("", re.sub(r"^(?:全区|全县|全市|全镇)", "", rest))
-            for name in names:
-                if trimmed.startswith(name):
-                    trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
-            if trimmed == rest:
-                break
-            rest = trimmed
-        return lead + rest if rest else words
-
-    def operand(
-        self, role: str, scored: answering.Scored, fig: Figure, falls: bool = False
-    ) -> tuple[Operand, answering.Scored]:
-        text = self.index.sentences[scored.sentence].text
-        cited = as_json(citation(self.index, scored.sentence, text, scored.score))
-        lo, hi = fig.likely()
-        if falls:  # 「下降3.4%」 is −3.4%
-            lo, hi = -hi, -lo
-        return Operand(role, fig.text, lo, hi, fig.unit, text.strip(), cited), scored
-
-
-Found = tuple[Operand, answering.Scored]
-# A place at the start of an operand's words (澄江区, 武进全区): what is counted is the rest.
-_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
-_NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
-
-
-def _places(index: Index) -> dict[int, str]:
-    """The place each article reports on, by article: of the names the articles put before 区, 县
-    or 镇, the one it names most often, with or without them (武进 of 「武进区」 and of 「武进全区」;
-    not 高新 of 高新区, a zone inside it). An article that names none has no place."""
-
-    def compute() -> dict[int, str]:
-        texts: dict[int, list[str]] = {}
-        for sid, sentence in enumerate(index.sentences):
-            texts.setdefault(int(index.para_article[int(index.sent_para[sid])]), []).append(sentence.text)
-        joined = {aid: "".join(sentences) for aid, sentences in texts.items()}
-        names = {
-            m.group(1)
-            for text in joined.values()
-            for m in _PLACE_NAME.finditer(text)
-            if not _NOT_A_NAME.search(m.group(1))
-        }
-        out = {}
-        for aid, text in joined.items():
-            counts = {name: text.count(name) for name in sorted(names)}
-            if counts and max(counts.values()) >= 2:  # named once is named in passing
-                out[aid] = max(counts, key=lambda n: counts[n])
-        return out
-
-    return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
-
-
-_PLACE = re.compile(
-    r"^[\u4e00-\u9fff]{2}(?:区|县|市|镇)(?:全区|全县|全市|全镇)?|^[\u4e00-\u9fff]{2}(?=全区|全县|全市|全镇)"
+from ..language.numbers import Figure, normalized
+from . import arithmetic, derived
+from .arithmetic import Computed, Interval, Operand
+from .claims import Subject, sentence_figures
+from .derived import Relation
+from .lookup import (
+    GROWTH,
+    MARKED,
+    OPERAND_MARGIN,
+    TIME,
+    Context,
+    Found,
+    all_found,
+    find,
+    held_options,
+    in_sentence,
+    probe,
+    report,
 )
 
-
-def probe(words: str, unit: str, change: bool = False) -> tuple[Figure, Subject] | None:
-    """A figure of ``words`` in ``unit`` as a claim would state it (「外资项目1个」), to look its
-    counterparts up the way a direct figure is looked up."""
-    text = f"{words}{'增长' if change else ''}1{_PROBE_UNIT.get(unit, unit)}"
-    figs = parse(text)
-    if not figs or not words:
-        return None
-    return figs[-1], subjects(text, figs)[-1]
-
-
-def find(
-    ctx: Context,
-    role: str,
-    words: str,
-    unit: str,
-    want: Callable[[Figure, Subject], bool] = lambda f, s: True,
-    change: bool = False,
-    near: frozenset[int] = frozenset(),
-) -> Found | str:
-    """The articles' figure of ``words`` (a change, 「增长10.68%」, when ``change``), or why there is
-    none: "missing" or "unclear" (two subjects as close with different values, unless one of them
-    is in a sentence of ``near``, where the other operands are)."""
-    words = ctx.without_place(_TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
-    probed = probe(_GROWTH.sub("", words) if change else words, unit, change=change)
-    if probed is None:
-        return "missing"
-    options = [o for o in _operand_options(*probed, ctx.sources(words), want) if not ctx.planned(o)]
-    if not options:
-        return "missing"
-    best = options[0]
-    close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
-    beside = [o for o in close if o[1].sentence in near]
-    if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
-        best = beside[0]
-    elif any(not math.isclose(o[2].value, best[2].value) for o in close):
-        return "unclear"
-    return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
-
-
-def _operand_options(
-    fig: Figure, subj: Subject, sources: Sources, want: Callable[[Figure, Subject], bool]
-) -> list[Option]:
-    """Figures of the candidate sentences whose subject holds most of an operand's words (「九大产业
-    集群」 in 「全区九大重点产业集群规上企业完成产值」), best first."""
-    out = []
-    for rank_no, (scored, figs, subs) in enumerate(sources):
-        for src, src_subj in zip(figs, subs, strict=True):
-            if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
-                continue
-            held = len(subj.terms & (src_subj.full | src_subj.shared)) / len(subj.terms) if subj.terms else 0.0
-            if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if _MARKED.search(t)):
-                continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
-            score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
-            score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
-            if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
-                score += CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative and subj.added == src_subj.added)
-            out.append((score, scored, src, src_subj, held))
-    out.sort(key=lambda o: -o[0])
-    return out
-
-
-def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:
-    """The one figure of ``sentence`` that ``want`` accepts (another figure of the same report)."""
-    figs, _ = sentence_figures(ctx.index, sentence.sentence)
-    chosen = [f for f in figs if want(f)]
-    if len(chosen) != 1:
-        return "missing" if not chosen else "unclear"
-    return ctx.operand(role, sentence, chosen[0])
+_COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
+_RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
+_COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
 
 
 def check(
@@ -257,27 +50,27 @@ def check(
         return "unclear", None, found[0][1]
     unit = fig.unit
     computed = Computed(
-        rel.kind, operands, result[0], result[1], unit, derived.expression(rel.kind, operands, result, unit)
+        rel.kind, operands, result[0], result[1], unit, arithmetic.expression(rel.kind, operands, result, unit)
     )
-    return derived.judge(fig, result), computed, found[0][1]
+    return arithmetic.judge(fig, result), computed, found[0][1]
 
 
 def _compute(kind: str, values: list[Interval]) -> Interval | None:
     if kind == derived.SUM:
         total = values[0]
         for v in values[1:]:
-            total = derived.add(total, v)
+            total = arithmetic.add(total, v)
         return total
     if kind in (derived.START, derived.REMAINDER, derived.DIFFERENCE):
-        return derived.subtract(values[0], values[1])
+        return arithmetic.subtract(values[0], values[1])
     if kind == derived.SHARE:
-        q = derived.divide(values[1], values[0])
+        q = arithmetic.divide(values[1], values[0])
         return None if q is None else (100 * q[0], 100 * q[1])
     if kind in (derived.RATIO, derived.AVERAGE):
-        return derived.divide(values[0], values[1])
+        return arithmetic.divide(values[0], values[1])
     if kind == derived.BASE:
         rate = (1 + values[1][0] / 100, 1 + values[1][1] / 100)
-        return derived.divide(values[0], rate)
+        return arithmetic.divide(values[0], rate)
     return None
 
 
@@ -302,13 +95,13 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             added = _since_start(ctx, total)
         if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
             added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
-        return _all([total, added])
+        return all_found([total, added])
     if kind == derived.DIFFERENCE:
         operand_unit = "%" if unit == "百分点" else unit
-        growth = unit == "百分点" and bool(_GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
+        growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
         first = find(ctx, "前者", words[0], operand_unit, change=growth)
         second = find(ctx, "后者", words[1], operand_unit, change=growth)
-        found = _all([first, second])
+        found = all_found([first, second])
         if isinstance(found, list) and found[0][0].low < found[1][0].low and any(w in ctx.claim for w in "少低慢"):
             return found[::-1]
         return found
@@ -316,13 +109,13 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return _whole_and_part(ctx, fig, rel, claimed)
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
         first = find(ctx, "前者", words[0], "")
-        return _all([first, first if isinstance(first, str) else find(ctx, "后者", words[1], first[0].unit)])
+        return all_found([first, first if isinstance(first, str) else find(ctx, "后者", words[1], first[0].unit)])
     if kind == derived.AVERAGE:
         return _average(ctx, fig, words[0], words[1], claimed)
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
-        return _all([level, rate])
+        return all_found([level, rate])
     return "missing"
 
 
@@ -354,7 +147,7 @@ def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found
     near = frozenset(f[1].sentence for f in found if not isinstance(f, str))
     found = [f if not isinstance(f, str) else find(ctx, f"第{i + 1}项", words[i], item_unit, want, near=near)
              for i, f in enumerate(found)]  # fmt: skip
-    return _all(found)
+    return all_found(found)
 
 
 def _subjects(ctx: Context, found: list[Found]) -> list[Subject]:
@@ -364,17 +157,6 @@ def _subjects(ctx: Context, found: list[Found]) -> list[Subject]:
         figs, subs = sentence_figures(ctx.index, scored.sentence)
         out += [s for f, s in zip(figs, subs, strict=True) if f.text == operand.text][:1]
     return out
-
-
-def _all(found: list[Found | str]) -> list[Found] | str:
-    """The operands, or why one is not there; one source figure read as two operands (each item
-    of a sum finding the same figure) leaves the computation unsettled."""
-    for f in found:
-        if isinstance(f, str):
-            return f
-    operands = [f for f in found if not isinstance(f, str)]
-    places = {(o.text, s.sentence) for o, s in operands}
-    return operands if len(places) == len(operands) else "unclear"
 
 
 def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> list[Found] | str:
@@ -406,7 +188,7 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
         after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
         if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
             return "missing"
-        return _all([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, unit))])
+        return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, unit))])
     part = find(ctx, "部分", part_words, unit) if part_words else "missing"
     if isinstance(part, str) or part[0].low >= w_fig.low:
         text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
@@ -415,13 +197,13 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
         def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
             clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
             held = frozenset(bigrams(clause))
-            marked = all(t in held for t in words if _MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
+            marked = all(t in held for t in words if MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
             return _smaller(f, w_fig, unit) and bool(words & held) and marked
 
         part = in_sentence(ctx, "部分", whole[1], named_part)
     if not isinstance(part, str) and not _tied(ctx.index, whole[1].sentence, part[1].sentence):
         return "unclear"  # the articles never say the one is part of the other
-    return _all([whole, part])
+    return all_found([whole, part])
 
 
 def _tied(index: Index, whole: int, part: int) -> bool:
@@ -437,6 +219,31 @@ def _tied(index: Index, whole: int, part: int) -> bool:
 def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
     """Another figure of the whole's unit, smaller than it: a part of it."""
     return f.unit == unit and f.text != whole.text and 0 < f.value < whole.low
+
+
+def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]) -> list[Found] | None:
+    """Who shares a total (「游客」: 接待游客1538万人次) among the counts of its words, each with the one
+    figure of the claim's unit in its report (its sentence, and the next after 「;」); the one
+    count that has such a total."""
+    who = ctx.without_place(TIME.sub("", who))
+    probed = probe(who, "")
+    if probed is None:
+        return None
+    options = held_options(*probed, ctx.sources(who), lambda f, s: f.unit in among and f.unit != fig.unit)
+    close = [o for o in options if o[0] >= options[0][0] - OPERAND_MARGIN] if options else []
+    pairs = []
+    for _, scored, count, _, _ in close:
+        for sid in report(ctx.index, scored.sentence):
+            figs, _subs = sentence_figures(ctx.index, sid)
+            totals = [f for f in figs if f.unit == fig.unit and not f.text.endswith("%")]
+            if len(totals) == 1:
+                total = dataclasses.replace(scored, sentence=sid)
+                pairs.append([ctx.operand("总量", total, totals[0]), ctx.operand("数量", scored, count)])
+                break
+    if len(pairs) != 1:
+        return None
+    found = all_found(list(pairs[0]))
+    return None if isinstance(found, str) else found
 
 
 # What an average shares a total among, by its word: 人均 among people, 户均 among households.
@@ -455,11 +262,9 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
     total = find(ctx, "总量", what, fig.unit)
     if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
-        count = find(ctx, "数量", who, "", lambda f, s: f.unit in among and f.unit != fig.unit)
-        if not isinstance(count, str):
-            beside = in_sentence(ctx, "总量", count[1], lambda f: f.unit == fig.unit and not f.text.endswith("%"))
-            if not isinstance(beside, str):
-                return _all([beside, count])
+        counted = _count_and_total(ctx, fig, who, among)
+        if counted is not None:
+            return counted
     if isinstance(total, str):
         best = ctx.sources("")[:1]
         if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
@@ -471,10 +276,21 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
     if stated and who:  # 「7所新校平均每所…」: the count the claim states, found in the articles
         count = find(ctx, "数量", who, stated[-1].unit, lambda f, s: math.isclose(f.value, stated[-1].value))
-        if not isinstance(count, str):
-            return _all([found, count])
+        if not isinstance(count, str):  # in the total's report (「交通固定资产投资48.5亿元」 is not the 8个 客运站's)
+            same = ctx.index.sent_para[count[1].sentence] == ctx.index.sent_para[found[1].sentence]
+            return all_found([found, count]) if same else "unclear"
 
     def shared_among(f: Figure) -> bool:
         return f.unit in among and f.unit != fig.unit and f.text != found[0].text
 
-    return _all([found, in_sentence(ctx, "数量", found[1], shared_among)])
+    count = in_sentence(ctx, "数量", found[1], shared_among)
+    if count == "unclear" and who:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
+        text = ctx.index.sentences[found[1].sentence].text
+        words = frozenset(bigrams(normalized(ctx.without_place(who))))
+
+        def named(f: Figure) -> bool:
+            clause = re.split("[,,;;。、]", text[: f.start])[-1] + text[f.start : f.end + 8]
+            return shared_among(f) and len(words & frozenset(bigrams(clause))) >= max(1, len(words) // 2)
+
+        count = in_sentence(ctx, "数量", found[1], named)
+    return all_found([found, count])

@@ -1,0 +1,260 @@
+"""Finding the articles' figure of a subject: the sentences ranked for some words, the figures whose
+subjects hold those words (of the place the claim names, in the period it asks), and why there is none."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..ask import answer as answering
+from ..ask.citations import as_json, citation
+from ..ask.models import Model
+from ..ask.question import analyse
+from ..index.search import EVERYTHING, Scope
+from ..index.store import Index
+from ..language.numbers import Figure, parse
+from .arithmetic import Operand
+from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
+
+CHECKED = 16  # ranked sentences a claim's figures are looked for in
+# A source figure belongs to the claim's subject when their subjects share this much (Dice on
+# bigrams); below it the figure is "missing" rather than compared with an unrelated number.
+MIN_SUBJECT = 0.4
+# A running total is matched with a running total first (「已有20家」 with 「累计20家」, not 「新增5家」).
+CUMULATIVE_BONUS = 0.2
+# An operand's figure is one whose subject holds this share of the operand's words (bigrams).
+OPERAND_HELD = 0.6
+# Two operands this close in score but of different values, in other sentences, leave it unsettled.
+OPERAND_MARGIN = 0.05
+MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
+GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
+_PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
+TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
+_PLAN = re.compile("力争|预计|计划|目标|任务|将")
+MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
+
+Sources = list[tuple[answering.Scored, list[Figure], list[Subject]]]
+Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
+
+
+def ranked(index: Index, weights: Model, text: str, scope: Scope = EVERYTHING) -> list[answering.Scored]:
+    query = analyse(index, text, holds=weights.holds)
+    return answering.rank(index, weights, query, index.embed_query(text), scope=scope)[:CHECKED]
+
+
+def counterparts(fig: Figure, subj: Subject, sources: Sources) -> list[Option]:
+    """Figures of the candidate sentences that may count what ``fig`` counts, closest first."""
+    out = []
+    for rank_no, (scored, figs, subs) in enumerate(sources):
+        for src, src_subj in zip(figs, subs, strict=True):
+            if not compatible(fig, subj, src, src_subj):
+                continue
+            similarity = subject_similarity(subj, src_subj)
+            if similarity < MIN_SUBJECT:
+                continue
+            # Between equally good subjects: a running total with a running total, the figure in
+            # the same position relative to its noun, then the better-ranked sentence.
+            sim = similarity + CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative)
+            sim += CUMULATIVE_BONUS / 2 * (subj.added == src_subj.added)
+            sim += 0.05 * (subj.after == src_subj.after) + 0.02 * (CHECKED - rank_no) / CHECKED
+            out.append((sim, scored, src, src_subj, similarity))
+    out.sort(key=lambda o: -o[0])
+    return out
+
+
+@dataclass
+class Context:
+    """What one claim's operands are looked for in: the index, the ranking weights, the period, and
+    a filter of the sentences (the place the claim names)."""
+
+    index: Index
+    weights: Model
+    scope: Scope
+    claim: str
+    keep: Callable[[answering.Scored], bool] = lambda s: True
+    cache: dict[str, Sources] = field(default_factory=dict)
+    ranked: dict[str, list[answering.Scored]] = field(default_factory=dict)  # by text, the claim's too
+
+    def sources(self, words: str) -> Sources:
+        """The figures of the sentences ranked for ``words`` and for the whole claim (of the articles
+        on the place the claim names, when it names one the articles report on). Each text is
+        ranked once a claim."""
+        if words not in self.cache:
+            where = article_places(self.index)
+            named = {name for name in where.values() if name in self.claim}
+            seen: set[int] = set()
+            out: Sources = []
+            for text in (words, self.claim) if words else (self.claim,):
+                if text not in self.ranked:
+                    self.ranked[text] = ranked(self.index, self.weights, text, self.scope)
+                for s in self.ranked[text]:
+                    aid = int(self.index.para_article[int(self.index.sent_para[s.sentence])])
+                    if named and where.get(aid) not in named:
+                        continue
+                    if s.sentence not in seen and self.keep(s):
+                        seen.add(s.sentence)
+                        out.append((s, *sentence_figures(self.index, s.sentence)))
+            self.cache[words] = out
+        return self.cache[words]
+
+    def planned(self, option: Option) -> bool:
+        """Whether the option's figure is a plan or a target (「力争全年…突破1800亿元」) while the
+        claim speaks of none: a target is never an operand of what was done."""
+        before = self.index.sentences[option[1].sentence].text[: option[2].start]
+        return bool(_PLAN.search(before)) and not _PLAN.search(self.claim)
+
+    def without_place(self, words: str) -> str:
+        """``words`` without a place at their start (澄江区, 武进全区; after 累计 or 新增 too): what
+        is counted, not where."""
+        lead = re.match(r"^(?:累计|新增)?", words).group(0)  # type: ignore[union-attr]
+        rest, names = words[len(lead) :], sorted(set(article_places(self.index).values()), key=len, reverse=True)
+        while True:  # 「澄江区目前中小学」, 「武进今年新入选…」: a place and a time, in either order
+            trimmed = TIME.sub("", re.sub(r"^(?:全区|全县|全市|全镇)", "", rest))
+            for name in names:
+                if trimmed.startswith(name):
+                    trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
+            if trimmed == rest:
+                break
+            rest = trimmed
+        return lead + rest if rest else words
+
+    def operand(
+        self, role: str, scored: answering.Scored, fig: Figure, falls: bool = False
+    ) -> tuple[Operand, answering.Scored]:
+        text = self.index.sentences[scored.sentence].text
+        cited = as_json(citation(self.index, scored.sentence, text, scored.score))
+        lo, hi = fig.likely()
+        if falls:  # 「下降3.4%」 is −3.4%
+            lo, hi = -hi, -lo
+        return Operand(role, fig.text, lo, hi, fig.unit, text.strip(), cited), scored
+
+
+Found = tuple[Operand, answering.Scored]
+# A place at the start of an operand's words (澄江区, 武进全区): what is counted is the rest.
+_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
+_NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
+
+
+def article_places(index: Index) -> dict[int, str]:
+    """The place each article reports on, by article: of the names the articles put before 区, 县
+    or 镇, the one it names most often, with or without them (武进 of 「武进区」 and of 「武进全区」;
+    not 高新 of 高新区, a zone inside it). An article that names none has no place."""
+
+    def compute() -> dict[int, str]:
+        texts: dict[int, list[str]] = {}
+        for sid, sentence in enumerate(index.sentences):
+            texts.setdefault(int(index.para_article[int(index.sent_para[sid])]), []).append(sentence.text)
+        joined = {aid: "".join(sentences) for aid, sentences in texts.items()}
+        names = {
+            m.group(1)
+            for text in joined.values()
+            for m in _PLACE_NAME.finditer(text)
+            if not _NOT_A_NAME.search(m.group(1))
+        }
+        out = {}
+        for aid, text in joined.items():
+            counts = {name: text.count(name) for name in sorted(names)}
+            if counts and max(counts.values()) >= 2:  # named once is named in passing
+                out[aid] = max(counts, key=lambda n: counts[n])
+        return out
+
+    return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
+
+
+_PLACE = re.compile(
+    r"^[\u4e00-\u9fff]{2}(?:区|县|市|镇)(?:全区|全县|全市|全镇)?|^[\u4e00-\u9fff]{2}(?=全区|全县|全市|全镇)"
+)
+
+
+def probe(words: str, unit: str, change: bool = False) -> tuple[Figure, Subject] | None:
+    """A figure of ``words`` in ``unit`` as a claim would state it (「外资项目1个」), to look its
+    counterparts up the way a direct figure is looked up."""
+    text = f"{words}{'增长' if change else ''}1{_PROBE_UNIT.get(unit, unit)}"
+    figs = parse(text)
+    if not figs or not words:
+        return None
+    return figs[-1], subjects(text, figs)[-1]
+
+
+def find(
+    ctx: Context,
+    role: str,
+    words: str,
+    unit: str,
+    want: Callable[[Figure, Subject], bool] = lambda f, s: True,
+    change: bool = False,
+    near: frozenset[int] = frozenset(),
+) -> Found | str:
+    """The articles' figure of ``words`` (a change, 「增长10.68%」, when ``change``), or why there is
+    none: "missing" or "unclear" (two subjects as close with different values, unless one of them
+    is in a sentence of ``near``, where the other operands are)."""
+    words = ctx.without_place(TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
+    probed = probe(GROWTH.sub("", words) if change else words, unit, change=change)
+    if probed is None:
+        return "missing"
+    options = [o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o)]
+    if not options:
+        return "missing"
+    best = options[0]
+    close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
+    beside = [o for o in close if o[1].sentence in near]
+    if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
+        best = beside[0]
+    elif any(not math.isclose(o[2].value, best[2].value) for o in close):
+        return "unclear"
+    return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[Figure, Subject], bool]) -> list[Option]:
+    """Figures of the candidate sentences whose subject holds most of an operand's words (「九大产业
+    集群」 in 「全区九大重点产业集群规上企业完成产值」), best first."""
+    out = []
+    for rank_no, (scored, figs, subs) in enumerate(sources):
+        for src, src_subj in zip(figs, subs, strict=True):
+            if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
+                continue
+            held = len(subj.terms & (src_subj.full | src_subj.shared)) / len(subj.terms) if subj.terms else 0.0
+            if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
+                continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
+            score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
+            score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
+            if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
+                score += CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative and subj.added == src_subj.added)
+            out.append((score, scored, src, src_subj, held))
+    out.sort(key=lambda o: -o[0])
+    return out
+
+
+def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:
+    """The one figure of ``sentence`` that ``want`` accepts (another figure of the same report)."""
+    figs, _ = sentence_figures(ctx.index, sentence.sentence)
+    chosen = [f for f in figs if want(f)]
+    if len(chosen) != 1:
+        return "missing" if not chosen else "unclear"
+    return ctx.operand(role, sentence, chosen[0])
+
+
+def report(index: Index, sid: int) -> list[int]:
+    """A sentence and, when it ends in 「;」, the next of its paragraph: one report of a figure."""
+    out = [sid]
+    text = index.sentences[sid].text.rstrip()
+    if (
+        text.endswith((";", "；"))
+        and sid + 1 < len(index.sentences)
+        and index.sent_para[sid + 1] == index.sent_para[sid]
+    ):
+        out.append(sid + 1)
+    return out
+
+
+def all_found(found: list[Found | str]) -> list[Found] | str:
+    """The operands, or why one is not there; one source figure read as two operands (each item
+    of a sum finding the same figure) leaves the computation unsettled."""
+    for f in found:
+        if isinstance(f, str):
+            return f
+    operands = [f for f in found if not isinstance(f, str)]
+    places = {(o.text, s.sentence) for o, s in operands}
+    return operands if len(places) == len(operands) else "unclear"
