@@ -32,7 +32,7 @@ from .claims import (
     subject_similarity,
     subjects,
 )
-from .derived import AVERAGE, AVERAGE_CUE, REMAINDER, SELF_EVIDENT, SHARE, Relation, relation
+from .derived import AVERAGE, AVERAGE_CUE, BASE, REMAINDER, SELF_EVIDENT, SHARE, START, Relation, relation
 from .lookup import Context, Option, Sources, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -133,6 +133,8 @@ def verify_claim(
         own = rel is not None and rel.statable and _states_own(rel, options, index)
         # 「…以外的其余产业产值」 is never the figure of the part it excludes, however alike their words
         excluding = rel is not None and rel.kind == REMAINDER and not rel.statable
+        # 「年初…」, 「上年同期…」 is never this year's figure, unless the source says it of the same time
+        excluding = excluding or (rel is not None and rel.kind in (START, BASE) and not _said_then(index, options))
         if rel is not None and (excluding or not (_stated(fig, options, intervals) and (not rel.statable or own))):
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
@@ -158,6 +160,19 @@ def verify_claim(
     checked = Checked(claimed, claim_subjects, relations, checks, found)
     _second_look(index, claim, checked, [*found_in[:1], *near], sources, intervals, elsewhere)
     return _verdict(index, claim, checks, found)
+
+
+_THEN = re.compile("年初|此前|原有|去年|上年|前年")
+
+
+def _said_then(index: Index, options: list[Option]) -> bool:
+    """Whether the closest source figure is said of the start of the year or of last year (「年初有
+    48家」, 「去年同期为789亿元」)."""
+    if not options:
+        return False
+    sentence = index.sentences[options[0][1].sentence].text
+    clause = re.split("[,,;;。]", sentence[: options[0][2].start])[-1]
+    return bool(_THEN.search(clause))
 
 
 def _computed_check(

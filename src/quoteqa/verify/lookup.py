@@ -218,6 +218,8 @@ def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[F
             held = len(subj.terms & (src_subj.full | src_subj.shared)) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
+            if src_subj.shared and not src_subj.terms & subj.terms:
+                continue  # 「高新区、开发区分别实现规上工业总产值…」: each is a part, not the district's
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
             score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
             if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
