@@ -73,7 +73,7 @@ def judge(claimed: Figure, result: Interval) -> str:
     lo_c, hi_c = claimed.interval()
     if (
         "分之" in claimed.text
-        and claimed.qualifier != "="
+        and claimed.qualifier not in ("=", "about")
         and abs(result[0] - claimed.value) <= FRACTION_SLACK * claimed.value
     ):
         return "unclear"  # 「超过三分之二」 against 67.1%: a fraction word is itself rounded

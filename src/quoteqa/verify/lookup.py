@@ -30,6 +30,8 @@ OPERAND_HELD = 0.6
 OPERAND_MARGIN = 0.05
 MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
 GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
+# The periods a report names (the claim's tells two figures of one subject apart).
+PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
 _PLAN = re.compile("力争|预计|计划|目标|任务|将")
@@ -200,8 +202,12 @@ def find(
     best = options[0]
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
+    periods = PERIOD.findall(ctx.claim)
+    then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
     if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
         best = beside[0]
+    elif len({o[2].value for o in then}) == 1:  # 「前三季度…接待游客」: not the 国庆假期's
+        best = then[0]
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
         return "unclear"
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)

@@ -176,6 +176,12 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
     whole = find(ctx, "总数", whole_words, unit, same_value)
     if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
         whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
+    if whole == "unclear" and part_words:  # 「…接待游客1260万人次…。其中过夜游客412万人次」: beside its part
+        part = find(ctx, "部分", part_words, unit)
+        if not isinstance(part, str):
+            sid = part[1].sentence
+            near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
+            whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part, near=near)
     if isinstance(whole, str):
         return whole
     w_fig = whole[0]
@@ -207,13 +213,21 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
 
 
 def _tied(index: Index, whole: int, part: int) -> bool:
-    """Whether an article gives a part as part of its whole: in the whole's sentence, or in a
-    sentence of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」)."""
+    """Whether an article gives a part as part of its whole: in the whole's sentence, in a sentence
+    of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), or in a
+    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」)."""
     if whole == part:
         return True
-    if part < whole or index.sent_para[part] != index.sent_para[whole]:
+    if part < whole:
         return False
-    return index.sentences[part].text.lstrip().startswith("其中")
+    if index.sent_para[part] == index.sent_para[whole] and index.sentences[part].text.lstrip().startswith("其中"):
+        return True
+    para = int(index.sent_para[part])
+    same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
+    return bool(same_article and _BREAKDOWN.match(index.paragraphs[para].text.lstrip()))
+
+
+_BREAKDOWN = re.compile(r"分(?:行业|板块|区域|地区|领域|类型|产业|镇街|门类)看|从(?:行业|板块|区域|产业)(?:结构)?看")
 
 
 def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
