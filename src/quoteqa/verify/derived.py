@@ -215,8 +215,8 @@ def _sum(at: _Around) -> Relation | None:
     shared = items[-1][head:] if len(items[-1]) > head + 1 else ""
     noun = _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: what each item has
     words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
-    kind = _KIND_OF_ITEMS.match(words[0])  # 「新增A、B和C」: each of them was added
-    words = [w if not kind or w.startswith(kind.group(0)) else kind.group(0) + w for w in words]
+    kind = _KIND_OF_ITEMS.match(words[0])  # 「(武进)新增A、B和C」: each of them was added
+    words = [w if not kind or kind.group(1) in w else kind.group(1) + w for w in words]
     plain = [_clean(p) for p in items]
     if m.group(0).startswith("累计"):  # 「A和B累计近1000家」: running totals
         words = [w if w.startswith("累计") else "累计" + w for w in words]
@@ -232,7 +232,7 @@ _HERE_AND_NOW = re.compile(
     r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
     r"|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
 )
-_KIND_OF_ITEMS = re.compile(r"^(?:新增|累计)")
+_KIND_OF_ITEMS = re.compile(r"^[\u4e00-\u9fff]{0,3}?(新增|累计)")
 
 
 def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> list[str]:

@@ -30,6 +30,7 @@ OPERAND_HELD = 0.6
 OPERAND_MARGIN = 0.05
 MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
 GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
+LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项目: a level in one character
 # The periods a report names (the claim's tells two figures of one subject apart).
 PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
@@ -197,6 +198,8 @@ def find(
     if probed is None:
         return "missing"
     options = [o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o)]
+    if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
+        options = [o for o in options if words[:2] in o[3].full]
     if not options:
         return "missing"
     best = options[0]

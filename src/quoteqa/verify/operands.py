@@ -34,6 +34,7 @@ from .lookup import (
 
 _COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
+_PEOPLE = ("人次", "人", "名")
 _COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
 
 
@@ -84,7 +85,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         found = _sum_operands(ctx, words, unit)
         if isinstance(found, str) and rel.plain:  # 「家庭农场和农民专业合作社」: two nouns after all
             found = _sum_operands(ctx, rel.plain, unit)
-        if isinstance(found, list) and len({(s.cumulative, s.added) for s in _subjects(ctx, found)}) > 1:
+        kinds = {(s.cumulative, s.added) for s in _subjects(ctx, found)} if isinstance(found, list) else set()
+        if any(c for c, _ in kinds) and any(a for _, a in kinds):
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
     if kind == derived.START:
@@ -139,9 +141,10 @@ def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found
     6家, 1家 and 3个); an item left unsettled is looked for again beside the others."""
     counts = unit in _COUNT_UNITS
     item_unit = "" if counts else unit
+    people = unit in _PEOPLE
 
-    def want(f: Figure, s: Subject) -> bool:
-        return f.unit in _COUNT_UNITS if counts else True
+    def want(f: Figure, s: Subject) -> bool:  # things with things, people with people
+        return f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people if counts else True
 
     found: list[Found | str] = [find(ctx, f"第{i + 1}项", w, item_unit, want) for i, w in enumerate(words)]
     near = frozenset(f[1].sentence for f in found if not isinstance(f, str))
