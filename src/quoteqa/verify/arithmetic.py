@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..language.numbers import Figure, format_value
-from .derived import AVERAGE, BASE, DIFFERENCE, RATIO, REMAINDER, SHARE, START, SUM
+from .derived import AVERAGE, BASE, COMPLEMENT, DIFFERENCE, PORTION, RATIO, REMAINDER, SHARE, START, SUM
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,13 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
     texts = [o.text for o in operands]
     if kind == SHARE:
         texts = texts[::-1]  # the part over the whole
-    left = sign.get(kind, " , ").join(texts) if kind != BASE else f"{texts[0]} ÷ (1 + {texts[1]})"
+    left = sign.get(kind, " , ").join(texts)
+    if kind == BASE:
+        left = f"{texts[0]} ÷ (1 + {texts[1]})"
+    elif kind == PORTION:
+        left = f"{texts[0]} × {texts[1]}"
+    elif kind == COMPLEMENT:
+        left = f"{texts[0]} × (1 − {texts[1]})"
     return f"{left} = {_span(result, unit)}"
 
 

@@ -32,7 +32,20 @@ from .claims import (
     subject_similarity,
     subjects,
 )
-from .derived import AVERAGE, AVERAGE_CUE, BASE, REMAINDER, SELF_EVIDENT, SHARE, START, Relation, relation
+from .derived import (
+    AVERAGE,
+    AVERAGE_CUE,
+    BASE,
+    DIFFERENCE,
+    RATIO,
+    REMAINDER,
+    SELF_EVIDENT,
+    SHARE,
+    START,
+    SUM,
+    Relation,
+    relation,
+)
 from .lookup import Context, Option, Sources, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
@@ -131,11 +144,7 @@ def verify_claim(
         options = counterparts(fig, subj, sources)
         # A figure of the kind articles state as they are (占比, 人均) whose own subject a source states
         own = rel is not None and rel.statable and _states_own(rel, options, index)
-        # 「…以外的其余产业产值」 is never the figure of the part it excludes, however alike their words
-        excluding = rel is not None and rel.kind == REMAINDER and not rel.statable
-        # 「年初…」, 「上年同期…」 is never this year's figure, unless the source says it of the same time
-        excluding = excluding or (rel is not None and rel.kind in (START, BASE) and not _said_then(index, options))
-        if rel is not None and (excluding or not (_stated(fig, options, intervals) and (not rel.statable or own))):
+        if rel is not None and _is_computed(index, fig, rel, options, intervals, own):
             # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
             # never as if it repeated a source figure; without all its operands it is 未找到, unless
             # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
@@ -173,6 +182,17 @@ def _said_then(index: Index, options: list[Option]) -> bool:
     sentence = index.sentences[options[0][1].sentence].text
     clause = re.split("[,,;;。]", sentence[: options[0][2].start])[-1]
     return bool(_THEN.search(clause))
+
+
+def _is_computed(index: Index, fig: Figure, rel: Relation, options: list[Option], intervals: bool, own: bool) -> bool:
+    """Whether a figure with a relation is checked with its arithmetic, not as a source states it:
+    always a remainder read from 其余 or 以外 (never the figure of the part it excludes, however
+    alike their words) and a start of the year or last year's figure unless said of that time;
+    otherwise unless a source states it as it is (「占比58%」 of its own subject, 「合计80个」)."""
+    if (rel.kind == REMAINDER and not rel.statable) or (rel.kind in (START, BASE) and not _said_then(index, options)):
+        return True
+    stated = _stated(fig, options, intervals) and (rel.statable or _states_relation(index, rel, options))
+    return not (stated and (not rel.statable or own))
 
 
 def _computed_check(
@@ -266,6 +286,25 @@ def _agrees_with_a_stated(fig: Figure, options: list[Option], intervals: bool) -
 def _stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
     """Whether a source states ``fig`` itself: a figure of its subject that agrees."""
     return bool(options) and options[0][4] >= STATED_SUBJECT and compare(fig, options[0][2], intervals) == "match"
+
+
+# The words a source says a computed figure with (「合计80个」, 「比…多308家」): a figure stated so
+# is the claim's own, a level of one operand never is.
+_RELATION_WORDS = {
+    SUM: re.compile("合计|共计|总计|共|累计|总数|总量|加起来"),
+    DIFFERENCE: re.compile("比|较|多|少|高|低|相差|差距|快|慢"),
+    RATIO: re.compile("倍"),
+    AVERAGE: AVERAGE_CUE,
+}
+
+
+def _states_relation(index: Index, rel: Relation, options: list[Option]) -> bool:
+    """Whether the closest source figure is itself said as the relation says it (its clause)."""
+    words = _RELATION_WORDS.get(rel.kind)
+    if words is None or not options:
+        return words is None
+    sentence = index.sentences[options[0][1].sentence].text
+    return bool(words.search(re.split("[,,;;。]", sentence[: options[0][2].start])[-1]))
 
 
 @dataclass

@@ -319,7 +319,11 @@ def _continued(index: Index, sid: int, text: str, figs: list[Figure]) -> list[Su
 
 
 _CHANGE_LEAD = re.compile(r"(?:从|由)[^,,;;到至]{0,8}$")  # 「从30%」, 「从去年同期的79.3%」
-_GAP = re.compile("高于|低于|高出|低出|快于|慢于")
+# A gap to another subject (「增速高于社零总额」, 「增速比全市平均水平高」), not a change since a period.
+_GAP = re.compile(
+    "高于|低于|高出|低出|快于|慢于"
+    r"|比(?!上半年|下半年|一季度|二季度|三季度|前三季度|去年|上年|同期|上月|年初|\d{4}年)[^,,;;]{2,12}?(?<!提)[高低快慢]出?$"
+)
 _CHANGE_LINK = re.compile(r"^(?:提高|提升|上升|增加|增长|扩大|下降|降低|减少|回落|降)?(?:到|至|为)$")
 
 

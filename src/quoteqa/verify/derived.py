@@ -12,13 +12,16 @@ from ..language.numbers import Figure, normalized
 SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
     "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
 )  # fmt: skip
+# A part computed from its whole and the share the articles give (612名 × 38.2%), or the rest of
+# it (2.3万人 × (1 − 93.6%)): how a part's operands may be computed.
+PORTION, COMPLEMENT = "portion", "complement"
 _SEP = "[,,;;。:!?!?]"
 _TRAILING = ",,;;"  # characters stripped from the end of the clause before
 _CHANGE_AND_AFTER = re.compile(
     r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|\d).*$"
 )  # what a clause says of its subject
 # Words around the operands that name no subject of their own.
-_LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经)+")
+_LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经|被)+")
 _TRAILING_WORDS = (
     "的",
     "比重",
@@ -257,6 +260,9 @@ def _remainder(at: _Around) -> Relation | None:
     if not cue and not _REMAINDER_TRAIL.match(at.trail):
         if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
             return Relation(REMAINDER, (_clean(among), at.subject), statable=True)
+        inside = _AMONG_INSIDE.match(at.lead)
+        if inside and at.unit in _COUNTS:  # 「新招聘教师中具有硕士研究生学历的超过300名」: a part
+            return Relation(REMAINDER, (_clean(inside.group(1)), _clean(inside.group(2))), statable=True)
         return None
     if cue and re.search(r"\d", at.lead[cue.end() :]):
         return None  # 「其余9个村的…未超过300万元」: the rest is 9个, not 300万元
@@ -277,6 +283,8 @@ def _remainder(at: _Around) -> Relation | None:
     return Relation(REMAINDER, (whole, _clean(_REMAINDER_TRAIL.sub("", at.trail)) or at.subject))
 
 
+_AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:有|共有|为|约|近|超过|达到|达)*$")
+_COUNTS = ("人", "人次", "名", "个", "家", "所", "户", "项", "座", "套")
 _EXCEPT_WORDS = re.compile(r"除(?:了)?([^,,;;。除]{2,30}?)(?:以外|之外|外)")
 
 

@@ -10,7 +10,6 @@ import re
 import unicodedata
 
 from ..ask import answer as answering
-from ..index.store import Index
 from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized
 from . import arithmetic, derived
@@ -46,13 +45,13 @@ def check(
     if isinstance(found, str):
         return found, None, None
     operands = [o for o, _ in found]
-    result = _compute(rel.kind, [(o.low, o.high) for o in operands])
+    roles = {o.role for o in operands}
+    kind = derived.PORTION if "占比" in roles else derived.COMPLEMENT if "其余占比" in roles else rel.kind
+    result = _compute(kind, [(o.low, o.high) for o in operands])
     if result is None:
         return "unclear", None, found[0][1]
     unit = fig.unit
-    computed = Computed(
-        rel.kind, operands, result[0], result[1], unit, arithmetic.expression(rel.kind, operands, result, unit)
-    )
+    computed = Computed(kind, operands, result[0], result[1], unit, arithmetic.expression(kind, operands, result, unit))
     return arithmetic.judge(fig, result), computed, found[0][1]
 
 
@@ -72,6 +71,9 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
     if kind == derived.BASE:
         rate = (1 + values[1][0] / 100, 1 + values[1][1] / 100)
         return arithmetic.divide(values[0], rate)
+    if kind in (derived.PORTION, derived.COMPLEMENT):
+        share = values[1] if kind == derived.PORTION else (100 - values[1][1], 100 - values[1][0])
+        return values[0][0] * share[0] / 100, values[0][1] * share[1] / 100
     return None
 
 
@@ -167,6 +169,33 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
     claim states for it), the part another figure of the whole's sentence, of the same unit and
     smaller, or found by its own words."""
     whole_words, part_words = rel.operands
+    whole = _whole(ctx, fig, rel, claimed)
+    if isinstance(whole, str):
+        return whole
+    w_fig = whole[0]
+    unit = w_fig.unit
+    if rel.statable and rel.kind == derived.REMAINDER:
+        return _part_of(ctx, whole, part_words)
+    part = find(ctx, "部分", part_words, unit) if part_words else "missing"
+    if isinstance(part, str) or part[0].low >= w_fig.low:
+        text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
+        words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
+
+        def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
+            clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
+            held = frozenset(bigrams(clause))
+            marked = all(t in held for t in words if MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
+            return _smaller(f, w_fig, unit) and bool(words & held) and marked
+
+        part = in_sentence(ctx, "部分", whole[1], named_part)
+    if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
+        return "unclear"  # the articles never say the one is part of the other
+    return all_found([whole, part])
+
+
+def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
+    """The whole of a share or a remainder: by its words, of the value the claim states for it."""
+    whole_words, part_words = rel.operands
     whole_words = re.sub(r"\d+(?:\.\d+)?[个家项所户人名座条套]", ",", whole_words)  # 「612名教师」: 教师
     if rel.kind == derived.SHARE:  # 「占武进累计总数的」: of the part's subject, counted in all
         whole_words = derived.whole_words(ctx.without_place(whole_words), ctx.without_place(part_words))
@@ -185,48 +214,55 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
             sid = part[1].sentence
             near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
             whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part, near=near)
-    if isinstance(whole, str):
-        return whole
+    return whole
+
+
+def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
+    """A part the claim states of a whole (「612名教师中具有硕士研究生学历的」, 「随迁子女中未在公办学校就读
+    的」): a share the whole's report gives of it or of what it negates (「其中具有硕士研究生学历的占
+    38.2%」, 「在公办学校就读的比例达到93.6%」), or, worded as the rest (「4A级以下的」), the one other
+    smaller figure of the whole's sentence."""
     w_fig = whole[0]
-    unit = w_fig.unit
-    if rel.statable and rel.kind == derived.REMAINDER:
-        # 「17家A级景区中,4A级以下的有12家」: the claimed figure is a part; the other part is the one
-        # other, smaller figure the whole's sentence gives, when the claim words its part as the rest
-        # (「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」).
-        claim = normalized(ctx.claim)
-        after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
-        if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
-            return "missing"
-        return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, unit))])
-    part = find(ctx, "部分", part_words, unit) if part_words else "missing"
-    if isinstance(part, str) or part[0].low >= w_fig.low:
-        text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
-        words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
-
-        def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
-            clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
-            held = frozenset(bigrams(clause))
-            marked = all(t in held for t in words if MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
-            return _smaller(f, w_fig, unit) and bool(words & held) and marked
-
-        part = in_sentence(ctx, "部分", whole[1], named_part)
-    if not isinstance(part, str) and not _tied(ctx.index, whole[1].sentence, part[1].sentence):
-        return "unclear"  # the articles never say the one is part of the other
-    return all_found([whole, part])
+    negated = bool(_NEGATION.search(part_words))
+    positive = _clean_part(ctx.without_place(_NEGATION.sub("", part_words)))
+    named = (len(positive) >= 2 and positive != part_words.strip()) or (not negated and len(positive) >= 3)
+    named = named and not re.fullmatch(r"[\u4e00-\u9fff]{2}[区县镇市]", positive)  # 「青溪区」 names no part
+    share = find(ctx, "其余占比" if negated else "占比", positive, "%", lambda f, s: not s.change) if named else ""
+    if not isinstance(share, str) and _tied(ctx, whole, share, ""):
+        return all_found([whole, share])
+    claim = normalized(ctx.claim)
+    after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
+    if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
+        return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
+    return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))])
 
 
-def _tied(index: Index, whole: int, part: int) -> bool:
+_NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
+
+
+def _clean_part(words: str) -> str:
+    return re.sub(r"^(?:被|在|是|为)(?=[\u4e00-\u9fff]{2})|的$", "", words) if len(words) > 3 else words
+
+
+def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str) -> bool:
     """Whether an article gives a part as part of its whole: in the whole's sentence, in a sentence
-    of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), or in a
-    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」)."""
+    of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), in a
+    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」), or in a clause
+    of its article that names the whole (「覆盖中小学87所」 of 「中小学115所」)."""
+    index, whole, part = ctx.index, whole_found[1].sentence, part_found[1].sentence
     if whole == part:
-        return True
-    if part < whole:
-        return False
-    if index.sent_para[part] == index.sent_para[whole] and index.sentences[part].text.lstrip().startswith("其中"):
         return True
     para = int(index.sent_para[part])
     same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
+    text = index.sentences[part].text
+    clause = re.split("[,,;;。]", text[: text.find(part_found[0].text) if part_found[0].text in text else 0])[-1]
+    named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
+    if same_article and named and named <= frozenset(bigrams(clause)):
+        return True
+    if part < whole:
+        return False
+    if index.sent_para[part] == index.sent_para[whole] and text.lstrip().startswith("其中"):
+        return True
     return bool(same_article and _BREAKDOWN.match(index.paragraphs[para].text.lstrip()))
 
 
