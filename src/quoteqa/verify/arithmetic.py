@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..language.numbers import Figure, format_value
-from .derived import AVERAGE, BASE, COMPLEMENT, DIFFERENCE, PORTION, RATIO, REMAINDER, SHARE, START, SUM
+from .derived import AVERAGE, BASE, COMPLEMENT, DIFFERENCE, INCREASE, PORTION, RATIO, REMAINDER, SHARE, START, SUM
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,7 @@ class Operand:
     unit: str
     sentence: str  # verbatim
     citation: dict[str, Any] = field(default_factory=dict)
+    at: int = -1  # where the figure starts in its sentence (two 「3家」 of one sentence are two figures)
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,8 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
     left = sign.get(kind, " , ").join(texts)
     if kind == BASE:
         left = f"{texts[0]} ÷ (1 + {texts[1]})"
+    elif kind == INCREASE:
+        left = f"{texts[0]} − {texts[0]} ÷ (1 + {texts[1]})"
     elif kind == PORTION:
         left = f"{texts[0]} × {texts[1]}"
     elif kind == COMPLEMENT:

@@ -15,6 +15,7 @@ SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
 # A part computed from its whole and the share the articles give (612名 × 38.2%), or the rest of
 # it (2.3万人 × (1 − 93.6%)): how a part's operands may be computed.
 PORTION, COMPLEMENT = "portion", "complement"
+INCREASE = "increase"  # this year's level less last year's: L − L ÷ (1 + r)
 _SEP = "[,,;;。:!?!?]"
 _TRAILING = ",,;;"  # characters stripped from the end of the clause before
 _CHANGE_AND_AFTER = re.compile(
@@ -186,7 +187,7 @@ def _around(claim: str, fig: Figure) -> _Around:
 def relation(claim: str, fig: Figure) -> Relation | None:
     """The relation ``claim`` states for its figure ``fig``, or None when the figure is direct."""
     at = _around(claim, fig)
-    for reading in (_per, _start, _sum, _remainder, _share, _ratio, _difference, _base, _average):
+    for reading in (_per, _start, _sum, _remainder, _share, _ratio, _difference, _increase, _base, _average):
         found = reading(at)
         if found is not None:
             return found
@@ -347,6 +348,18 @@ def _base(at: _Around) -> Relation | None:
     if not m or at.unit in ("%", "百分点", "倍"):
         return None
     return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+
+
+def _increase(at: _Around) -> Relation | None:
+    """「出口额比去年同期增加约36亿元」: this year's level less last year's, from the level and its
+    growth (a source may state it as it is: 「比去年同期增加8700人」)."""
+    m = _INCREASE.search(at.lead)
+    if not m or at.unit in ("%", "百分点", "倍"):
+        return None
+    return Relation(INCREASE, (_clean(at.lead[: m.start()]) or at.earlier,), statable=True)
+
+
+_INCREASE = re.compile(r"(?:(?:比|较)(?:去年|上年)同期|同比)(?:增加|增长|多)了?(?:约|近|超过|逾)?$")
 
 
 def _per(at: _Around) -> Relation | None:

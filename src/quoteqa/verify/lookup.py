@@ -131,7 +131,7 @@ class Context:
         lo, hi = fig.likely()
         if falls:  # 「下降3.4%」 is −3.4%
             lo, hi = -hi, -lo
-        return Operand(role, fig.text, lo, hi, fig.unit, text.strip(), cited), scored
+        return Operand(role, fig.text, lo, hi, fig.unit, text.strip(), cited, fig.start), scored
 
 
 Found = tuple[Operand, answering.Scored]
@@ -267,5 +267,5 @@ def all_found(found: list[Found | str]) -> list[Found] | str:
         if isinstance(f, str):
             return f
     operands = [f for f in found if not isinstance(f, str)]
-    places = {(o.text, s.sentence) for o, s in operands}
+    places = {(o.text, o.at, s.sentence) for o, s in operands}
     return operands if len(places) == len(operands) else "unclear"

@@ -71,6 +71,8 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
     if kind == derived.BASE:
         rate = (1 + values[1][0] / 100, 1 + values[1][1] / 100)
         return arithmetic.divide(values[0], rate)
+    if kind == derived.INCREASE and values[1][0] > -100:  # L·r ÷ (1 + r) grows with L and with r
+        return tuple(values[0][k] * values[1][k] / (100 + values[1][k]) for k in (0, 1))  # type: ignore[return-value]
     if kind in (derived.PORTION, derived.COMPLEMENT):
         share = values[1] if kind == derived.PORTION else (100 - values[1][1], 100 - values[1][0])
         return values[0][0] * share[0] / 100, values[0][1] * share[1] / 100
@@ -116,6 +118,10 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return all_found([first, first if isinstance(first, str) else find(ctx, "后者", words[1], first[0].unit)])
     if kind == derived.AVERAGE:
         return _average(ctx, fig, words[0], words[1], claimed)
+    if kind == derived.INCREASE:  # 「出口额192亿元,增长23.1%」
+        level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
+        rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
+        return all_found([level, rate])
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
