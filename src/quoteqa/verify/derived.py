@@ -62,7 +62,7 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 _SHARE_CUE = re.compile(r"占(?!比|据|用|有|地)(?:到)?")
 _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
 _AMONG_END = re.compile(r"中(?:的)?(?:有|共有)?$")
-_RATIO_CUE = re.compile("是")
+_RATIO_CUE = re.compile("是|相当于")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
 AVERAGE_CUE = _AVERAGE

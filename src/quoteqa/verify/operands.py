@@ -253,7 +253,7 @@ def _clean_part(words: str) -> str:
 def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str) -> bool:
     """Whether an article gives a part as part of its whole: in the whole's sentence, in a sentence
     of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), in a
-    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」), or in a clause
+    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」), or in a sentence
     of its article that names the whole (「覆盖中小学87所」 of 「中小学115所」)."""
     index, whole, part = ctx.index, whole_found[1].sentence, part_found[1].sentence
     if whole == part:
@@ -261,9 +261,10 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
     para = int(index.sent_para[part])
     same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
     text = index.sentences[part].text
-    clause = re.split("[,,;;。]", text[: text.find(part_found[0].text) if part_found[0].text in text else 0])[-1]
+    before = index.sentences[part - 1].text if part > 0 and index.sent_para[part - 1] == para else ""
+    text = before + text if before.rstrip().endswith((";", "；")) else text  # 「…规上工业总产值…;战略性…」
     named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
-    if same_article and named and named <= frozenset(bigrams(clause)):
+    if same_article and named and named <= frozenset(bigrams(text)):
         return True
     if part < whole:
         return False
