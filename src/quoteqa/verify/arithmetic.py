@@ -120,8 +120,8 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
     sign = {SUM: " + ", DIFFERENCE: " − ", START: " − ", REMAINDER: " − ", SHARE: " ÷ ", RATIO: " ÷ "}
     sign |= {AVERAGE: " ÷ "}
     texts = [o.text for o in operands]
-    if kind == SHARE:
-        texts = texts[::-1]  # the part over the whole
+    if kind == SHARE:  # the part (or the sum of a group's items) over the whole
+        texts = [f"({' + '.join(texts[1:])})" if len(texts) > 2 else texts[1], texts[0]]
     left = sign.get(kind, " , ").join(texts)
     if kind == BASE:
         left = f"{texts[0]} ÷ (1 + {texts[1]})"

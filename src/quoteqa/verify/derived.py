@@ -212,6 +212,8 @@ def _sum(at: _Around) -> Relation | None:
     if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
     items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)
+    if len(items) < 2 and (group := GROUP.search(at.lead)):  # 「三大主导产业合计」: the items a report lists
+        return Relation(SUM, (group.group(0) + _clean(_VERB.sub("", at.lead[m.end() :])),))
     if len(items) < 2:  # 「存贷款余额合计」: a sum of items the claim does not list is not a source figure
         return Relation(SUM, ()) if _SUM_ONLY.match(m.group(0)) else None
     items[0] = _HERE_AND_NOW.sub("", items[0]) or items[0]  # 「澄江区新开工」: the place is the claim's
@@ -228,6 +230,8 @@ def _sum(at: _Around) -> Relation | None:
     return Relation(SUM, tuple(w + noun for w in words), plain=tuple(w + noun for w in plain) if shared else ())
 
 
+# A group the claim counts without listing it (「三大主导产业」, 「两个板块」): the report lists it.
+GROUP = re.compile(r"([两二三四五六七八九十])(?:大|个|类)([\u4e00-\u9fff]{0,4}?(?:产业|板块|行业|领域|集群|园区))")
 _SUM_ONLY = re.compile("合计|加起来|加在一起|之和")  # words that only ever add (not 共, 累计)
 # 「两项合计」, 「三者加起来」: how many items the claim adds.
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")

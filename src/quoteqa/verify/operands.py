@@ -64,7 +64,10 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
     if kind in (derived.START, derived.REMAINDER, derived.DIFFERENCE):
         return arithmetic.subtract(values[0], values[1])
     if kind == derived.SHARE:
-        q = arithmetic.divide(values[1], values[0])
+        part = values[1]
+        for v in values[2:]:  # 「三大主导产业产值占…」: the items of a group
+            part = arithmetic.add(part, v)
+        q = arithmetic.divide(part, values[0])
         return None if q is None else (100 * q[0], 100 * q[1])
     if kind in (derived.RATIO, derived.AVERAGE):
         return arithmetic.divide(values[0], values[1])
@@ -84,6 +87,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     kind, words = rel.kind, rel.operands
     unit = fig.unit
     if kind == derived.SUM:
+        if len(words) == 1 and derived.GROUP.search(words[0]):
+            return _group(ctx, words[0], unit)
         if len(words) < 2:
             return "missing"
         found = _sum_operands(ctx, words, unit)
@@ -182,6 +187,10 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
     unit = w_fig.unit
     if rel.statable and rel.kind == derived.REMAINDER:
         return _part_of(ctx, whole, part_words)
+    if derived.GROUP.search(part_words):  # 「三大主导产业产值占…」: the items its report lists
+        items = _group(ctx, part_words, unit)
+        tied = not isinstance(items, str) and all(_tied(ctx, whole, item, whole_words) for item in items)
+        return [whole, *items] if tied and not isinstance(items, str) else "unclear" if tied else "missing"
     part = find(ctx, "部分", part_words, unit) if part_words else "missing"
     if isinstance(part, str) or part[0].low >= w_fig.low:
         text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
@@ -197,6 +206,30 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
     if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
         return "unclear"  # the articles never say the one is part of the other
     return all_found([whole, part])
+
+
+def _group(ctx: Context, words: str, unit: str) -> list[Found] | str:
+    """The items of a group the claim counts (「三大主导产业」): in the first sentence naming it, or
+    the two after it in its paragraph, the run of as many figures of the unit after 「分别」."""
+    m = derived.GROUP.search(words)
+    if m is None:
+        return "missing"
+    n = "一两三四五六七八九十".index(m.group(1)) + 1 if m.group(1) != "二" else 2
+    for scored, _, _ in ctx.sources(m.group(0)):
+        sid = scored.sentence
+        if m.group(0) not in ctx.index.sentences[sid].text:
+            continue
+        for k in range(sid, sid + 3):
+            if k >= len(ctx.index.sentences) or ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
+                break
+            text = ctx.index.sentences[k].text
+            figs, subs = sentence_figures(ctx.index, k)
+            listed = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change]
+            if "分别" in text and len(listed) == n and all(f.start > text.find("分别") for f in listed):
+                found = dataclasses.replace(scored, sentence=k)
+                return all_found([ctx.operand(f"第{i + 1}项", found, f) for i, f in enumerate(listed)])
+        return "missing"
+    return "missing"
 
 
 def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
