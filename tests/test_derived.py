@@ -66,6 +66,13 @@ def test_a_direct_figure_has_no_relation(claim: str) -> None:
         ("游客人均消费约1500元", "contradicted", "95.37亿元 ÷ 815万人次"),
         ("新能源汽车及核心零部件产业增速比九大产业集群高出约11个百分点", "supported", "21.6% − 10.68% = 10.92个百分点"),
         ("新能源产业中,新能源汽车及核心零部件以外的产值约151亿元", "supported", "1072亿元 − 921亿元 = 151亿元"),
+        ("新能源产业产值中,除新能源汽车及核心零部件外,剩下的不足200亿元", "supported", "1072亿元 − 921亿元"),
+        ("新建和改造镇级综合性养老服务中心、提档升级菜市场,两项合计6家", "supported", "3家 + 3家 = 6家"),
+        ("武进新增省级专精特新中小企业和省创新型中小企业合计540多家", "supported", "120家 + 428家 = 548家"),
+        ("武进此前原有省创新型中小企业不足1000家", "contradicted", "1879家 − 428家 = 1451家"),
+        ("武进新增省创新型中小企业数量比新增省级专精特新中小企业少100多家", "contradicted", "428家 − 120家"),
+        ("武进17个国考断面中优Ⅲ断面占比近九成", "supported", "÷ 17个 = 88.24%"),
+        ("武进平均每个基层党组织约有21名党员参学", "supported", "5.8万名 ÷ 2714个"),
     ],
 )
 def test_a_computed_figure_is_checked_with_its_arithmetic(qa: QA, claim: str, verdict: str, arithmetic: str) -> None:
@@ -81,9 +88,71 @@ def test_a_computed_figure_is_checked_with_its_arithmetic(qa: QA, claim: str, ve
 
 
 def test_without_all_its_operands_a_computed_figure_is_never_contradicted(qa: QA) -> None:
-    """The articles give 34 市重大项目 and no 省重大项目: the sum is not found, not 不一致 against 34."""
-    for claim in ("新增市重大项目和省重大项目合计80个", "年初全区常住人口为180万人", "游客人均住宿约3晚"):
+    """The articles give 34 市重大项目 and no 省重大项目: the sum is not found, not 不一致 against 34;
+    they never say 新能源产业 is part of the 九大集群's 规上 total; 「存贷款」 lists no items."""
+    for claim in (
+        "新增市重大项目和省重大项目合计80个",
+        "新增市重大项目和省重大项目合计超过40个",
+        "年初全区常住人口为180万人",
+        "游客人均住宿约3晚",
+        "武进九大重点产业集群规上企业产值中,除新能源产业外,其余产业产值786.3亿元",
+        "武进存贷款余额合计超过2500亿元",
+    ):
         assert qa.verify(claim).verdict == "not_found", claim
+
+
+# A district's report as a newspaper gives it (written for this test): a breakdown after 分行业看,
+# a list with 分别, a report that goes on after 「;」, shares of a whole, a total and its count.
+REPORT = """示范区上半年经济运行情况
+
+本报讯 上半年,示范区实现规模以上工业总产值500亿元,同比增长10%;高新技术产业产值占规上工业总产值的比重达到52%。
+
+分行业看,三大主导产业支撑有力。装备、材料、医药产业分别完成产值200亿元、120亿元和50亿元,同比分别增长12%、6%和30%。
+
+外贸进出口总额300亿元,同比增长15%,其中出口额200亿元,增长25%。6月末,全区金融机构本外币存款余额1500亿元,比年初增加100亿元;贷款余额1100亿元,比年初增加80亿元。
+
+今年全区新招聘教师600名,其中具有硕士研究生学历的占40%。全区接收随迁子女入学2万人,其中在公办学校就读的比例达到95%。上半年全区接待游客50万人次,同比增长20%,实现旅游收入2亿元。
+"""
+
+
+@pytest.fixture(scope="module")
+def district(tmp_path_factory: pytest.TempPathFactory, model):
+    from quoteqa.index.build import build
+
+    corpus = tmp_path_factory.mktemp("district")
+    (corpus / "shifanqu-2024-h1.txt").write_text(REPORT, encoding="utf-8")
+    index = tmp_path_factory.mktemp("district-idx") / "index"
+    build(corpus, index, model=model)
+    return QA.load(index, model=model)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("示范区三大主导产业上半年合计完成产值370亿元", "supported", "200亿元 + 120亿元 + 50亿元 = 370亿元"),
+        ("示范区三大主导产业产值占规上工业总产值的七成以上", "supported", "(200亿元 + 120亿元 + 50亿元) ÷ 500亿元"),
+        ("示范区三大主导产业产值占规上工业总产值的比重超过八成", "contradicted", "÷ 500亿元 = 74%"),
+        ("示范区装备产业产值占规上工业总产值的四成", "supported", "200亿元 ÷ 500亿元 = 40%"),
+        ("示范区外贸进出口总额中,除出口外其余100亿元为进口", "supported", "300亿元 − 200亿元 = 100亿元"),
+        ("年初示范区金融机构本外币贷款余额为1020亿元", "supported", "1100亿元 − 80亿元 = 1020亿元"),
+        ("示范区出口额比去年同期增加40亿元", "supported", "200亿元 − 200亿元 ÷ (1 + 25%) = 40亿元"),
+        ("示范区今年新招聘教师中具有硕士研究生学历的超过300名", "contradicted", "600名 × 40% = 240名"),
+        ("示范区接收的随迁子女中,未在公办学校就读的约1000人", "supported", "2万人 × (1 − 达到95%) = 1000人"),
+        ("示范区游客人均消费400元", "supported", "2亿元 ÷ 50万人次 = 400元"),
+        ("上年同期示范区规上工业总产值约455亿元", "supported", "500亿元 ÷ (1 + 10%)"),
+    ],
+)
+def test_relations_of_a_district_report(district: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """Each relation in general Chinese, against a report written for the test."""
+    result = district.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and arithmetic in computed[0].source, computed  # type: ignore[operator]
+
+
+def test_a_gap_to_another_subject_is_not_a_change_since_a_period(district: QA) -> None:
+    """「比上半年提高」 is a change; 「比全市平均水平高」 a gap to a subject the report never gives."""
+    assert district.verify("示范区进出口总额增速比全市平均水平高5个百分点").verdict == "not_found"
 
 
 def test_the_arithmetic_shows_in_every_export(qa: QA) -> None:

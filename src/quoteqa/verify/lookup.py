@@ -14,7 +14,7 @@ from ..ask.models import Model
 from ..ask.question import analyse
 from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
-from ..language.numbers import Figure, parse
+from ..language.numbers import Figure, normalized, parse
 from .arithmetic import Operand
 from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
 
@@ -108,6 +108,11 @@ class Context:
         before = self.index.sentences[option[1].sentence].text[: option[2].start]
         return bool(_PLAN.search(before)) and not _PLAN.search(self.claim)
 
+    def claim_place(self) -> str:
+        """The place a claim begins with (「上半年示范区…」: 示范区), when the articles name it so."""
+        named = re.match(r"([\u4e00-\u9fff]{2})(?:区|县|镇)", TIME.sub("", normalized(self.claim)))
+        return named.group(0) if named and named.group(1) in place_names(self.index) else ""
+
     def without_place(self, words: str) -> str:
         """``words`` without a place at their start (澄江区, 武进全区; after 累计 or 新增 too): what
         is counted, not where."""
@@ -118,6 +123,9 @@ class Context:
             for name in names:
                 if trimmed.startswith(name):
                     trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
+            named = re.match(r"([\u4e00-\u9fff]{2})(?:区|县|镇)", trimmed)
+            if named and named.group(0) == self.claim_place():  # 「示范区出口额」: the place the claim is about
+                trimmed = trimmed[named.end() :]
             if trimmed == rest:
                 break
             rest = trimmed
@@ -140,22 +148,33 @@ _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
 _NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
 
 
+def _article_texts(index: Index) -> dict[int, str]:
+    """Each article's headline and sentences, by article."""
+    texts: dict[int, list[str]] = {}
+    for sid, sentence in enumerate(index.sentences):
+        aid = int(index.para_article[int(index.sent_para[sid])])
+        texts.setdefault(aid, [index.articles[aid].title]).append(sentence.text)
+    return {aid: "".join(sentences) for aid, sentences in texts.items()}
+
+
+def place_names(index: Index) -> set[str]:
+    """The names the articles put before 区, 县 or 镇 (澄江, 示范; not 全区, 高新)."""
+
+    def compute() -> set[str]:
+        texts = _article_texts(index).values()
+        return {m.group(1) for t in texts for m in _PLACE_NAME.finditer(t) if not _NOT_A_NAME.search(m.group(1))}
+
+    return index.cached("place-names-all", 0, compute)  # type: ignore[no-any-return]
+
+
 def article_places(index: Index) -> dict[int, str]:
     """The place each article reports on, by article: of the names the articles put before 区, 县
     or 镇, the one it names most often, with or without them (武进 of 「武进区」 and of 「武进全区」;
     not 高新 of 高新区, a zone inside it). An article that names none has no place."""
 
     def compute() -> dict[int, str]:
-        texts: dict[int, list[str]] = {}
-        for sid, sentence in enumerate(index.sentences):
-            texts.setdefault(int(index.para_article[int(index.sent_para[sid])]), []).append(sentence.text)
-        joined = {aid: "".join(sentences) for aid, sentences in texts.items()}
-        names = {
-            m.group(1)
-            for text in joined.values()
-            for m in _PLACE_NAME.finditer(text)
-            if not _NOT_A_NAME.search(m.group(1))
-        }
+        joined = _article_texts(index)
+        names = place_names(index)
         out = {}
         for aid, text in joined.items():
             counts = {name: text.count(name) for name in sorted(names)}
@@ -164,11 +183,6 @@ def article_places(index: Index) -> dict[int, str]:
         return out
 
     return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
-
-
-_PLACE = re.compile(
-    r"^[\u4e00-\u9fff]{2}(?:区|县|市|镇)(?:全区|全县|全市|全镇)?|^[\u4e00-\u9fff]{2}(?=全区|全县|全市|全镇)"
-)
 
 
 def probe(words: str, unit: str, change: bool = False) -> tuple[Figure, Subject] | None:
