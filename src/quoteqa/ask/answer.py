@@ -15,7 +15,7 @@ from ..language import kinds as asking
 from .evidence import gives_figure, money_missing, paragraph_counts, sentence_holds
 from .features import PASSAGE_WEIGHTS, Best, Scores, answerability_row, column, ranking_rows
 from .models import Model
-from .question import Query
+from .question import Query, tokens
 from .understand import strip_filler
 
 CANDIDATES = 30  # sentences of each of the dense and BM25 top lists
@@ -66,6 +66,15 @@ def candidates(
         lambda: store.cosines(qvec, ids),
     )
     return ids, _over(bm_s, by_sentence.top), _over(bm_p, by_paragraph.top)[where], cosines
+
+
+def looked_up(index: Index, text: str, n: int, scope: Scope = EVERYTHING) -> list[Scored]:
+    """The ``n`` sentences of best BM25 score for some words: a lookup of a subject's words (an
+    operand of a computed figure), cheaper than ``rank``'s learned ranking of a question."""
+    q = normalize(text)
+    hits = index.store.lexical(tokens(strip_filler(q)) or tokens(q), n, "sentence", scope)
+    top = hits.top or 1.0
+    return [Scored(int(sid), float(sc) / top, 0.0, 0.0, 0.0) for sid, sc in zip(hits.ids, hits.scores, strict=True)]
 
 
 def _over(scores: np.ndarray, top: float) -> np.ndarray:

@@ -90,8 +90,12 @@ class Context:
             seen: set[int] = set()
             out: Sources = []
             for text in (words, self.claim) if words else (self.claim,):
-                if text not in self.ranked:
-                    self.ranked[text] = ranked(self.index, self.weights, text, self.scope)
+                if text not in self.ranked:  # an operand's words are looked up, the claim ranked
+                    self.ranked[text] = (
+                        ranked(self.index, self.weights, text, self.scope)
+                        if text == self.claim
+                        else answering.looked_up(self.index, text, CHECKED, self.scope)
+                    )
                 for s in self.ranked[text]:
                     aid = int(self.index.para_article[int(self.index.sent_para[s.sentence])])
                     if named and where.get(aid) not in named:
