@@ -413,6 +413,8 @@ def _judge(
         return "unclear", best
     if any(elsewhere(best, o) and compare(fig, o[2], intervals) != "mismatch" for o in options[1:]):
         return "unclear", best
+    if src_subj.added and not subj.added and not subj.cumulative and not subj.change:
+        return "unclear", best  # 「武进的上市企业为48家」 is not denied by 「新增上市企业2家」
     if best_similarity < MISMATCH_SUBJECT:
         return "unclear", best  # 「115所中小学」 against 「覆盖中小学87所」: too loosely the same subject to deny it
     return status, best

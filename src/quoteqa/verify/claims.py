@@ -56,7 +56,9 @@ _CONTRASTS = [
     ("累计", "新增"),
     ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
 ]
-_PLANS = frozenset(("任务", "目标"))  # (计划 is often a name: 龙城英才计划)
+_PLANS = frozenset(("任务", "目标"))
+# A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.
+_NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (计划 is often a name: 龙城英才计划)
 _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
@@ -135,6 +137,7 @@ class Subject:
     # words may be found in, though the figure is not compared by them.
     shared: frozenset[str] = frozenset()
     part: bool = False  # 「…,其中出口额192亿元」: a part of the figure before
+    negated: bool = False  # 「未建成高标准农田…」: of what is not (never compared with what is)
 
 
 def _words(text: str) -> str:
@@ -233,6 +236,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 side,
                 shared,
                 "其中" in text[start : fig.start],
+                bool(_NEGATED.search(text[start : fig.start])),
             )
         )
         previous = terms
@@ -410,6 +414,8 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
     source_base = source_subject.base or ("yoy" if source_subject.change else "")
     if claim_subject.base and source_base and claim_subject.base != source_base:
         return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
+    if claim_subject.negated != source_subject.negated:
+        return False  # 「还有2.4万亩耕地未建成高标准农田」 is no figure of 「新建高标准农田1.2万亩」
     if claim_subject.marks & _PLANS and not source_subject.marks & _PLANS:
         return False  # 「筹集任务为4000套」 is no figure of what was done (「筹集…2860套」)
     for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」

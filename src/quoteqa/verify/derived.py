@@ -42,7 +42,7 @@ _TRAILING_WORDS = (
     "只",
 )
 _START = re.compile(r"(?<![比较])(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?")
-_SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
+_SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|相加|之和|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
 # 「三个板块合计」, 「三大主导产业合计」: words that count the list, not an item of it.
 _COUNTED = re.compile(
     r"[两二三四五六七八九十](?:个|大|类|项|者)(?:主导|重点|支柱|新兴)?(?:板块|地区|镇|街道|园区|方面|领域|产业)?$"
@@ -61,7 +61,7 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 # bounded alternatives: linear in the length of a clause.)
 _SHARE_CUE = re.compile(r"占(?!比|据|用|有|地)(?:到)?")
 _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
-_AMONG_END = re.compile(r"中(?:的)?(?:有|共有)?$")
+_AMONG_END = re.compile(r"[中里](?:的)?(?:有|共有)?$")
 _RATIO_CUE = re.compile("是|相当于")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
@@ -86,7 +86,7 @@ _PER = re.compile(r"每(?:1|一)(?:元|万元|亿元|个|人|户|亩)")  # 「�
 SELF_EVIDENT = re.compile(
     r"[两二三四五六七八九十]个(?:板块|地区|镇|街道|园区|方面|领域|产业|区域)|每(?:1|一)(?:元|万元|亿元)"
     r"|[两二三四五六七八九十](?:项|者|类)(?=加起来|合计|共|总计|之和)"  # 「三项加起来」 counts the list
-    r"|(?<![0-9一二三四五六七八九十两百千])[万亿]元以[上下]"  # 「亿元以上项目」: a class of projects
+    r"|(?<![0-9一二三四五六七八九十两百千])[万亿](?:元|平方米|亩|吨)?以[上下]"  # 「亿元以上项目」: a class
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
 )
 _BASE = re.compile(r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?![的增减提下上])")
@@ -159,7 +159,7 @@ def whole_words(words: str, part: str) -> str:
 def _among_before(before: str) -> str:
     """The whole of a clause before ending in 「…中,」 (「新能源产业中,…」)."""
     clause = re.split(_SEP, before.rstrip(_TRAILING))[-1] if before.rstrip(_TRAILING) != before else ""
-    return clause[:-1] if clause.endswith("中") and len(clause) >= 3 else ""
+    return clause[:-1] if clause.endswith(("中", "里")) and len(clause) >= 3 else ""
 
 
 @dataclass(frozen=True)
@@ -200,6 +200,8 @@ def _start(at: _Around) -> Relation | None:
         return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         return Relation(START, (at.subject,))
+    if re.search(r"前[,,]$", at.before) and _NEW.search(at.before) and at.unit not in ("%", "百分点"):
+        return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
     return None
 
 
@@ -232,7 +234,7 @@ def _sum(at: _Around) -> Relation | None:
 
 # A group the claim counts without listing it (「三大主导产业」, 「两个板块」): the report lists it.
 GROUP = re.compile(r"([两二三四五六七八九十])(?:大|个|类)([\u4e00-\u9fff]{0,4}?(?:产业|板块|行业|领域|集群|园区))")
-_SUM_ONLY = re.compile("合计|加起来|加在一起|之和")  # words that only ever add (not 共, 累计)
+_SUM_ONLY = re.compile("合计|加起来|加在一起|相加|之和")  # words that only ever add (not 共, 累计)
 # 「两项合计」, 「三者加起来」: how many items the claim adds.
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")
 _NUMBER_OF = {c: i for i, c in enumerate("一两三四五六七八九", 1)} | {"二": 2}
@@ -296,7 +298,7 @@ _EXCEPT_WORDS = re.compile(r"除(?:了)?([^,,;;。除]{2,30}?)(?:以外|之外|�
 def _last_among(before: str) -> str:
     """The whole of the last clause of ``before`` that ends in 「中」 (「新能源产业产值中,除…外,」)."""
     for clause in reversed(re.split(_SEP, before)):
-        if clause.endswith("中") and len(clause) >= 3:
+        if clause.endswith(("中", "里")) and len(clause) >= 3:
             return clause[:-1]
     return ""
 
@@ -349,9 +351,14 @@ def _difference(at: _Around) -> Relation | None:
 
 def _base(at: _Around) -> Relation | None:
     m = _BASE.search(at.lead)
-    if not m or at.unit in ("%", "百分点", "倍"):
+    if at.unit in ("%", "百分点", "倍"):
         return None
+    if not m:  # 「去年上半年,武进…产值约1679亿元」: the claim's period, in a clause of its own
+        return Relation(BASE, (at.subject,)) if _BASE_CLAUSE.match(at.before) else None
     return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+
+
+_BASE_CLAUSE = re.compile(r"^(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?[,,]$")
 
 
 def _increase(at: _Around) -> Relation | None:

@@ -373,8 +373,11 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
             same = ctx.index.sent_para[count[1].sentence] == ctx.index.sent_para[found[1].sentence]
             return all_found([found, count]) if same else "unclear"
 
-    def shared_among(f: Figure) -> bool:
-        return f.unit in among and f.unit != fig.unit and f.text != found[0].text
+    figs, subs = sentence_figures(ctx.index, found[1].sentence)
+    added = {f.start for f, s in zip(figs, subs, strict=True) if s.added}
+
+    def shared_among(f: Figure) -> bool:  # not 「新增民宿17家」 beside 「累计达到53家,床位总数890张」
+        return f.unit in among and f.unit != fig.unit and f.text != found[0].text and f.start not in added
 
     count = in_sentence(ctx, "数量", found[1], shared_among)
     if count == "unclear" and who:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
