@@ -55,6 +55,8 @@ _CONTRASTS = [
     ("存款", "贷款"),
     ("累计", "新增"),
     ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
+    ("限额以上", "限额以下"),
+    ("规模以上", "规模以下"),
 ]
 _PLANS = frozenset(("任务", "目标"))
 # A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.

@@ -53,7 +53,7 @@ _VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建
 _GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数")
 _NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
-_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外")
+_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|有待")
 _EXCEPT = re.compile(r"以外|之外")  # 「除A以外的」: A is the part, the whole is named before
 _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(?:未|没有|没)")
 # Each relation's words are found as a cue, then the words after it, then an ending at the end of the
@@ -200,7 +200,7 @@ def _start(at: _Around) -> Relation | None:
         return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         return Relation(START, (at.subject,))
-    if re.search(r"前[,,]$", at.before) and _NEW.search(at.before) and at.unit not in ("%", "百分点"):
+    if re.search(r"(?<![目此以之年提])前[,,]$", at.before) and at.unit not in ("%", "百分点"):
         return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
     return None
 
@@ -280,8 +280,8 @@ def _remainder(at: _Around) -> Relation | None:
         whole = _clean(_among(head[: excepted.start()] if excepted.start() < len(at.before) else "")) or _clean(
             _last_among(at.before[: excepted.start()])
         )
-        part = _clean(excepted.group(1))
-        return Relation(REMAINDER, (whole, part)) if whole and part else None
+        whole = whole or _clean(at.lead.replace(cue.group(0), ""))  # 「除滨河夜市外,其余特色街区…」
+        return Relation(REMAINDER, (whole, _clean(excepted.group(1))))
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
         whole = _clean(among)
@@ -345,8 +345,14 @@ def _difference(at: _Around) -> Relation | None:
     if not m or _PERIOD.fullmatch(m.words):
         return None
     first = _clean(at.lead[: m.start]) or at.subject
+    pair = (first, _clean(m.words))
+    if _LESS.search(at.lead[m.start :]):  # 「A比B少27亿元」: B − A, which is negative when A is more
+        pair = pair[::-1]
     # A gap between two rates is stated as it is (「增速高于社零总额7.5个百分点」); one of amounts is not.
-    return Relation(DIFFERENCE, (first, _clean(m.words)), statable=at.unit == "百分点")
+    return Relation(DIFFERENCE, pair, statable=at.unit == "百分点")
+
+
+_LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|低于|少于|慢于")
 
 
 def _base(at: _Around) -> Relation | None:

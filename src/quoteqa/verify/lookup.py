@@ -216,6 +216,9 @@ def find(
     if probed is None:
         return "missing"
     options = [o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o)]
+    periods = set(PERIOD.findall(ctx.claim))
+    if periods:  # 「去年全年…」 is never a figure of 「前三季度」
+        options = [o for o in options if not _other_period(ctx.index.sentences[o[1].sentence].text, periods)]
     if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
         options = [o for o in options if words[:2] in o[3].full]
     if not options:
@@ -223,7 +226,6 @@ def find(
     best = options[0]
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
-    periods = PERIOD.findall(ctx.claim)
     then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
     if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
         best = beside[0]
@@ -232,6 +234,24 @@ def find(
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
         return "unclear"
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def _other_period(text: str, periods: set[str]) -> bool:
+    """Whether a sentence names a period and none of the claim's (「前三季度」 for a claim of 全年;
+    「1至6月」 and 「6月末」 are 上半年's)."""
+    named = {_canon(p) for p in PERIOD.findall(text)}
+    return bool(named) and not named & {_canon(p) for p in periods}
+
+
+_MONTHS = {3: "一季度", 6: "上半年", 9: "前三季度", 12: "全年"}
+
+
+def _canon(period: str) -> str:
+    """A period by one name: 1至6月, 6月末 and 上半年 are one."""
+    months = re.match(r"(?:1至)?(\d{1,2})(?:月|月末|月底|月份)$", period.replace("至", "至", 1))
+    if months and int(months.group(1)) in _MONTHS and (period.startswith("1至") or "末" in period or "底" in period):
+        return _MONTHS[int(months.group(1))]
+    return period
 
 
 def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[Figure, Subject], bool]) -> list[Option]:
@@ -257,9 +277,12 @@ def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[F
 
 
 def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:
-    """The one figure of ``sentence`` that ``want`` accepts (another figure of the same report)."""
+    """The one figure of ``sentence`` that ``want`` accepts (another figure of the same report), never
+    a target while the claim speaks of none."""
     figs, _ = sentence_figures(ctx.index, sentence.sentence)
-    chosen = [f for f in figs if want(f)]
+    text = ctx.index.sentences[sentence.sentence].text
+    planned = bool(_PLAN.search(ctx.claim))
+    chosen = [f for f in figs if want(f) and (planned or not _PLAN.search(re.split("[,,;;。]", text[: f.start])[-1]))]
     if len(chosen) != 1:
         return "missing" if not chosen else "unclear"
     return ctx.operand(role, sentence, chosen[0])

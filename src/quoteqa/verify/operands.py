@@ -112,10 +112,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
         first = find(ctx, "前者", words[0], operand_unit, change=growth)
         second = find(ctx, "后者", words[1], operand_unit, change=growth)
-        found = all_found([first, second])
-        if isinstance(found, list) and found[0][0].low < found[1][0].low and any(w in ctx.claim for w in "少低慢"):
-            return found[::-1]
-        return found
+        return all_found([first, second])
     if kind in (derived.REMAINDER, derived.SHARE):
         return _whole_and_part(ctx, fig, rel, claimed)
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
