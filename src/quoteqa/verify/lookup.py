@@ -35,7 +35,8 @@ LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项�
 PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
-_PLAN = re.compile("力争|预计|计划|目标|任务|将")
+# A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
+_PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
 MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
 
 Sources = list[tuple[answering.Scored, list[Figure], list[Subject]]]
@@ -109,7 +110,11 @@ class Context:
     def planned(self, option: Option) -> bool:
         """Whether the option's figure is a plan or a target (「力争全年…突破1800亿元」) while the
         claim speaks of none: a target is never an operand of what was done."""
-        before = self.index.sentences[option[1].sentence].text[: option[2].start]
+        return self.target(option[1].sentence, option[2])
+
+    def target(self, sid: int, fig: Figure) -> bool:
+        """Whether a figure of sentence ``sid`` is a plan or a target while the claim speaks of none."""
+        before = self.index.sentences[sid].text[: fig.start]
         return bool(_PLAN.search(before)) and not _PLAN.search(self.claim)
 
     def claim_place(self) -> str:
@@ -280,9 +285,7 @@ def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Calla
     """The one figure of ``sentence`` that ``want`` accepts (another figure of the same report), never
     a target while the claim speaks of none."""
     figs, _ = sentence_figures(ctx.index, sentence.sentence)
-    text = ctx.index.sentences[sentence.sentence].text
-    planned = bool(_PLAN.search(ctx.claim))
-    chosen = [f for f in figs if want(f) and (planned or not _PLAN.search(re.split("[,,;;。]", text[: f.start])[-1]))]
+    chosen = [f for f in figs if want(f) and not ctx.target(sentence.sentence, f)]
     if len(chosen) != 1:
         return "missing" if not chosen else "unclear"
     return ctx.operand(role, sentence, chosen[0])

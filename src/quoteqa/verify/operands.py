@@ -320,12 +320,12 @@ def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]
     if probed is None:
         return None
     options = held_options(*probed, ctx.sources(who), lambda f, s: f.unit in among and f.unit != fig.unit)
-    close = [o for o in options if o[0] >= options[0][0] - OPERAND_MARGIN] if options else []
+    close = [o for o in options if o[0] >= options[0][0] - OPERAND_MARGIN and not ctx.planned(o)] if options else []
     pairs = []
     for _, scored, count, _, _ in close:
         for sid in report(ctx.index, scored.sentence):
             figs, _subs = sentence_figures(ctx.index, sid)
-            totals = [f for f in figs if f.unit == fig.unit and not f.text.endswith("%")]
+            totals = [f for f in figs if f.unit == fig.unit and not f.text.endswith("%") and not ctx.target(sid, f)]
             if len(totals) == 1:
                 total = dataclasses.replace(scored, sentence=sid)
                 pairs.append([ctx.operand("总量", total, totals[0]), ctx.operand("数量", scored, count)])
