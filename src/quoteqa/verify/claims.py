@@ -172,6 +172,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
+    previous_marks: frozenset[str] = frozenset()
     paired = respective(text, figures)
     around: list[frozenset[str]] = []  # each figure's words before its item is known
     for i, fig in enumerate(figures):
@@ -223,6 +224,8 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         base = _base(context)
         named = _QUOTED.sub("", text[start:end])  # 「“龙城英才计划”邀请赛」 is no plan
         marks = frozenset(m for group in _CONTRASTS for m in group if m in named)
+        if generic and previous:  # 「存款余额1428.6亿元,比年初增加113.5亿元」: the 存款's increase
+            marks |= {m for m in previous_marks if not marks & set(next(g for g in _CONTRASTS if m in g))}
         out.append(
             Subject(
                 terms,
@@ -241,7 +244,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 bool(_NEGATED.search(text[start : fig.start])),
             )
         )
-        previous = terms
+        previous, previous_marks = terms, marks
     return out
 
 
