@@ -49,7 +49,7 @@ _COUNTED = re.compile(
 )
 # 「…、…和…,三项加起来共10个」: the items are the clause before.
 _ITEMS_BEFORE = re.compile(r"^(?:这)?[两二三四五六七八九十](?:项|者|类|个)(?:之和)?$")
-_VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建成)+")
+_VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建成|正好|恰好|刚好|一共|总共|共)+")
 _GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数")
 _NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
@@ -89,7 +89,9 @@ SELF_EVIDENT = re.compile(
     r"|(?<![0-9一二三四五六七八九十两百千])[万亿](?:元|平方米|亩|吨)?以[上下]"  # 「亿元以上项目」: a class
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
 )
-_BASE = re.compile(r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?![的增减提下上])")
+_BASE = re.compile(
+    r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?:的(?=[\u4e00-\u9fff]))?(?![的增减提下上])"
+)
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,7 @@ def _start(at: _Around) -> Relation | None:
     if m:
         return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
-        return Relation(START, (at.subject,))
+        return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 else ""),))
     if re.search(r"(?<![目此以之年提])前[,,]$", at.before) and at.unit not in ("%", "百分点"):
         return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
     return None
@@ -213,6 +215,7 @@ def _sum(at: _Around) -> Relation | None:
     counted = _COUNT_WORD.search(listed)
     if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
+    listed, shared_noun = _counted_apart(listed)
     items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)
     if len(items) < 2 and (group := GROUP.search(at.lead)):  # 「三大主导产业合计」: the items a report lists
         return Relation(SUM, (group.group(0) + _clean(_VERB.sub("", at.lead[m.end() :])),))
@@ -221,7 +224,7 @@ def _sum(at: _Around) -> Relation | None:
     items[0] = _HERE_AND_NOW.sub("", items[0]) or items[0]  # 「澄江区新开工」: the place is the claim's
     head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
     shared = items[-1][head:] if len(items[-1]) > head + 1 else ""
-    noun = _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: what each item has
+    noun = shared_noun + _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: each one's
     words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
     kind = _KIND_OF_ITEMS.match(words[0])  # 「(武进)新增A、B和C」: each of them was added
     words = [w if not kind or kind.group(1) in w else kind.group(1) + w for w in words]
@@ -235,6 +238,21 @@ def _sum(at: _Around) -> Relation | None:
 # A group the claim counts without listing it (「三大主导产业」, 「两个板块」): the report lists it.
 GROUP = re.compile(r"([两二三四五六七八九十])(?:大|个|类)([\u4e00-\u9fff]{0,4}?(?:产业|板块|行业|领域|集群|园区))")
 _SUM_ONLY = re.compile("合计|加起来|加在一起|相加|之和")  # words that only ever add (not 共, 累计)
+
+
+def _counted_apart(listed: str) -> tuple[str, str]:
+    """The items of 「A和B两家医院的门急诊量」 and the noun they share after the words that count
+    them (「门急诊量」); 「A、B和C三大主导产业上半年」: the items alone."""
+    m = _COUNT_PHRASE.search(listed)
+    if m is None or not _LIST.search(listed[: m.start()]):
+        return listed, ""
+    rest = _clean(_HERE_AND_NOW.sub("", listed[m.end() :]))
+    return listed[: m.start()], "" if _HERE_AND_NOW.fullmatch(listed[m.end() :] or "今年") else rest
+
+
+_COUNT_PHRASE = re.compile(
+    r"[两二三四五六七八九十](?:个|大|类|项|者|家|所)[\u4e00-\u9fff]{0,8}?(?:的|$|(?=上半年|今年|前三季度|全年))"
+)
 # 「两项合计」, 「三者加起来」: how many items the claim adds.
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")
 _NUMBER_OF = {c: i for i, c in enumerate("一两三四五六七八九", 1)} | {"二": 2}
@@ -313,7 +331,17 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
     if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
+    if named := _OF_SHARE.search(at.lead):  # 「17个国考断面的优Ⅲ比例超过85%」
+        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
+    among = _among_before(at.before)
+    part = _clean(_SHARE_WORDS.sub("", at.lead))
+    if among and len(part) >= 2:  # 「新增学位中,义务教育学位占三分之二」, 「…中,区域首店所占比例近四成」
+        return Relation(SHARE, (_clean(among), part), statable=True)
     return None
+
+
+_OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
+_SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已)+$")
 
 
 _AMONG_SHARE = re.compile(
@@ -332,7 +360,7 @@ def _ratio(at: _Around) -> Relation | None:
     m = _between(at.lead, _RATIO_CUE, _RATIO_END)
     if at.unit != "倍" or not m or _PERIOD.fullmatch(m.words):
         return None
-    first = _clean(at.lead[: m.start])
+    first = _clean(at.lead[: m.start]) or at.earlier  # 「…带动的消费,是发放金额的15倍多」
     other = _clean(m.words)
     if len(_GENERIC_WHOLE.sub("", _NEW.sub("", other))) < 2 and _NEW.search(other):
         # 「累计上市企业数是今年新增数的25倍」: what was added of the first's subject
@@ -371,12 +399,16 @@ def _increase(at: _Around) -> Relation | None:
     """「出口额比去年同期增加约36亿元」: this year's level less last year's, from the level and its
     growth (a source may state it as it is: 「比去年同期增加8700人」)."""
     m = _INCREASE.search(at.lead)
+    if not m and _SINCE_LAST_YEAR.search(at.before):
+        m = _INCREASED.search(at.lead)
     if not m or at.unit in ("%", "百分点", "倍"):
         return None
     return Relation(INCREASE, (_clean(at.lead[: m.start()]) or at.earlier,), statable=True)
 
 
 _INCREASE = re.compile(r"(?:(?:比|较)(?:去年|上年)同期|同比)(?:增加|增长|多)了?(?:约|近|超过|逾)?$")
+_SINCE_LAST_YEAR = re.compile(r"与(?:去年|上年)同期相比[,,]$")  # 「与去年同期相比,…增加了约73亿元」
+_INCREASED = re.compile(r"(?:增加|增长|多)了?(?:约|近|超过|逾)?$")
 
 
 def _per(at: _Around) -> Relation | None:
@@ -393,7 +425,7 @@ def _average(at: _Around) -> Relation | None:
     m = _AVERAGE.search(at.lead)
     if not m or at.unit in ("%", "百分点", "倍"):
         return None
-    who = _clean(at.lead[: m.start()])
+    who = _clean(at.lead[: m.start()]) or at.earlier  # 「参加…的基层党组织,平均每个有党员20多名」
     after = re.sub(r"^[所个家户人名座场批亩项]", "", at.lead[m.end() :])  # 「平均每所」: the measure
     if _AVERAGE_WHO.match(m.group(0)):
         return Relation(AVERAGE, (_clean(who + after), who), True)

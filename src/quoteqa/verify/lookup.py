@@ -34,7 +34,7 @@ LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项�
 # The periods a report names (the claim's tells two figures of one subject apart).
 PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
-TIME = re.compile(r"^(?:\d{4}年|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
+TIME = re.compile(r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
 # A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
 _PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
 MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
@@ -129,6 +129,7 @@ class Context:
         rest, names = words[len(lead) :], sorted(set(article_places(self.index).values()), key=len, reverse=True)
         while True:  # 「澄江区目前中小学」, 「武进今年新入选…」: a place and a time, in either order
             trimmed = TIME.sub("", re.sub(r"^(?:全区|全县|全市|全镇)", "", rest))
+            trimmed = re.sub(r"^(?:到|来|在|赴)[\u4e00-\u9fff]{2}[区县镇市]的", "", trimmed)  # 「到山林县的游客」
             for name in names:
                 if trimmed.startswith(name):
                     trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
@@ -232,6 +233,9 @@ def find(
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
     then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
+    whole = [o for o in close if not o[3].part]  # 「全年接待游客1260万人次」, not 「其中过夜游客412万人次」
+    if len({o[2].value for o in close}) > 1 and len({o[2].value for o in whole}) == 1:
+        close, best = whole, whole[0]
     if len({o[2].value for o in beside}) == 1:  # 「中小学和幼儿园合计」: 中小学 of 幼儿园's sentence
         best = beside[0]
     elif len({o[2].value for o in then}) == 1:  # 「前三季度…接待游客」: not the 国庆假期's

@@ -32,7 +32,7 @@ from .lookup import (
 )
 
 _COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
-_RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有")  # words of a running total, not of what it counts
+_RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
 _COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
 
@@ -94,6 +94,9 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         found = _sum_operands(ctx, words, unit)
         if isinstance(found, str) and rel.plain:  # 「家庭农场和农民专业合作社」: two nouns after all
             found = _sum_operands(ctx, rel.plain, unit)
+        bare = tuple(re.sub(r"^.*的", "", w) for w in words)
+        if isinstance(found, str) and bare != words:  # 「投入使用的新建学校和改扩建学校」: what is counted
+            found = _sum_operands(ctx, bare, unit)
         kinds = {(s.cumulative, s.added) for s in _subjects(ctx, found)} if isinstance(found, list) else set()
         if any(c for c, _ in kinds) and any(a for _, a in kinds):
             return "unclear"  # a running total added to what was added this year counts nothing
