@@ -62,7 +62,7 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 _SHARE_CUE = re.compile(r"占(?!比|据|用|有|地)(?:到)?")
 _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
 _AMONG_END = re.compile(r"[中里](?:的)?(?:有|共有)?$")
-_RATIO_CUE = re.compile("是|相当于")
+_RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
 AVERAGE_CUE = _AVERAGE
@@ -107,6 +107,8 @@ class Relation:
     # The items of a sum as the claim writes them, without the noun the last one seems to share
     # (「家庭农场和农民专业合作社」 may share 「合作社」 or not): tried when the first reading finds none.
     plain: tuple[str, ...] = ()
+    # A hedge the relation's words put on the claimed figure (「接近…的3倍」, 「约为…的1.8倍」).
+    hedge: str = ""
 
     @property
     def own(self) -> str:
@@ -362,10 +364,12 @@ def _ratio(at: _Around) -> Relation | None:
         return None
     first = _clean(at.lead[: m.start]) or at.earlier  # 「…带动的消费,是发放金额的15倍多」
     other = _clean(m.words)
+    cue = at.lead[m.start : m.start + 4]
+    hedge = "近" if cue.startswith("接近") else "约" if cue.startswith(("约", "大约")) else ""
     if len(_GENERIC_WHOLE.sub("", _NEW.sub("", other))) < 2 and _NEW.search(other):
         # 「累计上市企业数是今年新增数的25倍」: what was added of the first's subject
-        return Relation(RATIO, (first, "新增" + re.sub("累计|数量|数$", "", first)), statable=True)
-    return Relation(RATIO, (first, _whole(other, first)), statable=True)
+        return Relation(RATIO, (first, "新增" + re.sub("累计|数量|数$", "", first)), statable=True, hedge=hedge)
+    return Relation(RATIO, (first, _whole(other, first)), statable=True, hedge=hedge)
 
 
 def _difference(at: _Around) -> Relation | None:

@@ -241,8 +241,27 @@ def find(
     elif len({o[2].value for o in then}) == 1:  # 「前三季度…接待游客」: not the 国庆假期's
         best = then[0]
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
-        return "unclear"
+        plain = _plainest(close, probed[1])
+        if plain is None:
+            return "unclear"
+        best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def _plainest(close: list[Option], probed: Subject) -> Option | None:
+    """Of close options, the one whose subject says least beyond the operand's words (besides the
+    time and the place), when it says two words' worth less than every other of another value."""
+
+    def extra(o: Option) -> int:
+        return len({t for t in o[3].terms - probed.terms if not _SAID_ANYWAY.search(t)})
+
+    ranked = sorted(close, key=extra)
+    first = ranked[0]
+    others = [o for o in ranked[1:] if not math.isclose(o[2].value, first[2].value)]
+    return first if all(extra(o) >= extra(first) + 2 for o in others) else None
+
+
+_SAID_ANYWAY = re.compile("全年|今年|上半|半年|全区|全县|全镇|全市|年接|年新|区接|县接")
 
 
 def _other_period(text: str, periods: set[str]) -> bool:

@@ -11,7 +11,7 @@ import unicodedata
 
 from ..ask import answer as answering
 from ..ingest.text import bigrams
-from ..language.numbers import Figure, normalized
+from ..language.numbers import Figure, normalized, parse
 from . import arithmetic, derived
 from .arithmetic import Computed, Interval, Operand
 from .claims import Subject, sentence_figures
@@ -52,7 +52,8 @@ def check(
         return "unclear", None, found[0][1]
     unit = fig.unit
     computed = Computed(kind, operands, result[0], result[1], unit, arithmetic.expression(kind, operands, result, unit))
-    return arithmetic.judge(fig, result), computed, found[0][1]
+    hedged = parse(rel.hedge + fig.text) if rel.hedge else []  # 「接近…的3倍」 is 近3倍
+    return arithmetic.judge(hedged[0] if len(hedged) == 1 else fig, result), computed, found[0][1]
 
 
 def _compute(kind: str, values: list[Interval]) -> Interval | None:
@@ -120,7 +121,16 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return _whole_and_part(ctx, fig, rel, claimed)
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
         first = find(ctx, "前者", words[0], "")
-        return all_found([first, first if isinstance(first, str) else find(ctx, "后者", words[1], first[0].unit)])
+        if isinstance(first, str):
+            return first
+        people = first[0].unit in _PEOPLE
+        if first[0].unit in _COUNT_UNITS:  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
+            second = find(
+                ctx, "后者", words[1], "", lambda f, s: f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people
+            )
+        else:
+            second = find(ctx, "后者", words[1], first[0].unit)
+        return all_found([first, second])
     if kind == derived.AVERAGE:
         return _average(ctx, fig, words[0], words[1], claimed)
     if kind == derived.INCREASE:  # 「出口额192亿元,增长23.1%」
@@ -382,7 +392,7 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     count = in_sentence(ctx, "数量", found[1], shared_among)
     if count == "unclear" and who:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
         text = ctx.index.sentences[found[1].sentence].text
-        words = frozenset(bigrams(normalized(ctx.without_place(who))))
+        words = frozenset(bigrams(normalized(ctx.without_place(re.sub(r"^.*的", "", who)))))
 
         def named(f: Figure) -> bool:
             clause = re.split("[,,;;。、]", text[: f.start])[-1] + text[f.start : f.end + 8]
