@@ -140,6 +140,12 @@ def district(tmp_path_factory: pytest.TempPathFactory, model):
         ("示范区接收的随迁子女中,未在公办学校就读的约1000人", "supported", "2万人 × (1 − 达到95%) = 1000人"),
         ("示范区游客人均消费400元", "supported", "2亿元 ÷ 50万人次 = 400元"),
         ("上年同期示范区规上工业总产值约455亿元", "supported", "500亿元 ÷ (1 + 10%)"),
+        ("示范区外贸进出口总额中,出口额所占比重超过六成", "supported", "200亿元 ÷ 300亿元 = 66.67%"),
+        ("与去年同期相比,示范区出口额增加了40亿元", "supported", "200亿元 − 200亿元 ÷ (1 + 25%) = 40亿元"),
+        ("示范区材料产业产值比装备产业少80亿元", "supported", "200亿元 − 120亿元 = 80亿元"),
+        ("示范区装备产业产值比材料产业少80亿元", "contradicted", "120亿元 − 200亿元 = -80亿元"),
+        ("示范区装备产业产值是医药产业的4倍", "supported", "200亿元 ÷ 50亿元 = 4倍"),
+        ("示范区装备产业产值接近医药产业的5倍", "contradicted", "200亿元 ÷ 50亿元 = 4倍"),
     ],
 )
 def test_relations_of_a_district_report(district: QA, claim: str, verdict: str, arithmetic: str) -> None:
