@@ -164,6 +164,10 @@ def verify_claim(
         status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
         if status == "mismatch" and _another_year(index, claim, scored.sentence):
             status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
+        if status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
+            said = re.split("[,,;;。]", index.sentences[scored.sentence].text[: src.start])[-1]
+            if not _COMPUTING.search(said + src.text):  # (「占比58%」, 「是…的3倍」 state it as the claim does)
+                status = "unclear"  # words of arithmetic whose relation was not read: it may be computed
         checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
         found.append(scored)
     checked = Checked(claimed, claim_subjects, relations, checks, found)
@@ -182,6 +186,14 @@ def _said_then(index: Index, options: list[Option]) -> bool:
     sentence = index.sentences[options[0][1].sentence].text
     clause = re.split("[,,;;。]", sentence[: options[0][2].start])[-1]
     return bool(_THEN.search(clause))
+
+
+# Words a reporter computes with (合计, 此前, 其余, 人均, 倍, 占…): a figure of a claim that says one
+# and whose relation was not read is not contradicted as if it repeated a source figure.
+_COMPUTING = re.compile(
+    "合计|共计|总计|相加|加起来|之和|此前|之前|以前|年初|原有|其余|剩下|剩余|以外|之外|人均|户均|平均|场均|倍|"
+    "占|比重|比例|相差|(?:去年|上年)(?:同期|全年)?(?!增|下|提|降|回)"
+)
 
 
 def _is_computed(index: Index, fig: Figure, rel: Relation, options: list[Option], intervals: bool, own: bool) -> bool:
