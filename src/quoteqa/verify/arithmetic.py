@@ -137,8 +137,13 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
 def _span(result: Interval, unit: str) -> str:
     lo, hi = (_shown(x) for x in result)
     if math.isclose(lo, hi, rel_tol=1e-6, abs_tol=1e-9):
-        return format_value(lo, unit)
-    return f"{format_value(lo, unit)}至{format_value(hi, unit)}"
+        return _signed(lo, unit)
+    return f"{_signed(lo, unit)}至{_signed(hi, unit)}"
+
+
+def _signed(x: float, unit: str) -> str:
+    """A value as shown, a negative one with a minus sign (「−308家」: the first is the larger)."""
+    return format_value(x, unit) if x >= 0 else "−" + format_value(-x, unit)
 
 
 def _shown(x: float) -> float:
