@@ -286,6 +286,8 @@ def _states_own(rel: Relation, options: list[Option], index: Index) -> bool:
     if rel.kind == AVERAGE and not AVERAGE_CUE.search(window):
         return False  # 「户均奖补约38.5万元」 is not the total 「1.26亿元」
     own = _PLACE_OR_TIME.sub("", re.sub(f"[^{CJK}0-9a-zA-Z]", "", rel.own))
+    if re.match("非|未|没有|不", own) and not re.search("非|未|没有|不", window):
+        return False  # 「非税收入」 is not stated by 「税收收入26.2亿元」
     words = frozenset(bigrams(own))
     return bool(words) and len(words & frozenset(bigrams(window))) / len(words) >= STATED_OWN
 

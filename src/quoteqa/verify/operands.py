@@ -303,15 +303,15 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
         return True
     para = int(index.sent_para[part])
     same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
-    text = index.sentences[part].text
+    own = index.sentences[part].text
     before = index.sentences[part - 1].text if part > 0 and index.sent_para[part - 1] == para else ""
-    text = before + text if before.rstrip().endswith((";", "；")) else text  # 「…规上工业总产值…;战略性…」
+    text = before + own if before.rstrip().endswith((";", "；")) else own  # 「…规上工业总产值…;战略性…」
     named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
     if same_article and named and named <= frozenset(bigrams(text)):
         return True
     if part < whole:
         return False
-    if index.sent_para[part] == index.sent_para[whole] and text.lstrip().startswith("其中"):
+    if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
         return True
     return bool(same_article and _BREAKDOWN.match(index.paragraphs[para].text.lstrip()))
 
