@@ -179,8 +179,7 @@ _THEN = re.compile("年初|此前|原有|去年|上年|前年")
 
 
 def _said_then(index: Index, options: list[Option]) -> bool:
-    """Whether the closest source figure is said of the start of the year or of last year (「年初有
-    48家」, 「去年同期为789亿元」)."""
+    """Whether the closest source figure is said of the start of the year or of last year (「年初有48家」)."""
     if not options:
         return False
     sentence = index.sentences[options[0][1].sentence].text
@@ -197,10 +196,8 @@ _COMPUTING = re.compile(
 
 
 def _is_computed(index: Index, fig: Figure, rel: Relation, options: list[Option], intervals: bool, own: bool) -> bool:
-    """Whether a figure with a relation is checked with its arithmetic, not as a source states it:
-    always a remainder read from 其余 or 以外 (never the figure of the part it excludes, however
-    alike their words) and a start of the year or last year's figure unless said of that time;
-    otherwise unless a source states it as it is (「占比58%」 of its own subject, 「合计80个」)."""
+    """Whether a figure with a relation is checked with its arithmetic: a remainder of 其余 or 以外, a
+    start or last year's figure (unless said of that time) always; others unless a source states it."""
     if (rel.kind == REMAINDER and not rel.statable) or (rel.kind in (START, BASE) and not _said_then(index, options)):
         return True
     stated = _stated(fig, options, intervals) and (rel.statable or _states_relation(index, rel, options))
@@ -349,7 +346,14 @@ def _second_look(
     # that says nearly all of the claim; it is never contradicted that way.
     for i, (fig, subj, rel) in enumerate(zip(c.claimed, c.subjects, c.relations, strict=True)):
         # a computed figure is confirmed so only when it is of a kind articles state as it is
-        if c.checks[i].status == "missing" and c.checks[i].computed is None and (rel is None or rel.statable):
+        # (a part of a whole, 「…中,非中小企业超过100家」, is not confirmed by the whole's figure)
+        part = rel is not None and rel.kind == REMAINDER and bool(re.match("非|未|没有|不", rel.own))
+        if (
+            c.checks[i].status == "missing"
+            and c.checks[i].computed is None
+            and (rel is None or rel.statable)
+            and not part
+        ):
             confirming = [s for s in c.found if s is not None] + best
             agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
             if agreeing is not None and rel is not None and rel.kind == AVERAGE:

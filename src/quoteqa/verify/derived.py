@@ -410,9 +410,9 @@ def _increase(at: _Around) -> Relation | None:
     return Relation(INCREASE, (_clean(at.lead[: m.start()]) or at.earlier,), statable=True)
 
 
-_INCREASE = re.compile(r"(?:(?:比|较)(?:去年|上年)同期|同比)(?:增加|增长|多)了?(?:约|近|超过|逾)?$")
+_INCREASE = re.compile(r"(?:(?:比|较)(?:去年|上年)同期|同比)(?:增加|增长|多出|多)了?(?:约|近|超过|逾)?$")
 _SINCE_LAST_YEAR = re.compile(r"与(?:去年|上年)同期相比[,,]$")  # 「与去年同期相比,…增加了约73亿元」
-_INCREASED = re.compile(r"(?:增加|增长|多)了?(?:约|近|超过|逾)?$")
+_INCREASED = re.compile(r"(?:增加|增长|多出|多)了?(?:约|近|超过|逾)?$")
 
 
 def _per(at: _Around) -> Relation | None:

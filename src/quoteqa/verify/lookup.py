@@ -34,7 +34,9 @@ LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项�
 # The periods a report names (the claim's tells two figures of one subject apart).
 PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
-TIME = re.compile(r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|截至\S*?底|[,,])+")
+TIME = re.compile(
+    r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|眼下|截至\S*?底|\d{1,2}至\d{1,2}月|[,,])+"
+)
 # A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
 _PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
 MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
@@ -218,6 +220,7 @@ def find(
     none: "missing" or "unclear" (two subjects as close with different values, unless one of them
     is in a sentence of ``near``, where the other operands are)."""
     words = ctx.without_place(TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
+    words = re.sub(r"^的|(?:的)?数量$", "", words) or words  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
     probed = probe(GROWTH.sub("", words) if change else words, unit, change=change)
     if probed is None:
         return "missing"
