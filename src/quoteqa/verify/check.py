@@ -164,7 +164,7 @@ def verify_claim(
         status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
         if status == "mismatch" and _another_year(index, claim, scored.sentence):
             status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
-        if status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
+        if intervals and status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
             said = re.split("[,,;;。]", index.sentences[scored.sentence].text[: src.start])[-1]
             if not _COMPUTING.search(said + src.text):  # (「占比58%」, 「是…的3倍」 state it as the claim does)
                 status = "unclear"  # words of arithmetic whose relation was not read: it may be computed
