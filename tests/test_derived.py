@@ -197,3 +197,69 @@ def test_the_web_table_shows_the_arithmetic_and_every_operand_escaped(qa: QA) ->
     page = render_verification(qa.verify(draft), draft)
     assert "34个 + 46个 = 80个" in page and "新增外资项目46个" in page and "<b>" not in page
     assert "原文无此数字" not in page.split("vf-table")[0]  # the summary names verdicts: 一致, 不一致, 未找到
+
+
+# A county's year as a newspaper reports it (written for this test): two rates of one share, the
+# towns' and the countryside's incomes, a whole split in two (进出口, 社零), a part with 其中, a
+# running total and what was added, batches of measures, a breakdown of a total, a peak.
+COUNTY = "\n\n".join(
+    [
+        "滨湖县2024年经济社会发展情况",
+        "本报讯 2024年,滨湖县高新技术产业产值占规上工业总产值的比重由上年的40.5%提高到44.2%。"
+        "全县城镇居民人均可支配收入40000元,增长5%;农村居民人均可支配收入25000元,增长7%。",
+        "全年实现进出口总额30亿美元,其中出口额22亿美元。全县实现社会消费品零售总额180亿元,"
+        "其中限额以上单位零售额70亿元。全年接待游客1200万人次,同比增长12%。其中过夜游客400万人次。",
+        "全年新增民宿20家,累计达到60家。滚动推出五批42项优化营商环境改革举措。",
+        "全县实现规模以上工业总产值800亿元,同比增长8%。分行业看,三大主导产业支撑有力。"
+        "机械、纺织、食品产业分别完成产值300亿元、200亿元和100亿元。",
+        "全县6条特色街区夜间客流量累计达到1000万人次,其中滨河夜市单日最高客流突破8万人次。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, model):
+    from quoteqa.index.build import build
+
+    corpus = tmp_path_factory.mktemp("county")
+    (corpus / "binhu-2024.txt").write_text(COUNTY, encoding="utf-8")
+    index = tmp_path_factory.mktemp("county-idx") / "index"
+    build(corpus, index, model=model)
+    return QA.load(index, model=model)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("滨湖县高新技术产业产值占规上工业总产值的比重,今年比上年提高了3.7个百分点", "supported", "44.2% − 40.5%"),
+        ("滨湖县高新技术产业产值占规上工业总产值的比重比上年提高了4个百分点", "contradicted", "= 3.7个百分点"),
+        ("滨湖县城乡居民人均可支配收入相差1.5万元", "supported", "40000元 − 25000元"),
+        ("滨湖县城镇居民与农村居民人均可支配收入相差约2万元", "contradicted", "40000元 − 25000元"),
+        ("滨湖县全年进口额约8亿美元", "supported", "30亿美元 − 22亿美元 = 8亿美元"),
+        ("滨湖县限额以下单位零售额超过100亿元", "supported", "180亿元 − 70亿元 = 110亿元"),
+        ("滨湖县接待的游客中,不过夜的游客约800万人次", "supported", "1200万人次 − 400万人次"),
+        ("滨湖县民宿累计达到60家;也就是说,此前全县已有40家民宿", "supported", "60家 − 20家 = 40家"),
+        ("滨湖县优化营商环境改革举措平均每批8项多", "supported", "42项 ÷ 五批"),
+        ("三大主导产业之外,滨湖县其余行业规上工业产值约200亿元", "supported", "800亿元 − 300亿元 − 200亿元 − 100亿元"),
+        ("滨湖县机械产业产值比纺织产业高出100亿元", "supported", "300亿元 − 200亿元"),
+    ],
+)
+def test_relations_of_a_county_year(county: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """Rates moved in points, two figures apart, a whole split in two, the rest of a whole, a start
+    restated with 也就是说, an average per batch, the rest of a group: each against its arithmetic."""
+    result = county.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and arithmetic in computed[-1].source, computed  # type: ignore[operator]
+
+
+def test_a_peak_is_no_part_of_a_total(county: QA) -> None:
+    """「滨河夜市单日最高客流」 is a peak: the rest of the 1000万人次 is not 1000万 less 8万."""
+    assert county.verify("除滨河夜市外,滨湖县其余特色街区夜间客流超过900万人次").verdict == "not_found"
+
+
+def test_reporters_words_for_more_than_and_an_idiom() -> None:
+    """「8项多」 is more than 8 (and under 9); 「大半壁江山」 states no figure."""
+    more = parse("平均每批8项多。")[0]
+    assert more.interval()[0] >= 7.99 and more.interval()[1] <= 9.0 and more.qualifier == "more"
+    assert parse("撑起了全区工业的大半壁江山") == []

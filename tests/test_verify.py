@@ -11,7 +11,7 @@ from test_cli import run
 
 from quoteqa import QA
 from quoteqa.language.inputs import InputError
-from quoteqa.verify.claims import split_claims
+from quoteqa.verify.drafts import split_claims
 from quoteqa.verify.exports import to_csv, to_markdown
 
 SEED_TEXT = SEED.read_text(encoding="utf-8").replace("\n", "")

@@ -30,9 +30,10 @@ _MAG_RE = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 
 # Units, longest first; each maps to its family, so 人次 never matches 人 by accident.
 # 百分点 is a unit of its own: 「提高2个百分点」 is never compared with 「增长2%」.
-UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍架艘株棵")
+UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍架艘株棵册")
 # Measures count only after digits: 「96公里」 is a length, 「一张蓝图」 is prose.
-MEASURES = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", *"亩吨辆台件张天米")
+MEASURES: tuple[str, ...] = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", "公斤")
+MEASURES += ("千克", *"亩吨辆台件张天米")
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS + MEASURES, key=len, reverse=True))
 
 # Threshold words before the number (「超过800万」, 「突破了100亿」). Single characters that end
@@ -61,7 +62,7 @@ _PAIRS = "一二|一两|两三|二三|三四|四五|五六|六七|七八|八九"
 _CHENG_NOT = "为功立果本交绩员熟长就型效都品套片林势网链群规体批不"
 _NUMBER = (
     r"(?P<banbai>半百)"
-    r"|(?P<half>过半数|过半|半数|一半|大半)"
+    r"|(?P<half>过半数|过半|半数|一半|大半(?!壁))"  # 「半壁江山」 is an idiom, no figure
     r"|(?P<fan>翻了?(?P<fan_n>[一两二三四\d])?番)"
     rf"|(?P<pct_den>百|千)分之(?P<pct>[{_CN}点]+|\d+(?:\.\d+)?)"
     rf"|(?P<frac_den>[一二三四五六七八九十]|\d+)分之(?P<frac_num>[一二三四五六七八九十]|\d+)"
@@ -77,7 +78,7 @@ _NUMBER = (
 FIGURE_RE = re.compile(
     rf"(?P<before>{_BEFORE_RE})?(?:{_NUMBER})"
     rf"(?P<more1>多|余|来(?=[万亿]|{_UNIT_RE}))?(?P<mag>[万亿]*)(?P<more2>多|余)?"
-    rf"(?P<mid>{_AFTER_RE})?(?P<unit>个(?P<more3>多|余)百分点|{_UNIT_RE})?(?:(?<=倍)(?P<more4>多|余))?"
+    rf"(?P<mid>{_AFTER_RE})?(?P<unit>个(?P<more3>多|余)百分点|{_UNIT_RE})?(?:(?<=倍)(?P<more4>多|余)|(?<=[个项家所户名座场批])(?P<more5>多|余)(?=$|[,,;;。、!?!?)）]))?"
     rf"(?P<after>{_AFTER_RE})?"
 )
 # A growth written in 倍 is a percentage: 「增长一倍」 = +100%; 「是去年的3倍」 stays a ratio.
@@ -370,7 +371,7 @@ def _figure(m: re.Match[str], original: str, preceding: str) -> Figure | None:
         value = parsed
         if unit in MEASURES and not re.search(r"\d", raw):
             unit = ""  # 「一张蓝图」: a measure word after a Chinese numeral is prose
-        approximate = g["more1"] or g["more2"] or g["more3"] or g["more4"]  # 3个多百分点, 一倍多
+        approximate = g["more1"] or g["more2"] or g["more3"] or g["more4"] or g["more5"]  # 3个多百分点, 一倍多
         # A bare Chinese numeral (「一批」, 「万事」) is prose unless a unit, a threshold or 多/余 says
         # it is a quantity; so is a lone year or date number.
         if not unit and not re.search(r"\d", raw) and not (g["before"] or g["after"] or g["mid"] or approximate):

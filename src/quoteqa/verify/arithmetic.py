@@ -14,7 +14,22 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..language.numbers import Figure, format_value
-from .derived import AVERAGE, BASE, COMPLEMENT, DIFFERENCE, INCREASE, PORTION, RATIO, REMAINDER, SHARE, START, SUM
+from .wording import (
+    AVERAGE,
+    BASE,
+    COMPLEMENT,
+    DIFFERENCE,
+    FALL,
+    GAP,
+    INCREASE,
+    PORTION,
+    RATIO,
+    REMAINDER,
+    RISE,
+    SHARE,
+    START,
+    SUM,
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,12 @@ def subtract(a: Interval, b: Interval) -> Interval:
     return a[0] - b[1], a[1] - b[0]
 
 
+def apart(a: Interval, b: Interval) -> Interval:
+    """|a − b|: how far apart two figures are, whichever is larger (「城乡居民收入相差」)."""
+    lo, hi = subtract(a, b)
+    return (lo, hi) if lo >= 0 else (-hi, -lo) if hi <= 0 else (0.0, max(-lo, hi))
+
+
 def divide(a: Interval, b: Interval) -> Interval | None:
     """a ÷ b for positive intervals; None when b may be zero (or either is unbounded or negative)."""
     if b[0] <= 0 or a[0] < 0 or math.isinf(a[1]) or math.isinf(b[1]):
@@ -67,10 +88,11 @@ RATIO_DOUBT = 0.2  # … and not 1.55 times
 FRACTION_SLACK = 0.01  # 三分之二 is 66.7% give or take this share of it
 
 
-def judge(claimed: Figure, result: Interval) -> str:
+def judge(claimed: Figure, result: Interval, exact: bool = False) -> str:
     """match when the claim allows every computed value, mismatch when none, unclear otherwise. A
     claim without a rounding word may round the result at its last written digit (88% for 88.2%);
-    a count computed from counts must be exact (合计80个 is not 78)."""
+    a count computed from counts must be exact (合计80个 is not 78), and so must a move in points
+    computed from two rates (``exact``: 44.2% − 41.5% is 2.7 points, not 3)."""
     lo_c, hi_c = claimed.interval()
     if (
         "分之" in claimed.text
@@ -89,7 +111,8 @@ def judge(claimed: Figure, result: Interval) -> str:
     if claimed.qualifier == "=" and "分之" in claimed.text:  # 「四分之一」 is 25% give or take a little
         lo_c, hi_c = claimed.value * (1 - FRACTION_SLACK), claimed.value * (1 + FRACTION_SLACK)
     elif claimed.qualifier == "=":
-        half = _half_step(claimed.text, claimed.value) if result[0] != result[1] or _fraction(result) else 0.0
+        rounded = not exact and (result[0] != result[1] or _fraction(result))
+        half = _half_step(claimed.text, claimed.value) if rounded else 1e-6 * max(1.0, abs(claimed.value))
         lo_c, hi_c = claimed.value - half, claimed.value + half
     lo, hi = result
     if lo_c - 1e-9 <= lo and hi <= hi_c + 1e-9:
@@ -118,7 +141,7 @@ def _half_step(text: str, value: float) -> float:
 def expression(kind: str, operands: list[Operand], result: Interval, unit: str) -> str:
     """The arithmetic as a reporter reads it: 「34个 + 46个 = 80个」, 「15个 ÷ 17个 = 88.2%」."""
     sign = {SUM: " + ", DIFFERENCE: " − ", START: " − ", REMAINDER: " − ", SHARE: " ÷ ", RATIO: " ÷ "}
-    sign |= {AVERAGE: " ÷ "}
+    sign |= {AVERAGE: " ÷ ", RISE: " − ", FALL: " − ", GAP: " − "}
     texts = [o.text for o in operands]
     if kind == SHARE:  # the part (or the sum of a group's items) over the whole
         texts = [f"({' + '.join(texts[1:])})" if len(texts) > 2 else texts[1], texts[0]]

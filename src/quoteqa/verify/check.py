@@ -22,7 +22,7 @@ from .claims import (
     article_of,
     article_place,
     as_growth,
-    claims_by_sentence,
+    canonical,
     compare,
     compatible,
     places,
@@ -44,9 +44,11 @@ from .derived import (
     START,
     SUM,
     Relation,
+    complement,
     relation,
 )
-from .lookup import Context, Option, Sources, counterparts, ranked
+from .drafts import claims_by_sentence
+from .lookup import Context, Option, Sources, another_year, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -158,11 +160,12 @@ def verify_claim(
             fig, subj = growth
             options = counterparts(fig, subj, sources)
         if not options:
-            checks.append(FigureCheck(fig.text, fig.reading(), None, "missing"))
-            found.append(None)
+            check, sentence = _the_rest(ctx, fig, claimed, intervals)
+            checks.append(check)
+            found.append(sentence)
             continue
         status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
-        if status == "mismatch" and _another_year(index, claim, scored.sentence):
+        if status == "mismatch" and another_year(index, claim, scored.sentence):
             status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
         if intervals and status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
             said = re.split("[,,;;。]", index.sentences[scored.sentence].text[: src.start])[-1]
@@ -204,6 +207,17 @@ def _is_computed(index: Index, fig: Figure, rel: Relation, options: list[Option]
     return not (stated and (not rel.statable or own))
 
 
+def _the_rest(
+    ctx: Context, fig: Figure, claimed: list[Figure], intervals: bool
+) -> tuple[FigureCheck, answering.Scored | None]:
+    """A figure no source states: 未找到, unless it is the rest of a whole the articles split in two
+    (「进口额」: 进出口额 − 出口额, when they give those)."""
+    rest = complement(ctx.claim, fig) if intervals else None
+    if rest is None:
+        return FigureCheck(fig.text, fig.reading(), None, "missing"), None
+    return _computed_check(ctx, fig, rest, claimed, [], intervals)
+
+
 def _computed_check(
     ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure], options: list[Option], intervals: bool
 ) -> tuple[FigureCheck, answering.Scored | None]:
@@ -215,24 +229,6 @@ def _computed_check(
         status = "unclear"  # 「17个断面中有十几个为优Ⅲ」: a part the articles state (15) agrees
     said = computed.expression if computed else None
     return FigureCheck(fig.text, fig.reading(), said, status, computed), sentence
-
-
-# The year a claim is about (「2023年…」), not the base it compares with (「比2020年提高」).
-_YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
-
-
-def _another_year(index: Index, claim: str, sid: int) -> bool:
-    """Whether the claim names a year the source does not report on: its article is dated in
-    another, or, undated, names the claimed year neither in its headline nor in the paragraph."""
-    named = {m.group(1) for m in _YEAR.finditer(claim)}
-    if not named:
-        return False
-    pid = int(index.sent_para[sid])
-    article = index.articles[int(index.para_article[pid])]
-    if article.date:
-        return article.date[:4] not in named
-    said = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[pid].text)}
-    return not named & said
 
 
 def _confirmed_by_operands(
@@ -285,8 +281,8 @@ def _states_own(rel: Relation, options: list[Option], index: Index) -> bool:
     own = _PLACE_OR_TIME.sub("", re.sub(f"[^{CJK}0-9a-zA-Z]", "", rel.own))
     if re.match("非|未|没有|不", own) and not re.search("非|未|没有|不", window):
         return False  # 「非税收入」 is not stated by 「税收收入26.2亿元」
-    words = frozenset(bigrams(own))
-    return bool(words) and len(words & frozenset(bigrams(window))) / len(words) >= STATED_OWN
+    words = frozenset(bigrams(canonical(own)))
+    return bool(words) and len(words & frozenset(bigrams(canonical(window)))) / len(words) >= STATED_OWN
 
 
 def _agrees_with_a_stated(fig: Figure, options: list[Option], intervals: bool) -> bool:
@@ -442,7 +438,7 @@ def _agreeing_in(
     fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, intervals: bool
 ) -> tuple[answering.Scored, Figure] | None:
     """The figure of these sentences closest to ``fig``'s subject, when it agrees with ``fig``."""
-    best: tuple[float, answering.Scored, Figure] | None = None
+    best: tuple[float, answering.Scored, Figure, bool] | None = None
     for scored in near:
         figs, subs = sentence_figures(index, scored.sentence)
         for src, src_subj in zip(figs, subs, strict=True):
@@ -450,8 +446,8 @@ def _agreeing_in(
             if similarity < FALLBACK_SUBJECT or not compatible(fig, subj, src, src_subj):
                 continue  # another subject's figure
             if best is None or similarity > best[0]:
-                best = (similarity, scored, src)
-    if best is None or compare(fig, best[2], intervals) != "match":
+                best = (similarity, scored, src, src_subj.direction * subj.direction < 0)  # 回落 and 加快
+    if best is None or best[3] or compare(fig, best[2], intervals) != "match":
         return None
     return best[1], best[2]
 

@@ -12,7 +12,6 @@ from ..index.store import Index
 from ..ingest.text import CJK, bigrams
 from ..language.numbers import Figure, exact_figure, normalized, parse
 
-_SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
@@ -50,7 +49,7 @@ _BASES = [
 _CONTRASTS = [
     ("国家级", "省级", "市级", "区级", "县级", "镇级"),
     ("城镇", "农村"),
-    ("出口", "进口"),
+    ("进出口", "出口", "进口"),
     ("新开工", "竣工", "在建"),
     ("存款", "贷款"),
     ("累计", "新增"),
@@ -64,41 +63,10 @@ _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (�
 _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
+_SYNONYMS |= {"规模以上": "规上", "限额以上": "限上"}
+_SYNONYMS |= {"外贸进出口": "进出口", "游客接待": "接待游客"}  # what a report writes for the same figure
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
 _VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
-
-
-def split_claims(text: str) -> list[str]:
-    """Sentences, then clauses grouped so that each claim holds its own figure(s) and subject."""
-    return [claim for _, claims in claims_by_sentence(text) for claim in claims]
-
-
-def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
-    """Each sentence of a draft with the claims split from it."""
-    out: list[tuple[str, list[str]]] = []
-    trailing = re.compile(r"[。!?;;!?,,\s]+$")
-    for sentence in _SENTENCE_END.split(text):
-        sentence = sentence.strip()
-        if not sentence:
-            continue
-        claims: list[str] = []
-        current = ""
-        for clause in re.split(r"(?<=[,,])", sentence):
-            if current and parse(current) and parse(clause) and not _continues(clause):
-                claims.append(current)
-                current = ""
-            current += clause
-        claims.append(current)
-        kept = [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
-        if kept:
-            out.append((trailing.sub("", sentence), kept))
-    return out
-
-
-def _continues(clause: str) -> bool:
-    figs = parse(clause)
-    lead = clause[: figs[0].start] if figs else clause
-    return _is_generic(lead)
 
 
 def _base(text: str) -> str:
@@ -117,7 +85,7 @@ def _without_bases(text: str) -> str:
     return text
 
 
-def _is_generic(lead: str) -> bool:
+def is_generic(lead: str) -> bool:
     """The words before a figure name no subject of their own (「累计」, 「增速比一季度提高」)."""
     return bool(_GENERIC.match(re.sub(f"[^{CJK}]", "", _without_bases(lead))))
 
@@ -140,6 +108,25 @@ class Subject:
     shared: frozenset[str] = frozenset()
     part: bool = False  # 「…,其中出口额192亿元」: a part of the figure before
     negated: bool = False  # 「未建成高标准农田…」: of what is not (never compared with what is)
+
+
+def _marks(named: str) -> frozenset[str]:
+    """The contrasting modifiers ``named`` says, each once: the longest first, so that 「进出口总额」
+    is marked 进出口 and not 出口 as well."""
+    out = set()
+    named = named.replace("规上", "规模以上").replace("限上", "限额以上")  # the marks' long forms
+    for group in _CONTRASTS:
+        text = named
+        for m in sorted(group, key=len, reverse=True):
+            if m in text:
+                out.add(m)
+                text = text.replace(m, "|")
+    return frozenset(out)
+
+
+def canonical(text: str) -> str:
+    """The words of ``text`` as subjects compare them: 社零 as 社会消费品零售, no punctuation."""
+    return _words(text)
 
 
 def _words(text: str) -> str:
@@ -185,7 +172,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         lead = _VERBS.sub("", _without_bases(lead)).replace("其中", "")  # 「增长」 says how it moved, not what moved
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
-        generic = _is_generic(lead)
+        generic = is_generic(lead)
         if generic and (lead or not trail) and previous:
             # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
             terms, full = terms | previous, full | previous
@@ -222,8 +209,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
-        named = _QUOTED.sub("", text[start:end])  # 「“龙城英才计划”邀请赛」 is no plan
-        marks = frozenset(m for group in _CONTRASTS for m in group if m in named)
+        marks = _marks(_QUOTED.sub("", text[start:end]))  # 「“龙城英才计划”邀请赛」 is no plan
         if generic and previous:  # 「存款余额1428.6亿元,比年初增加113.5亿元」: the 存款's increase
             marks |= {m for m in previous_marks if not marks & set(next(g for g in _CONTRASTS if m in g))}
         out.append(

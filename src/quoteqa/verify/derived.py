@@ -5,43 +5,31 @@ its operands (arithmetic.py computes, operands.py finds the operands)."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from ..language.numbers import Figure, normalized
-
-SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
-    "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
-)  # fmt: skip
-# A part computed from its whole and the share the articles give (612名 × 38.2%), or the rest of
-# it (2.3万人 × (1 − 93.6%)): how a part's operands may be computed.
-PORTION, COMPLEMENT = "portion", "complement"
-INCREASE = "increase"  # this year's level less last year's: L − L ÷ (1 + r)
-_SEP = "[,,;;。:!?!?]"
-_TRAILING = ",,;;"  # characters stripped from the end of the clause before
-_CHANGE_AND_AFTER = re.compile(
-    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|\d).*$"
-)  # what a clause says of its subject
-# Words around the operands that name no subject of their own.
-_LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经|被)+")
-_TRAILING_WORDS = (
-    "的",
-    "比重",
-    "比例",
-    "份额",
-    "为",
-    "是",
-    "有",
-    "约",
-    "达到",
-    "达",
-    "了",
-    "已",
-    "已经",
-    "仅",
-    "只有",
-    "只",
+from ..language.numbers import Figure
+from .wording import (
+    AVERAGE,
+    BASE,
+    DIFFERENCE,
+    FALL,
+    GAP,
+    INCREASE,
+    RATIO,
+    REMAINDER,
+    RISE,
+    SHARE,
+    START,
+    SUM,
+    Relation,
 )
-_START = re.compile(r"(?<![比较])(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?")
+from .wording import SEP as _SEP
+from .wording import TRAILING as _TRAILING
+from .wording import Around as _Around
+from .wording import around as _around
+from .wording import between as _between
+from .wording import clean as _clean
+
+_START = re.compile(r"(?<![比较])(?:今年|本年)?(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?")
 _SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|相加|之和|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
 # 「三个板块合计」, 「三大主导产业合计」: words that count the list, not an item of it.
 _COUNTED = re.compile(
@@ -94,60 +82,6 @@ _BASE = re.compile(
 )
 
 
-@dataclass(frozen=True)
-class Relation:
-    """What a claimed figure is computed from: ``kind`` and the claim's words for each operand (the
-    whole before the part, the minuend before the subtrahend)."""
-
-    kind: str
-    operands: tuple[str, ...]
-    # A figure an article may state as it is (「占比58%」, 「人均可支配收入4万元」, 「学前教育学位4320个」):
-    # checked against the stated figure when the articles have one of its very subject.
-    statable: bool = False
-    # The items of a sum as the claim writes them, without the noun the last one seems to share
-    # (「家庭农场和农民专业合作社」 may share 「合作社」 or not): tried when the first reading finds none.
-    plain: tuple[str, ...] = ()
-    # A hedge the relation's words put on the claimed figure (「接近…的3倍」, 「约为…的1.8倍」).
-    hedge: str = ""
-
-    @property
-    def own(self) -> str:
-        """The words of what the claimed figure itself is about: the part of a share or a remainder,
-        the first of a ratio or a difference, what an average is of."""
-        return self.operands[1] if self.kind in (SHARE, REMAINDER) else self.operands[0]
-
-
-def _clean(words: str) -> str:
-    """The words of a subject without the filler around them (全区, 约, 的比重为)."""
-    words = _LEADING.sub("", re.sub(r"\s", "", words))
-    trimmed = True
-    while trimmed:
-        trimmed = False
-        for w in _TRAILING_WORDS:
-            if words.endswith(w):
-                words, trimmed = words[: -len(w)], True
-    return words
-
-
-@dataclass(frozen=True)
-class _Span:
-    """A cue found in a clause: where it starts and the words between it and the clause's ending."""
-
-    start: int
-    words: str
-
-
-def _between(text: str, cue: re.Pattern[str], ending: re.Pattern[str]) -> _Span | None:
-    """The first ``cue`` of ``text`` followed by two characters or more and then ``ending``."""
-    end = ending.search(text)
-    if end is None:
-        return None
-    m = cue.search(text, 0, end.start())
-    if m is None or end.start() - m.end() < 2:
-        return None
-    return _Span(m.start(), text[m.end() : end.start()])
-
-
 def _among(text: str) -> str:
     """The whole in 「17个国考断面中」 at the end of a clause ("" when the clause does not end so)."""
     end = _AMONG_END.search(text)
@@ -166,32 +100,11 @@ def _among_before(before: str) -> str:
     return clause[:-1] if clause.endswith(("中", "里")) and len(clause) >= 3 else ""
 
 
-@dataclass(frozen=True)
-class _Around:
-    """The claim's words around a figure: its clause before it (``lead``), the clauses before that
-    (``before``), the rest of its clause (``trail``) and the subject the clause names."""
-
-    lead: str
-    before: str
-    trail: str
-    subject: str
-    unit: str
-    earlier: str  # the subject of the clause before (「数字经济核心产业增加值…,占GDP比重超过一成」)
-
-
-def _around(claim: str, fig: Figure) -> _Around:
-    claim = normalized(claim)  # the figure's span stays valid
-    cut = max((m.end() for m in re.finditer(_SEP, claim[: fig.start])), default=0)
-    lead, before = claim[cut : fig.start], claim[:cut]
-    trail = re.split(_SEP, claim[fig.end :])[0]
-    earlier = _clean(_CHANGE_AND_AFTER.sub("", re.split(_SEP, before.rstrip(_TRAILING))[-1])) if before else ""
-    return _Around(lead, before, trail, _clean(lead) or earlier, fig.unit, earlier)
-
-
 def relation(claim: str, fig: Figure) -> Relation | None:
     """The relation ``claim`` states for its figure ``fig``, or None when the figure is direct."""
     at = _around(claim, fig)
-    for reading in (_per, _start, _sum, _remainder, _share, _ratio, _difference, _increase, _base, _average):
+    readings = (_per, _start, _sum, _remainder, _share, _ratio, _difference, _apart, _increase, _base, _average, _moved)
+    for reading in readings:
         found = reading(at)
         if found is not None:
             return found
@@ -201,7 +114,7 @@ def relation(claim: str, fig: Figure) -> Relation | None:
 def _start(at: _Around) -> Relation | None:
     m = _START.search(at.lead)
     if m:
-        return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+        return Relation(START, (_clean(at.lead[: m.start()] + at.lead[m.end() :]) or at.earlier,))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 else ""),))
     if re.search(r"(?<![目此以之年提])前[,,]$", at.before) and at.unit not in ("%", "百分点"):
@@ -215,7 +128,7 @@ def _sum(at: _Around) -> Relation | None:
         return None
     listed = at.lead[: m.start()]
     counted = _COUNT_WORD.search(listed)
-    if _ITEMS_BEFORE.match(_clean(listed)) and at.before:
+    if (_ITEMS_BEFORE.match(_clean(listed)) or not _clean(listed)) and at.before:  # 「A、B和C,加起来」
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
     listed, shared_noun = _counted_apart(listed)
     items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)
@@ -262,7 +175,7 @@ _HERE_AND_NOW = re.compile(
     r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
     r"|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
 )
-_KIND_OF_ITEMS = re.compile(r"^[\u4e00-\u9fff]{0,3}?(新增|累计)")
+_KIND_OF_ITEMS = re.compile(r"^[\u4e00-\u9fff]{0,6}?(新增|累计)")
 
 
 def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> list[str]:
@@ -295,12 +208,12 @@ def _remainder(at: _Around) -> Relation | None:
         return None  # 「其余9个村的…未超过300万元」: the rest is 9个, not 300万元
     head = at.lead[: cue.start()] if cue else at.lead
     among = _among(head) or _among_before(at.before)
-    excepted = _EXCEPT_WORDS.search(at.before + head)
+    excepted = _EXCEPT_WORDS.search(at.before + head) or _EXCEPT_CLAUSE.search(at.before)
     if cue and excepted:  # 「新能源产业产值中,除新能源汽车及核心零部件外,剩下的…」: the part is what is excepted
         whole = _clean(_among(head[: excepted.start()] if excepted.start() < len(at.before) else "")) or _clean(
             _last_among(at.before[: excepted.start()])
         )
-        whole = whole or _clean(at.lead.replace(cue.group(0), ""))  # 「除滨河夜市外,其余特色街区…」
+        whole = whole or _clean(re.sub(cue.group(0) + "(?:行业|部分|领域|板块)?", "", at.lead))  # 「除…外,其余…」
         return Relation(REMAINDER, (whole, _clean(excepted.group(1))))
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
@@ -312,6 +225,7 @@ def _remainder(at: _Around) -> Relation | None:
 
 _AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:有|共有|为|约|近|超过|达到|达)*$")
 _COUNTS = ("人", "人次", "名", "个", "家", "所", "户", "项", "座", "套")
+_EXCEPT_CLAUSE = re.compile(r"(?:^|[,,;;])([^,,;;。除]{2,30}?)(?:以外|之外)[,,]$")  # 「三大主导产业之外,其余…」
 _EXCEPT_WORDS = re.compile(r"除(?:了)?([^,,;;。除]{2,30}?)(?:以外|之外|外)")
 
 
@@ -328,7 +242,10 @@ def _share(at: _Around) -> Relation | None:
         return None
     if (m := _between(at.lead, _SHARE_CUE, _SHARE_END)) and _clean(m.words):
         part = _clean(at.lead[: m.start]) or at.earlier or at.subject
-        return Relation(SHARE, (_whole(_clean(m.words), part), part), statable=True)
+        whole = _whole(_clean(m.words), part)
+        if _NEW.search(part) and re.search("总数|总量|累计", at.lead[m.start :]) and "累计" not in whole:
+            whole = "累计" + _GENERIC_WHOLE.sub("", whole)  # 「新增的上市企业,占全区上市企业总数的」: all of them
+        return Relation(SHARE, (whole, part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
     if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
@@ -347,7 +264,7 @@ _SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比
 
 
 _AMONG_SHARE = re.compile(
-    r"^(.{2,30}?)中(.{2,30}?)(?:所占比重|所占比例|占比|的比重|的比例)(?:为|达到|达|约|近|超过|的)*$"
+    r"^(.{2,30}?)中(.{2,30}?)(?:所占比重|所占比例|占比|的比重|的比例|比重|比例)(?:为|达到|达|约|近|超过|的)*$"
 )
 
 
@@ -376,12 +293,24 @@ def _difference(at: _Around) -> Relation | None:
     m = _between(at.lead, _DIFFERENCE_CUE, _DIFFERENCE_END) or _between(at.lead, _GAP_CUE, _GAP_END)
     if not m or _PERIOD.fullmatch(m.words):
         return None
-    first = _clean(at.lead[: m.start]) or at.subject
-    pair = (first, _clean(m.words))
+    # 「A的增速,比B高出近11个百分点」: A is the clause before
+    first = _clean(at.lead[: m.start]) or at.earlier or at.subject
+    pair = (first, _with_noun(_clean(m.words), first))
     if _LESS.search(at.lead[m.start :]):  # 「A比B少27亿元」: B − A, which is negative when A is more
         pair = pair[::-1]
     # A gap between two rates is stated as it is (「增速高于社零总额7.5个百分点」); one of amounts is not.
     return Relation(DIFFERENCE, pair, statable=at.unit == "百分点")
+
+
+def _with_noun(other: str, first: str) -> str:
+    """The second subject of a comparison with the measure the first names after the word they share
+    (「生物医药产业产值增速比新材料产业高」: 新材料产业 → 新材料产业产值增速)."""
+    for size in (3, 2):
+        tail = other[-size:]
+        at = first.find(tail) if len(other) > size else -1
+        if at > 0 and first[at + size :] and not other.endswith(first[at + size :]):
+            return other + first[at + size :]
+    return other
 
 
 _LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|低于|少于|慢于")
@@ -413,6 +342,56 @@ def _increase(at: _Around) -> Relation | None:
 _INCREASE = re.compile(r"(?:(?:比|较)(?:去年|上年)同期|同比)(?:增加|增长|多出|多)了?(?:约|近|超过|逾)?$")
 _SINCE_LAST_YEAR = re.compile(r"与(?:去年|上年)同期相比[,,]$")  # 「与去年同期相比,…增加了约73亿元」
 _INCREASED = re.compile(r"(?:增加|增长|多出|多)了?(?:约|近|超过|逾)?$")
+
+
+def _apart(at: _Around) -> Relation | None:
+    """「城镇居民与农村居民人均可支配收入相差2.1万多元」, 「城乡居民…相差约1.45万元」: two figures apart."""
+    m = _APART.search(at.lead)
+    if not m or at.unit in ("%", "倍"):
+        return None
+    head = _clean(at.lead[: m.start()]) or at.earlier
+    if "城乡" in head:  # 城乡 names the towns and the countryside
+        return Relation(GAP, (head.replace("城乡", "城镇", 1), head.replace("城乡", "农村", 1)))
+    pair = re.match(r"^(.{2,20}?)(?:与|和|同|跟)(.{2,30}?)(?:之间)?(?:的)?$", head)
+    if not pair:
+        return None
+    return Relation(GAP, (_with_noun(pair.group(1), pair.group(2)), pair.group(2)))
+
+
+_APART = re.compile(r"(?:相差|差距为|差距是|差距达|差距|差额为|差额)(?:了)?(?:约|近|超过|逾)?$")
+
+
+def _moved(at: _Around) -> Relation | None:
+    """「高标准农田占耕地总面积的比重,今年比去年提高了将近11个百分点」: a rate's move in points, which
+    an article may state as it is (「比一季度提高0.9个百分点」) or give as its two rates."""
+    m = _MOVED.search(at.lead)
+    if at.unit != "百分点" or not m:
+        return None
+    head = _SINCE.sub("", at.lead[: m.start()])
+    rate = _clean(head) or at.earlier
+    return Relation(FALL if m.group("fall") else RISE, (rate,), statable=True) if rate else None
+
+
+_MOVED = re.compile(
+    r"(?:(?P<rise>提高|上升|提升|增加)|(?P<fall>下降|降低|回落|减少|下滑))了?(?:约|近|将近|接近|超过|逾)?$"
+)
+# The base a move is measured from (「今年比去年」, 「同比」, 「较上年末」): the rate's time, not its words.
+_SINCE = re.compile(
+    r"(?:今年|本年)?(?:比|较|同比|与)(?:去年|上年|年初|上年末|前年|\d{4}年|上半年|一季度|上季度|前三季度|上月)?"
+    r"(?:同期|底|末)?(?:相比)?$"
+)
+
+
+def complement(claim: str, fig: Figure) -> Relation | None:
+    """A figure whose subject is the rest of a whole the articles split in two, when they state it
+    not: 进口 of 进出口 (the rest is 出口), 限额以下 of 社会消费品零售总额 (限额以上)."""
+    words = _around(claim, fig).subject
+    if re.search("(?<!进出)进口", words) and fig.unit not in ("%", "百分点", "倍"):
+        return Relation(REMAINDER, (words.replace("进口", "进出口"), words.replace("进口", "出口")))
+    if "限额以下" in words and "零售额" in words and fig.unit not in ("%", "百分点", "倍"):
+        rest = re.sub(r"^.*?限额以下", "限额以上", words)
+        return Relation(REMAINDER, ("社会消费品零售总额", rest))
+    return None
 
 
 def _per(at: _Around) -> Relation | None:

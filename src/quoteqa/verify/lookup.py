@@ -221,6 +221,7 @@ def find(
     is in a sentence of ``near``, where the other operands are)."""
     words = ctx.without_place(TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
     words = re.sub(r"^的|(?:的)?数量$", "", words) or words  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
+    words = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:上半年|前三季度|一季度|全年)(?=[\u4e00-\u9fff]{2})", "", words)
     probed = probe(GROWTH.sub("", words) if change else words, unit, change=change)
     if probed is None:
         return "missing"
@@ -230,8 +231,9 @@ def find(
         options = [o for o in options if not _other_period(ctx.index.sentences[o[1].sentence].text, periods)]
     if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
         options = [o for o in options if words[:2] in o[3].full]
-    if not options:
-        return "missing"
+    if not options:  # 「接待的游客」: 接待游客
+        bare = words.replace("的", "")
+        return find(ctx, role, bare, unit, want, change, near) if "的" in words and len(bare) >= 2 else "missing"
     best = options[0]
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
@@ -339,3 +341,21 @@ def all_found(found: list[Found | str]) -> list[Found] | str:
     operands = [f for f in found if not isinstance(f, str)]
     places = {(o.text, o.at, s.sentence) for o, s in operands}
     return operands if len(places) == len(operands) else "unclear"
+
+
+# The year a claim is about (「2023年…」), not the base it compares with (「比2020年提高」).
+_YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
+
+
+def another_year(index: Index, claim: str, sid: int) -> bool:
+    """Whether the claim names a year the source does not report on: its article is dated in
+    another, or, undated, names the claimed year neither in its headline nor in the paragraph."""
+    named = {m.group(1) for m in _YEAR.finditer(claim)}
+    if not named:
+        return False
+    pid = int(index.sent_para[sid])
+    article = index.articles[int(index.para_article[pid])]
+    if article.date:
+        return article.date[:4] not in named
+    said = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[pid].text)}
+    return not named & said

@@ -12,7 +12,7 @@ import unicodedata
 from ..ask import answer as answering
 from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
-from . import arithmetic, derived
+from . import arithmetic, derived, wording
 from .arithmetic import Computed, Interval, Operand
 from .claims import Subject, sentence_figures
 from .derived import Relation
@@ -46,14 +46,15 @@ def check(
         return found, None, None
     operands = [o for o, _ in found]
     roles = {o.role for o in operands}
-    kind = derived.PORTION if "占比" in roles else derived.COMPLEMENT if "其余占比" in roles else rel.kind
+    kind = wording.PORTION if "占比" in roles else wording.COMPLEMENT if "其余占比" in roles else rel.kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
     if result is None:
         return "unclear", None, found[0][1]
     unit = fig.unit
     computed = Computed(kind, operands, result[0], result[1], unit, arithmetic.expression(kind, operands, result, unit))
     hedged = parse(rel.hedge + fig.text) if rel.hedge else []  # 「接近…的3倍」 is 近3倍
-    return arithmetic.judge(hedged[0] if len(hedged) == 1 else fig, result), computed, found[0][1]
+    exact = kind in (derived.RISE, derived.FALL)
+    return arithmetic.judge(hedged[0] if len(hedged) == 1 else fig, result, exact), computed, found[0][1]
 
 
 def _compute(kind: str, values: list[Interval]) -> Interval | None:
@@ -62,8 +63,15 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
         for v in values[1:]:
             total = arithmetic.add(total, v)
         return total
-    if kind in (derived.START, derived.REMAINDER, derived.DIFFERENCE):
+    if kind in (derived.RISE, derived.FALL):  # the rates as percentages, their move in points
         return arithmetic.subtract(values[0], values[1])
+    if kind == derived.GAP:
+        return arithmetic.apart(values[0], values[1])
+    if kind in (derived.START, derived.REMAINDER, derived.DIFFERENCE):
+        part = values[1]
+        for v in values[2:]:  # 「三大主导产业之外,其余…」: the items of a group
+            part = arithmetic.add(part, v)
+        return arithmetic.subtract(values[0], part)
     if kind == derived.SHARE:
         part = values[1]
         for v in values[2:]:  # 「三大主导产业产值占…」: the items of a group
@@ -77,8 +85,8 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
         return arithmetic.divide(values[0], rate)
     if kind == derived.INCREASE and values[1][0] > -100:  # L·r ÷ (1 + r) grows with L and with r
         return tuple(values[0][k] * values[1][k] / (100 + values[1][k]) for k in (0, 1))  # type: ignore[return-value]
-    if kind in (derived.PORTION, derived.COMPLEMENT):
-        share = values[1] if kind == derived.PORTION else (100 - values[1][1], 100 - values[1][0])
+    if kind in (wording.PORTION, wording.COMPLEMENT):
+        share = values[1] if kind == wording.PORTION else (100 - values[1][1], 100 - values[1][0])
         return values[0][0] * share[0] / 100, values[0][1] * share[1] / 100
     return None
 
@@ -104,14 +112,19 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return found
     if kind == derived.START:
         what = ctx.without_place(_RUNNING.sub("", ctx.without_place(words[0])))  # 「白沙镇累计建成高标准农田」
-        total = find(ctx, "累计", "累计" + what, unit, lambda f, s: not s.change and not s.added)
+        what = what.removeprefix("的")  # 「白沙镇的民宿」
+        what = re.sub(r"^.{2,}?的(?=..)", "", what) if "的" in what else what  # 「图书馆的藏书」: 藏书
+        stock = lambda f, s: not s.change and not s.added  # noqa: E731
+        total = find(ctx, "累计", "累计" + what, unit, stock)
         added = find(ctx, "新增", "新增" + what, unit, lambda f, s: s.added and not s.cumulative)
+        if isinstance(total, str) and not isinstance(added, str):  # 「新增藏书5.2万册,总藏书量达到68万册」
+            total = find(ctx, "累计", what, unit, stock, near=frozenset({added[1].sentence}))
         if isinstance(added, str) and not isinstance(total, str):
             added = _since_start(ctx, total)
         if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
             added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
         return all_found([total, added])
-    if kind == derived.DIFFERENCE:
+    if kind in (derived.DIFFERENCE, derived.GAP):
         operand_unit = "%" if unit == "百分点" else unit
         growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
         first = find(ctx, "前者", words[0], operand_unit, change=growth)
@@ -119,6 +132,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return all_found([first, second])
     if kind in (derived.REMAINDER, derived.SHARE):
         return _whole_and_part(ctx, fig, rel, claimed)
+    if kind in (derived.RISE, derived.FALL):
+        return _two_rates(ctx, words[0], kind)
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
         first = find(ctx, "前者", words[0], "")
         if isinstance(first, str):
@@ -157,6 +172,30 @@ def _since_start(ctx: Context, total: Found) -> Found | str:
             if not subj.change:
                 break  # another running total's sentence part
     return "missing"
+
+
+_MOVED_TO = re.compile("(?:提高|上升|提升|增加|下降|降低|回落|减少)[到至]")  # 「由67.3%提高到78.2%」
+
+
+def _two_rates(ctx: Context, words: str, kind: str) -> list[Found] | str:
+    """The rate an article says a rate moved to (「…提高到78.2%」) and, in its sentence, the one it
+    moved from (「由去年的67.3%」): now − then for a rise, then − now for a fall."""
+    to = lambda f, s: s.side == "to" and not s.change  # noqa: E731
+    now = find(ctx, "现在", words, "%", to)
+    if isinstance(now, str) and "占" in words[1:]:  # 「…高标准农田,…占耕地总面积的比重由…」: the share's words
+        now = find(ctx, "现在", words[words.index("占", 1) :], "%", to)
+    if isinstance(now, str):
+        return now
+    at = now[0].at
+
+    def then(f: Figure) -> bool:
+        clause = ctx.index.sentences[now[1].sentence].text[f.end : at]
+        return f.unit == "%" and f.end <= at and bool(_MOVED_TO.fullmatch(clause))
+
+    before = in_sentence(ctx, "此前", now[1], then)
+    if isinstance(before, str):
+        return before
+    return [now, before] if kind == derived.RISE else [before, now]
 
 
 def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found] | str:
@@ -213,9 +252,20 @@ def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figu
             return _smaller(f, w_fig, unit) and bool(words & held) and marked
 
         part = in_sentence(ctx, "部分", whole[1], named_part)
+    if not isinstance(part, str) and _PEAK.search(_clause_of(part)) and not _PEAK.search(ctx.claim):
+        return "missing"  # 「滨河夜市单日最高客流突破8万人次」 is a peak, no part of a total
     if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
         return "unclear"  # the articles never say the one is part of the other
     return all_found([whole, part])
+
+
+_PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
+
+
+def _clause_of(found: Found) -> str:
+    """The clause of a found figure up to it (「其中滨河夜市单日最高客流突破」)."""
+    operand = found[0]
+    return re.split("[,,;;。]", operand.sentence[: max(operand.at, 0)])[-1] if operand.at >= 0 else ""
 
 
 def _group(ctx: Context, words: str, unit: str) -> list[Found] | str:
@@ -279,6 +329,11 @@ def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
     share = find(ctx, "其余占比" if negated else "占比", positive, "%", lambda f, s: not s.change) if named else ""
     if not isinstance(share, str) and _tied(ctx, whole, share, ""):
         return all_found([whole, share])
+    if negated and named:  # 「游客中,不过夜的游客」: the whole less the part it negates (「其中过夜游客412万人次」)
+        counted = find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
+        smaller = not isinstance(counted, str) and 0 < counted[0].high < w_fig.low and counted[0].unit == w_fig.unit
+        if not isinstance(counted, str) and smaller and _tied(ctx, whole, counted, ""):
+            return all_found([whole, counted])
     claim = normalized(ctx.claim)
     after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
     if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
@@ -313,10 +368,14 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
         return False
     if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
         return True
-    return bool(same_article and _BREAKDOWN.match(index.paragraphs[para].text.lstrip()))
+    if not same_article:
+        return False
+    start = max(whole + 1, part - 2)  # 「…800亿元。分行业看,三大主导产业…。机械、纺织…分别…」
+    said = [index.sentences[k].text.lstrip() for k in range(start, part + 1) if index.sent_para[k] == para]
+    return bool(_BREAKDOWN.match(index.paragraphs[para].text.lstrip())) or any(_BREAKDOWN.match(t) for t in said)
 
 
-_BREAKDOWN = re.compile(r"分(?:行业|板块|区域|地区|领域|类型|产业|镇街|门类)看|从(?:行业|板块|区域|产业)(?:结构)?看")
+_BREAKDOWN = re.compile(r"[分从][\u4e00-\u9fff]{1,4}?(?:结构)?(?:来)?看[,,]")  # 「分行业看,」, 「从消费类别看,」
 
 
 def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
@@ -350,6 +409,7 @@ def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]
 
 
 # What an average shares a total among, by its word: 人均 among people, 户均 among households.
+_EACH = re.compile("每([批场期届轮次])")
 _SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户", "家"), "场均": ("场",)}
 # A claim whose total is worded unlike the article's (「游客人均消费」 for 「旅游总收入」) may take both
 # from the sentence that best matches the whole claim, when that sentence holds this much of its
@@ -363,6 +423,8 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     sentence that best matches the claim), the count the claim states (「7所新校」) or the one
     count of people, households or places in the total's sentence."""
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
+    if each := _EACH.search(ctx.claim):  # 「平均每批8项多」: shared among the 批 (「九批78项」)
+        among = (each.group(1),)
     total = find(ctx, "总量", what, fig.unit)
     if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
         counted = _count_and_total(ctx, fig, who, among)

@@ -1,0 +1,59 @@
+"""A reporter's draft into its claims: sentences, then clauses grouped so that each claim holds its
+own figures and the words a computation reads (「17个国考断面中,…只剩2个」 stays one claim)."""
+
+from __future__ import annotations
+
+import re
+
+from ..language.numbers import parse
+from .claims import is_generic
+
+_SENTENCE_END = re.compile(r"(?<=[。!?;!?;\n])")
+
+
+def split_claims(text: str) -> list[str]:
+    """Sentences, then clauses grouped so that each claim holds its own figure(s) and subject."""
+    return [claim for _, claims in claims_by_sentence(text) for claim in claims]
+
+
+def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
+    """Each sentence of a draft with the claims split from it."""
+    out: list[tuple[str, list[str]]] = []
+    trailing = re.compile(r"[。!?;;!?,,\s]+$")
+    pieces: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        if pieces and _RESTATES.match(piece.strip()) and pieces[-1].rstrip()[-1:] in ";;":
+            pieces[-1] += piece  # 「…达到20家;也就是说,此前…15家」: one computation
+        else:
+            pieces.append(piece)
+    for sentence in pieces:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        claims: list[str] = []
+        current = ""
+        for clause in re.split(r"(?<=[,,])", sentence):
+            joined = _FRAME.search(current) or _LEANS.match(clause)
+            if current and parse(current) and parse(clause) and not _continues(clause) and not joined:
+                claims.append(current)
+                current = ""
+            current += clause
+        claims.append(current)
+        kept = [c for c in (trailing.sub("", c.strip()) for c in claims) if c]
+        if kept:
+            out.append((trailing.sub("", sentence), kept))
+    return out
+
+
+_RESTATING = "也就是说|换言之|换句话说|这意味着|这就是说|由此可见|据此推算|照此计算|按此计算"
+_RESTATES = re.compile(f"(?:{_RESTATING})[,,]")
+# A clause that computes from the one before (「6场活动,场均促成…5个多」, 「…,比九大产业集群高出…」).
+_LEANS = re.compile(r"(?:场均|人均|户均|平均每|比|占|相当于|是)(?!上年|去年|同期|一季度)")
+# A clause that frames the next (「17个国考断面中,…只剩2个」: a part of it; 「…20家;也就是说,此前…」).
+_FRAME = re.compile(f"(?:[中里]|{_RESTATING})[,,]$")
+
+
+def _continues(clause: str) -> bool:
+    figs = parse(clause)
+    lead = clause[: figs[0].start] if figs else clause
+    return is_generic(lead)

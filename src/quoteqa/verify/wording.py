@@ -1,0 +1,129 @@
+"""The claim's words around a figure (its clause, the clause before, what it names) and the relation
+a figure is computed by, as the readings of derived.py give it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..language.numbers import Figure, normalized
+
+SUM, DIFFERENCE, START, REMAINDER, SHARE, RATIO, AVERAGE, BASE = (
+    "sum", "difference", "start", "remainder", "share", "ratio", "average", "base",
+)  # fmt: skip
+# A part computed from its whole and the share the articles give (612名 × 38.2%), or the rest of
+# it (2.3万人 × (1 − 93.6%)): how a part's operands may be computed.
+PORTION, COMPLEMENT = "portion", "complement"
+INCREASE = "increase"  # this year's level less last year's: L − L ÷ (1 + r)
+# A rate's move in points from the two rates an article gives (「由67.3%提高到78.2%」): 78.2 − 67.3
+# (RISE, operands: the rate then, the rate now) or 67.3 − 78.2 (FALL).
+RISE, FALL = "rise", "fall"
+GAP = "gap"  # how far apart two figures are, whichever is larger: 「城乡居民收入相差1.45万元」
+SEP = "[,,;;。:!?!?]"
+TRAILING = ",,;;"  # characters stripped from the end of the clause before
+CHANGE_AND_AFTER = re.compile(
+    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|\d).*$"
+)  # what a clause says of its subject
+# Words around the operands that name no subject of their own.
+LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经|被)+")
+TRAILING_WORDS = (
+    "的",
+    "比重",
+    "比例",
+    "份额",
+    "为",
+    "是",
+    "有",
+    "约",
+    "达到",
+    "达",
+    "了",
+    "已",
+    "已经",
+    "仅",
+    "只有",
+    "仅有",
+    "只",
+    "还",
+)
+
+
+@dataclass(frozen=True)
+class Relation:
+    """What a claimed figure is computed from: ``kind`` and the claim's words for each operand (the
+    whole before the part, the minuend before the subtrahend)."""
+
+    kind: str
+    operands: tuple[str, ...]
+    # A figure an article may state as it is (「占比58%」, 「人均可支配收入4万元」, 「学前教育学位4320个」):
+    # checked against the stated figure when the articles have one of its very subject.
+    statable: bool = False
+    # The items of a sum as the claim writes them, without the noun the last one seems to share
+    # (「家庭农场和农民专业合作社」 may share 「合作社」 or not): tried when the first reading finds none.
+    plain: tuple[str, ...] = ()
+    # A hedge the relation's words put on the claimed figure (「接近…的3倍」, 「约为…的1.8倍」).
+    hedge: str = ""
+
+    @property
+    def own(self) -> str:
+        """The words of what the claimed figure itself is about: the part of a share or a remainder,
+        the first of a ratio or a difference, what an average is of."""
+        return self.operands[1] if self.kind in (SHARE, REMAINDER) else self.operands[0]
+
+
+def clean(words: str) -> str:
+    """The words of a subject without the filler around them (全区, 约, 的比重为)."""
+    words = LEADING.sub("", re.sub(r"\s", "", words))
+    trimmed = True
+    while trimmed:
+        trimmed = False
+        for w in TRAILING_WORDS:
+            if words.endswith(w):
+                words, trimmed = words[: -len(w)], True
+    return words
+
+
+@dataclass(frozen=True)
+class Span:
+    """A cue found in a clause: where it starts and the words between it and the clause's ending."""
+
+    start: int
+    words: str
+
+
+def between(text: str, cue: re.Pattern[str], ending: re.Pattern[str]) -> Span | None:
+    """The first ``cue`` of ``text`` followed by two characters or more and then ``ending``."""
+    end = ending.search(text)
+    if end is None:
+        return None
+    m = cue.search(text, 0, end.start())
+    if m is None or end.start() - m.end() < 2:
+        return None
+    return Span(m.start(), text[m.end() : end.start()])
+
+
+@dataclass(frozen=True)
+class Around:
+    """The claim's words around a figure: its clause before it (``lead``), the clauses before that
+    (``before``), the rest of its clause (``trail``) and the subject the clause names."""
+
+    lead: str
+    before: str
+    trail: str
+    subject: str
+    unit: str
+    earlier: str  # the subject of the clause before (「数字经济核心产业增加值…,占GDP比重超过一成」)
+
+
+def around(claim: str, fig: Figure) -> Around:
+    claim = normalized(claim)  # the figure's span stays valid
+    cut = max((m.end() for m in re.finditer(SEP, claim[: fig.start])), default=0)
+    lead, before = claim[cut : fig.start], claim[:cut]
+    trail = re.split(SEP, claim[fig.end :])[0]
+    clauses = [c for c in re.split(SEP, before.rstrip(TRAILING)) if not CONNECTIVE.fullmatch(c)]
+    earlier = clean(CHANGE_AND_AFTER.sub("", clauses[-1])) if before and clauses else ""
+    return Around(lead, before, trail, clean(lead) or earlier, fig.unit, earlier)
+
+
+# Words that join two clauses and name nothing (「…达到20家;也就是说,此前…」).
+CONNECTIVE = re.compile(r"也就是说|换言之|换句话说|这意味着|这就是说|由此可见|可见|据此|算下来|照此计算|按此计算|即")
