@@ -24,6 +24,7 @@ from .wording import (
     INCREASE,
     PORTION,
     RATIO,
+    RATIO_OF_REST,
     REMAINDER,
     RISE,
     SHARE,
@@ -150,6 +151,8 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
         left = f"{texts[0]} ÷ (1 + {texts[1]})"
     elif kind == INCREASE:
         left = f"{texts[0]} − {texts[0]} ÷ (1 + {texts[1]})"
+    elif kind == RATIO_OF_REST:
+        left = f"{texts[0]} ÷ ({texts[1]} − {texts[2]})"
     elif kind == PORTION:
         left = f"{texts[0]} × {texts[1]}"
     elif kind == COMPLEMENT:

@@ -24,12 +24,10 @@ from .claims import (
     as_growth,
     canonical,
     compare,
-    compatible,
     places,
     point_changes,
     respective,
     sentence_figures,
-    subject_similarity,
     subjects,
 )
 from .derived import (
@@ -45,22 +43,18 @@ from .derived import (
     SUM,
     Relation,
     complement,
+    counts_its_list,
     relation,
 )
 from .drafts import claims_by_sentence
+from .judging import agreeing_in, judge
 from .lookup import Context, Option, Sources, another_year, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
-# A figure whose closest subject disagrees, while another almost as close (within this much)
-# agrees, is unclear rather than contradicted.
-AMBIGUOUS_MARGIN = 0.05
-# A figure is contradicted only by a source figure whose subject shares this much with its own.
-MISMATCH_SUBJECT = 0.41
 # A figure whose subject is not recognised may be confirmed by the best sentence when that
 # sentence holds this much of the claim's words.
 FALLBACK_COVER = 0.3
-FALLBACK_SUBJECT = 0.2  # and the figure's subject shares this much with the claim's
 # A claim without figures is supported only when one sentence covers nearly all its content.
 MIN_COVER_NO_FIGURE = 0.75
 
@@ -164,7 +158,7 @@ def verify_claim(
             checks.append(check)
             found.append(sentence)
             continue
-        status, (_, scored, src, _, _) = _judge(fig, subj, options, intervals, respectively, elsewhere)
+        status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
         if status == "mismatch" and another_year(index, claim, scored.sentence):
             status = "unclear"  # 「2023年…」 against a 2024 report: a figure of another year is not compared
         if intervals and status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
@@ -249,7 +243,7 @@ def _confirmed_by_operands(
 
 def _self_evident(claim: str, fig: Figure) -> bool:
     """A figure that counts the claim's own list or states the unit of a rate (see SELF_EVIDENT)."""
-    return any(m.start() <= fig.start < m.end() for m in SELF_EVIDENT.finditer(claim))
+    return any(m.start() <= fig.start < m.end() for m in SELF_EVIDENT.finditer(claim)) or counts_its_list(claim, fig)
 
 
 _PARTS = (SHARE, REMAINDER)  # a part the articles may state as it is (15 of 17)
@@ -351,7 +345,7 @@ def _second_look(
             and not part
         ):
             confirming = [s for s in c.found if s is not None] + best
-            agreeing = _agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
+            agreeing = agreeing_in(fig, subj, [s for s in confirming if s.cover >= FALLBACK_COVER], index, intervals)
             if agreeing is not None and rel is not None and rel.kind == AVERAGE:
                 said = index.sentences[agreeing[0].sentence].text[: agreeing[1].end]
                 agreeing = agreeing if AVERAGE_CUE.search(said) else None  # an average, not a total
@@ -368,7 +362,7 @@ def _second_look(
             continue
         options = counterparts(change, change_subj, sources)
         if options:
-            status, (_, scored, src, _, _) = _judge(change, change_subj, options, intervals, False, elsewhere)
+            status, (_, scored, src, _, _) = judge(change, change_subj, options, intervals, False, elsewhere)
             c.checks[i] = FigureCheck(c.claimed[i].text, c.claimed[i].reading(), src.text, status)
             c.found[i] = scored
 
@@ -393,63 +387,6 @@ def _verdict(index: Index, claim: str, checks: list[FigureCheck], found: list[an
         raise RuntimeError(f"figure {checks[decisive].claimed!r} was compared without a sentence")
     text = index.sentences[evidence.sentence].text.strip()
     return Verification(claim, verdict, text, _citation(index, evidence), checks)
-
-
-def _judge(
-    fig: Figure,
-    subj: Subject,
-    options: list[Option],
-    intervals: bool,
-    respectively: bool,
-    elsewhere: Callable[[Option, Option], bool] = lambda a, b: False,
-) -> tuple[str, Option]:
-    """The status of a claimed figure against its closest counterpart, and that counterpart.
-
-    ``elsewhere(a, b)``: the two options come from reports on different places while the claim
-    names none (either may be the one it means)."""
-    best = options[0]
-    _, _, src, src_subj, best_similarity = best
-    status = compare(fig, src, intervals)
-    if subj.direction * src_subj.direction < 0 and src.value != 0:
-        status = "mismatch"  # 「回落0.9个百分点」 against 「提高0.9个百分点」
-    if status != "mismatch":
-        return status, best
-    # Two subjects exactly as close by their words, one agreeing: the claim's words do not say
-    # which it means (「17个国考断面中…」 names both of a sentence's figures); the agreeing one is taken.
-    ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and compare(fig, o[2], intervals) == "match"]
-    if ties:
-        return "match", ties[0]
-    # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the
-    # worst error this tool can make.
-    # Another place's report that does not contradict it leaves it open too.
-    rivals = [o for o in options[1:] if respectively or o[4] >= best_similarity - AMBIGUOUS_MARGIN]
-    if respectively or any(compare(fig, o[2], intervals) == "match" for o in rivals):
-        return "unclear", best
-    if any(elsewhere(best, o) and compare(fig, o[2], intervals) != "mismatch" for o in options[1:]):
-        return "unclear", best
-    if src_subj.added and not subj.added and not subj.cumulative and not subj.change:
-        return "unclear", best  # 「武进的上市企业为48家」 is not denied by 「新增上市企业2家」
-    if best_similarity < MISMATCH_SUBJECT:
-        return "unclear", best  # 「115所中小学」 against 「覆盖中小学87所」: too loosely the same subject to deny it
-    return status, best
-
-
-def _agreeing_in(
-    fig: Figure, subj: Subject, near: list[answering.Scored], index: Index, intervals: bool
-) -> tuple[answering.Scored, Figure] | None:
-    """The figure of these sentences closest to ``fig``'s subject, when it agrees with ``fig``."""
-    best: tuple[float, answering.Scored, Figure, bool] | None = None
-    for scored in near:
-        figs, subs = sentence_figures(index, scored.sentence)
-        for src, src_subj in zip(figs, subs, strict=True):
-            similarity = subject_similarity(subj, src_subj)
-            if similarity < FALLBACK_SUBJECT or not compatible(fig, subj, src, src_subj):
-                continue  # another subject's figure
-            if best is None or similarity > best[0]:
-                best = (similarity, scored, src, src_subj.direction * subj.direction < 0)  # 回落 and 加快
-    if best is None or best[3] or compare(fig, best[2], intervals) != "match":
-        return None
-    return best[1], best[2]
 
 
 def _wording_only(index: Index, claim: str, ranked: list[answering.Scored]) -> Verification:

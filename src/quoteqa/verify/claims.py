@@ -64,7 +64,8 @@ _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a 
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
 _SYNONYMS |= {"规模以上": "规上", "限额以上": "限上"}
-_SYNONYMS |= {"外贸进出口": "进出口", "游客接待": "接待游客"}  # what a report writes for the same figure
+# What a report writes for the same figure:
+_SYNONYMS |= {"外贸进出口": "进出口", "游客接待": "接待游客", "旅游接待": "接待游客"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
 _VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
 

@@ -195,6 +195,8 @@ def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> lis
 
 
 def _remainder(at: _Around) -> Relation | None:
+    if at.unit == "倍":
+        return None  # 「是新能源产业其余部分的6倍多」: a ratio to the rest
     cue = _REMAINDER_LEAD.search(at.lead)
     among = _among_before(at.before)
     if not cue and not _REMAINDER_TRAIL.match(at.trail):
@@ -248,6 +250,8 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (whole, part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
+    if (named := _IS_PART.match(at.trail)) and at.lead.strip() in ("其中", "") and at.earlier:
+        return Relation(SHARE, (at.earlier, _clean(named.group(1))), statable=True)  # 「…,其中三分之二是…学位」
     if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
     if named := _OF_SHARE.search(at.lead):  # 「17个国考断面的优Ⅲ比例超过85%」
@@ -259,6 +263,7 @@ def _share(at: _Around) -> Relation | None:
     return None
 
 
+_IS_PART = re.compile(r"^(?:是|为|属于)([\u4e00-\u9fff“”]{2,20})$")
 _OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
 _SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已)+$")
 
@@ -368,18 +373,29 @@ def _moved(at: _Around) -> Relation | None:
     if at.unit != "百分点" or not m:
         return None
     head = _SINCE.sub("", at.lead[: m.start()])
-    rate = _clean(head) or at.earlier
+    rate = _clean(_SPAN.sub("", head)) or at.earlier  # 「…的比重已超过四分之三,一年提高了…」
     return Relation(FALL if m.group("fall") else RISE, (rate,), statable=True) if rate else None
 
 
 _MOVED = re.compile(
     r"(?:(?P<rise>提高|上升|提升|增加)|(?P<fall>下降|降低|回落|减少|下滑))了?(?:约|近|将近|接近|超过|逾)?$"
 )
+_SPAN = re.compile(r"^(?:一年|今年|全年|年内|一年来|今年以来|去年以来)(?:来)?")
 # The base a move is measured from (「今年比去年」, 「同比」, 「较上年末」): the rate's time, not its words.
 _SINCE = re.compile(
     r"(?:今年|本年)?(?:比|较|同比|与)(?:去年|上年|年初|上年末|前年|\d{4}年|上半年|一季度|上季度|前三季度|上月)?"
     r"(?:同期|底|末)?(?:相比)?$"
 )
+
+
+def counts_its_list(claim: str, fig: Figure) -> bool:
+    """「A和B两家医院的门急诊量」: a small count right after a list of as many names counts the list."""
+    listed = re.split(_SEP, claim[: fig.start])[-1]
+    n = _NUMBER_OF.get(fig.text[:1], 0)
+    return bool(_LIST_COUNT.fullmatch(fig.text)) and n >= 2 and len(_LIST.split(listed)) == n
+
+
+_LIST_COUNT = re.compile("[两二三四五六七八九][家所个座项类]")
 
 
 def complement(claim: str, fig: Figure) -> Relation | None:

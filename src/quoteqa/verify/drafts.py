@@ -48,7 +48,9 @@ def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
 _RESTATING = "也就是说|换言之|换句话说|这意味着|这就是说|由此可见|据此推算|照此计算|按此计算"
 _RESTATES = re.compile(f"(?:{_RESTATING})[,,]")
 # A clause that computes from the one before (「6场活动,场均促成…5个多」, 「…,比九大产业集群高出…」).
-_LEANS = re.compile(r"(?:场均|人均|户均|平均每|比|占|相当于|是)(?!上年|去年|同期|一季度)")
+_LEANS = re.compile(
+    r"(?:场均|人均|户均|平均每|比|占|相当于|是)(?!上年|去年|同期|一季度)|(?:一年|年内|今年以来)来?(?:提高|提升|上升|下降|回落)"
+)
 # A clause that frames the next (「17个国考断面中,…只剩2个」: a part of it; 「…20家;也就是说,此前…」).
 _FRAME = re.compile(f"(?:[中里]|{_RESTATING})[,,]$")
 

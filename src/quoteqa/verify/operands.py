@@ -34,6 +34,7 @@ from .lookup import (
 _COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
+_PEOPLE_NOUNS = frozenset(("人次", "人数"))  # a figure without a unit that counts people by its noun
 _COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
 
 
@@ -47,6 +48,7 @@ def check(
     operands = [o for o, _ in found]
     roles = {o.role for o in operands}
     kind = wording.PORTION if "占比" in roles else wording.COMPLEMENT if "其余占比" in roles else rel.kind
+    kind = wording.RATIO_OF_REST if kind == derived.RATIO and len(operands) == 3 else kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
     if result is None:
         return "unclear", None, found[0][1]
@@ -80,6 +82,8 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
         return None if q is None else (100 * q[0], 100 * q[1])
     if kind in (derived.RATIO, derived.AVERAGE):
         return arithmetic.divide(values[0], values[1])
+    if kind == wording.RATIO_OF_REST:
+        return arithmetic.divide(values[0], arithmetic.subtract(values[1], values[2]))
     if kind == derived.BASE:
         rate = (1 + values[1][0] / 100, 1 + values[1][1] / 100)
         return arithmetic.divide(values[0], rate)
@@ -145,6 +149,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             )
         else:
             second = find(ctx, "后者", words[1], first[0].unit)
+        if isinstance(second, str):  # 「是进口额的2倍多」, 「是新能源产业其余部分的6倍多」: of the rest of a whole
+            return _of_the_rest(ctx, words[1], first) or second
         return all_found([first, second])
     if kind == derived.AVERAGE:
         return _average(ctx, fig, words[0], words[1], claimed)
@@ -177,6 +183,29 @@ def _since_start(ctx: Context, total: Found) -> Found | str:
 _MOVED_TO = re.compile("(?:提高|上升|提升|增加|下降|降低|回落|减少)[到至]")  # 「由67.3%提高到78.2%」
 
 
+def _of_the_rest(ctx: Context, words: str, first: Found) -> list[Found] | str:
+    """The first operand, the whole and the part a ratio's second operand is the rest of ("" when
+    its words name no rest); the part may be the first itself."""
+    rest = _rest_of(ctx, words, first)
+    if not rest:
+        return ""
+    whole, part = all_found([first, rest[0]]), all_found(rest[1:])
+    return whole if isinstance(whole, str) else part if isinstance(part, str) else whole + part
+
+
+def _rest_of(ctx: Context, words: str, first: Found) -> list[Found | str]:
+    """The whole and the part that a ratio's second operand is the rest of, when the articles give
+    those and not it: 进口 is 进出口 less 出口; 「…其余部分」 is the whole less the first operand."""
+    unit = first[0].unit
+    if re.search("(?<!进出)进口", words):
+        whole, part = words.replace("进口", "进出口"), words.replace("进口", "出口")
+        return [find(ctx, "总数", whole, unit), find(ctx, "部分", part, unit)]
+    rest = re.search("其余|其他|剩下|剩余", words)
+    if rest and rest.start() >= 2:  # the whole is more than its part, the first
+        return [find(ctx, "总数", words[: rest.start()], unit, lambda f, s: f.value > first[0].high), first]
+    return []
+
+
 def _two_rates(ctx: Context, words: str, kind: str) -> list[Found] | str:
     """The rate an article says a rate moved to (「…提高到78.2%」) and, in its sentence, the one it
     moved from (「由去年的67.3%」): now − then for a rise, then − now for a fall."""
@@ -206,7 +235,8 @@ def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found
     people = unit in _PEOPLE
 
     def want(f: Figure, s: Subject) -> bool:  # things with things, people with people
-        return f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people if counts else True
+        of_people = f.unit in _PEOPLE or (not f.unit and bool(s.full & _PEOPLE_NOUNS))  # 「门急诊人次…98.6万」
+        return f.unit in _COUNT_UNITS and of_people == people if counts else True
 
     found: list[Found | str] = [find(ctx, f"第{i + 1}项", w, item_unit, want) for i, w in enumerate(words)]
     near = frozenset(f[1].sentence for f in found if not isinstance(f, str))

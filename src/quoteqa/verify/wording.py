@@ -18,11 +18,12 @@ INCREASE = "increase"  # this year's level less last year's: L − L ÷ (1 + r)
 # A rate's move in points from the two rates an article gives (「由67.3%提高到78.2%」): 78.2 − 67.3
 # (RISE, operands: the rate then, the rate now) or 67.3 − 78.2 (FALL).
 RISE, FALL = "rise", "fall"
+RATIO_OF_REST = "ratio_of_rest"  # 「是进口额的2倍多」: the first ÷ (a whole − its other part)
 GAP = "gap"  # how far apart two figures are, whichever is larger: 「城乡居民收入相差1.45万元」
 SEP = "[,,;;。:!?!?]"
 TRAILING = ",,;;"  # characters stripped from the end of the clause before
 CHANGE_AND_AFTER = re.compile(
-    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|\d).*$"
+    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|超过|突破|不足|不到|\d).*$"
 )  # what a clause says of its subject
 # Words around the operands that name no subject of their own.
 LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经|被)+")
