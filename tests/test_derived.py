@@ -213,6 +213,7 @@ COUNTY = "\n\n".join(
         "全县实现规模以上工业总产值800亿元,同比增长8%。分行业看,三大主导产业支撑有力。"
         "机械、纺织、食品产业分别完成产值300亿元、200亿元和100亿元。",
         "全县6条特色街区夜间客流量累计达到1000万人次,其中滨河夜市单日最高客流突破8万人次。",
+        "县人民医院和县中医院全年门急诊人次分别为90万和50万。",
     ]
 )
 
@@ -242,6 +243,8 @@ def county(tmp_path_factory: pytest.TempPathFactory, model):
         ("滨湖县优化营商环境改革举措平均每批8项多", "supported", "42项 ÷ 五批"),
         ("三大主导产业之外,滨湖县其余行业规上工业产值约200亿元", "supported", "800亿元 − 300亿元 − 200亿元 − 100亿元"),
         ("滨湖县机械产业产值比纺织产业高出100亿元", "supported", "300亿元 − 200亿元"),
+        ("滨湖县出口额是进口额的2倍多", "supported", "22亿美元 ÷ (30亿美元 − 22亿美元) = 2.75倍"),
+        ("滨湖县人民医院和县中医院两家医院的门急诊量合计140万人次", "supported", "90万 + 50万"),
     ],
 )
 def test_relations_of_a_county_year(county: QA, claim: str, verdict: str, arithmetic: str) -> None:
@@ -251,6 +254,14 @@ def test_relations_of_a_county_year(county: QA, claim: str, verdict: str, arithm
     assert result.verdict == verdict, [figure_line(f) for f in result.figures]
     computed = [f for f in result.figures if f.computed]
     assert computed and arithmetic in computed[-1].source, computed  # type: ignore[operator]
+
+
+def test_what_only_shares_a_time_a_place_or_a_wider_kind_is_never_a_contradiction(county: QA) -> None:
+    """「入境游客」 is a part of the 1200万 游客; 「居民人均消费支出」 shares only 全年 and 全县 with
+    「接待游客…增长12%」; 「国庆假期」 is not 全年. None of them is 不一致."""
+    claims = ("滨湖县全年接待入境游客2万人次", "滨湖县全年居民人均消费支出增长6%", "滨湖县国庆假期接待游客同比增长30%")
+    for claim in claims:
+        assert county.verify(claim).verdict == "not_found", claim
 
 
 def test_a_peak_is_no_part_of_a_total(county: QA) -> None:

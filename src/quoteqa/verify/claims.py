@@ -56,7 +56,24 @@ _CONTRASTS = [
     ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
     ("限额以上", "限额以下"),
     ("规模以上", "规模以下"),
+    ("入境", "国内"),
+    ("不过夜", "过夜"),
 ]
+# Groups whose mark says what kind of thing is counted; a subject that says one the other lacks is a
+# part of the other (not 累计 and 新增, nor 任务, which say when or what for).
+_KINDS = [g for g in _CONTRASTS if not {"累计", "任务", "省级"} & set(g)]  # (a level is often said once a report)
+
+
+def narrower(mine: Subject, theirs: Subject) -> bool:
+    """Whether a subject names a kind of what the other counts (「入境游客」 of 「游客」): a mark of its
+    own that the other neither says nor has in the words around it (「新开工…63个,总投资418亿元」)."""
+    for group in _KINDS:
+        for mark in mine.marks & set(group):
+            if not theirs.marks & set(group) and not bigrams(mark) <= theirs.full:
+                return True
+    return False
+
+
 _PLANS = frozenset(("任务", "目标"))
 # A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.
 _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (计划 is often a name: 龙城英才计划)

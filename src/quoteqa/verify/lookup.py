@@ -32,7 +32,10 @@ MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks 
 GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
 LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项目: a level in one character
 # The periods a report names (the claim's tells two figures of one subject apart).
-PERIOD = re.compile(r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)")
+PERIOD = re.compile(
+    r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)"
+    r"|(?:国庆|春节|五一|端午|中秋|元旦|清明)(?:假期|长假|黄金周)"
+)
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 TIME = re.compile(
     r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|眼下|截至\S*?底|\d{1,2}至\d{1,2}月|[,,])+"
@@ -267,6 +270,12 @@ def _plainest(close: list[Option], probed: Subject) -> Option | None:
 
 
 _SAID_ANYWAY = re.compile("全年|今年|上半|半年|全区|全县|全镇|全市|年接|年新|区接|县接")
+
+
+def another_period(index: Index, claim: str, sid: int) -> bool:
+    """Whether the claim names a period (「国庆假期」) and the sentence another one only (「前三季度」)."""
+    periods = set(PERIOD.findall(claim))
+    return bool(periods) and _other_period(index.sentences[sid].text, periods)
 
 
 def _other_period(text: str, periods: set[str]) -> bool:

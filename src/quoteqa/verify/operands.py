@@ -213,6 +213,9 @@ def _two_rates(ctx: Context, words: str, kind: str) -> list[Found] | str:
     now = find(ctx, "现在", words, "%", to)
     if isinstance(now, str) and "占" in words[1:]:  # 「…高标准农田,…占耕地总面积的比重由…」: the share's words
         now = find(ctx, "现在", words[words.index("占", 1) :], "%", to)
+    owned = re.sub(r"^.*?(?:企业|单位|产业|机构)(?=.{3})", "", words)  # 「规上工业企业营业收入利润率」: the rate's name
+    if isinstance(now, str) and owned != words:
+        now = find(ctx, "现在", owned, "%", to)
     if isinstance(now, str):
         return now
     at = now[0].at
