@@ -446,10 +446,22 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
     return claimed.unit == source.unit or not claimed.unit or not source.unit
 
 
+# Bigrams of a time or a place, which two subjects share without being one.
+WHEN_OR_WHERE = re.compile(
+    r"^(?:前三|三季|季度|上半|半年|下半|一季|全年|今年|去年|上年|同期|年初|目前|[度年月]全)$|[区县镇市]$|^[末底]|^月"
+)
+
+
 def subject_similarity(claim: Subject, source: Subject) -> float:
     """How much two figures' subjects share (Dice on bigrams), by their leading words or by all
     the words around them, whichever agrees more."""
-    return max(_dice(claim.terms, source.terms), _dice(claim.full, source.full))
+    what = _dice(_what(claim.terms), _what(source.terms))  # 「6月末青溪区…贷款余额」 is 「贷款余额」
+    return max(_dice(claim.terms, source.terms), _dice(claim.full, source.full), what)
+
+
+def _what(terms: frozenset[str]) -> frozenset[str]:
+    """The bigrams of what is counted, without those of when and where (and digits)."""
+    return frozenset(t for t in terms if not WHEN_OR_WHERE.search(t) and not t.isdigit())
 
 
 # A claim that only drops the source's hedge (「增长12%」 for 「增长12%以上」, 「35万套」 for 「约35万套」)

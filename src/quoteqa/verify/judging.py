@@ -4,13 +4,12 @@ loosely the same). A false 不一致 is the worst error this tool can make."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
 from ..ask import answer as answering
 from ..index.store import Index
 from ..language.numbers import Figure
-from .claims import Subject, compare, compatible, narrower, sentence_figures, subject_similarity
+from .claims import WHEN_OR_WHERE, Subject, compare, compatible, narrower, sentence_figures, subject_similarity
 from .lookup import Option
 
 # A figure whose closest subject disagrees, while another almost as close (within this much)
@@ -66,7 +65,7 @@ def judge(
     if best_similarity < MISMATCH_SUBJECT:
         return "unclear", best  # 「115所中小学」 against 「覆盖中小学87所」: too loosely the same subject to deny it
     shared = (subj.terms & src_subj.terms) | (subj.full & src_subj.full)
-    if not {t for t in shared if not _WHEN_OR_WHERE.search(t)}:
+    if not {t for t in shared if not WHEN_OR_WHERE.search(t)}:
         return (
             "unclear",
             best,
@@ -74,12 +73,6 @@ def judge(
     if narrower(subj, src_subj):
         return "unclear", best  # 「接待入境游客2万多人次」 is a part of 「接待游客1538万人次」, not denied by it
     return status, best
-
-
-# Bigrams of a time or a place, which two subjects share without being one.
-_WHEN_OR_WHERE = re.compile(
-    r"^(?:前三|三季|季度|上半|半年|下半|一季|全年|今年|去年|上年|同期|年初|目前|[度年月]全)$|[区县镇市]$"
-)
 
 
 def agreeing_in(
