@@ -452,11 +452,12 @@ WHEN_OR_WHERE = re.compile(
 )
 
 
-def subject_similarity(claim: Subject, source: Subject) -> float:
+def subject_similarity(claim: Subject, source: Subject, what: bool = True) -> float:
     """How much two figures' subjects share (Dice on bigrams), by their leading words or by all
-    the words around them, whichever agrees more."""
-    what = _dice(_what(claim.terms), _what(source.terms))  # 「6月末青溪区…贷款余额」 is 「贷款余额」
-    return max(_dice(claim.terms, source.terms), _dice(claim.full, source.full), what)
+    the words around them, or (``what``) by what they count without when and where, whichever
+    agrees most. A figure is contradicted only by the words it says (judging.py: ``what=False``)."""
+    said = max(_dice(claim.terms, source.terms), _dice(claim.full, source.full))
+    return max(said, _dice(_what(claim.terms), _what(source.terms))) if what else said  # 「6月末…贷款余额」
 
 
 def _what(terms: frozenset[str]) -> frozenset[str]:

@@ -62,7 +62,7 @@ def judge(
         return "unclear", best
     if src_subj.added and not subj.added and not subj.cumulative and not subj.change:
         return "unclear", best  # 「武进的上市企业为48家」 is not denied by 「新增上市企业2家」
-    if best_similarity < MISMATCH_SUBJECT:
+    if subject_similarity(subj, src_subj, what=False) < MISMATCH_SUBJECT:
         return "unclear", best  # 「115所中小学」 against 「覆盖中小学87所」: too loosely the same subject to deny it
     shared = (subj.terms & src_subj.terms) | (subj.full & src_subj.full)
     if not {t for t in shared if not WHEN_OR_WHERE.search(t)}:
