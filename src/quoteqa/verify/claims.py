@@ -16,7 +16,7 @@ _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
     r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|"
-    r"全区|全市|全省|全县|全镇|"
+    r"全区|全市|全省|全县|全镇|以来|年内|"
     r"上半年|今年|去年|上年|同期|目前|已|已经|在|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|了|到|至)"
 )
 _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
@@ -165,6 +165,9 @@ def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure])
     return start
 
 
+_ASIDE = re.compile(r"[(（][\u4e00-\u9fff]{1,6}[)）](?=[\u4e00-\u9fff])")
+
+
 def short(words: str, before: str) -> bool:
     """Words too few to name a subject alone: under four characters, or four that are not a part
     (「贷款余额」 after 「存款余额」 is its like; 「其中税收收入」 is a part of what came before)."""
@@ -174,6 +177,7 @@ def short(words: str, before: str) -> bool:
 def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     """What each figure counts: the words of its clause before it, and after it when those are few."""
     text = normalized(text)  # spans of ``figures`` stay valid
+    text = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)  # 「执业(助理)医师数」 is one noun
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
