@@ -48,7 +48,7 @@ from .derived import (
 )
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
-from .lookup import Context, Option, Sources, another_period, another_year, counterparts, ranked
+from .lookup import Context, Option, Sources, another_time, counterparts, ranked
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -159,9 +159,7 @@ def verify_claim(
             found.append(sentence)
             continue
         status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
-        if status == "mismatch" and (
-            another_year(index, claim, scored.sentence) or another_period(index, claim, scored.sentence)
-        ):
+        if status == "mismatch" and another_time(index, claim, scored.sentence):
             status = "unclear"  # 「2023年…」 against a 2024 report, 「国庆假期」 against 「前三季度」: not compared
         if intervals and status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
             said = re.split("[,,;;。]", index.sentences[scored.sentence].text[: src.start])[-1]

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from ..index.store import Index
 from ..ingest.text import CJK, bigrams
 from ..language.numbers import Figure, exact_figure, normalized, parse
+from .modifiers import CONTRASTS, marks_of
 
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
@@ -45,35 +46,6 @@ _BASES = [
     ("mom", re.compile(r"环比")),
     ("year", re.compile(r"(?:比|较)(\d{4})年|(?:是|为|相当于)(\d{4})年(?:同期)?的")),
 ]
-# Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
-_CONTRASTS = [
-    ("国家级", "省级", "市级", "区级", "县级", "镇级"),
-    ("城镇", "农村"),
-    ("进出口", "出口", "进口"),
-    ("新开工", "竣工", "在建"),
-    ("存款", "贷款"),
-    ("累计", "新增"),
-    ("任务", "目标", "计划", "完成"),  # what was planned is not what was done
-    ("限额以上", "限额以下"),
-    ("规模以上", "规模以下"),
-    ("入境", "国内"),
-    ("不过夜", "过夜"),
-]
-# Groups whose mark says what kind of thing is counted; a subject that says one the other lacks is a
-# part of the other (not 累计 and 新增, nor 任务, which say when or what for).
-_KINDS = [g for g in _CONTRASTS if not {"累计", "任务", "省级"} & set(g)]  # (a level is often said once a report)
-
-
-def narrower(mine: Subject, theirs: Subject) -> bool:
-    """Whether a subject names a kind of what the other counts (「入境游客」 of 「游客」): a mark of its
-    own that the other neither says nor has in the words around it (「新开工…63个,总投资418亿元」)."""
-    for group in _KINDS:
-        for mark in mine.marks & set(group):
-            if not theirs.marks & set(group) and not bigrams(mark) <= theirs.full:
-                return True
-    return False
-
-
 _PLANS = frozenset(("任务", "目标"))
 # A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.
 _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (计划 is often a name: 龙城英才计划)
@@ -126,20 +98,6 @@ class Subject:
     shared: frozenset[str] = frozenset()
     part: bool = False  # 「…,其中出口额192亿元」: a part of the figure before
     negated: bool = False  # 「未建成高标准农田…」: of what is not (never compared with what is)
-
-
-def _marks(named: str) -> frozenset[str]:
-    """The contrasting modifiers ``named`` says, each once: the longest first, so that 「进出口总额」
-    is marked 进出口 and not 出口 as well."""
-    out = set()
-    named = named.replace("规上", "规模以上").replace("限上", "限额以上")  # the marks' long forms
-    for group in _CONTRASTS:
-        text = named
-        for m in sorted(group, key=len, reverse=True):
-            if m in text:
-                out.add(m)
-                text = text.replace(m, "|")
-    return frozenset(out)
 
 
 def canonical(text: str) -> str:
@@ -231,9 +189,9 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)
-        marks = _marks(_QUOTED.sub("", text[start:end]))  # 「“龙城英才计划”邀请赛」 is no plan
+        marks = marks_of(_QUOTED.sub("", text[start:end]))  # 「“龙城英才计划”邀请赛」 is no plan
         if generic and previous:  # 「存款余额1428.6亿元,比年初增加113.5亿元」: the 存款's increase
-            marks |= {m for m in previous_marks if not marks & set(next(g for g in _CONTRASTS if m in g))}
+            marks |= {m for m in previous_marks if not marks & set(next(g for g in CONTRASTS if m in g))}
         out.append(
             Subject(
                 terms,
@@ -431,7 +389,7 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
         return False  # 「还有2.4万亩耕地未建成高标准农田」 is no figure of 「新建高标准农田1.2万亩」
     if claim_subject.marks & _PLANS and not source_subject.marks & _PLANS:
         return False  # 「筹集任务为4000套」 is no figure of what was done (「筹集…2860套」)
-    for group in _CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
+    for group in CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
         mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
         if mine and theirs and not mine & theirs:
             return False

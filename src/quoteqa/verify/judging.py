@@ -9,8 +9,9 @@ from collections.abc import Callable
 from ..ask import answer as answering
 from ..index.store import Index
 from ..language.numbers import Figure
-from .claims import WHEN_OR_WHERE, Subject, compare, compatible, narrower, sentence_figures, subject_similarity
+from .claims import WHEN_OR_WHERE, Subject, compare, compatible, sentence_figures, subject_similarity
 from .lookup import Option
+from .modifiers import narrower
 
 # A figure whose closest subject disagrees, while another almost as close (within this much)
 # agrees, is unclear rather than contradicted.
@@ -70,7 +71,7 @@ def judge(
             "unclear",
             best,
         )  # 「前三季度全区居民人均消费支出」 and 「前三季度全区接待游客」 share a time and a place only
-    if narrower(subj, src_subj):
+    if narrower(subj.marks, src_subj.marks, src_subj.full):
         return "unclear", best  # 「接待入境游客2万多人次」 is a part of 「接待游客1538万人次」, not denied by it
     return status, best
 

@@ -272,6 +272,11 @@ def _plainest(close: list[Option], probed: Subject) -> Option | None:
 _SAID_ANYWAY = re.compile("全年|今年|上半|半年|全区|全县|全镇|全市|年接|年新|区接|县接")
 
 
+def another_time(index: Index, claim: str, sid: int) -> bool:
+    """Whether sentence ``sid`` reports on another year or another period than the claim names."""
+    return another_year(index, claim, sid) or another_period(index, claim, sid)
+
+
 def another_period(index: Index, claim: str, sid: int) -> bool:
     """Whether the claim names a period (「国庆假期」) and the sentence another one only (「前三季度」)."""
     periods = set(PERIOD.findall(claim))
