@@ -17,6 +17,7 @@ from ..language.numbers import Figure, format_value
 from .wording import (
     AVERAGE,
     BASE,
+    BASE_LESS,
     COMPLEMENT,
     DIFFERENCE,
     FALL,
@@ -30,6 +31,7 @@ from .wording import (
     SHARE,
     START,
     SUM,
+    WHOLE_OF,
 )  # fmt: skip
 
 
@@ -142,7 +144,7 @@ def _half_step(text: str, value: float) -> float:
 def expression(kind: str, operands: list[Operand], result: Interval, unit: str) -> str:
     """The arithmetic as a reporter reads it: 「34个 + 46个 = 80个」, 「15个 ÷ 17个 = 88.2%」."""
     sign = {SUM: " + ", DIFFERENCE: " − ", START: " − ", REMAINDER: " − ", SHARE: " ÷ ", RATIO: " ÷ "}
-    sign |= {AVERAGE: " ÷ ", RISE: " − ", FALL: " − ", GAP: " − "}
+    sign |= {AVERAGE: " ÷ ", RISE: " − ", FALL: " − ", GAP: " − ", BASE_LESS: " − ", WHOLE_OF: " ÷ "}
     texts = [o.text for o in operands]
     if kind == SHARE:  # the part (or the sum of a group's items) over the whole
         texts = [f"({' + '.join(texts[1:])})" if len(texts) > 2 else texts[1], texts[0]]

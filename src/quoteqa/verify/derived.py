@@ -20,6 +20,7 @@ from .wording import (
     SHARE,
     START,
     SUM,
+    WHOLE_OF,
     Relation,
 )
 from .wording import SEP as _SEP
@@ -132,6 +133,9 @@ def _sum(at: _Around) -> Relation | None:
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
     listed, shared_noun = _counted_apart(listed)
     items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)
+    if len(items) < 2 and "存贷款" in listed:  # 「存贷款余额合计」: 存款余额 and 贷款余额
+        both = _clean(_HERE_AND_NOW.sub("", _clean(listed)))
+        return Relation(SUM, (both.replace("存贷款", "存款"), both.replace("存贷款", "贷款")))
     if len(items) < 2 and (group := GROUP.search(at.lead)):  # 「三大主导产业合计」: the items a report lists
         return Relation(SUM, (group.group(0) + _clean(_VERB.sub("", at.lead[m.end() :])),))
     if len(items) < 2:  # 「存贷款余额合计」: a sum of items the claim does not list is not a source figure
@@ -399,15 +403,16 @@ _LIST_COUNT = re.compile("[两二三四五六七八九][家所个座项类]")
 
 
 def complement(claim: str, fig: Figure) -> Relation | None:
-    """A figure whose subject is the rest of a whole the articles split in two, when they state it
-    not: 进口 of 进出口 (the rest is 出口), 限额以下 of 社会消费品零售总额 (限额以上)."""
+    """A figure the articles do not state that follows from what they do: the rest of a whole they
+    split in two (进口 of 进出口, the rest being 出口; 限额以下 of 社会消费品零售总额), or a whole they
+    give a part of and its share (「累计建成8.6万亩,占耕地总面积的…78.2%」: 耕地总面积)."""
     words = _around(claim, fig).subject
     if re.search("(?<!进出)进口", words) and fig.unit not in ("%", "百分点", "倍"):
         return Relation(REMAINDER, (words.replace("进口", "进出口"), words.replace("进口", "出口")))
     if "限额以下" in words and "零售额" in words and fig.unit not in ("%", "百分点", "倍"):
         rest = re.sub(r"^.*?限额以下", "限额以上", words)
         return Relation(REMAINDER, ("社会消费品零售总额", rest))
-    return None
+    return Relation(WHOLE_OF, (words,)) if fig.unit not in ("%", "百分点", "倍") and len(words) >= 2 else None
 
 
 def _per(at: _Around) -> Relation | None:

@@ -7,18 +7,16 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import unicodedata
 
 from ..ask import answer as answering
 from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
 from . import arithmetic, derived, wording
-from .arithmetic import Computed, Interval, Operand
+from .arithmetic import Computed, Interval
 from .claims import Subject, sentence_figures
 from .derived import Relation
 from .lookup import (
     GROWTH,
-    MARKED,
     OPERAND_MARGIN,
     TIME,
     Context,
@@ -30,8 +28,8 @@ from .lookup import (
     probe,
     report,
 )
+from .parts import group, whole_and_part, whole_from_share
 
-_COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
 _PEOPLE_NOUNS = frozenset(("人次", "人数"))  # a figure without a unit that counts people by its noun
@@ -49,6 +47,7 @@ def check(
     roles = {o.role for o in operands}
     kind = wording.PORTION if "占比" in roles else wording.COMPLEMENT if "其余占比" in roles else rel.kind
     kind = wording.RATIO_OF_REST if kind == derived.RATIO and len(operands) == 3 else kind
+    kind = wording.BASE_LESS if "比去年同期增加" in roles else kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
     if result is None:
         return "unclear", None, found[0][1]
@@ -82,6 +81,10 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
         return None if q is None else (100 * q[0], 100 * q[1])
     if kind in (derived.RATIO, derived.AVERAGE):
         return arithmetic.divide(values[0], values[1])
+    if kind == wording.WHOLE_OF:
+        return arithmetic.divide(values[0], (values[1][0] / 100, values[1][1] / 100))
+    if kind == wording.BASE_LESS:
+        return arithmetic.subtract(values[0], values[1])
     if kind == wording.RATIO_OF_REST:
         return arithmetic.divide(values[0], arithmetic.subtract(values[1], values[2]))
     if kind == derived.BASE:
@@ -101,7 +104,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     unit = fig.unit
     if kind == derived.SUM:
         if len(words) == 1 and derived.GROUP.search(words[0]):
-            return _group(ctx, words[0], unit)
+            return group(ctx, words[0], unit)
         if len(words) < 2:
             return "missing"
         found = _sum_operands(ctx, words, unit)
@@ -127,6 +130,10 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             added = _since_start(ctx, total)
         if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
             added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
+        if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
+            smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
+            beside = find(ctx, "新增", "新增" + what, unit, smaller, near=frozenset({total[1].sentence}))
+            added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
         return all_found([total, added])
     if kind in (derived.DIFFERENCE, derived.GAP):
         operand_unit = "%" if unit == "百分点" else unit
@@ -135,9 +142,11 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         second = find(ctx, "后者", words[1], operand_unit, change=growth)
         return all_found([first, second])
     if kind in (derived.REMAINDER, derived.SHARE):
-        return _whole_and_part(ctx, fig, rel, claimed)
+        return whole_and_part(ctx, fig, rel, claimed)
     if kind in (derived.RISE, derived.FALL):
         return _two_rates(ctx, words[0], kind)
+    if kind == wording.WHOLE_OF:
+        return whole_from_share(ctx, fig, words[0])
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
         first = find(ctx, "前者", words[0], "")
         if isinstance(first, str):
@@ -161,8 +170,23 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
+        if isinstance(rate, str) and not isinstance(level, str):  # 「学生15.6万人,比去年同期增加8700人」
+            rate = _yoy_after(ctx, level) or rate
         return all_found([level, rate])
     return "missing"
+
+
+def _yoy_after(ctx: Context, level: Found) -> Found | None:
+    """The change on last year's level that follows a level in its sentence (「15.6万人,比去年同期增加
+    8700人」), in the level's unit: last year's is the level less it."""
+    figs, subs = sentence_figures(ctx.index, level[1].sentence)
+    at = level[0].at
+    for fig, subj in zip(figs, subs, strict=True):
+        if fig.start > at and subj.change and subj.base == "yoy" and fig.unit == level[0].unit:
+            return ctx.operand("比去年同期增加", level[1], fig, falls=subj.direction < 0)
+        if fig.start > at and not subj.change:
+            return None  # another level's part of the sentence
+    return None
 
 
 def _since_start(ctx: Context, total: Found) -> Found | str:
@@ -235,7 +259,7 @@ def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found
     6家, 1家 and 3个); an item left unsettled is looked for again beside the others."""
     counts = unit in _COUNT_UNITS
     item_unit = "" if counts else unit
-    people = unit in _PEOPLE
+    people = unit in _PEOPLE or (not unit and bool(re.search("人次|人数", ctx.claim)))  # 「门急诊人次合计超过150万」
 
     def want(f: Figure, s: Subject) -> bool:  # things with things, people with people
         of_people = f.unit in _PEOPLE or (not f.unit and bool(s.full & _PEOPLE_NOUNS))  # 「门急诊人次…98.6万」
@@ -255,165 +279,6 @@ def _subjects(ctx: Context, found: list[Found]) -> list[Subject]:
         figs, subs = sentence_figures(ctx.index, scored.sentence)
         out += [s for f, s in zip(figs, subs, strict=True) if f.text == operand.text][:1]
     return out
-
-
-def _whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> list[Found] | str:
-    """The whole and the part of a share or a remainder: the whole by its words (or the figure the
-    claim states for it), the part another figure of the whole's sentence, of the same unit and
-    smaller, or found by its own words."""
-    whole_words, part_words = rel.operands
-    whole = _whole(ctx, fig, rel, claimed)
-    if isinstance(whole, str):
-        return whole
-    w_fig = whole[0]
-    unit = w_fig.unit
-    if rel.statable and rel.kind == derived.REMAINDER:
-        return _part_of(ctx, whole, part_words)
-    if derived.GROUP.search(part_words):  # 「三大主导产业产值占…」: the items its report lists
-        items = _group(ctx, part_words, unit)
-        tied = not isinstance(items, str) and all(_tied(ctx, whole, item, whole_words) for item in items)
-        return [whole, *items] if tied and not isinstance(items, str) else "unclear" if tied else "missing"
-    part = find(ctx, "部分", part_words, unit) if part_words else "missing"
-    if isinstance(part, str) or part[0].low >= w_fig.low:
-        text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
-        words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
-
-        def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
-            clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
-            held = frozenset(bigrams(clause))
-            marked = all(t in held for t in words if MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
-            return _smaller(f, w_fig, unit) and bool(words & held) and marked
-
-        part = in_sentence(ctx, "部分", whole[1], named_part)
-    if not isinstance(part, str) and _PEAK.search(_clause_of(part)) and not _PEAK.search(ctx.claim):
-        return "missing"  # 「滨河夜市单日最高客流突破8万人次」 is a peak, no part of a total
-    if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
-        return "unclear"  # the articles never say the one is part of the other
-    return all_found([whole, part])
-
-
-_PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
-
-
-def _clause_of(found: Found) -> str:
-    """The clause of a found figure up to it (「其中滨河夜市单日最高客流突破」)."""
-    operand = found[0]
-    return re.split("[,,;;。]", operand.sentence[: max(operand.at, 0)])[-1] if operand.at >= 0 else ""
-
-
-def _group(ctx: Context, words: str, unit: str) -> list[Found] | str:
-    """The items of a group the claim counts (「三大主导产业」): in the first sentence naming it, or
-    the two after it in its paragraph, the run of as many figures of the unit after 「分别」."""
-    m = derived.GROUP.search(words)
-    if m is None:
-        return "missing"
-    n = "一两三四五六七八九十".index(m.group(1)) + 1 if m.group(1) != "二" else 2
-    for scored, _, _ in ctx.sources(m.group(0)):
-        sid = scored.sentence
-        if m.group(0) not in ctx.index.sentences[sid].text:
-            continue
-        for k in range(sid, sid + 3):
-            if k >= len(ctx.index.sentences) or ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
-                break
-            text = ctx.index.sentences[k].text
-            figs, subs = sentence_figures(ctx.index, k)
-            listed = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change]
-            if "分别" in text and len(listed) == n and all(f.start > text.find("分别") for f in listed):
-                found = dataclasses.replace(scored, sentence=k)
-                return all_found([ctx.operand(f"第{i + 1}项", found, f) for i, f in enumerate(listed)])
-        return "missing"
-    return "missing"
-
-
-def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
-    """The whole of a share or a remainder: by its words, of the value the claim states for it."""
-    whole_words, part_words = rel.operands
-    whole_words = re.sub(r"\d+(?:\.\d+)?[个家项所户人名座条套]", ",", whole_words)  # 「612名教师」: 教师
-    if rel.kind == derived.SHARE:  # 「占武进累计总数的」: of the part's subject, counted in all
-        whole_words = derived.whole_words(ctx.without_place(whole_words), ctx.without_place(part_words))
-    stated = [f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start]
-    unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
-
-    def same_value(f: Figure, s: Subject) -> bool:
-        return not stated or math.isclose(f.value, stated[-1].value)
-
-    whole = find(ctx, "总数", whole_words, unit, same_value)
-    if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
-        whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
-    if whole == "unclear" and part_words:  # 「…接待游客1260万人次…。其中过夜游客412万人次」: beside its part
-        part = find(ctx, "部分", part_words, unit)
-        if not isinstance(part, str):
-            sid = part[1].sentence
-            near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
-            whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part, near=near)
-    return whole
-
-
-def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
-    """A part the claim states of a whole (「612名教师中具有硕士研究生学历的」, 「随迁子女中未在公办学校就读
-    的」): a share the whole's report gives of it or of what it negates (「其中具有硕士研究生学历的占
-    38.2%」, 「在公办学校就读的比例达到93.6%」), or, worded as the rest (「4A级以下的」), the one other
-    smaller figure of the whole's sentence."""
-    w_fig = whole[0]
-    negated = bool(_NEGATION.search(part_words))
-    positive = _clean_part(ctx.without_place(_NEGATION.sub("", part_words)))
-    named = (len(positive) >= 2 and positive != part_words.strip()) or (not negated and len(positive) >= 3)
-    named = named and not re.fullmatch(r"[\u4e00-\u9fff]{2}[区县镇市]", positive)  # 「青溪区」 names no part
-    share = find(ctx, "其余占比" if negated else "占比", positive, "%", lambda f, s: not s.change) if named else ""
-    if not isinstance(share, str) and _tied(ctx, whole, share, ""):
-        return all_found([whole, share])
-    if negated and named:  # 「游客中,不过夜的游客」: the whole less the part it negates (「其中过夜游客412万人次」)
-        counted = find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
-        smaller = not isinstance(counted, str) and 0 < counted[0].high < w_fig.low and counted[0].unit == w_fig.unit
-        if not isinstance(counted, str) and smaller and _tied(ctx, whole, counted, ""):
-            return all_found([whole, counted])
-    claim = normalized(ctx.claim)
-    after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
-    if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
-        return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
-    return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))])
-
-
-_NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
-
-
-def _clean_part(words: str) -> str:
-    return re.sub(r"^(?:被|在|是|为)(?=[\u4e00-\u9fff]{2})|的$", "", words) if len(words) > 3 else words
-
-
-def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str) -> bool:
-    """Whether an article gives a part as part of its whole: in the whole's sentence, in a sentence
-    of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), in a
-    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」), or in a sentence
-    of its article that names the whole (「覆盖中小学87所」 of 「中小学115所」)."""
-    index, whole, part = ctx.index, whole_found[1].sentence, part_found[1].sentence
-    if whole == part:
-        return True
-    para = int(index.sent_para[part])
-    same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
-    own = index.sentences[part].text
-    before = index.sentences[part - 1].text if part > 0 and index.sent_para[part - 1] == para else ""
-    text = before + own if before.rstrip().endswith((";", "；")) else own  # 「…规上工业总产值…;战略性…」
-    named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
-    if same_article and named and named <= frozenset(bigrams(text)):
-        return True
-    if part < whole:
-        return False
-    if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
-        return True
-    if not same_article:
-        return False
-    start = max(whole + 1, part - 2)  # 「…800亿元。分行业看,三大主导产业…。机械、纺织…分别…」
-    said = [index.sentences[k].text.lstrip() for k in range(start, part + 1) if index.sent_para[k] == para]
-    return bool(_BREAKDOWN.match(index.paragraphs[para].text.lstrip())) or any(_BREAKDOWN.match(t) for t in said)
-
-
-_BREAKDOWN = re.compile(r"[分从][\u4e00-\u9fff]{1,4}?(?:结构)?(?:来)?看[,,]")  # 「分行业看,」, 「从消费类别看,」
-
-
-def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
-    """Another figure of the whole's unit, smaller than it: a part of it."""
-    return f.unit == unit and f.text != whole.text and 0 < f.value < whole.low
 
 
 def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]) -> list[Found] | None:

@@ -19,6 +19,8 @@ INCREASE = "increase"  # this year's level less last year's: L − L ÷ (1 + r)
 # (RISE, operands: the rate then, the rate now) or 67.3 − 78.2 (FALL).
 RISE, FALL = "rise", "fall"
 RATIO_OF_REST = "ratio_of_rest"  # 「是进口额的2倍多」: the first ÷ (a whole − its other part)
+BASE_LESS = "base_less"  # last year's level from this year's and the change: L − Δ
+WHOLE_OF = "whole_of"  # a whole from a part and the share it is of it: 8.6万亩 ÷ 78.2%
 GAP = "gap"  # how far apart two figures are, whichever is larger: 「城乡居民收入相差1.45万元」
 SEP = "[,,;;。:!?!?]"
 TRAILING = ",,;;"  # characters stripped from the end of the clause before

@@ -1,0 +1,200 @@
+"""A part and its whole in the articles: the whole a share or a remainder names, the part of it (by
+its words, in the whole's sentence, or the rest of a share), a group's items as its report lists them,
+and whether an article gives the one as part of the other."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import unicodedata
+
+from ..ingest.text import bigrams
+from ..language.numbers import Figure, normalized
+from . import derived
+from .arithmetic import Operand
+from .claims import Subject, canonical, sentence_figures
+from .derived import Relation
+from .lookup import MARKED, TIME, Context, Found, all_found, find, in_sentence
+
+_COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
+
+
+def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> list[Found] | str:
+    """The whole and the part of a share or a remainder: the whole by its words (or the figure the
+    claim states for it), the part another figure of the whole's sentence, of the same unit and
+    smaller, or found by its own words."""
+    whole_words, part_words = rel.operands
+    whole = _whole(ctx, fig, rel, claimed)
+    if isinstance(whole, str):
+        return whole
+    w_fig = whole[0]
+    unit = w_fig.unit
+    if rel.statable and rel.kind == derived.REMAINDER:
+        return _part_of(ctx, whole, part_words)
+    if derived.GROUP.search(part_words):  # 「三大主导产业产值占…」: the items its report lists
+        items = group(ctx, part_words, unit)
+        tied = not isinstance(items, str) and all(_tied(ctx, whole, item, whole_words) for item in items)
+        return [whole, *items] if tied and not isinstance(items, str) else "unclear" if tied else "missing"
+    part = find(ctx, "部分", part_words, unit) if part_words else "missing"
+    if isinstance(part, str) or part[0].low >= w_fig.low:
+        text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
+        words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
+
+        def named_part(f: Figure) -> bool:  # 「…中优Ⅲ断面达15个」: the part's words are in its clause
+            clause = re.split("[,,;;。]", text[: f.start])[-1] + text[f.start : f.end + 4]
+            held = frozenset(bigrams(clause))
+            marked = all(t in held for t in words if MARKED.search(t))  # 「3A级景区」 is not 「4A级以上」
+            return _smaller(f, w_fig, unit) and bool(words & held) and marked
+
+        part = in_sentence(ctx, "部分", whole[1], named_part)
+    if not isinstance(part, str) and _PEAK.search(_clause_of(part)) and not _PEAK.search(ctx.claim):
+        return "missing"  # 「滨河夜市单日最高客流突破8万人次」 is a peak, no part of a total
+    if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
+        return "unclear"  # the articles never say the one is part of the other
+    return all_found([whole, part])
+
+
+_PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
+
+
+def _clause_of(found: Found) -> str:
+    """The clause of a found figure up to it (「其中滨河夜市单日最高客流突破」)."""
+    operand = found[0]
+    return re.split("[,,;;。]", operand.sentence[: max(operand.at, 0)])[-1] if operand.at >= 0 else ""
+
+
+def group(ctx: Context, words: str, unit: str) -> list[Found] | str:
+    """The items of a group the claim counts (「三大主导产业」): in the first sentence naming it, or
+    the two after it in its paragraph, the run of as many figures of the unit after 「分别」."""
+    m = derived.GROUP.search(words)
+    if m is None:
+        return "missing"
+    n = "一两三四五六七八九十".index(m.group(1)) + 1 if m.group(1) != "二" else 2
+    for scored, _, _ in ctx.sources(m.group(0)):
+        sid = scored.sentence
+        if m.group(0) not in ctx.index.sentences[sid].text:
+            continue
+        for k in range(sid, sid + 3):
+            if k >= len(ctx.index.sentences) or ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
+                break
+            text = ctx.index.sentences[k].text
+            figs, subs = sentence_figures(ctx.index, k)
+            listed = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change]
+            if "分别" in text and len(listed) == n and all(f.start > text.find("分别") for f in listed):
+                found = dataclasses.replace(scored, sentence=k)
+                return all_found([ctx.operand(f"第{i + 1}项", found, f) for i, f in enumerate(listed)])
+        return "missing"
+    return "missing"
+
+
+def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
+    """The whole of a share or a remainder: by its words, of the value the claim states for it."""
+    whole_words, part_words = rel.operands
+    whole_words = re.sub(r"\d+(?:\.\d+)?[个家项所户人名座条套]", ",", whole_words)  # 「612名教师」: 教师
+    if rel.kind == derived.SHARE:  # 「占武进累计总数的」: of the part's subject, counted in all
+        whole_words = derived.whole_words(ctx.without_place(whole_words), ctx.without_place(part_words))
+    stated = [f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start]
+    unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
+
+    def same_value(f: Figure, s: Subject) -> bool:
+        return not stated or math.isclose(f.value, stated[-1].value)
+
+    whole = find(ctx, "总数", whole_words, unit, same_value)
+    if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
+        whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
+    if whole == "unclear" and part_words:  # 「…接待游客1260万人次…。其中过夜游客412万人次」: beside its part
+        part = find(ctx, "部分", part_words, unit)
+        if not isinstance(part, str):
+            sid = part[1].sentence
+            near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
+            whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part, near=near)
+    return whole
+
+
+def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
+    """A part the claim states of a whole (「612名教师中具有硕士研究生学历的」, 「随迁子女中未在公办学校就读
+    的」): a share the whole's report gives of it or of what it negates (「其中具有硕士研究生学历的占
+    38.2%」, 「在公办学校就读的比例达到93.6%」), or, worded as the rest (「4A级以下的」), the one other
+    smaller figure of the whole's sentence."""
+    w_fig = whole[0]
+    negated = bool(_NEGATION.search(part_words))
+    positive = _clean_part(ctx.without_place(_NEGATION.sub("", part_words)))
+    named = (len(positive) >= 2 and positive != part_words.strip()) or (not negated and len(positive) >= 3)
+    named = named and not re.fullmatch(r"[\u4e00-\u9fff]{2}[区县镇市]", positive)  # 「青溪区」 names no part
+    share = find(ctx, "其余占比" if negated else "占比", positive, "%", lambda f, s: not s.change) if named else ""
+    if not isinstance(share, str) and _tied(ctx, whole, share, ""):
+        return all_found([whole, share])
+    if negated and named:  # 「游客中,不过夜的游客」: the whole less the part it negates (「其中过夜游客412万人次」)
+        counted = find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
+        smaller = not isinstance(counted, str) and 0 < counted[0].high < w_fig.low and counted[0].unit == w_fig.unit
+        if not isinstance(counted, str) and smaller and _tied(ctx, whole, counted, ""):
+            return all_found([whole, counted])
+    claim = normalized(ctx.claim)
+    after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
+    if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
+        return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
+    return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))])
+
+
+_NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
+
+
+def _clean_part(words: str) -> str:
+    return re.sub(r"^(?:被|在|是|为)(?=[\u4e00-\u9fff]{2})|的$", "", words) if len(words) > 3 else words
+
+
+def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str) -> bool:
+    """Whether an article gives a part as part of its whole: in the whole's sentence, in a sentence
+    of its paragraph after it that begins 「其中」 (「…接待游客1260万人次…。其中过夜游客…」), in a
+    breakdown after it in its article (「分行业看,…智能装备、新材料…分别完成产值…」), or in a sentence
+    of its article that names the whole (「覆盖中小学87所」 of 「中小学115所」)."""
+    index, whole, part = ctx.index, whole_found[1].sentence, part_found[1].sentence
+    if whole == part:
+        return True
+    para = int(index.sent_para[part])
+    same_article = index.para_article[para] == index.para_article[int(index.sent_para[whole])]
+    own = index.sentences[part].text
+    before = index.sentences[part - 1].text if part > 0 and index.sent_para[part - 1] == para else ""
+    text = before + own if before.rstrip().endswith((";", "；")) else own  # 「…规上工业总产值…;战略性…」
+    named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
+    if same_article and named and named <= frozenset(bigrams(text)):
+        return True
+    if part < whole:
+        return False
+    if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
+        return True
+    if not same_article:
+        return False
+    start = max(whole + 1, part - 2)  # 「…800亿元。分行业看,三大主导产业…。机械、纺织…分别…」
+    said = [index.sentences[k].text.lstrip() for k in range(start, part + 1) if index.sent_para[k] == para]
+    return bool(_BREAKDOWN.match(index.paragraphs[para].text.lstrip())) or any(_BREAKDOWN.match(t) for t in said)
+
+
+_BREAKDOWN = re.compile(r"[分从][\u4e00-\u9fff]{1,4}?(?:结构)?(?:来)?看[,,]")  # 「分行业看,」, 「从消费类别看,」
+
+
+def _smaller(f: Figure, whole: Operand, unit: str) -> bool:
+    """Another figure of the whole's unit, smaller than it: a part of it."""
+    return f.unit == unit and f.text != whole.text and 0 < f.value < whole.low
+
+
+def whole_from_share(ctx: Context, fig: Figure, words: str) -> list[Found] | str:
+    """A part and the share it is of the whole ``words`` name, as one sentence gives them
+    (「全镇累计建成8.6万亩,占耕地总面积的比重由去年的67.3%提高到78.2%」: 耕地总面积 is 8.6万亩 ÷ 78.2%)."""
+    want = frozenset(bigrams(canonical(ctx.without_place(TIME.sub("", words)))))
+    for scored, figs, _ in ctx.sources(words) if want else []:
+        text = unicodedata.normalize("NFKC", ctx.index.sentences[scored.sentence].text)
+        for k, share in enumerate(figs):
+            of = _OF_WHOLE.search(text[: share.start]) if share.unit == "%" else None
+            if of is None or len(want & frozenset(bigrams(canonical(of.group(1))))) < 0.6 * len(want):
+                continue
+            parts = [f for f in figs[:k] if f.end <= of.start() and f.unit == fig.unit and f.value > 0]
+            if parts and not ctx.target(scored.sentence, share):
+                return all_found([ctx.operand("部分", scored, parts[-1]), ctx.operand("比重", scored, share)])
+    return "missing"
+
+
+_OF_WHOLE = re.compile(
+    r"(?:占|完成)([^,,;;。占由的]{2,20}?)的(?:比重|比例)?(?:由[^,,;;。]{0,20}?(?:提高|上升|增加|下降|降低)到|为|达到|达)?$"
+)
