@@ -253,6 +253,8 @@ def county(tmp_path_factory: pytest.TempPathFactory, model):
         ("滨湖县户籍人口约60万人", "supported", "15万人 ÷ 25% = 60万人"),
         ("滨湖县户籍人口约80万人", "contradicted", "15万人 ÷ 25% = 60万人"),
         ("年初滨湖县农民专业合作社有110家", "supported", "120家 − 10家 = 110家"),
+        ("滨湖县新增的民宿占全县累计建成总数的三分之一", "supported", "20家 ÷ 达到60家 = 33.33%"),
+        ("滨湖县新增的民宿占全县累计建成总数的一半以上", "contradicted", "20家 ÷ 达到60家 = 33.33%"),
     ],
 )
 def test_relations_of_a_county_year(county: QA, claim: str, verdict: str, arithmetic: str) -> None:

@@ -39,7 +39,7 @@ _COUNTED = re.compile(
 # 「…、…和…,三项加起来共10个」: the items are the clause before.
 _ITEMS_BEFORE = re.compile(r"^(?:这)?[两二三四五六七八九十](?:项|者|类|个)(?:之和)?$")
 _VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建成|正好|恰好|刚好|一共|总共|共)+")
-_GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数")
+_GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数|建成|拥有|达到")
 _NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
 _REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|有待")
