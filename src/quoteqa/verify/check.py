@@ -201,12 +201,18 @@ def _is_computed(index: Index, fig: Figure, rel: Relation, options: list[Option]
     return not (stated and (not rel.statable or own))
 
 
+# A claim's figures that no source states are tried as following from others this many times at most
+# (each looks its words up): a claim of dozens of unknown figures stays well under a second.
+MAX_RESTS = 4
+
+
 def _the_rest(
     ctx: Context, fig: Figure, claimed: list[Figure], intervals: bool
 ) -> tuple[FigureCheck, answering.Scored | None]:
     """A figure no source states: 未找到, unless it is the rest of a whole the articles split in two
     (「进口额」: 进出口额 − 出口额, when they give those)."""
-    rest = complement(ctx.claim, fig) if intervals else None
+    rest = complement(ctx.claim, fig) if intervals and ctx.rests < MAX_RESTS else None
+    ctx.rests += 1
     if rest is None:
         return FigureCheck(fig.text, fig.reading(), None, "missing"), None
     return _computed_check(ctx, fig, rest, claimed, [], intervals)

@@ -85,6 +85,7 @@ class Context:
     keep: Callable[[answering.Scored], bool] = lambda s: True
     cache: dict[str, Sources] = field(default_factory=dict)
     ranked: dict[str, list[answering.Scored]] = field(default_factory=dict)  # by text, the claim's too
+    rests: int = 0  # figures no source states tried as following from others (bounded a claim)
 
     def sources(self, words: str) -> Sources:
         """The figures of the sentences ranked for ``words`` and for the whole claim (of the articles
