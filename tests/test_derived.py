@@ -117,13 +117,26 @@ REPORT = """示范区上半年经济运行情况
 
 @pytest.fixture(scope="module")
 def district(tmp_path_factory: pytest.TempPathFactory, model):
+    return _built(tmp_path_factory, model, "shifanqu-2024-h1.txt", REPORT)
+
+
+def _built(tmp_path_factory: pytest.TempPathFactory, model, name: str, text: str) -> QA:  # type: ignore[no-untyped-def]
+    """A QA over one article written for the test."""
     from quoteqa.index.build import build
 
-    corpus = tmp_path_factory.mktemp("district")
-    (corpus / "shifanqu-2024-h1.txt").write_text(REPORT, encoding="utf-8")
-    index = tmp_path_factory.mktemp("district-idx") / "index"
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / name).write_text(text, encoding="utf-8")
+    index = tmp_path_factory.mktemp("index") / "index"
     build(corpus, index, model=model)
     return QA.load(index, model=model)
+
+
+def _checked_with(qa: QA, claim: str, verdict: str, arithmetic: str, which: int) -> None:
+    """The claim's verdict, and the arithmetic shown for its ``which``-th computed figure."""
+    result = qa.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and arithmetic in computed[which].source, computed  # type: ignore[operator]
 
 
 @pytest.mark.parametrize(
@@ -150,10 +163,7 @@ def district(tmp_path_factory: pytest.TempPathFactory, model):
 )
 def test_relations_of_a_district_report(district: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """Each relation in general Chinese, against a report written for the test."""
-    result = district.verify(claim)
-    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
-    computed = [f for f in result.figures if f.computed]
-    assert computed and arithmetic in computed[0].source, computed  # type: ignore[operator]
+    _checked_with(district, claim, verdict, arithmetic, 0)
 
 
 def test_a_gap_to_another_subject_is_not_a_change_since_a_period(district: QA) -> None:
@@ -223,13 +233,7 @@ COUNTY = "\n\n".join(
 
 @pytest.fixture(scope="module")
 def county(tmp_path_factory: pytest.TempPathFactory, model):
-    from quoteqa.index.build import build
-
-    corpus = tmp_path_factory.mktemp("county")
-    (corpus / "binhu-2024.txt").write_text(COUNTY, encoding="utf-8")
-    index = tmp_path_factory.mktemp("county-idx") / "index"
-    build(corpus, index, model=model)
-    return QA.load(index, model=model)
+    return _built(tmp_path_factory, model, "binhu-2024.txt", COUNTY)
 
 
 @pytest.mark.parametrize(
@@ -260,10 +264,7 @@ def county(tmp_path_factory: pytest.TempPathFactory, model):
 def test_relations_of_a_county_year(county: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """Rates moved in points, two figures apart, a whole split in two, the rest of a whole, a start
     restated with 也就是说, an average per batch, the rest of a group: each against its arithmetic."""
-    result = county.verify(claim)
-    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
-    computed = [f for f in result.figures if f.computed]
-    assert computed and arithmetic in computed[-1].source, computed  # type: ignore[operator]
+    _checked_with(county, claim, verdict, arithmetic, -1)
 
 
 def test_what_only_shares_a_time_a_place_or_a_wider_kind_is_never_a_contradiction(county: QA) -> None:

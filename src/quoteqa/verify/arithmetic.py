@@ -32,7 +32,7 @@ from .wording import (
     START,
     SUM,
     WHOLE_OF,
-)  # fmt: skip
+)
 
 
 @dataclass(frozen=True)

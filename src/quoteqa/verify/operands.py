@@ -221,9 +221,8 @@ def _rest_of(ctx: Context, words: str, first: Found) -> list[Found | str]:
     """The whole and the part that a ratio's second operand is the rest of, when the articles give
     those and not it: 进口 is 进出口 less 出口; 「…其余部分」 is the whole less the first operand."""
     unit = first[0].unit
-    if re.search("(?<!进出)进口", words):
-        whole, part = words.replace("进口", "进出口"), words.replace("进口", "出口")
-        return [find(ctx, "总数", whole, unit), find(ctx, "部分", part, unit)]
+    if trade := derived.imports_apart(words):
+        return [find(ctx, "总数", trade[0], unit), find(ctx, "部分", trade[1], unit)]
     rest = re.search("其余|其他|剩下|剩余", words)
     if rest and rest.start() >= 2:  # the whole is more than its part, the first
         return [find(ctx, "总数", words[: rest.start()], unit, lambda f, s: f.value > first[0].high), first]
