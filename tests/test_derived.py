@@ -285,3 +285,54 @@ def test_reporters_words_for_more_than_and_an_idiom() -> None:
     more = parse("平均每批8项多。")[0]
     assert more.interval()[0] >= 7.99 and more.interval()[1] <= 9.0 and more.qualifier == "more"
     assert parse("撑起了全区工业的大半壁江山") == []
+
+
+TOWN = "\n\n".join(
+    [
+        "青石镇上半年经济社会发展情况",
+        "本报讯 上半年,青石镇实现地区生产总值60亿元。分产业看,第一产业增加值5亿元,第二产业增加值30亿元,"
+        "第三产业增加值25亿元。",
+        "全镇30家规上工业企业完成产值90亿元,同比增长8%,其中产值超亿元企业达12家;新能源产业产值增长20%。"
+        "全镇规上工业企业研发费用同比增长30%。",
+        "全镇8个行政村中,村集体经营性收入超过100万元的有5个。全镇12个监测断面中优Ⅲ断面达9个。",
+        "一般公共预算支出10亿元,其中民生支出7亿元。全镇城镇新增就业1200人,全年目标为2000人。",
+        "全镇空气质量优良天数比例为85%,比去年同期提高2个百分点;城镇调查失业率为4.5%,比去年同期下降0.5个百分点。",
+        "全镇40个家庭医生团队签约服务居民8万人。完成外贸进出口总额20亿元,其中外贸出口额12亿元,增长20%。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def town(tmp_path_factory: pytest.TempPathFactory, model):
+    return _built(tmp_path_factory, model, "qingshi-2024-h1.txt", TOWN)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("青石镇8个行政村中,六成以上村集体经营性收入超过100万元", "supported", "5个 ÷ 8个 = 62.5%"),
+        ("青石镇8个行政村中,七成以上村集体经营性收入超过100万元", "contradicted", "5个 ÷ 8个 = 62.5%"),
+        ("青石镇七成以上监测断面达到优Ⅲ类", "supported", "达9个 ÷ 12个 = 75%"),
+        ("青石镇近九成监测断面达到优Ⅲ类", "contradicted", "达9个 ÷ 12个 = 75%"),
+        ("青石镇民生支出之外的一般公共预算支出约3亿元", "supported", "10亿元 − 7亿元 = 3亿元"),
+        ("青石镇民生支出之外的一般公共预算支出超过5亿元", "contradicted", "10亿元 − 7亿元 = 3亿元"),
+        ("青石镇全年城镇新增就业目标还剩约800人有待完成", "supported", "2000人 − 1200人 = 800人"),
+        ("青石镇全年城镇新增就业目标还剩约500人", "contradicted", "2000人 − 1200人 = 800人"),
+        ("去年同期青石镇空气质量优良天数比例为83%", "supported", "85% − 2个百分点 = 83%"),
+        ("去年同期青石镇城镇调查失业率为4%", "contradicted", "4.5% + 0.5个百分点 = 5%"),
+        ("青石镇每个家庭医生团队平均签约服务约2000名居民", "supported", "8万人 ÷ 40个 = 2000名"),
+        ("青石镇每个家庭医生团队平均签约服务约3000名居民", "contradicted", "8万人 ÷ 40个 = 2000名"),
+        ("青石镇规上工业企业数是产值超亿元企业数的2.5倍", "supported", "30家 ÷ 达12家 = 2.5倍"),
+        ("青石镇30家规上工业企业户均产值3亿元", "supported", "90亿元 ÷ 30家 = 3亿元"),
+        ("青石镇第三产业增加值占地区生产总值的比重超过四成", "supported", "25亿元 ÷ 60亿元"),
+        ("青石镇第三产业增加值占地区生产总值的比重超过五成", "contradicted", "25亿元 ÷ 60亿元"),
+        ("青石镇新能源产业产值增速比规上工业整体高出12个百分点", "supported", "20% − 8% = 12个百分点"),
+        ("去年同期青石镇外贸出口额约10亿元", "supported", "12亿元 ÷ (1 + 20%) = 10亿元"),
+    ],
+)
+def test_relations_of_a_town_report(town: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """A share written before its noun, the rest outside a part (「A之外的B」), what is left of a
+    target, last year's rate from its move in points, an average per team, a count of a class
+    (「产值超亿元企业」 names a class, no amount), a share of 地区生产总值 and a measure the second
+    subject of a comparison leaves unsaid: each against its arithmetic."""
+    _checked_with(town, claim, verdict, arithmetic, -1)

@@ -55,6 +55,7 @@ _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零":
 _SYNONYMS |= {"规模以上": "规上", "限额以上": "限上"}
 # What a report writes for the same figure:
 _SYNONYMS |= {"外贸进出口": "进出口", "游客接待": "接待游客", "旅游接待": "接待游客"}
+_SYNONYMS |= {"外贸出口": "出口", "外贸进口": "进口", "出口额": "出口", "进口额": "进口"}
 _CHANGE_VERB = re.compile(rf"(?:(?P<rise>{_RISE})|(?P<fall>{_FALL}))了?(?:在|为|达到|达)?$")  # 增幅在一成以上
 _VERBS = re.compile(rf"(?:{_RISE}|{_FALL})了?(?:在|为)?")
 
@@ -148,8 +149,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         end = min(b for b in bounds if b >= fig.end)
         prev_end = max([start] + [f.end for f in figures[:i] if f.end <= fig.start])
         next_start = min([end] + [f.start for f in figures[i + 1 :] if f.start >= fig.end])
-        lead, trail = _words(text[prev_end : fig.start]), _words(text[fig.end : next_start])
-        lead = _VERBS.sub("", _without_bases(lead)).replace("其中", "")  # 「增长」 says how it moved, not what moved
+        lead, trail = _words_around(text[prev_end : fig.start], text[fig.end : next_start], next_start < end)
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
         generic = is_generic(lead)
@@ -162,6 +162,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             short(lead + trail, text[prev_end : fig.start])
             or lead.startswith("占")
             or len(re.sub(_GENERIC_WORDS, "", lead)) < 4
+            or _PLAN_ONLY.match(lead)
         ):
             # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」, 「…存款余额…;贷款余额…」:
             # the noun came before
@@ -214,7 +215,20 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     return out
 
 
+def _words_around(before: str, after: str, part_follows: bool) -> tuple[str, str]:
+    """The words of a figure's subject before it and after it (up to the next figure when
+    ``part_follows``, else to the clause's end)."""
+    lead, trail = _words(before), _words(after)
+    lead = _VERBS.sub("", _without_bases(lead)).replace("其中", "")  # 「增长」 says how it moved, not what moved
+    if (among := _AMONG_TRAIL.match(trail)) and len(lead) < 4 and part_follows:
+        trail = among.group(1)  # 「17个国考断面中优Ⅲ断面达15个」: 17个 counts 国考断面, 15个 a part of them
+    return lead, trail
+
+
 _LIST_SPLIT = re.compile("[、和与及]")
+_PLAN_ONLY = re.compile("^(?:全年|年度|今年|本年)?(?:的)?(?:目标|任务|计划)(?:为|是|数)?$")  # 「…,全年目标为22000人」
+# a count whose noun heads an 「X中」 clause about a part of it
+_AMONG_TRAIL = re.compile(r"^(\w{2,8}?)中(?![心小学国型等级高部央间外文])\w*$")
 
 
 def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int, str, bool]]:
@@ -403,9 +417,13 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
         unbased = not claim_subject.base and not source_subject.base
         if not (counts and unbased and (claim_subject.added or source_subject.added)):
             return False
-    if claimed.unit in _STRICT_UNITS or source.unit in _STRICT_UNITS:
-        return claimed.unit == source.unit
-    return claimed.unit == source.unit or not claimed.unit or not source.unit
+    unit, other = _ALIKE.get(claimed.unit, claimed.unit), _ALIKE.get(source.unit, source.unit)
+    if unit in _STRICT_UNITS or other in _STRICT_UNITS:
+        return unit == other
+    return unit == other or not unit or not other
+
+
+_ALIKE = {"名": "人"}  # 「2000名居民」 and 「居民26.4万人」 count the same people
 
 
 # Bigrams of a time or a place, which two subjects share without being one.

@@ -42,13 +42,13 @@ _VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建
 _GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数|建成|拥有|达到")
 _NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
-_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|有待")
+_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|还剩|尚余|有待")
 _EXCEPT = re.compile(r"以外|之外")  # 「除A以外的」: A is the part, the whole is named before
 _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(?:未|没有|没)")
 # Each relation's words are found as a cue, then the words after it, then an ending at the end of the
 # clause: 「占」 B 「的比重为」, 「是」 B 「的」, 「比」 B 「多」, B 「中」. (Patterns anchored at the end with
 # bounded alternatives: linear in the length of a clause.)
-_SHARE_CUE = re.compile(r"占(?!比|据|用|有|地)(?:到)?")
+_SHARE_CUE = re.compile(r"占(?!比|据|用|有|地(?!区))(?:到)?")
 _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
 _AMONG_END = re.compile(r"[中里](?:的)?(?:有|共有)?$")
 _RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
@@ -77,6 +77,7 @@ SELF_EVIDENT = re.compile(
     r"|[两二三四五六七八九十](?:项|者|类)(?=加起来|合计|共|总计|之和)"  # 「三项加起来」 counts the list
     r"|(?<![0-9一二三四五六七八九十两百千])[万亿](?:元|平方米|亩|吨)?以[上下]"  # 「亿元以上项目」: a class
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
+    r"|(?:超|过|超过)(?:\d+)?[万亿]元(?=的?(?:工业)?(?:项目|企业))"  # 「产值超亿元企业」
 )
 _BASE = re.compile(
     r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?:的(?=[\u4e00-\u9fff]))?(?![的增减提下上])"
@@ -223,10 +224,17 @@ def _remainder(at: _Around) -> Relation | None:
         return Relation(REMAINDER, (whole, _clean(excepted.group(1))))
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
-        whole = _clean(among)
+        whole = _clean(among) or _clean(re.sub(r"^的", "", at.lead[cue.end() :]))  # 「A之外的一般公共预算支出」
         return Relation(REMAINDER, (whole, part)) if whole and part else None
     whole = _clean(among) if among else _clean(head) or at.subject
+    if (plan := _PLAN.search(whole)) and _PLAN.sub(
+        "", whole
+    ):  # 「全年新增就业目标还剩约8400人」: the target less what is done
+        return Relation(REMAINDER, (whole, whole[: plan.start()] + whole[plan.end() :]))
     return Relation(REMAINDER, (whole, _clean(_REMAINDER_TRAIL.sub("", at.trail)) or at.subject))
+
+
+_PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
 
 
 _AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:有|共有|为|约|近|超过|达到|达)*$")
@@ -260,8 +268,10 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
     if named := _OF_SHARE.search(at.lead):  # 「17个国考断面的优Ⅲ比例超过85%」
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
+    if len(at.lead) <= 4 and (named := _SHARE_OF_NOUN.match(at.trail)):  # 「近九成国考断面达到优Ⅲ」
+        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
     among = _among_before(at.before)
-    part = _clean(_SHARE_WORDS.sub("", at.lead))
+    part = _clean(_SHARE_WORDS.sub("", at.lead)) or _clean(at.trail)  # 「68个行政村中,六成以上村集体…」
     if among and len(part) >= 2:  # 「新增学位中,义务教育学位占三分之二」, 「…中,区域首店所占比例近四成」
         return Relation(SHARE, (_clean(among), part), statable=True)
     return None
@@ -272,6 +282,10 @@ _OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|
 _SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已)+$")
 
 
+# A share written before its noun: the noun is the whole, what it reaches is the part
+_SHARE_OF_NOUN = re.compile(
+    r"^的?([\u4e00-\u9fff]{2,12}?)(?:已|均|都)?(?:达到|达|为|是|属于)了?(.{1,12}?)(?:类|水平)?$"
+)
 _AMONG_SHARE = re.compile(
     r"^(.{2,30}?)中(.{2,30}?)(?:所占比重|所占比例|占比|的比重|的比例|比重|比例)(?:为|达到|达|约|近|超过|的)*$"
 )
@@ -319,7 +333,15 @@ def _with_noun(other: str, first: str) -> str:
         at = first.find(tail) if len(other) > size else -1
         if at > 0 and first[at + size :] and not other.endswith(first[at + size :]):
             return other + first[at + size :]
+    measure = _MEASURE.search(first)  # 「新能源产业产值增速比规上工业整体高」: 规上工业产值增速
+    other = re.sub("(?:的)?(?:整体|总体)$", "", other) if measure and measure.group(0) else other
+    if measure and measure.group(0) and not _MEASURED.search(other):
+        return other + measure.group(0)
     return other
+
+
+_MEASURED = re.compile("产值|增加值|收入|投资|额|增速|增幅|总量|规模|数量|人数|率")
+_MEASURE = re.compile(r"(?:产值|增加值|营业收入|收入|投资|零售额|销售额|进出口额|出口额|进口额)?(?:增速|增幅)?$")
 
 
 _LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|低于|少于|慢于")
@@ -327,13 +349,14 @@ _LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|
 
 def _base(at: _Around) -> Relation | None:
     m = _BASE.search(at.lead)
-    if at.unit in ("%", "百分点", "倍"):
-        return None
+    if at.unit in ("百分点", "倍") or (at.unit == "%" and (not m or _RATE_MOVED.search(at.lead))):
+        return None  # 「去年同期失业率为4.9%」 is a rate's level; 「去年同期增长5.9%」 no level at all
     if not m:  # 「去年上半年,武进…产值约1679亿元」: the claim's period, in a clause of its own
         return Relation(BASE, (at.subject,)) if _BASE_CLAUSE.match(at.before) else None
     return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
 
 
+_RATE_MOVED = re.compile("增|降|减|涨|提高|回落|加快|放缓|上升|下滑")
 _BASE_CLAUSE = re.compile(r"^(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?[,,]$")
 
 
@@ -440,6 +463,7 @@ def _average(at: _Around) -> Relation | None:
         return None
     who = _clean(at.lead[: m.start()]) or at.earlier  # 「参加…的基层党组织,平均每个有党员20多名」
     after = re.sub(r"^[所个家户人名座场批亩项]", "", at.lead[m.end() :])  # 「平均每所」: the measure
+    after = after.replace("平均", "")  # 「每个家庭医生团队平均签约服务…」
     if _AVERAGE_WHO.match(m.group(0)):
         return Relation(AVERAGE, (_clean(who + after), who), True)
     verb, noun = _AVERAGE_VERB.search(after), _clean(at.trail)

@@ -15,6 +15,7 @@ from ..ask.question import analyse
 from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
 from ..language.numbers import Figure, normalized, parse
+from . import derived
 from .arithmetic import Operand
 from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
 
@@ -224,12 +225,17 @@ def find(
     none: "missing" or "unclear" (two subjects as close with different values, unless one of them
     is in a sentence of ``near``, where the other operands are)."""
     words = ctx.without_place(TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
-    words = re.sub(r"^的|(?:的)?数量$", "", words) or words  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
+    words = (
+        re.sub(r"^的|(?:的)?数量$|(?<=[\u4e00-\u9fff]{2})(?<![总指系倍次户人])数$", "", words) or words
+    )  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
     words = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:上半年|前三季度|一季度|全年)(?=[\u4e00-\u9fff]{2})", "", words)
+    words = derived.SELF_EVIDENT.sub("", words) or words  # 「产值超亿元企业」: its words, not the class's bound
     probed = probe(GROWTH.sub("", words) if change else words, unit, change=change)
     if probed is None:
         return "missing"
-    options = [o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o)]
+    options = [
+        o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o) and not _a_class(ctx, o)
+    ]
     periods = set(PERIOD.findall(ctx.claim))
     if periods:  # 「去年全年…」 is never a figure of 「前三季度」
         options = [o for o in options if not _other_period(ctx.index.sentences[o[1].sentence].text, periods)]
@@ -255,6 +261,12 @@ def find(
             return "unclear"
         best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def _a_class(ctx: Context, option: Option) -> bool:
+    """A figure that names a class of what is counted (「产值超亿元企业达186家」), no amount."""
+    text = ctx.index.sentences[option[1].sentence].text
+    return any(m.start() <= option[2].start < m.end() for m in derived.SELF_EVIDENT.finditer(text))
 
 
 def _plainest(close: list[Option], probed: Subject) -> Option | None:

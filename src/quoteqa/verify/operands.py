@@ -58,6 +58,9 @@ def check(
     return arithmetic.judge(hedged[0] if len(hedged) == 1 else fig, result, exact), computed, found[0][1]
 
 
+_A_COUNT = re.compile("(?:数|数量|个数)$")
+
+
 def _compute(kind: str, values: list[Interval]) -> Interval | None:
     if kind == derived.SUM:
         total = values[0]
@@ -148,7 +151,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == wording.WHOLE_OF:
         return whole_from_share(ctx, fig, words[0])
     if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
-        first = find(ctx, "前者", words[0], "")
+        counted = lambda f, s: f.unit in _COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
+        first = find(ctx, "前者", words[0], "", counted)
         if isinstance(first, str):
             return first
         people = first[0].unit in _PEOPLE
@@ -167,6 +171,9 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
         return all_found([level, rate])
+    if kind == derived.BASE and unit == "%":  # a rate's level last year: this year's less its move in points
+        level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
+        return level if isinstance(level, str) else all_found([level, _yoy_after(ctx, level) or "missing"])
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
@@ -182,7 +189,8 @@ def _yoy_after(ctx: Context, level: Found) -> Found | None:
     figs, subs = sentence_figures(ctx.index, level[1].sentence)
     at = level[0].at
     for fig, subj in zip(figs, subs, strict=True):
-        if fig.start > at and subj.change and subj.base == "yoy" and fig.unit == level[0].unit:
+        points = level[0].unit == "%" and fig.unit == "百分点"  # 「比例为83.5%,比去年同期提高2.7个百分点」
+        if fig.start > at and subj.change and subj.base == "yoy" and (fig.unit == level[0].unit or points):
             return ctx.operand("比去年同期增加", level[1], fig, falls=subj.direction < 0)
         if fig.start > at and not subj.change:
             return None  # another level's part of the sentence
