@@ -298,6 +298,7 @@ TOWN = "\n\n".join(
         "一般公共预算支出10亿元,其中民生支出7亿元。全镇城镇新增就业1200人,全年目标为2000人。",
         "全镇空气质量优良天数比例为85%,比去年同期提高2个百分点;城镇调查失业率为4.5%,比去年同期下降0.5个百分点。",
         "全镇40个家庭医生团队签约服务居民8万人。完成外贸进出口总额20亿元,其中外贸出口额12亿元,增长20%。",
+        "全镇筹集保障性租赁住房300套,完成全年任务的60%。",
     ]
 )
 
@@ -328,11 +329,13 @@ def town(tmp_path_factory: pytest.TempPathFactory, model):
         ("青石镇第三产业增加值占地区生产总值的比重超过五成", "contradicted", "25亿元 ÷ 60亿元"),
         ("青石镇新能源产业产值增速比规上工业整体高出12个百分点", "supported", "20% − 8% = 12个百分点"),
         ("去年同期青石镇外贸出口额约10亿元", "supported", "12亿元 ÷ (1 + 20%) = 10亿元"),
+        ("青石镇下半年还需筹集保障性租赁住房200套,才能完成全年任务", "supported", "300套 ÷ 60% − 300套 = 200套"),
+        ("青石镇保障性租赁住房全年任务还剩400套以上", "contradicted", "300套 ÷ 60% − 300套 = 200套"),
     ],
 )
 def test_relations_of_a_town_report(town: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """A share written before its noun, the rest outside a part (「A之外的B」), what is left of a
-    target, last year's rate from its move in points, an average per team, a count of a class
+    target (stated, or known by the share of it done), last year's rate from its move in points, an average per team, a count of a class
     (「产值超亿元企业」 names a class, no amount), a share of 地区生产总值 and a measure the second
     subject of a comparison leaves unsaid: each against its arithmetic."""
     _checked_with(town, claim, verdict, arithmetic, -1)

@@ -23,6 +23,7 @@ from .wording import (
     FALL,
     GAP,
     INCREASE,
+    PLAN_LEFT,
     PORTION,
     RATIO,
     RATIO_OF_REST,
@@ -157,6 +158,8 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
         left = f"{texts[0]} ÷ ({texts[1]} − {texts[2]})"
     elif kind == BASE_LESS and operands[1].high < 0:  # 「比去年同期下降0.3个百分点」: last year's was higher
         left = f"{texts[0]} + {texts[1]}"
+    elif kind == PLAN_LEFT:
+        left = f"{texts[0]} ÷ {texts[1]} − {texts[0]}"
     elif kind == PORTION:
         left = f"{texts[0]} × {texts[1]}"
     elif kind == COMPLEMENT:

@@ -227,14 +227,15 @@ def _remainder(at: _Around) -> Relation | None:
         whole = _clean(among) or _clean(re.sub(r"^的", "", at.lead[cue.end() :]))  # 「A之外的一般公共预算支出」
         return Relation(REMAINDER, (whole, part)) if whole and part else None
     whole = _clean(among) if among else _clean(head) or at.subject
-    if (plan := _PLAN.search(whole)) and _PLAN.sub(
-        "", whole
-    ):  # 「全年新增就业目标还剩约8400人」: the target less what is done
+    if cue and _NEED.fullmatch(cue.group(0)) and not among and len(_clean(at.lead[cue.end() :])) >= 2:
+        whole = _clean(at.lead[cue.end() :]) + "任务"  # 「下半年还需筹集保障性租赁住房」: what is left to do
+    if (plan := PLAN.search(whole)) and PLAN.sub("", whole):  # 「就业目标还剩约8400人」: the target less what is done
         return Relation(REMAINDER, (whole, whole[: plan.start()] + whole[plan.end() :]))
     return Relation(REMAINDER, (whole, _clean(_REMAINDER_TRAIL.sub("", at.trail)) or at.subject))
 
 
-_PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
+PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
+_NEED = re.compile("还需|尚需|仍需|还要")
 
 
 _AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:有|共有|为|约|近|超过|达到|达)*$")

@@ -48,6 +48,7 @@ def check(
     kind = wording.PORTION if "占比" in roles else wording.COMPLEMENT if "其余占比" in roles else rel.kind
     kind = wording.RATIO_OF_REST if kind == derived.RATIO and len(operands) == 3 else kind
     kind = wording.BASE_LESS if "比去年同期增加" in roles else kind
+    kind = wording.PLAN_LEFT if kind == derived.REMAINDER and "比重" in roles else kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
     if result is None:
         return "unclear", None, found[0][1]
@@ -86,6 +87,8 @@ def _compute(kind: str, values: list[Interval]) -> Interval | None:
         return arithmetic.divide(values[0], values[1])
     if kind == wording.WHOLE_OF:
         return arithmetic.divide(values[0], (values[1][0] / 100, values[1][1] / 100))
+    if kind == wording.PLAN_LEFT and values[1][0] > 0:  # D ÷ s − D = D × (1 − s) ÷ s falls with s
+        return values[0][0] * (100 - values[1][1]) / values[1][1], values[0][1] * (100 - values[1][0]) / values[1][0]
     if kind == wording.BASE_LESS:
         return arithmetic.subtract(values[0], values[1])
     if kind == wording.RATIO_OF_REST:

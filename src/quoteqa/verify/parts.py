@@ -26,6 +26,10 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     smaller, or found by its own words."""
     whole_words, part_words = rel.operands
     whole = _whole(ctx, fig, rel, claimed)
+    if isinstance(whole, str) and rel.kind == derived.REMAINDER and derived.PLAN.search(whole_words):
+        # 「全年任务中还需…」: what is done and the share of the target it is (「完成全年任务的71.5%」)
+        done = done_of_plan(ctx, fig, derived.PLAN.sub("", whole_words))
+        return done if not isinstance(done, str) else whole
     if isinstance(whole, str):
         return whole
     w_fig = whole[0]
@@ -195,6 +199,21 @@ def whole_from_share(ctx: Context, fig: Figure, words: str) -> list[Found] | str
     return "missing"
 
 
+def done_of_plan(ctx: Context, fig: Figure, words: str) -> list[Found] | str:
+    """What is done of a target and the share of the target that is, as its sentence gives them
+    (「筹集保障性租赁住房2860套(间),完成全年任务的71.5%」)."""
+    done = find(ctx, "已完成", words, fig.unit, lambda f, s: not s.change)
+    if isinstance(done, str):
+        return done
+    operand, scored = done
+    figs, _ = sentence_figures(ctx.index, scored.sentence)
+    text = ctx.index.sentences[scored.sentence].text
+    after = [f for f in figs if f.start >= operand.at + len(operand.text)]
+    share = after[0] if after and after[0].unit == "%" and _OF_PLAN.search(text[: after[0].start]) else None
+    return "missing" if share is None else all_found([done, ctx.operand("比重", scored, share)])
+
+
+_OF_PLAN = re.compile(r"(?:完成|占)[^,,;;。]{0,10}?(?:目标任务|目标|任务|计划)的(?:比重|比例)?(?:为|达到|达)?$")
 _OF_WHOLE = re.compile(
     r"(?:占|完成)([^,,;;。占由的]{2,20}?)的(?:比重|比例)?(?:由[^,,;;。]{0,20}?(?:提高|上升|增加|下降|降低)到|为|达到|达)?$"
 )

@@ -21,6 +21,7 @@ RISE, FALL = "rise", "fall"
 RATIO_OF_REST = "ratio_of_rest"  # 「是进口额的2倍多」: the first ÷ (a whole − its other part)
 BASE_LESS = "base_less"  # last year's level from this year's and the change: L − Δ
 WHOLE_OF = "whole_of"  # a whole from a part and the share it is of it: 8.6万亩 ÷ 78.2%
+PLAN_LEFT = "plan_left"  # what is left of a target known by the share done: 2860套 ÷ 71.5% − 2860套
 GAP = "gap"  # how far apart two figures are, whichever is larger: 「城乡居民收入相差1.45万元」
 SEP = "[,,;;。:!?!?]"
 TRAILING = ",,;;"  # characters stripped from the end of the clause before
