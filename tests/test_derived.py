@@ -299,6 +299,7 @@ TOWN = "\n\n".join(
         "全镇空气质量优良天数比例为85%,比去年同期提高2个百分点;城镇调查失业率为4.5%,比去年同期下降0.5个百分点。",
         "全镇40个家庭医生团队签约服务居民8万人。完成外贸进出口总额20亿元,其中外贸出口额12亿元,增长20%。",
         "全镇筹集保障性租赁住房300套,完成全年任务的60%。",
+        "城镇居民人均可支配收入5万元,农村居民人均可支配收入3万元。年内新增省级专精特新企业3家,累计达到15家。",
     ]
 )
 
@@ -331,11 +332,22 @@ def town(tmp_path_factory: pytest.TempPathFactory, model):
         ("去年同期青石镇外贸出口额约10亿元", "supported", "12亿元 ÷ (1 + 20%) = 10亿元"),
         ("青石镇下半年还需筹集保障性租赁住房200套,才能完成全年任务", "supported", "300套 ÷ 60% − 300套 = 200套"),
         ("青石镇保障性租赁住房全年任务还剩400套以上", "contradicted", "300套 ÷ 60% − 300套 = 200套"),
+        ("青石镇一般公共预算支出10亿元,民生支出之外的部分约3亿元", "supported", "10亿元 − 7亿元 = 3亿元"),
+        ("青石镇民生支出7亿元,占一般公共预算支出的比重为七成", "supported", "7亿元 ÷ 10亿元 = 70%"),
+        ("青石镇第三产业增加值占GDP比重超过四成", "supported", "25亿元 ÷ 60亿元"),
+        ("青石镇城乡居民人均可支配收入差距超过2.5万元", "contradicted", "5万元 − 3万元 = 2万元"),
     ],
 )
 def test_relations_of_a_town_report(town: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """A share written before its noun, the rest outside a part (「A之外的B」), what is left of a
-    target (stated, or known by the share of it done), last year's rate from its move in points, an average per team, a count of a class
-    (「产值超亿元企业」 names a class, no amount), a share of 地区生产总值 and a measure the second
+    target (stated, or known by the share of it done), last year's rate from its move in points, an
+    average per team, a count of a class (「产值超亿元企业」 names a class, no amount), a share of
+    地区生产总值 (or GDP), a gap that a level of one side does not settle, and a measure the second
     subject of a comparison leaves unsaid: each against its arithmetic."""
     _checked_with(town, claim, verdict, arithmetic, -1)
+
+
+def test_what_was_added_is_no_counterpart_of_a_stock(town: QA) -> None:
+    """「15家省级专精特新企业」 is the 累计 15家, not the 新增 3家 beside it."""
+    assert town.verify("青石镇省级专精特新企业15家").verdict == "supported"
+    assert town.verify("青石镇省级专精特新企业20家").verdict != "supported"

@@ -35,6 +35,7 @@ from .derived import (
     AVERAGE_CUE,
     BASE,
     DIFFERENCE,
+    GAP,
     RATIO,
     REMAINDER,
     SELF_EVIDENT,
@@ -302,6 +303,7 @@ _RELATION_WORDS = {
     DIFFERENCE: re.compile("比|较|多|少|高|低|相差|差距|快|慢"),
     RATIO: re.compile("倍"),
     AVERAGE: AVERAGE_CUE,
+    GAP: re.compile("相差|差距|差额|相距"),  # 「城乡居民收入差距超过2.5万元」 is not 「城镇居民收入49860元」
 }
 
 

@@ -107,9 +107,14 @@ def canonical(text: str) -> str:
 
 
 def _words(text: str) -> str:
+    return re.sub(f"[^{CJK}0-9a-zA-Z]", "", as_written(text))
+
+
+def as_written(text: str) -> str:
+    """``text`` with the words a report writes for the same thing (社零 → 社会消费品零售, GDP → 地区生产总值)."""
     for short, long in _SYNONYMS.items():
         text = text.replace(short, long)
-    return re.sub(f"[^{CJK}0-9a-zA-Z]", "", text)
+    return text
 
 
 def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure]) -> int:

@@ -225,6 +225,9 @@ def _remainder(at: _Around) -> Relation | None:
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
         whole = _clean(among) or _clean(re.sub(r"^的", "", at.lead[cue.end() :]))  # 「A之外的一般公共预算支出」
+        whole = (
+            at.earlier if re.fullmatch("部分|其他|其余|剩余部分", whole) and at.earlier else whole
+        )  # 「…之外的部分」
         return Relation(REMAINDER, (whole, part)) if whole and part else None
     whole = _clean(among) if among else _clean(head) or at.subject
     if cue and _NEED.fullmatch(cue.group(0)) and not among and len(_clean(at.lead[cue.end() :])) >= 2:
@@ -280,7 +283,7 @@ def _share(at: _Around) -> Relation | None:
 
 _IS_PART = re.compile(r"^(?:是|为|属于)([\u4e00-\u9fff“”]{2,20})$")
 _OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
-_SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已)+$")
+_SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已|了)+$")
 
 
 # A share written before its noun: the noun is the whole, what it reaches is the part

@@ -50,6 +50,7 @@ _RESTATES = re.compile(f"(?:{_RESTATING})[,,]")
 # A clause that computes from the one before (「6场活动,场均促成…5个多」, 「…,比九大产业集群高出…」).
 _LEANS = re.compile(
     r"(?:场均|人均|户均|平均每|比|占|相当于|是)(?!上年|去年|同期|一季度)|(?:一年|年内|今年以来)来?(?:提高|提升|上升|下降|回落)"
+    r"|[^,,;;]{2,12}(?:之外|以外)的(?:部分|其他|其余)"  # 「…,民生支出之外的部分约10.5亿元」: of the figure before
 )
 # A clause that frames the next (「17个国考断面中,…只剩2个」: a part of it; 「…20家;也就是说,此前…」).
 _FRAME = re.compile(f"(?:[中里]|{_RESTATING})[,,]$")

@@ -50,7 +50,14 @@ def judge(
         other_kind = (subj.cumulative and o[3].added and not o[3].cumulative) or (subj.added and o[3].cumulative)
         return compare(fig, o[2], intervals) == "match" and not opposed(o) and not other_kind
 
-    ties = [o for o in options[1:] if o[4] >= best_similarity - 1e-9 and agrees(o)]
+    # What was added is no counterpart of a claim that says nothing of adding (「236家规上工业企业」 is
+    # 「累计达到236家」, not 「新增…28家」): an agreeing stock nearly as close is taken.
+    stock = src_subj.added and not subj.added and not subj.cumulative and not subj.change
+
+    def as_close(o: Option) -> bool:
+        return o[4] >= best_similarity - (AMBIGUOUS_MARGIN if stock and not o[3].added else 1e-9)
+
+    ties = [o for o in options[1:] if as_close(o) and agrees(o)]
     if ties:
         return "match", ties[0]
     # Nearly as close, or any listed subject after 「分别」: unclear, since a false 不一致 is the

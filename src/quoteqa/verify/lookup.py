@@ -17,7 +17,7 @@ from ..index.store import Index
 from ..language.numbers import Figure, normalized, parse
 from . import derived
 from .arithmetic import Operand
-from .claims import Subject, compatible, sentence_figures, subject_similarity, subjects
+from .claims import Subject, as_written, compatible, sentence_figures, subject_similarity, subjects
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
@@ -205,7 +205,7 @@ def article_places(index: Index) -> dict[int, str]:
 def probe(words: str, unit: str, change: bool = False) -> tuple[Figure, Subject] | None:
     """A figure of ``words`` in ``unit`` as a claim would state it (「外资项目1个」), to look its
     counterparts up the way a direct figure is looked up."""
-    text = f"{words}{'增长' if change else ''}1{_PROBE_UNIT.get(unit, unit)}"
+    text = f"{as_written(words)}{'增长' if change else ''}1{_PROBE_UNIT.get(unit, unit)}"  # 「GDP」 as 地区生产总值
     figs = parse(text)
     if not figs or not words:
         return None

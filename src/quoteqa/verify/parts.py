@@ -98,7 +98,12 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
     whole_words = re.sub(r"\d+(?:\.\d+)?[个家项所户人名座条套]", ",", whole_words)  # 「612名教师」: 教师
     if rel.kind == derived.SHARE:  # 「占武进累计总数的」: of the part's subject, counted in all
         whole_words = derived.whole_words(ctx.without_place(whole_words), ctx.without_place(part_words))
-    stated = [f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start]
+    # the whole's figure, in the share's clause or in a clause 「…中,」 before it (「民生支出42.3亿元,占…」 is the part)
+    clause = max(ctx.claim.rfind(c, 0, fig.start) for c in ",,;;") + 1
+    among = bool(re.search(r"[中里][,,;;]$", ctx.claim[:clause]))
+    stated = [
+        f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start and (f.start >= clause or among)
+    ]
     unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
 
     def same_value(f: Figure, s: Subject) -> bool:
