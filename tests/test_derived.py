@@ -351,3 +351,38 @@ def test_what_was_added_is_no_counterpart_of_a_stock(town: QA) -> None:
     """「15家省级专精特新企业」 is the 累计 15家, not the 新增 3家 beside it."""
     assert town.verify("青石镇省级专精特新企业15家").verdict == "supported"
     assert town.verify("青石镇省级专精特新企业20家").verdict != "supported"
+
+
+YEAR = "\n\n".join(
+    [
+        "白石县2024年经济社会发展情况",
+        "本报讯 2024年,白石县实现地区生产总值210亿元,同比增长5%。全县公路总里程达到500公里,较上年末增加20公里。",
+        "全年粮食播种面积10万亩,粮食总产量4万吨。全年商品房销售面积50万平方米,同比下降20%。",
+        "城镇居民人均可支配收入增长5%;农村居民人均可支配收入增长7%。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def county_year(tmp_path_factory: pytest.TempPathFactory, model):
+    return _built(tmp_path_factory, model, "baishi-2024.txt", YEAR)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("2023年白石县地区生产总值约200亿元", "supported", "210亿元 ÷ (1 + 5%) = 200亿元"),
+        ("2023年白石县地区生产总值210亿元", "contradicted", "210亿元 ÷ (1 + 5%) = 200亿元"),
+        ("上年末,白石县公路总里程为480公里", "supported", "500公里 − 20公里 = 480公里"),
+        ("上年末,白石县公路总里程为520公里", "contradicted", "500公里 − 20公里 = 480公里"),
+        ("白石县粮食总产量4万吨,亩产约400公斤", "supported", "4万吨 ÷ 10万亩 = 400公斤"),
+        ("白石县粮食总产量4万吨,亩产约500公斤", "contradicted", "4万吨 ÷ 10万亩 = 400公斤"),
+        ("白石县商品房销售面积50万平方米,上年约为62.5万平方米", "supported", "50万平方米 ÷ (1 − 20%) = 62.5万平方米"),
+        ("白石县农村居民人均可支配收入增长7%,增速比城镇居民高2个百分点", "supported", "7% − 5% = 2个百分点"),
+    ],
+)
+def test_relations_of_a_year_report(county_year: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """A figure of the year before the report's (its base, never this year's figure), the level at
+    the end of last year (较上年末), a yield per 亩 of a harvest in 吨, last year's level in a clause of
+    its own, and a rate compared in the clause after it."""
+    _checked_with(county_year, claim, verdict, arithmetic, -1)

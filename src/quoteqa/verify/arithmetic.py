@@ -150,10 +150,11 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
     if kind == SHARE:  # the part (or the sum of a group's items) over the whole
         texts = [f"({' + '.join(texts[1:])})" if len(texts) > 2 else texts[1], texts[0]]
     left = sign.get(kind, " , ").join(texts)
+    sign_of_rate = " − " if len(operands) > 1 and operands[1].high < 0 else " + "  # 「同比下降20%」
     if kind == BASE:
-        left = f"{texts[0]} ÷ (1 + {texts[1]})"
+        left = f"{texts[0]} ÷ (1{sign_of_rate}{texts[1]})"
     elif kind == INCREASE:
-        left = f"{texts[0]} − {texts[0]} ÷ (1 + {texts[1]})"
+        left = f"{texts[0]} − {texts[0]} ÷ (1{sign_of_rate}{texts[1]})"
     elif kind == RATIO_OF_REST:
         left = f"{texts[0]} ÷ ({texts[1]} − {texts[2]})"
     elif kind == BASE_LESS and operands[1].high < 0:  # 「比去年同期下降0.3个百分点」: last year's was higher

@@ -49,7 +49,8 @@ from .derived import (
 )
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
-from .lookup import Context, Option, Sources, another_time, counterparts, ranked
+from .lookup import Context, Option, Sources, another_time, counterparts, ranked, year_before
+from .wording import around
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 _SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
@@ -138,39 +139,52 @@ def verify_claim(
         return _wording_only(index, claim, found_in)
     relations = [relation(claim, fig) if intervals else None for fig in claimed]  # the baseline reads none
     for fig, subj, rel in zip(claimed, claim_subjects, relations, strict=True):
-        options = counterparts(fig, subj, sources)
-        # A figure of the kind articles state as they are (占比, 人均) whose own subject a source states
-        own = rel is not None and rel.statable and _states_own(rel, options, index)
-        if rel is not None and _is_computed(index, fig, rel, options, intervals, own):
-            # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
-            # never as if it repeated a source figure; without all its operands it is 未找到, unless
-            # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
-            check, sentence = _computed_check(ctx, fig, rel, claimed, options, intervals)
-            if check.computed is not None or not own:
-                checks.append(check)
-                found.append(sentence)
-                continue
-        growth = as_growth(claim, fig, subj)
-        if not options and growth:  # 「是去年的3倍」 against a source that gives the growth
-            fig, subj = growth
-            options = counterparts(fig, subj, sources)
-        if not options:
-            check, sentence = _the_rest(ctx, fig, claimed, intervals)
-            checks.append(check)
-            found.append(sentence)
-            continue
-        status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
-        if status == "mismatch" and another_time(index, claim, scored.sentence):
-            status = "unclear"  # 「2023年…」 against a 2024 report, 「国庆假期」 against 「前三季度」: not compared
-        if intervals and status == "mismatch" and rel is None and not subj.change and _COMPUTING.search(claim):
-            said = re.split("[,,;;。]", index.sentences[scored.sentence].text[: src.start])[-1]
-            if not _COMPUTING.search(said + src.text):  # (「占比58%」, 「是…的3倍」 state it as the claim does)
-                status = "unclear"  # words of arithmetic whose relation was not read: it may be computed
-        checks.append(FigureCheck(fig.text, fig.reading(), src.text, status))
-        found.append(scored)
+        check, sentence = _check_figure(ctx, fig, subj, rel, claimed, sources, intervals, respectively, elsewhere)
+        checks.append(check)
+        found.append(sentence)
     checked = Checked(claimed, claim_subjects, relations, checks, found)
     _second_look(index, claim, checked, [*found_in[:1], *near], sources, intervals, elsewhere)
     return _verdict(index, claim, checks, found)
+
+
+def _check_figure(
+    ctx: Context,
+    fig: Figure,
+    subj: Subject,
+    rel: Relation | None,
+    claimed: list[Figure],
+    sources: Sources,
+    intervals: bool,
+    respectively: bool,
+    elsewhere: Callable[[Option, Option], bool],
+) -> tuple[FigureCheck, answering.Scored | None]:
+    """One figure of a claim checked, and the sentence of its source: with its arithmetic when the
+    claim computes it, else against the same subject's figure in the best sentences."""
+    index, claim = ctx.index, ctx.claim
+    options = counterparts(fig, subj, sources)
+    # A figure of the kind articles state as they are (占比, 人均) whose own subject a source states
+    own = rel is not None and rel.statable and _states_own(rel, options, index)
+    if rel is not None and _is_computed(index, fig, rel, options, intervals, own):
+        # A figure the claim computes (合计80个, 年初48家, 近九成) is checked with its arithmetic,
+        # never as if it repeated a source figure; without all its operands it is 未找到, unless
+        # it is a kind of figure articles state as they are (占比, 人均) and one of its subject is.
+        check, sentence = _computed_check(ctx, fig, rel, claimed, options, intervals)
+        if check.computed is not None or not own:
+            return check, sentence
+    growth = as_growth(claim, fig, subj)
+    if not options and growth:  # 「是去年的3倍」 against a source that gives the growth
+        fig, subj = growth
+        options = counterparts(fig, subj, sources)
+    if not options:
+        return _the_rest(ctx, fig, claimed, intervals)
+    status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
+    if rel is None and intervals and (last := _last_year(ctx, fig, claimed, scored, options)):
+        return last  # 「2023年…地区生产总值约270.7亿元」 against a 2024 report: its base
+    if status == "mismatch" and (
+        another_time(index, claim, scored.sentence) or (intervals and rel is None and _unread(ctx, subj, scored, src))
+    ):
+        status = "unclear"  # 「2023年…」 against a 2024 report, 「国庆假期」 against 「前三季度」: not compared
+    return FigureCheck(fig.text, fig.reading(), src.text, status), scored
 
 
 _THEN = re.compile("年初|此前|原有|去年|上年|前年")
@@ -217,6 +231,32 @@ def _the_rest(
     if rest is None:
         return FigureCheck(fig.text, fig.reading(), None, "missing"), None
     return _computed_check(ctx, fig, rest, claimed, [], intervals)
+
+
+def _unread(ctx: Context, subj: Subject, scored: answering.Scored, src: Figure) -> bool:
+    """Whether a figure without a relation stands in a claim of arithmetic words whose relation was
+    not read, while its source does not say it so (「占比58%」, 「是…的3倍」 state it as the claim does):
+    it may be computed, and is not denied as if it repeated the source."""
+    if subj.change or not _COMPUTING.search(ctx.claim):
+        return False
+    said = re.split("[,,;;。]", ctx.index.sentences[scored.sentence].text[: src.start])[-1]
+    return not _COMPUTING.search(said + src.text)
+
+
+def _last_year(
+    ctx: Context, fig: Figure, claimed: list[Figure], scored: answering.Scored, options: list[Option]
+) -> tuple[FigureCheck, answering.Scored | None] | None:
+    """A figure of the year before the source's report (「2023年…」 against 2024's), checked as last
+    year's base when the report gives this year's figure and its growth, and never confirmed or
+    denied by this year's figure."""
+    year = year_before(ctx.index, ctx.claim, scored.sentence)
+    if not year:
+        return None
+    words = re.sub(rf"{year}年(?:全年|末|底)?", "", around(ctx.claim, fig).lead)
+    check, sentence = _computed_check(ctx, fig, Relation(BASE, (words,)), claimed, options, True)
+    if check.computed is None:  # this year's figure is no figure of last year's
+        return FigureCheck(fig.text, fig.reading(), None, "unclear"), None
+    return check, sentence
 
 
 def _computed_check(

@@ -30,7 +30,9 @@ from .wording import around as _around
 from .wording import between as _between
 from .wording import clean as _clean
 
-_START = re.compile(r"(?<![比较])(?:今年|本年)?(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?")
+_START = re.compile(
+    r"(?<![比较])(?:(?:今年|本年)?(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?|(?:上年|去年)[末底])"
+)
 _SUM = re.compile(r"(?:合计|共计|总计|加起来|加在一起|相加|之和|一共|总共|累计|共)(?:有|为|达到|达|是|约)?")
 # 「三个板块合计」, 「三大主导产业合计」: words that count the list, not an item of it.
 _COUNTED = re.compile(
@@ -322,6 +324,8 @@ def _difference(at: _Around) -> Relation | None:
         return None
     # 「A的增速,比B高出近11个百分点」: A is the clause before
     first = _clean(at.lead[: m.start]) or at.earlier or at.subject
+    if _MEASURE.fullmatch(first) and at.earlier:  # 「农村居民收入增长6.9%,增速比城镇居民高」: 农村居民收入增速
+        first = re.sub("(?:增长|增加|提高|下降)$", "", at.earlier) + first
     pair = (first, _with_noun(_clean(m.words), first))
     if _LESS.search(at.lead[m.start :]):  # 「A比B少27亿元」: B − A, which is negative when A is more
         pair = pair[::-1]
@@ -357,7 +361,7 @@ def _base(at: _Around) -> Relation | None:
         return None  # 「去年同期失业率为4.9%」 is a rate's level; 「去年同期增长5.9%」 no level at all
     if not m:  # 「去年上半年,武进…产值约1679亿元」: the claim's period, in a clause of its own
         return Relation(BASE, (at.subject,)) if _BASE_CLAUSE.match(at.before) else None
-    return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]),))
+    return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]) or at.earlier,))  # 「…,上年约为…」
 
 
 _RATE_MOVED = re.compile("增|降|减|涨|提高|回落|加快|放缓|上升|下滑")

@@ -374,6 +374,22 @@ def all_found(found: list[Found | str]) -> list[Found] | str:
 _YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
 
 
+def year_before(index: Index, claim: str, sid: int) -> str:
+    """The year the claim names when sentence ``sid``'s report is on the year after it ("" if not)."""
+    named = {m.group(1) for m in _YEAR.finditer(claim)}
+    if len(named) != 1:
+        return ""
+    year = next(iter(named))
+    pid = int(index.sent_para[sid])
+    article = index.articles[int(index.para_article[pid])]
+    first = pid
+    while first > 0 and index.para_article[first - 1] == index.para_article[pid]:
+        first -= 1  # the headline or the lead says the year an article reports on
+    heads = article.title + article.subtitle + index.paragraphs[first].text[:80] + index.paragraphs[pid].text
+    reported = {article.date[:4]} if article.date else {m.group(1) for m in _YEAR.finditer(heads)}
+    return year if reported == {str(int(year) + 1)} else ""
+
+
 def another_year(index: Index, claim: str, sid: int) -> bool:
     """Whether the claim names a year the source does not report on: its article is dated in
     another, or, undated, names the claimed year neither in its headline nor in the paragraph."""

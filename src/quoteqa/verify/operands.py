@@ -50,6 +50,8 @@ def check(
     kind = wording.BASE_LESS if "比去年同期增加" in roles else kind
     kind = wording.PLAN_LEFT if kind == derived.REMAINDER and "比重" in roles else kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
+    if result is not None and kind == derived.AVERAGE and operands[0].unit == "吨" and fig.unit in _PER_TON:
+        result = (result[0] * _PER_TON[fig.unit], result[1] * _PER_TON[fig.unit])
     if result is None:
         return "unclear", None, found[0][1]
     unit = fig.unit
@@ -318,7 +320,8 @@ def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]
 
 # What an average shares a total among, by its word: 人均 among people, 户均 among households.
 _EACH = re.compile("每([批场期届轮次])")
-_SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户", "家"), "场均": ("场",)}
+_SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户", "家"), "场均": ("场",), "亩": ("亩",), "单产": ("亩",)}
+_PER_TON = {"公斤": 1000, "千克": 1000, "斤": 2000}  # a yield per 亩 in these, of a harvest in 吨
 # A claim whose total is worded unlike the article's (「游客人均消费」 for 「旅游总收入」) may take both
 # from the sentence that best matches the whole claim, when that sentence holds this much of its
 # words or stands out this far in meaning (dense z-score), and holds one total and one count.
@@ -334,6 +337,8 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     if each := _EACH.search(ctx.claim):  # 「平均每批8项多」: shared among the 批 (「九批78项」)
         among = (each.group(1),)
     total = find(ctx, "总量", what, fig.unit)
+    if isinstance(total, str) and fig.unit in _PER_TON:  # 「亩产约426公斤」: 22.4万吨 over the 亩
+        total = find(ctx, "总量", what, "吨")
     if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
         counted = _count_and_total(ctx, fig, who, among)
         if counted is not None:

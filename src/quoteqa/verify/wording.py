@@ -26,7 +26,7 @@ GAP = "gap"  # how far apart two figures are, whichever is larger: 「城乡居�
 SEP = "[,,;;。:!?!?]"
 TRAILING = ",,;;"  # characters stripped from the end of the clause before
 CHANGE_AND_AFTER = re.compile(
-    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|超过|突破|不足|不到|\d).*$"
+    r"(?:比|较|同比|环比|增长|下降|提高|达到|达|为|超过|突破|不足|不到|(?<!\d)\d(?!\d{3}年)).*$"
 )  # what a clause says of its subject
 # Words around the operands that name no subject of their own.
 LEADING = re.compile(r"^(?:全区|全市|全县|全镇|今年|上半年|其中|共|约|为|是|有|达到|达|的|了|在|已|已经|被)+")
