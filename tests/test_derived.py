@@ -359,6 +359,7 @@ YEAR = "\n\n".join(
         "本报讯 2024年,白石县实现地区生产总值210亿元,同比增长5%。全县公路总里程达到500公里,较上年末增加20公里。",
         "全年粮食播种面积10万亩,粮食总产量4万吨。全年商品房销售面积50万平方米,同比下降20%。",
         "城镇居民人均可支配收入增长5%;农村居民人均可支配收入增长7%。",
+        "春节、国庆假期分别接待游客20万人次和30万人次。省级专精特新中小企业累计20家,其中当年新认定5家。",
     ]
 )
 
@@ -379,10 +380,13 @@ def county_year(tmp_path_factory: pytest.TempPathFactory, model):
         ("白石县粮食总产量4万吨,亩产约500公斤", "contradicted", "4万吨 ÷ 10万亩 = 400公斤"),
         ("白石县商品房销售面积50万平方米,上年约为62.5万平方米", "supported", "50万平方米 ÷ (1 − 20%) = 62.5万平方米"),
         ("白石县农村居民人均可支配收入增长7%,增速比城镇居民高2个百分点", "supported", "7% − 5% = 2个百分点"),
+        ("春节、国庆两个假期,白石县共接待游客50万人次", "supported", "20万人次 + 30万人次 = 50万人次"),
+        ("此前白石县的省级专精特新中小企业已有18家", "contradicted", "20家 − 5家 = 15家"),
     ],
 )
 def test_relations_of_a_year_report(county_year: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """A figure of the year before the report's (its base, never this year's figure), the level at
     the end of last year (较上年末), a yield per 亩 of a harvest in 吨, last year's level in a clause of
-    its own, and a rate compared in the clause after it."""
+    its own, a rate compared in the clause after it, a sum of the items a clause before lists
+    (「…两个假期,…共」) and what was newly recognised (新认定) as what was added."""
     _checked_with(county_year, claim, verdict, arithmetic, -1)

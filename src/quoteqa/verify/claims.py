@@ -16,7 +16,7 @@ from .modifiers import CONTRASTS, marks_of
 _CLAUSE = re.compile(r"[,,;;、:。!?!?()()\n]")
 # Words that carry no subject of their own: 「累计50家」 continues the subject before it.
 _GENERIC_WORDS = (
-    r"(?:累计|新增|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|"
+    r"(?:累计|新增|新认定|新入选|净增|当年|建成|增长|增速|增幅|降幅|同比|环比|其中|共|共计|总数|总计|合计|达|达到|完成|实现|为|是|有|约|计|占|比|较|"
     r"全区|全市|全省|全县|全镇|以来|年内|"
     r"上半年|今年|去年|上年|同期|目前|已|已经|在|提高|提升|上升|增加|下降|降低|减少|回落|缩小|扩大|收窄|加快|放缓|增产|减产|了|到|至)"
 )
@@ -28,7 +28,7 @@ _ADDED = re.compile("新增|新入选|新认定|新获评|新获批|新建(?!和
 _ADDED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:新?入选|新?获评|新?获批|新认定)")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
-_RISE = "增长|增速|增幅|提高|提升|上升|增加|上涨|扩大|加快|增产|增收"
+_RISE = "增长|增速|增幅|提高|提升|上升|增加|净增|上涨|扩大|加快|增产|增收"
 _FALL = "降幅|下降|降低|减少|回落|下跌|缩小|放缓|减产|减收"
 # A change of a rate (「增速提高0.9」, 「比重提高2.7」) is in percentage points even when the writer
 # puts %: it is compared only with another change of a rate, never with a growth in %.

@@ -132,7 +132,8 @@ def _sum(at: _Around) -> Relation | None:
         return None
     listed = at.lead[: m.start()]
     counted = _COUNT_WORD.search(listed)
-    if (_ITEMS_BEFORE.match(_clean(listed)) or not _clean(listed)) and at.before:  # 「A、B和C,加起来」
+    if (_ITEMS_BEFORE.match(_clean(listed)) or not _clean(_HERE_AND_NOW.sub("", listed))) and at.before:
+        # 「A、B和C,加起来」, 「A、B、C三个假期,鹤山县共…」
         listed = re.split(_SEP, at.before.rstrip(_TRAILING))[-1]
     listed, shared_noun = _counted_apart(listed)
     items = _merged([p for p in _LIST.split(_COUNTED.sub("", listed)) if _clean(p)], listed, counted)

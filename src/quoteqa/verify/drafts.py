@@ -51,9 +51,12 @@ _RESTATES = re.compile(f"(?:{_RESTATING})[,,]")
 _LEANS = re.compile(
     r"(?:增速|增幅|涨幅|降幅)?(?:场均|人均|户均|亩均|亩产|单产|平均每|比|占|相当于|是)(?!上年|去年|同期|一季度)|(?:一年|年内|今年以来)来?(?:提高|提升|上升|下降|回落)"
     r"|[^,,;;]{2,12}(?:之外|以外)的(?:部分|其他|其余)"  # 「…,民生支出之外的部分约10.5亿元」: of the figure before
+    r"|(?:[\u4e00-\u9fff]{2}[区县镇])?(?:合计|总共|一共|共计|加起来|加在一起)"  # 「A、B、C三个假期,鹤山县共…」
 )
 # A clause that frames the next (「17个国考断面中,…只剩2个」: a part of it; 「…20家;也就是说,此前…」).
-_FRAME = re.compile(f"(?:[中里]|{_RESTATING})[,,]$")
+_FRAME = re.compile(
+    f"(?:[中里]|{_RESTATING}|[两三四五六七八九十][个项大类][\u4e00-\u9fff]{{0,4}})[,,]$"
+)  # 「…三个假期,」
 
 
 def _continues(clause: str) -> bool:

@@ -3,6 +3,8 @@ whether one subject is a narrower kind of another (「入境游客」 of 「游�
 
 from __future__ import annotations
 
+import re
+
 from ..ingest.text import bigrams
 
 # Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
@@ -40,6 +42,7 @@ def marks_of(named: str) -> frozenset[str]:
     is marked 进出口 and not 出口 as well."""
     out = set()
     named = named.replace("规上", "规模以上").replace("限上", "限额以上")  # the marks' long forms
+    named = re.sub("新认定|新入选|新获评|新获批|净增", "新增", named)  # what was added, by any word for it
     for group in CONTRASTS:
         text = named
         for m in sorted(group, key=len, reverse=True):
