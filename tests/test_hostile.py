@@ -485,7 +485,8 @@ def test_a_file_over_the_size_limit_is_refused_without_being_read(tmp_path: Path
     """Issue 24, row 12: a 200 MB file was read whole before it was refused."""
     import tracemalloc
 
-    from quoteqa.ingest.corpus import MAX_FILE_BYTES, CorpusError, scan_corpus
+    from quoteqa.ingest.corpus import MAX_FILE_BYTES, CorpusError
+    from quoteqa.ingest.scan import scan_corpus
 
     (tmp_path / "corpus").mkdir()
     huge = tmp_path / "corpus" / "huge.txt"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SEED
 
-from quoteqa.ingest.corpus import CorpusError, load_corpus, parse, read_text
+from quoteqa.ingest.corpus import CorpusError, parse, read_text
+from quoteqa.ingest.scan import load_corpus
 from quoteqa.ingest.text import split_sentences
 
 PARAGRAPH_END = "。!?;:…”’」』)》】"

@@ -14,7 +14,7 @@ from conftest import ANSWER_KEYS, SEED
 from quoteqa import QA
 from quoteqa.index.build import build
 from quoteqa.index.store import MANIFEST, BuildLocked, IndexUnavailable, build_lock, load
-from quoteqa.ingest.corpus import load_corpus
+from quoteqa.ingest.scan import load_corpus
 from quoteqa.language.inputs import InputError
 
 PAYLOADS = [

@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import CORPUS
 from harness.corpora import source_sentences, synthetic_archive
 
-from quoteqa.ingest.corpus import load_corpus
+from quoteqa.ingest.scan import load_corpus
 
 
 def test_archive_varies_real_sentences_and_keeps_the_corpus(tmp_path: Path):

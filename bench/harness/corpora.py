@@ -42,7 +42,7 @@ _CLAUSE = re.compile(r"(?<=[,,;;])")
 def source_sentences(corpus: Path, cmrc: Path | None) -> list[str]:
     """The real sentences the archive is varied from: the CMRC 2018 paragraphs when present (so
     that the seed articles' answers stay unique in the archive), else the corpus itself."""
-    from quoteqa.ingest.corpus import load_corpus
+    from quoteqa.ingest.scan import load_corpus
     from quoteqa.ingest.text import split_sentences
 
     pool: list[str] = []

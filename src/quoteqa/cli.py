@@ -87,7 +87,13 @@ def _parser() -> argparse.ArgumentParser:
     period(a)
     v = sub.add_parser("verify", help="check the figures of claims against the articles (stdin lines if none)")
     v.add_argument(
-        "claim", nargs="*", help="claims or draft paragraphs, each checked (quote one with spaces); omit to read stdin"
+        "claim",
+        nargs="*",
+        help="claims or draft paragraphs, each checked (quote one with spaces), or one draft file (.docx, .txt, "
+        ".md, .pdf) checked whole; omit to read stdin",
+    )
+    v.add_argument(
+        "--out", type=Path, default=None, help="with a draft file: write it as .docx, each checked figure commented"
     )
     v.add_argument("--index", type=Path, default=Path("index"), help="index folder (default: index)")
     v.add_argument("--json", action="store_true", help="print one JSON object per input line")
@@ -135,6 +141,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"then {stats.sentences_per_second:.0f} sentences/s; {stats.embedded} embedded, "
         f"{stats.reused} unchanged taken from the previous index)"
     )
+    for line in stats.report.lines():  # by format, and every file or page not read with its reason
+        print(f"  {line}")
     return EXIT_OK
 
 
@@ -315,15 +323,25 @@ def _human_verify(result: dict[str, Any]) -> str:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from .language.inputs import check_period
+    from .verify.commented import DRAFT_SUFFIXES, commented_docx, draft_text
 
+    drafted = len(args.claim) == 1 and Path(args.claim[0]).suffix.lower() in DRAFT_SUFFIXES
+    drafted = drafted and Path(args.claim[0]).is_file()
+    if args.out is not None and (not drafted or args.out.suffix.lower() != ".docx"):
+        raise CorpusError(f"--out {args.out}:只用于核实一个稿件文件,且须写成 .docx 文件。")
+    text = draft_text(Path(args.claim[0])) if drafted else ""
     qa = _load(args)
 
     def verify(text: str) -> Any:
         since, until = check_period(args.since, args.until)
-        return qa.verify(text, since=since, until=until)
+        result = qa.verify(text, since=since, until=until)
+        if args.out is not None:
+            n = commented_docx(result, text, args.out, Path(args.claim[0]))
+            print(f"已写出 {args.out}:{n} 处数字加了批注", file=sys.stderr)
+        return result
 
     return _each(
-        _inputs(args.claim),
+        iter([text]) if drafted else _inputs(args.claim),
         verify,
         "claim",
         args.json,

@@ -11,13 +11,15 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..ingest.corpus import file_sha256, scan_corpus
+from ..ingest.corpus import CorpusError, file_sha256
+from ..ingest.formats import IngestReport, kind_of
+from ..ingest.scan import scan_corpus
 from ..ingest.text import NORMALIZER, normalize
 from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, open_vectors
@@ -42,7 +44,9 @@ from .store import (
     data_files,
     fault_point,
     package_version,
+    previous_store,
     read_manifest,
+    recorded_store,
     recover_locked,
     remove_leftovers,
     swap_in,
@@ -66,6 +70,7 @@ class BuildStats:
     model_seconds: float = 0.0  # of which loading the embedding model
     embedded: int = 0  # sentences embedded by this build
     reused: int = 0  # sentences whose vectors came from the previous index
+    report: IngestReport = field(default_factory=IngestReport)  # by format, and what was not read
 
     @property
     def sentences_per_second(self) -> float:
@@ -296,6 +301,7 @@ def _scan(
     writer: _VectorWriter,
     lexical: tuple[Bm25Builder, Bm25Builder],
     progress: Callable[[int, int], None] | None,
+    report: IngestReport,
 ) -> tuple[dict[str, str], int, int]:
     """Every corpus file, one in memory at a time: its articles written out (an unchanged file's
     copied from the previous build), its sentences handed to the writer and the BM25 builders,
@@ -307,6 +313,9 @@ def _scan(
         scan = scan_corpus(corpus, prev.known if prev.spans else None, files)
         for done, f in enumerate(scan, start=1):
             hashes[f.rel] = f.digest
+            report.skipped += [f.refused] if f.refused else f.notes
+            if f.refused:  # no span: the next build reads it again, and says why again
+                continue
             start_rows = (n_articles, n_paragraphs, writer.rows + len(writer.pending))
             if f.articles is None:  # unchanged since the previous build: copied as it was
                 span = prev.spans[(f.rel, f.digest)]
@@ -328,6 +337,7 @@ def _scan(
                         for sent in p.sentences:
                             lex_s.add_text(sent.text)
                             writer.add(sent.text)
+            report.count(kind_of(f.rel), f.pages, n_articles - start_rows[0])
             record = {
                 "rel": f.rel,
                 "digest": f.digest,
@@ -427,7 +437,7 @@ def _build(
         return loaded[0]
 
     prev = PreviousBuild.of(index, model_name) if reuse else PreviousBuild()
-    files = corpus_files(corpus)
+    files = corpus_files(corpus, (report := IngestReport()).skipped)
     index.parent.mkdir(parents=True, exist_ok=True)
     tmp = building_folder(index)
     try:
@@ -439,7 +449,9 @@ def _build(
             if not other.rows:
                 log.warning("no sentence vectors of %s can be reused (none, damaged, or another model)", folder)
         writer = _VectorWriter(tmp, prev, get_model, others)
-        hashes, n_articles, n_paragraphs = _scan(corpus, files, tmp, prev, writer, (lex_s, lex_p), progress)
+        hashes, n_articles, n_paragraphs = _scan(corpus, files, tmp, prev, writer, (lex_s, lex_p), progress, report)
+        if not n_articles:
+            raise CorpusError(f"{corpus} 里没有读到任何文章:" + ";".join(report.skipped or ["文件里没有正文"]))
         fault_point("articles and files written")
         writer.close()
         fault_point("vectors and keys written")
@@ -461,6 +473,7 @@ def _build(
             model_seconds=round(model_seconds, 3),
             embedded=writer.embedded,
             reused=writer.reused,
+            report=report,
         )
         manifest = _manifest(tmp, corpus, hashes, stats, dim, model_name, rows_in)
         (tmp / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -474,19 +487,6 @@ def _build(
 
         milvus_sync.retire(rows_in)
     return stats
-
-
-def previous_store(index: Path) -> dict[str, Any] | None:
-    """The store record of the index at ``index`` (None when there is none to read)."""
-    try:
-        return read_manifest(index).get("store")
-    except IndexUnavailable:
-        return None
-
-
-def recorded_store(index: Path) -> str:
-    """The store an existing index records, else ``local``."""
-    return str((previous_store(index) or {}).get("uri", LOCAL))
 
 
 def _umask() -> int:

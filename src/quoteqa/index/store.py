@@ -472,3 +472,16 @@ def stale_files(manifest: dict[str, Any], corpus: Path) -> list[str]:
     changed += [f"added: {k}" for k in now if k not in built]
     changed += [f"removed: {k}" for k in built if k not in now]
     return changed
+
+
+def previous_store(index: Path) -> dict[str, Any] | None:
+    """The store record of the index at ``index`` (None when there is none to read)."""
+    try:
+        return read_manifest(index).get("store")
+    except IndexUnavailable:
+        return None
+
+
+def recorded_store(index: Path) -> str:
+    """The store an existing index records, else ``local``."""
+    return str((previous_store(index) or {}).get("uri", LOCAL))

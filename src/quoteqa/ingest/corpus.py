@@ -6,7 +6,6 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, NoReturn
@@ -15,7 +14,8 @@ from .text import is_cjk, iter_sentences, normalize
 
 log = logging.getLogger(__name__)
 
-SUFFIXES = (".txt", ".md")
+SUFFIXES = (".txt", ".md", ".pdf", ".html", ".htm", ".docx")  # the last four through ingest.formats
+_READ = "读入 .txt、.md、.pdf、.html、.docx"
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_HEADING_CHARS = 60
 # A paragraph longer than this (a file that is one huge line) is cut at sentence ends into
@@ -95,10 +95,10 @@ class _Block:
 
 def read_text(path: Path, rel: str) -> str:
     """Read one corpus file as UTF-8, refusing empty, binary and non-UTF-8 files."""
-    return decode(_read_bytes(path, rel), rel)
+    return decode(read_bytes(path, rel), rel)
 
 
-def _read_bytes(path: Path, rel: str) -> bytes:
+def read_bytes(path: Path, rel: str) -> bytes:
     """The file's bytes, never more than the limit and one byte in memory (a 200 MB file was read
     whole before it was refused)."""
     try:
@@ -288,6 +288,20 @@ def parse(text: str, doc: str) -> list[Article]:
     return articles
 
 
+def assemble(doc: str, title: str, paragraphs: list[str], source: Source, subtitle: str = "") -> Article:
+    """An article from a converter's parts (an e-paper story, a web page, a Word file): its byline
+    read and its paragraphs cut into sentences as a text file's are."""
+    article = Article(doc=doc, title=title.strip() or Path(doc).stem, subtitle=subtitle.strip(), source=source)
+    body = [p.strip() for p in paragraphs if p.strip()]
+    if body and _BYLINE_LINE.match(body[0]) and len(body) > 1:
+        article.byline = body.pop(0)
+    elif body and (m := _BYLINE_PREFIX.match(body[0])) and body[0][m.end() :].strip():
+        article.byline = m.group(0).strip()  # it stays in the text too, so that quotes are verbatim
+    numbered = [Paragraph(text=t, number=i) for i, t in enumerate(body, start=1)]
+    article.paragraphs = _split_long(numbered, doc, MAX_SENTENCES_PER_FILE)
+    return article
+
+
 def _split_long(paragraphs: list[Paragraph], doc: str, budget: int) -> list[Paragraph]:
     """The paragraphs, each cut into pieces of MAX_PARAGRAPH_CHARS at most; more than ``budget``
     sentences in all is refused."""
@@ -318,7 +332,7 @@ def _split_long(paragraphs: list[Paragraph], doc: str, budget: int) -> list[Para
 MAX_DEPTH = 32  # folders below the corpus folder that are read
 
 
-def corpus_files(corpus: Path) -> list[Path]:
+def corpus_files(corpus: Path, skipped: list[str] | None = None) -> list[Path]:
     """Every article file under the corpus folder, in a stable order.
 
     Only files inside the folder are read: a symbolic link that leads outside it (to
@@ -326,7 +340,7 @@ def corpus_files(corpus: Path) -> list[Path]:
     name is not valid UTF-8 is skipped too (it could not be cited), with a warning that shows the
     name with its bad bytes replaced."""
     if not corpus.is_dir():
-        raise CorpusError(f"corpus folder {corpus} does not exist; create it and put .txt or .md articles in it.")
+        raise CorpusError(f"语料文件夹 {corpus} 不存在;请新建它,放入文章(.txt、.md、.pdf、.html、.docx)。")
     root = corpus.resolve()
     files = []
     for folder, dirs, names in os.walk(corpus, followlinks=False):
@@ -343,6 +357,10 @@ def corpus_files(corpus: Path) -> list[Path]:
         for name in names:
             path = here / name
             if path.suffix.lower() not in SUFFIXES or not path.is_file():
+                if skipped is not None and path.is_file() and not name.startswith("."):
+                    skipped.append(
+                        f"{shown(path.relative_to(corpus))}:不支持 {path.suffix or '无扩展名'} 格式的文件({_READ})"
+                    )
                 continue
             if not path.resolve().is_relative_to(root):
                 log.warning("skipped %s: it is a link to a file outside the corpus folder", shown(path))
@@ -352,7 +370,7 @@ def corpus_files(corpus: Path) -> list[Path]:
                 continue
             files.append(path)
     if not files:
-        raise CorpusError(f"corpus folder {corpus} holds no .txt or .md files; add articles to it.")
+        raise CorpusError(f"语料文件夹 {corpus} 里没有可读的文件({_READ});请放入文章。")
     return sorted(files)
 
 
@@ -373,51 +391,3 @@ def file_sha256(path: Path) -> str:
 def article_key(article: Article) -> bytes:
     """Content hash of an article's normalised text: two equal keys are one article."""
     return hashlib.blake2b(normalize("".join(p.text for p in article.paragraphs)).encode("utf-8")).digest()
-
-
-@dataclass
-class CorpusFile:
-    rel: str  # path relative to the corpus folder
-    digest: str  # sha256 of the file's bytes
-    articles: list[Article] | None  # None: the caller said it holds this file already
-    keys: list[bytes]  # article_key of each article kept
-
-
-def scan_corpus(
-    corpus: Path, known: Callable[[str, str], list[bytes] | None] | None = None, files: list[Path] | None = None
-) -> Iterator[CorpusFile]:
-    """Every corpus file in order, one file in memory at a time; raise on a bad file.
-
-    An article that repeats an earlier one is indexed once. ``known(rel, digest)`` may return the
-    article keys of a file whose parse the caller already holds; that file is then not parsed
-    (unless one of its articles now repeats an earlier one, which changes what it contributes).
-    """
-    seen: set[bytes] = set()
-    for path in corpus_files(corpus) if files is None else files:
-        rel = path.relative_to(corpus).as_posix()
-        data = _read_bytes(path, rel)
-        digest = hashlib.sha256(data).hexdigest()
-        keys = known(rel, digest) if known is not None else None
-        if keys is not None and seen.isdisjoint(keys):
-            seen.update(keys)
-            yield CorpusFile(rel, digest, None, keys)
-            continue
-        articles = parse(decode(data, rel), rel)
-        if not any(a.paragraphs for a in articles):
-            raise CorpusError(f"{rel}: no paragraphs found (only headings); add article text.")
-        unique, kept = [], []
-        for article in articles:
-            key = article_key(article)
-            if key in seen:
-                log.warning("%s: article 《%s》 repeats an earlier article; indexed once", rel, article.title)
-                continue
-            seen.add(key)
-            unique.append(article)
-            kept.append(key)
-        yield CorpusFile(rel, digest, unique, kept)
-
-
-def load_corpus(corpus: Path) -> Iterator[tuple[str, str, list[Article]]]:
-    """Yield (relative path, sha256 of the file, articles) for every corpus file (see scan_corpus)."""
-    for f in scan_corpus(corpus):  # without ``known`` every file is parsed
-        yield f.rel, f.digest, f.articles or []

@@ -1,0 +1,223 @@
+"""Reading order of a newspaper page: its text lines cut into regions by the page's rules and boxes,
+each region's columns read left to right, and its lines joined into headlines and paragraphs."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+# A gap between two characters of one baseline wider than this many characters is a column's gutter.
+GUTTER = 0.9
+# A line this much larger than the body text is a headline; between the two, a sub-headline.
+HEADLINE = 1.45
+SUBHEADLINE = 1.12
+# A rule cuts a region when it spans this share of the region's width (or height).
+SPAN = 0.85
+# A body line that starts this many characters right of its column starts a paragraph.
+INDENT = 1.3
+
+JUMP_OUT = re.compile(r"^[((]?\s*(?:下转|转)第?\s*([0-9一二三四五六七八九十]+)\s*版\s*[))]?$")
+JUMP_IN = re.compile(r"^[((]?\s*(?:上接|接)第?\s*([0-9一二三四五六七八九十]+)\s*版\s*[))]?$")
+
+
+@dataclass(frozen=True)
+class Line:
+    """Characters of one baseline within one column, left to right."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float  # the font size of most of its characters
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A drawn line or a box's edge: horizontal when ``top == bottom`` (within a point)."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+
+    @property
+    def horizontal(self) -> bool:
+        return self.bottom - self.top <= 2.0 and self.x1 - self.x0 > 2.0
+
+
+@dataclass
+class Block:
+    """A region of the page in reading order: its headline lines, and its body lines column by
+    column with the column's left edge."""
+
+    heads: list[Line] = field(default_factory=list)
+    body: list[tuple[Line, float]] = field(default_factory=list)
+
+
+def lines_of(chars: Sequence[dict[str, object]], rules: Sequence[Rule] = ()) -> list[Line]:
+    """The text lines of a page's characters (pdfplumber's ``page.chars``): characters of one
+    baseline, cut where a gutter or a vertical rule lies between two of them."""
+    rows: list[list[dict[str, object]]] = []
+    for ch in sorted(chars, key=lambda c: (round(float(c["top"]), 0), float(c["x0"]))):  # type: ignore[arg-type]
+        text = str(ch["text"])
+        if not text.strip():
+            continue
+        top, size = float(ch["top"]), float(ch["size"])  # type: ignore[arg-type]
+        row = rows[-1] if rows else None
+        if row and abs(float(row[0]["top"]) - top) <= 0.35 * size:  # type: ignore[arg-type]
+            row.append(ch)
+        else:
+            rows.append([ch])
+    verticals = [r for r in rules if not r.horizontal]
+    out: list[Line] = []
+    for row in rows:
+        row.sort(key=lambda c: float(c["x0"]))  # type: ignore[arg-type]
+        piece: list[dict[str, object]] = []
+        for ch in row:
+            if piece and _apart(piece[-1], ch, verticals):
+                out.append(_line(piece))
+                piece = []
+            piece.append(ch)
+        if piece:
+            out.append(_line(piece))
+    return out
+
+
+def _apart(a: dict[str, object], b: dict[str, object], verticals: Sequence[Rule]) -> bool:
+    x1, x0 = float(a["x1"]), float(b["x0"])  # type: ignore[arg-type]
+    size = float(b["size"])  # type: ignore[arg-type]
+    mid = (float(a["top"]) + float(a["bottom"])) / 2  # type: ignore[arg-type]
+    ruled = any(x1 - 1 <= r.x0 <= x0 + 1 and r.top <= mid <= r.bottom for r in verticals)
+    return x0 - x1 > GUTTER * size or ruled
+
+
+def _line(chars: list[dict[str, object]]) -> Line:
+    sizes = Counter(round(float(c["size"]), 1) for c in chars)  # type: ignore[arg-type]
+    return Line(
+        min(float(c["x0"]) for c in chars),  # type: ignore[arg-type]
+        max(float(c["x1"]) for c in chars),  # type: ignore[arg-type]
+        min(float(c["top"]) for c in chars),  # type: ignore[arg-type]
+        max(float(c["bottom"]) for c in chars),  # type: ignore[arg-type]
+        sizes.most_common(1)[0][0],
+        "".join(str(c["text"]) for c in chars),
+    )
+
+
+def body_size(lines: Sequence[Line]) -> float:
+    """The font size of most of the page's characters: the body text's."""
+    sizes: Counter[float] = Counter()
+    for line in lines:
+        sizes[line.size] += len(line.text)
+    return sizes.most_common(1)[0][0] if sizes else 10.0
+
+
+def regions(lines: list[Line], rules: Sequence[Rule], box: tuple[float, float, float, float]) -> list[list[Line]]:
+    """The page's lines cut into regions by its rules, in reading order (recursive XY-cut): a
+    horizontal rule across a region puts what is above it first, a vertical one what is left of it;
+    a rule that a line crosses cuts nothing there."""
+    if not lines:
+        return []
+    x0, top, x1, bottom = box
+    for rule in sorted(rules, key=lambda r: (r.top, r.x0)):
+        if rule.horizontal and rule.x1 - rule.x0 >= SPAN * (x1 - x0) and top < rule.top < bottom:
+            above = [ln for ln in lines if ln.bottom <= rule.top + 1]
+            below = [ln for ln in lines if ln.top >= rule.top - 1]
+            if above and below and len(above) + len(below) == len(lines):
+                inside = [r for r in rules if r is not rule]
+                return regions(above, inside, (x0, top, x1, rule.top)) + regions(
+                    below, inside, (x0, rule.top, x1, bottom)
+                )
+    for rule in sorted(rules, key=lambda r: (r.x0, r.top)):
+        if not rule.horizontal and rule.bottom - rule.top >= SPAN * (bottom - top) and x0 < rule.x0 < x1:
+            left = [ln for ln in lines if ln.x1 <= rule.x0 + 1]
+            right = [ln for ln in lines if ln.x0 >= rule.x0 - 1]
+            if left and right and len(left) + len(right) == len(lines):
+                inside = [r for r in rules if r is not rule]
+                return regions(left, inside, (x0, top, rule.x0, bottom)) + regions(
+                    right, inside, (rule.x0, top, x1, bottom)
+                )
+    return [lines]
+
+
+def blocks(region: list[Line], body: float) -> list[Block]:
+    """A region's blocks: a new one at each headline (stories stacked without a rule between them),
+    each with its headline lines first and its body read column by column."""
+    cuts: list[float] = []
+    last = float("-inf")
+    for ln in sorted((ln for ln in region if ln.size >= HEADLINE * body), key=lambda ln: ln.top):
+        if ln.top - last > 1.5 * ln.size:  # a headline of two lines is one headline
+            cuts.append(ln.top)
+        last = ln.bottom
+    bounds = [float("-inf"), *cuts, float("inf")]
+    parts = ([ln for ln in region if lo - 1 <= ln.top < hi - 1] for lo, hi in itertools.pairwise(bounds))
+    return [_block(part, body) for part in parts if part]
+
+
+def _block(lines: list[Line], body: float) -> Block:
+    heads = sorted((ln for ln in lines if ln.size >= SUBHEADLINE * body), key=lambda ln: (ln.top, ln.x0))
+    text = [ln for ln in lines if ln.size < SUBHEADLINE * body]
+    columns: list[list[float]] = []
+    for ln in sorted(text, key=lambda ln: ln.x0):
+        if columns and ln.x0 <= columns[-1][1] - 1:
+            columns[-1][1] = max(columns[-1][1], ln.x1)
+        else:
+            columns.append([ln.x0, ln.x1])
+
+    def column(ln: Line) -> int:
+        return next(i for i, c in enumerate(columns) if c[0] - 1 <= ln.x0 <= c[1])
+
+    ordered = sorted(text, key=lambda ln: (column(ln), ln.top))
+    return Block(heads, [(ln, columns[column(ln)][0]) for ln in ordered])
+
+
+def paragraphs(body: Sequence[tuple[Line, float]], size: float) -> list[str]:
+    """Body lines joined into paragraphs: a line indented from its column's edge starts one; a line
+    that is not (the top of the next column, the next page) continues the one before."""
+    out: list[str] = []
+    for line, left in body:
+        indented = line.x0 - left >= INDENT * size
+        if indented or not out:
+            out.append(line.text.strip())
+        else:
+            out[-1] += line.text.strip()
+    return out
+
+
+@dataclass(frozen=True)
+class Head:
+    """A header line of a page: the paper's name, its date, the page and its section."""
+
+    paper: str = ""
+    date: str = ""
+    page: str = ""
+    section: str = ""
+
+
+_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_PAGE = re.compile(r"第\s*([0-9一二三四五六七八九十]+)\s*版")
+_PAPER = re.compile(r"[\u4e00-\u9fff]{2,8}(?:日报|晚报|时报|报)")
+_SECTION = re.compile(r"第\s*[0-9一二三四五六七八九十]+\s*版\s*[·・:: ]?\s*([\u4e00-\u9fff]{2,6})")
+_NUMERALS = {c: i for i, c in enumerate("一二三四五六七八九十", 1)}
+
+
+def number(text: str) -> int:
+    """A page number written in digits or as a numeral up to 十."""
+    return int(text) if text.isdigit() else _NUMERALS.get(text, 0)
+
+
+def head_of(text: str) -> Head:
+    """What a running header says (「武进日报 2024年7月20日 星期六 第1版 要闻」)."""
+    date = _DATE.search(text)
+    page = _PAGE.search(text)
+    paper = _PAPER.search(_DATE.sub(" ", text))
+    section = _SECTION.search(text)
+    return Head(
+        paper.group(0) if paper else "",
+        f"{int(date.group(1)):04d}-{int(date.group(2)):02d}-{int(date.group(3)):02d}" if date else "",
+        str(number(page.group(1))) if page else "",
+        section.group(1) if section else "",
+    )
