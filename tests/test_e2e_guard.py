@@ -95,10 +95,12 @@ def test_health_reports_saturated_workers(app: tuple[str, Path]):
     assert httpx.get(f"{url}healthz").json()["workers"] == {"running": 0, "per_endpoint": 4, "saturated": False}
 
 
-def test_uploads_and_monitoring_are_closed(app: tuple[str, Path]):
+def test_an_upload_over_its_limit_is_refused_unread_and_monitoring_is_closed(app: tuple[str, Path]):
+    """A draft file is uploaded for 核实数字 (issue 36); one over 5 MB is refused at the door, in
+    Chinese, before it is read or stored."""
     url, work = app
-    r = httpx.post(f"{url}gradio_api/upload", files={"files": ("big.bin", b"x" * 2_000_000)})
-    assert r.status_code == 404 and "不接收文件" in r.json()["error"]
+    r = httpx.post(f"{url}gradio_api/upload", files={"files": ("big.docx", b"x" * 6_000_000)})
+    assert r.status_code == 413 and "上限" in r.json()["error"], r.text
     for route in ("monitoring", "monitoring/summary", "gradio_api/monitoring"):
         assert httpx.get(f"{url}{route}").status_code == 404, route
     assert not any(p.is_file() for p in (private_tmp(work) / "gradio").rglob("*"))  # nothing was stored

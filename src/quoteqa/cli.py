@@ -334,7 +334,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     def verify(text: str) -> Any:
         since, until = check_period(args.since, args.until)
-        result = qa.verify(text, since=since, until=until)
+        result = (
+            qa.verify_draft(text, since=since, until=until) if drafted else qa.verify(text, since=since, until=until)
+        )
         if args.out is not None:
             n = commented_docx(result, text, args.out, Path(args.claim[0]))
             print(f"已写出 {args.out}:{n} 处数字加了批注", file=sys.stderr)

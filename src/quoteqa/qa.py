@@ -28,6 +28,7 @@ from .ingest.text import normalize
 from .language.inputs import (
     MAX_CLAIM_CHARS,
     MAX_CLAIMS,
+    MAX_DRAFT_CLAIMS,
     MAX_TOP_K,
     InputError,
     check_history,
@@ -407,6 +408,22 @@ class QA:
             if other:
                 result = dataclasses.replace(result, note=f"与{other}年数字一致")
         return result
+
+    def verify_draft(self, text: str, *, since: str | None = None, until: str | None = None) -> Verification:
+        """Check a whole draft (a file's text, a paragraph a line): each paragraph with a figure as
+        ``verify`` checks one, then one verdict, the worst, over every claim."""
+        from .language.numbers import parse
+        from .verify.check import CONTRADICTED, NOT_FOUND, SUPPORTED, Verification, claims_by_sentence
+
+        paragraphs = [p.strip() for p in text.splitlines() if p.strip() and parse(p)]
+        count = sum(len(claims) for p in paragraphs for _, claims in claims_by_sentence(p[:MAX_CLAIM_CHARS]))
+        if count > MAX_DRAFT_CLAIMS:  # counted before any is checked: the work is bounded
+            raise InputError(f"稿件有 {count} 处说法,上限是 {MAX_DRAFT_CLAIMS} 处,请分开核实。", "too_many_claims")
+        results = [self.verify(p, since=since, until=until) for p in paragraphs]
+        claims = [c for r in results for c in (r.claims or [r])]
+        verdicts = {r.verdict for r in results}
+        worst = next((v for v in (CONTRADICTED, NOT_FOUND, SUPPORTED) if v in verdicts), NOT_FOUND)
+        return Verification(claim=text.strip(), verdict=worst, evidence="", citation=None, claims=claims)
 
     def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:
         best: dict[int, float] = {}

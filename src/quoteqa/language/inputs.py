@@ -13,6 +13,7 @@ MAX_CLAIM_CHARS = 2000  # a draft paragraph
 # Claims (figures with their subjects) checked in one draft: a real paragraph of 2,000 characters
 # holds a few dozen; 「5家。」 × 400 held 667 and cost 5.6 s of CPU.
 MAX_CLAIMS = 80
+MAX_DRAFT_CLAIMS = 400  # a draft file's, all its paragraphs together (a long feature has about 150)
 MAX_TOP_K = 20
 MAX_HISTORY = 50  # earlier questions a request may carry
 HISTORY_READ = 4  # …of which the last are read to complete a follow-up (the web page keeps these)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..ask.citations import cited
 from ..ingest.corpus import CorpusError, read_bytes, read_text
@@ -47,7 +47,7 @@ def draft_text(path: Path, shown: str | None = None) -> str:
     return text
 
 
-def commented_docx(result: Verification, text: str, out: Path, draft: Path | None = None) -> int:
+def commented_docx(result: Verification, text: str, out: Path | IO[bytes], draft: Path | None = None) -> int:
     """Write the draft (the reporter's own .docx when ``draft`` is one, else a new one of ``text``'s
     paragraphs) to ``out`` with every checked figure highlighted and commented; returns how many
     figures were commented."""
@@ -79,7 +79,7 @@ def commented_docx(result: Verification, text: str, out: Path, draft: Path | Non
             document.add_comment(runs, text=_comment(claim, figure), author=AUTHOR, initials="QA")
             cursor = (k, start + len(figure.claimed))
             done += 1
-    document.save(str(out))
+    document.save(str(out) if isinstance(out, Path) else out)
     return done
 
 

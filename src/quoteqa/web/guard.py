@@ -4,7 +4,8 @@ Gradio answers every route it has to anyone. This ASGI middleware stands before 
 
 - answers ``GET /healthz`` with the queue's real state (503 once Gradio's queue has stopped, which
   otherwise leaves the HTTP server up and every question refused);
-- refuses uploads (the app takes no files), the monitoring routes, the routes that run a handler
+- takes uploads (a draft file for 核实数字) up to MAX_UPLOAD_BYTES, refused before they are read
+  when bigger; refuses the monitoring routes, the routes that run a handler
   outside the queue (``/gradio_api/run/…``, ``/gradio_api/api/…``) and deep links (which write a
   user's chat to disk);
 - caps request bodies (a question is 500 characters, a draft 2,000: 64 KiB is ample) without
@@ -32,13 +33,14 @@ Send = Callable[[Message], Awaitable[None]]
 App = Callable[[AsgiScope, Receive, Send], Awaitable[None]]
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024 + 64 * 1024  # a 5 MB draft and its form around it
+UPLOAD = "/gradio_api/upload"
 RATE_PER_SECOND = 10.0  # sustained POSTs per client address
 RATE_BURST = 30  # POSTs a client may send at once before the rate applies
 MAX_CLIENTS_TRACKED = 10_000  # buckets kept (least recently seen dropped first)
 CLOSED_PREFIXES = (
     "/monitoring",
     "/gradio_api/monitoring",
-    "/gradio_api/upload",
     "/upload",
     # Gradio's direct routes run any handler by name outside the queue, its cap and its one worker
     # (10 drafts posted there made a question wait 49.7 s); the page and the API use the queue.
@@ -115,7 +117,7 @@ class Guard:
             await _json(send, 200 if ok else 503, {"status": "ok" if ok else "unavailable", **details})
             return
         if path.startswith(CLOSED_PREFIXES):
-            await _json(send, 404, {"error": "本应用不提供这个地址(不接收文件,也不公开监控数据)。"})
+            await _json(send, 404, {"error": "本应用不提供这个地址(稿件文件请在“核实数字”页上传;不公开监控数据)。"})
             return
         if scope.get("method") != "POST":
             await self.app(scope, receive, send)
@@ -131,9 +133,10 @@ class Guard:
                 ((b"retry-after", str(max(1, round(wait))).encode()),),
             )
             return
+        cap = MAX_UPLOAD_BYTES if path.startswith(UPLOAD) else self.limits.max_body
         declared = _content_length(scope)
-        if declared is not None and declared > self.limits.max_body:
-            await _too_large(send, declared, self.limits.max_body)
+        if declared is not None and declared > cap:
+            await _too_large(send, declared, cap)
             return
         body, more, size = [], True, 0
         while more:  # read the whole (small) body here, never more than the cap
@@ -141,13 +144,13 @@ class Guard:
             if message["type"] != "http.request":
                 return  # the client went away
             size += len(message.get("body", b""))
-            if size > self.limits.max_body:
-                await _too_large(send, size, self.limits.max_body)
+            if size > cap:
+                await _too_large(send, size, cap)
                 return
             body.append(message.get("body", b""))
             more = message.get("more_body", False)
         whole = b"".join(body)
-        if not _utf8(whole):  # any content type (Gradio gave a 500 and logged the body for text/plain)
+        if not path.startswith(UPLOAD) and not _utf8(whole):  # (Gradio gave a 500 and logged a text/plain body)
             await _json(send, 400, {"error": f"请求内容{NOT_UTF8}。", "code": "bad_encoding"})
             return
         wrong = _api_call_refused(path, whole, self.endpoints) if self.endpoints is not None else None

@@ -199,16 +199,22 @@ def render_verification(result: Verification, draft: str = "") -> str:
     )
 
 
-def export_links(result: Verification) -> str:
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def export_links(result: Verification, word: bytes | None = None) -> str:
     """Download links for the results as a table file (CSV, UTF-8 with BOM, so spreadsheet programs
-    read Chinese) and as Markdown. Made in memory and carried in the links (data: URLs): a checked
-    draft is never written to the server's disk. Markup in either is escaped (see verify._inert)."""
+    read Chinese) and as Markdown, and for an uploaded draft its commented Word file. Made in memory
+    and carried in the links (data: URLs): a checked draft is never written to the server's disk.
+    Markup in the tables is escaped (see verify._inert)."""
     links = []
-    for name, mime, data in (
-        ("核实结果.csv", "text/csv", "\ufeff" + to_csv(result)),
-        ("核实结果.md", "text/markdown", to_markdown(result)),
-    ):
-        payload = base64.b64encode(data.encode("utf-8")).decode("ascii")
-        href = f"data:{mime};charset=utf-8;base64,{payload}"
+    files = [
+        ("核实结果.csv", "text/csv;charset=utf-8", ("\ufeff" + to_csv(result)).encode("utf-8")),
+        ("核实结果.md", "text/markdown;charset=utf-8", to_markdown(result).encode("utf-8")),
+    ]
+    if word is not None:
+        files.insert(0, ("核实批注稿.docx", DOCX_MIME, word))
+    for name, mime, data in files:
+        href = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
         links.append(f'<a class="vf-download" download="{name}" href="{href}">{name}</a>')
     return f'<div class="vf-downloads">下载:{" ".join(links)}</div>'

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import html
 import inspect
+import io
 import json
 import logging
 import os
@@ -19,13 +20,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..ingest.corpus import CorpusError
 from ..ingest.text import split_sentences
 from ..language.inputs import HISTORY_READ, InputError, check_period, safe_text
 from ..qa import QA, Answer
 from ..verify.check import Verification
+from ..verify.commented import DRAFT_SUFFIXES, MAX_DRAFT_BYTES, commented_docx, draft_text
 from ..verify.exports import to_markdown
 from .feedback import FeedbackStore, Vote
-from .guard import Endpoints, Guard, Limits
+from .guard import MAX_UPLOAD_BYTES, Endpoints, Guard, Limits
 from .page import APPEND, CSS, RESTORE, SCRIPT
 from .render import MAX_SHOWN, export_links, render, render_verification
 
@@ -246,19 +249,33 @@ def _chat(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., Any], C
     return respond, opened, new_conversation
 
 
-def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[str, str]], Callable[[str], str]]:
+def _tools(qa: QA, feedback: FeedbackStore | None) -> tuple[Callable[..., tuple[str, str, None]], Callable[[str], str]]:
     """The verification tab's check, and the 👍/👎 of every answer."""
 
-    def check(text: str, since: str = "", until: str = "") -> tuple[str, str]:
+    def check(text: str, since: str = "", until: str = "", upload: str | None = None) -> tuple[str, str, None]:
+        """The table of a pasted draft, or of an uploaded draft file (read, then deleted at once)
+        with its commented Word file to download."""
         start = time.perf_counter()
+        draft = Path(upload) if upload else None
+        word = None
         try:
             first, last = check_period((since or "").strip(), (until or "").strip())
-            result = qa.verify(text, since=first, until=last)
-        except InputError as exc:
-            log_request("check", text, start, refused(exc))
-            return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', ""
+            if draft is not None:
+                text = draft_text(draft)
+                result = qa.verify_draft(text, since=first, until=last)
+                buffer = io.BytesIO()
+                commented_docx(result, text, buffer, draft)
+                word = buffer.getvalue()
+            else:
+                result = qa.verify(text, since=first, until=last)
+        except (InputError, CorpusError) as exc:
+            log_request("check", text, start, refused(exc) if isinstance(exc, InputError) else "refused file")
+            return f'<div class="vf-result qa-none">{html.escape(str(exc))}</div>', "", None
+        finally:
+            if draft is not None:
+                draft.unlink(missing_ok=True)  # an uploaded draft is kept nowhere
         log_request("check", text, start, _outcome(result))
-        return render_verification(result, text) + export_links(result), to_markdown(result)
+        return render_verification(result, text) + export_links(result, word), to_markdown(result), None
 
     def vote(payload: str) -> str:
         """A 👍/👎 from the page (JSON from the head script); stored when a feedback file is set, and
@@ -322,6 +339,12 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
             with gr.Row():
                 vf_since = gr.Textbox(label="起始日期(可不填)", placeholder="如 2024-07", elem_id="vf-since")
                 vf_until = gr.Textbox(label="截止日期(可不填)", placeholder="如 2024-12", elem_id="vf-until")
+            upload = gr.File(
+                label=f"或上传稿件({'、'.join(DRAFT_SUFFIXES)},最大 {MAX_DRAFT_BYTES // 1024 // 1024} MB)",
+                file_types=list(DRAFT_SUFFIXES),
+                type="filepath",
+                elem_id="vf-file",
+            )
             run = gr.Button("核实", variant="primary", elem_id="vf-send")
             gr.Examples(examples=[[VERIFY_EXAMPLE]], inputs=[draft], label="示例")
             table = gr.HTML(elem_id="vf-result")
@@ -343,7 +366,7 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         demo.load(None, [saved_chat], [chat], js=RESTORE, api_visibility="private").then(
             opened, [saved_asked], [latest, asked, saved_asked], api_visibility="private"
         ).then(None, [latest, chat], [chat, saved_chat, latest], js=APPEND, api_visibility="private")
-        run.click(check, [draft, vf_since, vf_until], [table, markdown], api_visibility="private")
+        run.click(check, [draft, vf_since, vf_until, upload], [table, markdown, upload], api_visibility="private")
         fb_send.click(vote, [fb], [fb], api_visibility="private")
         gr.api(ask_json, api_name="ask")
         gr.api(verify_json, api_name="verify")
@@ -442,7 +465,7 @@ def launch(
         # POST /gradio_api/run-history/connect, it uploaded runs with the operator's HF_TOKEN
         # (HF_HUB_OFFLINE does not stop it). Nothing of a reader leaves this server.
         run_history=False,
-        max_file_size=1,  # bytes; the guard refuses uploads before Gradio sees them
+        max_file_size=MAX_UPLOAD_BYTES,  # a draft file; the guard refuses a bigger upload before it is read
         app_kwargs={"middleware": [guard]},
         prevent_thread_lock=True,  # to say it is up once it is
     )
