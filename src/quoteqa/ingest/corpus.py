@@ -27,7 +27,7 @@ MAX_SENTENCES_PER_FILE = 500_000
 # A byline that opens the first paragraph, e.g. 「本报讯(记者 朱梦琪)」, 「本报讯 记者 张三」.
 _BYLINE_PREFIX = re.compile(r"^\s*(本报讯\s*[((][^()()]{0,30}[))]|本报讯)")
 # A byline on a line of its own, e.g. 「□ 本报评论员」, 「本报记者 张三」.
-_BYLINE_LINE = re.compile(r"^\s*(?:[□■◇◆●○]\s*)?(?:本报评论员|本报记者|记者|通讯员|本报特约评论员)[^。!?,,]{0,30}$")
+BYLINE_LINE = re.compile(r"^\s*(?:[□■◇◆●○]\s*)?(?:本报评论员|本报记者|记者|通讯员|本报特约评论员)[^。!?,,]{0,30}$")
 # Punctuation that may legitimately end a paragraph; anything else before a blank line means
 # the paragraph was cut by a page break.
 _PARAGRAPH_END = "。!?;:…!?;:”’」』)》】\"'"
@@ -163,7 +163,7 @@ def _is_cjk_text(lines: list[str]) -> bool:
 def _is_heading(text: str) -> bool:
     if text.startswith("#"):
         return True
-    return len(text) <= MAX_HEADING_CHARS and not _SENTENCE_PUNCT.search(text) and not _BYLINE_LINE.match(text)
+    return len(text) <= MAX_HEADING_CHARS and not _SENTENCE_PUNCT.search(text) and not BYLINE_LINE.match(text)
 
 
 def _ends_paragraph(text: str) -> bool:
@@ -268,7 +268,7 @@ def parse(text: str, doc: str) -> list[Article]:
         elif current is None:
             current = Article(doc=doc, title=Path(doc).stem)
             articles.append(current)
-        if _BYLINE_LINE.match(body) and not current.paragraphs and not current.byline:
+        if BYLINE_LINE.match(body) and not current.paragraphs and not current.byline:
             current.byline = body
             continue
         if not current.paragraphs and not current.byline:
@@ -293,7 +293,7 @@ def assemble(doc: str, title: str, paragraphs: list[str], source: Source, subtit
     read and its paragraphs cut into sentences as a text file's are."""
     article = Article(doc=doc, title=title.strip() or Path(doc).stem, subtitle=subtitle.strip(), source=source)
     body = [p.strip() for p in paragraphs if p.strip()]
-    if body and _BYLINE_LINE.match(body[0]) and len(body) > 1:
+    if body and BYLINE_LINE.match(body[0]) and len(body) > 1:
         article.byline = body.pop(0)
     elif body and (m := _BYLINE_PREFIX.match(body[0])) and body[0][m.end() :].strip():
         article.byline = m.group(0).strip()  # it stays in the text too, so that quotes are verbatim

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -63,8 +64,7 @@ def lines_of(chars: Sequence[dict[str, object]], rules: Sequence[Rule] = ()) -> 
     baseline, cut where a gutter or a vertical rule lies between two of them."""
     rows: list[list[dict[str, object]]] = []
     for ch in sorted(chars, key=lambda c: (round(float(c["top"]), 0), float(c["x0"]))):  # type: ignore[arg-type]
-        text = str(ch["text"])
-        if not text.strip():
+        if not str(ch["text"]):
             continue
         top, size = float(ch["top"]), float(ch["size"])  # type: ignore[arg-type]
         row = rows[-1] if rows else None
@@ -73,18 +73,49 @@ def lines_of(chars: Sequence[dict[str, object]], rules: Sequence[Rule] = ()) -> 
         else:
             rows.append([ch])
     verticals = [r for r in rules if not r.horizontal]
-    out: list[Line] = []
+    pieces: list[list[dict[str, object]]] = []
     for row in rows:
         row.sort(key=lambda c: float(c["x0"]))  # type: ignore[arg-type]
         piece: list[dict[str, object]] = []
         for ch in row:
             if piece and _apart(piece[-1], ch, verticals):
-                out.append(_line(piece))
+                pieces.append(piece)
                 piece = []
             piece.append(ch)
         if piece:
-            out.append(_line(piece))
-    return out
+            pieces.append(piece)
+    starts = _column_starts([_line(p) for p in pieces])
+    out = [_line(part) for p in pieces for part in _at_columns(p, starts)]
+    return [ln for ln in out if ln.text]
+
+
+def _column_starts(lines: list[Line]) -> list[float]:
+    """Where the page's columns begin: the left edge that many long lines share (a narrow gutter
+    with justified text can leave two columns' lines one run of characters)."""
+    edges: Counter[int] = Counter()
+    sizes: dict[int, float] = {}
+    for ln in lines:
+        if ln.x1 - ln.x0 > 6 * ln.size:
+            edges[round(ln.x0 / 2)] += 1
+            sizes[round(ln.x0 / 2)] = ln.size
+    common = sorted(2.0 * e for e, n in edges.items() if n >= 4)
+    # a paragraph's first lines start two characters in: an indent, not a column
+    return [x for x in common if not any(abs(x - y - 2 * sizes[round(x / 2)]) <= 2.5 for y in common if y < x)]
+
+
+def _at_columns(chars: list[dict[str, object]], starts: list[float]) -> list[list[dict[str, object]]]:
+    """A run of characters cut where it crosses a column's left edge between two characters."""
+    out: list[list[dict[str, object]]] = [[]]
+    for ch in chars:
+        x0 = float(ch["x0"])  # type: ignore[arg-type]
+        if out[-1]:
+            before = float(out[-1][-1]["x0"])  # type: ignore[arg-type]
+            ends = float(out[-1][-1]["x1"])  # type: ignore[arg-type]
+            size = float(ch["size"])  # type: ignore[arg-type]
+            if any(before < s - 3 and x0 >= s - 1.5 and ends <= s + 1 and x0 - ends >= 0.25 * size for s in starts):
+                out.append([])
+        out[-1].append(ch)
+    return [p for p in out if p]
 
 
 def _apart(a: dict[str, object], b: dict[str, object], verticals: Sequence[Rule]) -> bool:
@@ -95,7 +126,19 @@ def _apart(a: dict[str, object], b: dict[str, object], verticals: Sequence[Rule]
     return x0 - x1 > GUTTER * size or ruled
 
 
+def _glyph(text: str) -> str:
+    """A character as written: a Kangxi radical that a PDF's font maps in place of the ideograph
+    (⽇ for 日, as Chrome prints with some CJK fonts) becomes the ideograph."""
+    return unicodedata.normalize("NFKC", text) if "\u2f00" <= text <= "\u2fdf" else text
+
+
 def _line(chars: list[dict[str, object]]) -> Line:
+    while chars and not str(chars[-1]["text"]).strip():
+        chars = chars[:-1]  # a space ends no line
+    while chars and not str(chars[0]["text"]).strip():
+        chars = chars[1:]
+    if not chars:
+        return Line(0, 0, 0, 0, 0, "")
     sizes = Counter(round(float(c["size"]), 1) for c in chars)  # type: ignore[arg-type]
     return Line(
         min(float(c["x0"]) for c in chars),  # type: ignore[arg-type]
@@ -103,7 +146,7 @@ def _line(chars: list[dict[str, object]]) -> Line:
         min(float(c["top"]) for c in chars),  # type: ignore[arg-type]
         max(float(c["bottom"]) for c in chars),  # type: ignore[arg-type]
         sizes.most_common(1)[0][0],
-        "".join(str(c["text"]) for c in chars),
+        "".join(_glyph(str(c["text"])) for c in chars),
     )
 
 
@@ -160,15 +203,18 @@ def blocks(region: list[Line], body: float) -> list[Block]:
 def _block(lines: list[Line], body: float) -> Block:
     heads = sorted((ln for ln in lines if ln.size >= SUBHEADLINE * body), key=lambda ln: (ln.top, ln.x0))
     text = [ln for ln in lines if ln.size < SUBHEADLINE * body]
-    columns: list[list[float]] = []
-    for ln in sorted(text, key=lambda ln: ln.x0):
+    widths = sorted(ln.x1 - ln.x0 for ln in text)
+    full = widths[len(widths) // 2] * 0.6 if widths else 0.0
+    columns: list[list[float]] = []  # from the lines as wide as a column: a centred byline spans a gutter
+    for ln in sorted((ln for ln in text if ln.x1 - ln.x0 >= full), key=lambda ln: ln.x0):
         if columns and ln.x0 <= columns[-1][1] - 1:
             columns[-1][1] = max(columns[-1][1], ln.x1)
         else:
             columns.append([ln.x0, ln.x1])
 
     def column(ln: Line) -> int:
-        return next(i for i, c in enumerate(columns) if c[0] - 1 <= ln.x0 <= c[1])
+        inside = [i for i, c in enumerate(columns) if c[0] - 1 <= ln.x0 <= c[1]]
+        return inside[0] if inside else min(range(len(columns)), key=lambda i: abs(columns[i][0] - ln.x0))
 
     ordered = sorted(text, key=lambda ln: (column(ln), ln.top))
     return Block(heads, [(ln, columns[column(ln)][0]) for ln in ordered])

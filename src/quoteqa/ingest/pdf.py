@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .corpus import Article, Source, assemble
+from .corpus import BYLINE_LINE, Article, Source, assemble
 from .formats import MAX_PAGE_CHARS, MAX_PDF_BYTES, MAX_PDF_PAGES, Converted, Refused
 from .layout import (
     HEADLINE,
@@ -30,9 +30,10 @@ from .layout import (
 )
 
 log = logging.getLogger(__name__)
+logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its font warnings say nothing a newsroom can act on
 
 HEADER_BAND = 0.15  # a running header lies above a full-width rule in this top share of the page
-MARGIN_BAND = 0.045  # without such a rule, lines this close to the top or the bottom are the header or footer
+MARGIN_BAND = 0.03  # without such a rule, lines this close to the top or the bottom are the header or footer
 _AD = ("广告", "【广告】", "(广告)", "(广告)")
 
 
@@ -60,9 +61,10 @@ def read_pdf(path: Path, rel: str, data: bytes) -> Converted:
 
     try:
         pdf = pdfplumber.open(path)
-    except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise Refused(f"{rel}:PDF 已加密,需要密码才能打开,未读入;请导出未加密的版面。") from exc
-    except Exception as exc:  # pdfminer raises many kinds on a damaged file
+    except Exception as exc:  # pdfminer raises many kinds on a damaged file (pdfplumber wraps them)
+        causes = (exc, *exc.args, exc.__context__)
+        if any(isinstance(c, (PDFPasswordIncorrect, PDFEncryptionError)) for c in causes):
+            raise Refused(f"{rel}:PDF 已加密,需要密码才能打开,未读入;请导出未加密的版面。") from exc
         raise Refused(f"{rel}:PDF 已损坏,无法打开({type(exc).__name__}),未读入。") from exc
     with pdf:
         try:
@@ -112,18 +114,47 @@ def _read_page(page: Any, no: int, rel: str, stories: list[_Story], notes: list[
     head_lines = [ln for ln in lines if ln.bottom <= header_end or ln.top < MARGIN_BAND * height]
     head = head_of(" ".join(ln.text for ln in sorted(head_lines, key=lambda ln: (ln.top, ln.x0))))
     head = head if head.page else replace(head, page=str(no))
-    lines = [ln for ln in lines if ln not in head_lines and ln.bottom < (1 - MARGIN_BAND) * height]
+    jump = [ln for ln in lines if JUMP_OUT.match(ln.text.strip()) or JUMP_IN.match(ln.text.strip())]
+    lines = [ln for ln in lines if ln not in head_lines and (ln.bottom < (1 - MARGIN_BAND) * height or ln in jump)]
     lines = _without_ads(lines, page.rects)
     body = body_size(lines)
-    for region in regions(lines, [r for r in rules if r.top > header_end - 1], (0, header_end, width, height)):
+    inner = [r for r in rules if r.top > header_end - 1]
+    for region in _boxed(lines, page.rects, inner, (0, header_end, width, height)):
         for block in blocks(region, body):
             _take(block, body, head, stories)
+
+
+def _boxed(
+    lines: list[Line], rects: list[dict[str, Any]], rules: list[Rule], page: tuple[float, float, float, float]
+) -> list[list[Line]]:
+    """The page's regions in reading order: each story box's lines (boxes read by their top, then
+    left to right), each cut by the rules inside it, and the lines outside every box cut by the
+    page's rules."""
+    x0, _, x1, _ = page
+    boxes = [
+        (float(r["top"]), float(r["x0"]), float(r["x1"]), float(r["bottom"]))
+        for r in rects
+        if 60 < float(r["x1"]) - float(r["x0"]) < 0.98 * (x1 - x0) and float(r["bottom"]) - float(r["top"]) > 40
+    ]
+    groups: list[tuple[float, float, list[list[Line]]]] = []
+    rest = lines
+    for b_top, b_x0, b_x1, b_bottom in sorted(boxes, key=lambda b: (b[2] - b[1]) * (b[3] - b[0])):
+        inside = [ln for ln in rest if b_x0 - 1 <= ln.x0 and ln.x1 <= b_x1 + 1 and b_top - 1 <= ln.top <= b_bottom + 1]
+        if inside:
+            kept = [r for r in rules if b_x0 - 1 <= r.x0 and r.x1 <= b_x1 + 1 and b_top - 1 <= r.top <= b_bottom + 1]
+            groups.append((b_top, b_x0, regions(inside, kept, (b_x0, b_top, b_x1, b_bottom))))
+            rest = [ln for ln in rest if ln not in inside]
+    if rest:
+        for part in regions(rest, rules, page):
+            groups.append((min(ln.top for ln in part), min(ln.x0 for ln in part), [part]))
+    return [region for _, _, parts in sorted(groups, key=lambda g: (round(g[0] / 5), g[1])) for region in parts]
 
 
 def _header_end(rules: list[Rule], width: float, height: float) -> float:
     """The foot of the running header: the first full-width rule near the top (0 without one)."""
     for rule in sorted(rules, key=lambda r: r.top):
-        if rule.horizontal and rule.x1 - rule.x0 >= SPAN * width and rule.top < HEADER_BAND * height:
+        full = rule.horizontal and rule.x1 - rule.x0 >= SPAN * width
+        if full and MARGIN_BAND * height / 4 < rule.top < HEADER_BAND * height:  # not the page's own edge
             return rule.top
     return 0.0
 
@@ -147,7 +178,9 @@ def _without_ads(lines: list[Line], rects: list[dict[str, Any]]) -> list[Line]:
 def _take(block: Block, body: float, head: Head, stories: list[_Story]) -> None:
     """Add a block to the stories: a new story at a headline, the rest of a jumped story after
     「上接第1版」, else more of the story before it on the page."""
-    lines = [(ln, left) for ln, left in block.body if not JUMP_OUT.match(ln.text.strip())]
+    # a byline on a line of its own (「□ 本报评论员」) heads its story wherever the layout put it
+    ordered = sorted(block.body, key=lambda item: not BYLINE_LINE.match(item[0].text))
+    lines = [(ln, left) for ln, left in ordered if not JUMP_OUT.match(ln.text.strip())]
     jumps = [number(m.group(1)) for ln, _ in block.body if (m := JUMP_OUT.match(ln.text.strip()))]
     came = [ln for ln, _ in lines if JUMP_IN.match(ln.text.strip())]
     lines = [(ln, left) for ln, left in lines if ln not in came]

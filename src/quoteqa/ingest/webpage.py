@@ -55,15 +55,40 @@ def read_html(path: Path, rel: str, data: bytes) -> Converted:
     if not body or not body.strip():
         raise Refused(f"{rel}:网页里没有找到正文,未读入。")
     title = getattr(doc, "title", "") or ""
-    paragraphs = [p.strip() for p in body.split("\n") if p.strip()]
-    if paragraphs and paragraphs[0] == title.strip():
-        paragraphs.pop(0)
+    subtitle = _subtitle(text)
+    paragraphs = [p.strip() for p in body.split("\n") if p.strip() and p.strip() not in (title.strip(), subtitle)]
+    author = _META_AUTHOR.search(text)
     source = Source(
         date=date_of(getattr(doc, "date", "") or "") if getattr(doc, "date", None) else "",
         url=getattr(doc, "url", "") or "",
-        author=getattr(doc, "author", "") or "",
+        author=author.group(1).strip() if author else _BY.sub("", getattr(doc, "author", "") or ""),
     )
-    return Converted([assemble(rel, title, paragraphs, source)])
+    return Converted([assemble(rel, title, paragraphs, source, subtitle)])
+
+
+_META_AUTHOR = re.compile(
+    r"""<meta\s+(?:name|property)=["'](?:article:)?author["']\s+content=["']([^"'<>]{1,60})["']""", re.I
+)
+_BY = re.compile(r"^\s*(?:作者|记者|文)\s*[::]?\s*")
+
+
+def _subtitle(text: str) -> str:
+    """The sub-headline under the page's headline: an <h2> right after the <h1>, or an element whose
+    class names a subtitle."""
+    import lxml.html
+
+    try:
+        tree = lxml.html.fromstring(text)
+    except (ValueError, lxml.etree.ParserError):
+        return ""
+    marked = tree.xpath('//*[contains(@class, "subtitle") or contains(@class, "sub-title")]')
+    if marked:
+        return " ".join(marked[0].text_content().split())
+    for h1 in tree.iter("h1"):
+        after = h1.getnext()
+        if after is not None and after.tag == "h2":
+            return " ".join(after.text_content().split())
+    return ""
 
 
 def decode_html(data: bytes) -> str:
