@@ -389,3 +389,36 @@ def test_every_name_a_screen_reader_speaks_is_chinese_plain_text(app_url: str, b
     assert any(label.startswith("回答:") and "95.37亿元" in label for label in labels), labels
     assert any(label.startswith("问题:上半年旅游总收入是多少") for label in labels), labels
     ctx.close()
+
+
+def test_an_uploaded_word_draft_is_checked_and_comes_back_commented(  # type: ignore[no-untyped-def]
+    app: tuple[str, Path], browser, tmp_path: Path
+):
+    """Issue 36: at phone width, a reporter uploads a draft .docx in 核实数字, sees the table and
+    downloads the commented Word file; it holds a comment on each checked figure, and the upload
+    is kept nowhere on the server."""
+    import docx
+    import newsroom
+
+    url, work = app
+    draft = newsroom.draft_docx(
+        ["上半年,武进旅游总收入超过100亿元,新增市重大项目和外资项目合计80个。", "年初全区上市企业为48家。"],
+        tmp_path / "稿件.docx",
+    )
+    ctx, page = _opened(browser, url)
+    page.get_by_role("tab", name="核实数字").click()
+    page.set_input_files("#vf-file input[type=file]", str(draft))
+    page.wait_for_timeout(1500)  # the upload
+    page.click("#vf-send")
+    page.wait_for_selector(".vf-table", timeout=30_000)
+    rows = page.locator(".vf-table tbody tr")
+    assert rows.count() == 3 and "不一致" in rows.nth(0).inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    with page.expect_download() as done:
+        page.click('a[download="核实批注稿.docx"]')
+    saved = tmp_path / "核实批注稿.docx"
+    done.value.save_as(saved)
+    comments = [c.text for c in docx.Document(str(saved)).comments]
+    assert len(comments) == 3 and comments[0].startswith("不一致") and "95.37亿元" in comments[0]
+    ctx.close()
+    assert not [p for p in (private_tmp(work) / "gradio").rglob("*.docx")]  # the upload was deleted

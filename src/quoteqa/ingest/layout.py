@@ -211,6 +211,10 @@ def _block(lines: list[Line], body: float) -> Block:
             columns[-1][1] = max(columns[-1][1], ln.x1)
         else:
             columns.append([ln.x0, ln.x1])
+    for ln in sorted(text, key=lambda ln: ln.x0):  # a column of one short line (a story's last)
+        if not any(c[0] - 1 <= ln.x0 <= c[1] or c[0] <= ln.x1 <= c[1] + 1 for c in columns):
+            columns.append([ln.x0, ln.x1])
+    columns.sort()
 
     def column(ln: Line) -> int:
         inside = [i for i, c in enumerate(columns) if c[0] - 1 <= ln.x0 <= c[1]]
