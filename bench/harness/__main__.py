@@ -1,4 +1,4 @@
-"""``python -m harness report|scale|stores|startup|same …``: the harness's entry point (see ``make bench``,
+"""``python -m harness report|scale|stores|startup|same|files …``: the harness's entry point (see ``make bench``,
 ``make scale``, ``make stores``)."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ def main(argv: list[str]) -> int:
         "stores": "harness.stores",
         "startup": "harness.startup",
         "same": "harness.same",
+        "files": "harness.files",
     }
     if not argv or argv[0] not in commands:
         print(f"usage: python -m harness {{{','.join(commands)}}} [options]; --help after one for its options")

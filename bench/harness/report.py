@@ -24,7 +24,7 @@ from quoteqa.ingest.text import CJK, is_cjk, normalize
 from quoteqa.learn.trainer import CMRC_DEFAULT, DRCD_DEFAULT, ROOT
 from quoteqa.qa import QA
 
-from . import startup
+from . import files, startup
 from .bands import band_table, conversation_table
 from .kinds import kind_table
 from .score import Answerer, Item, Reply, Scores, load_items, score
@@ -431,6 +431,7 @@ def run(
         n_big, sents_per_s = build_throughput(corpus, work)
         sections.append(_speed_table(stats.sentences, build_s, n_big, sents_per_s, cli_ms, ready))
         sections.append(startup.table(ROOT / "index"))
+        sections.append(files.table(work / "files"))
         report = "\n\n".join(sections)
         print(report)
         print("\nquoteqa misses:\n" + ("\n".join(misses) or "- none"))
