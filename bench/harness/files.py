@@ -144,7 +144,7 @@ def table(work: Path) -> str:
     """The three tables of the newsroom's files, as `make bench` prints them."""
     work.mkdir(parents=True, exist_ok=True)
     return "\n\n".join(
-        ["## The newsroom's own files (issue 36)", same_answers(work), throughput(work), bad_inputs(work)]
+        ["**The newsroom's own files (issue 36).**", same_answers(work), throughput(work), bad_inputs(work)]
     )
 
 

@@ -62,7 +62,7 @@ def scan_corpus(
         except CorpusError as exc:
             if convert is None:
                 raise
-            yield CorpusFile(rel, file_sha256(path), [], [], refused=str(exc))
+            yield CorpusFile(rel, _digest(path), [], [], refused=str(exc))
             continue
         digest = hashlib.sha256(data).hexdigest()
         keys = known(rel, digest) if known is not None else None
@@ -93,6 +93,14 @@ def scan_corpus(
             unique.append(article)
             kept.append(key)
         yield CorpusFile(rel, digest, unique, kept, pages, notes=notes)
+
+
+def _digest(path: Path) -> str:
+    """A refused file's sha256 (so that an unchanged one leaves the index fresh), "" if unreadable."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return ""
 
 
 def load_corpus(corpus: Path) -> Iterator[tuple[str, str, list[Article]]]:
