@@ -61,6 +61,7 @@ CSS = """
 .vf-bad { background: var(--vf-bad-bg); color: var(--vf-bad-fg); }
 .vf-none { background: var(--vf-none-bg); color: var(--vf-none-fg); }
 .vf-cite { color: var(--qa-muted); font-size: .9em; }
+#vf-file .or { color: var(--qa-muted); opacity: 1; }  /* the upload box's 「- 或 -」, readable */
 .vf-downloads a { color: var(--qa-link); margin-right: .8em; }
 .qa-cite a.qa-link, .vf-cite a.qa-link { color: var(--qa-link); }
 .qa-hidden { display: none !important; }
