@@ -92,6 +92,9 @@ def test_json_lines_carry_history_and_a_bad_history_is_refused(stub_index: Path,
 def test_typos_are_repaired_and_shown(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
     code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", "新增了几所学效")
     assert code == 0 and json.loads(out)["repairs"] == [["学效", "学校"]]
+    # issue 37: a measure word that counts what is asked is no typo (家 stays 家, never 加上)
+    code, out, _ = run(capsys, monkeypatch, "ask", "--index", str(stub_index), "--json", "一共有多少家上市企业")
+    assert code == 0 and json.loads(out)["repairs"] == [] and json.loads(out)["interpreted"] == "一共有多少家上市企业"
 
 
 def test_human_output_names_the_source(stub_index: Path, capsys, monkeypatch):  # type: ignore[no-untyped-def]
