@@ -577,36 +577,47 @@ def _fix_pdf_dates(path: Path, date: str) -> None:
     path.write_bytes(re.sub(rb"(/(?:CreationDate|ModDate)\s*\()(D:\d{14})([^)]*\))", fixed, data))
 
 
-def epaper_pdf_chromium(stories: Sequence[Story], out: Path, paper: str = "武进日报", first_page: int = 1) -> Path:
+def epaper_pdf_chromium(
+    stories: Sequence[Story], out: Path, paper: str = "武进日报", first_page: int = 1, browser: Any = None
+) -> Path:
     """An A3 e-paper PDF laid out by Chromium: running header, boxed stories in CSS columns side by
-    side and stacked, an ad on the front page, and a jump (下转/上接) to the next page."""
+    side and stacked, an ad on the front page, and a jump (下转/上接) to the next page. ``browser``: a
+    running Playwright browser to print with (the tests' own), else one is started."""
+    if browser is not None:
+        return _print_epaper(browser, list(stories), out, paper, first_page)
     from playwright.sync_api import sync_playwright
 
-    stories = list(stories)
+    with sync_playwright() as p:
+        started = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        try:
+            return _print_epaper(started, list(stories), out, paper, first_page)
+        finally:
+            started.close()
+
+
+def _print_epaper(browser: Any, stories: list[Story], out: Path, paper: str, first_page: int) -> Path:
     if not stories:
         raise ValueError("no stories to lay out")
     date = stories[0].date
     out.parent.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-        try:
-            page = browser.new_page()
-            page.emulate_media(media="print")
-            css = _font_css(_chars(stories, paper)) + _CSS
-            layout = _Layout(page, first_page, css)
-            boxes, queue = layout.front_page(stories)
-            pages = [_page_html(paper, date, first_page, boxes)]
-            while queue:
-                number = first_page + len(pages)
-                pages.append(_page_html(paper, date, number, layout.stacked_page(queue, number)))
-            title = html.escape(f"{paper} {_written_date(date)}")
-            doc = f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
-            doc += f"<style>{css}</style></head><body>"
-            page.set_content(doc + "".join(pages) + "</body></html>")
-            page.evaluate(_LOAD_FONTS)
-            page.pdf(path=str(out), width=f"{PAGE_MM[0]}mm", height=f"{PAGE_MM[1]}mm", print_background=True)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    try:
+        page.emulate_media(media="print")
+        css = _font_css(_chars(stories, paper)) + _CSS
+        layout = _Layout(page, first_page, css)
+        boxes, queue = layout.front_page(stories)
+        pages = [_page_html(paper, date, first_page, boxes)]
+        while queue:
+            number = first_page + len(pages)
+            pages.append(_page_html(paper, date, number, layout.stacked_page(queue, number)))
+        title = html.escape(f"{paper} {_written_date(date)}")
+        doc = f'<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>'
+        doc += f"<style>{css}</style></head><body>"
+        page.set_content(doc + "".join(pages) + "</body></html>")
+        page.evaluate(_LOAD_FONTS)
+        page.pdf(path=str(out), width=f"{PAGE_MM[0]}mm", height=f"{PAGE_MM[1]}mm", print_background=True)
+    finally:
+        page.close()
     _fix_pdf_dates(out, date)
     return out
 

@@ -137,3 +137,11 @@ def test_the_trainer_learns_answerability_only_from_questions_the_product_judges
     assert not judged("上半年成绩那篇的副标题是什么")  # from the sub-headline of the article it names
     assert not judged("增长多少?")  # asked for its topic
     assert judged("增长多少?", ["九大重点产业集群产值多少?"])
+
+
+def test_a_deputys_title_does_not_name_the_title(qa) -> None:  # type: ignore[no-untyped-def]
+    """Issue 37: 「区委副书记」 holds every character of 区委书记 but names another title: the question
+    is refused, saying what is missing, while 区长 (named in the same sentence) is answered."""
+    asked = qa.ask("武进区委书记是谁")
+    assert not asked.found and asked.missing is not None and "没有提到区委书记" in asked.missing.message
+    assert qa.ask("区长是谁").found

@@ -10,7 +10,7 @@ import numpy as np
 
 from ..index.search import EVERYTHING, Scope, together
 from ..index.store import Index
-from ..ingest.text import normalize
+from ..ingest.text import is_cjk, normalize
 from ..language import kinds as asking
 from .evidence import gives_figure, money_missing, paragraph_counts, sentence_holds
 from .features import PASSAGE_WEIGHTS, Best, Scores, answerability_row, column, ranking_rows
@@ -214,6 +214,25 @@ def figure_missing(index: Index, query: Query, run: list[int], typed: str = "") 
     related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
     said = f"原文提到{related},但没有给出{what}。" if related else f"原文没有给出{what}。"
     return Missing(asked.kind, asked.attribute, related, said)
+
+
+# A title with a deputy's word in it is another title (a rule): 「区委副书记」 does not name the
+# 区委书记 a question asks for, however many of its characters it holds.
+_DEPUTY = re.compile("副|常务|名誉|代理")
+
+
+def title_missing(index: Index, query: Query, run: list[int]) -> Missing | None:
+    """Why the quoted ``run`` does not name the asked attribute when it holds it only as another
+    title (区委书记 in 「区委副书记」); None otherwise."""
+    attribute = query.asked.attribute
+    if len(attribute) < 2 or not all(is_cjk(c) for c in attribute):
+        return None
+    text = normalize("".join(index.sentences[sid].text for sid in run))
+    if attribute in text or attribute not in _DEPUTY.sub("", text):
+        return None
+    related = asking.related_terms(strip_filler(query.text), text, skip=attribute)
+    said = f"原文提到{related},但没有提到{attribute}。" if related else f"原文没有提到{attribute}。"
+    return Missing("", attribute, related, said)
 
 
 RUN_MARGIN = 0.15  # a next sentence that scores this close to the best continues the answer

@@ -336,14 +336,14 @@ def build_ui(qa: QA, feedback: FeedbackStore | None = None) -> gr.Blocks:
         with gr.Tab("核实数字"):
             gr.Markdown(
                 "粘贴稿件中的一句话或一段话,或上传整篇稿件,逐条核对其中的数字与原文是否一致;"
-                "上传的稿件核实后可下载带批注的 Word 文件。"
+                "上传的稿件核实后可下载带批注的稿件(.docx)。"
             )
             draft = gr.Textbox(label="稿件", lines=4, placeholder=VERIFY_EXAMPLE, elem_id="vf-input")
             with gr.Row():
                 vf_since = gr.Textbox(label="起始日期(可不填)", placeholder="如 2024-07", elem_id="vf-since")
                 vf_until = gr.Textbox(label="截止日期(可不填)", placeholder="如 2024-12", elem_id="vf-until")
             upload = gr.File(
-                label=f"或上传稿件({'、'.join(DRAFT_SUFFIXES)},最大 {MAX_DRAFT_BYTES // 1024 // 1024} MB)",
+                label=f"或上传稿件({'、'.join(DRAFT_SUFFIXES)} 文件,不超过 {MAX_DRAFT_BYTES // 1024 // 1024} 兆字节)",
                 file_types=list(DRAFT_SUFFIXES),
                 type="filepath",
                 height=130,
