@@ -112,3 +112,18 @@ def test_the_marked_draft_keeps_its_line_breaks(qa: QA):
     html = render_verification(qa.verify(draft), draft)
     assert "</mark>。\n新增" in html.split('<div class="vf-draft">')[1]
     assert ".vf-draft {" in CSS and "white-space: pre-wrap" in CSS.split(".vf-draft {")[1].split("}")[0]
+
+
+def test_a_caution_looks_like_one_and_travels_with_the_copy(qa: QA):
+    """Issue 37: a quote shown below the sure confidence is related reading, not an answer: its own
+    label and look, no figure marked as an answer, and 复制 carries the caution with it."""
+    from quoteqa.web.render import UNSURE, UNSURE_COPIED
+
+    answer = qa.ask("上半年财政收入多少")  # the articles give 旅游总收入, not 财政收入
+    assert answer.found and not answer.sure
+    shown = render(answer, qa)
+    assert UNSURE in shown and 'class="qa-quote qa-related"' in shown
+    assert 'class="fig"' not in shown and 'class="hit"' not in shown
+    assert _data_of(shown)["copy"].startswith(UNSURE_COPIED)
+    sure = render(qa.ask("上半年新增了多少就业岗位?"), qa)
+    assert UNSURE not in sure and 'class="fig"' in sure and not _data_of(sure)["copy"].startswith(UNSURE_COPIED)

@@ -43,6 +43,7 @@ CSS = """
 .qa-none { color: var(--qa-warn); font-weight: 600; }
 .qa-why { margin-top: 0.25em; }
 .qa-unsure { color: var(--qa-warn); font-size: .92em; margin-bottom: .3em; }
+.qa-quote.qa-related { border-left: 4px dashed var(--qa-muted); background: transparent; color: var(--qa-muted); }
 .qa-actions { margin-top: .4em; display: flex; gap: .4em; flex-wrap: wrap; }
 .qa-actions button, .vf-votes button { background: var(--qa-btn-bg); color: var(--qa-btn-fg);
   border: 1px solid var(--qa-line); border-radius: 6px; padding: .1em .6em; font-size: .85em; cursor: pointer; }

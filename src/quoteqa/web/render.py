@@ -16,6 +16,7 @@ from ..verify.exports import figure_line, operand_lines, summary, to_csv, to_mar
 NOT_FOUND = "原文中未找到相关内容。"
 # Shown above an answer that is not sure (qa.SURE): the closest passage, with a word of caution.
 UNSURE = "原文中最相关的是这一句,可能没有完全回答您的问题,请对照原文:"
+UNSURE_COPIED = "(仅供参考:原文中最相关的一句,可能没有完全回答问题)"
 MAX_SHOWN = 500  # characters of a user's question echoed into the chat
 _BADGE = {"supported": ("ok", "一致"), "contradicted": ("bad", "不一致"), "not_found": ("none", "未找到")}
 _STATUS_CLASS = {"match": "ok", "mismatch": "bad", "unclear": "none", "missing": "none"}
@@ -95,11 +96,13 @@ def render(answer: Answer, qa: QA) -> str:
         parts.append(f'<div class="qa-actions">{share}</div>{_data(q=answer.question, link=_asked(answer))}</div>')
         return "".join(parts)
     first = answer.citations[0]
+    unsure = not answer.sure  # related reading, not an answer: its own label and look, no figure marked
+    mark = (lambda text: html.escape(text)) if unsure else _figures
     parts = ['<div class="qa-answer">', _understood(answer)]
-    if not answer.sure:
-        parts.append(f'<div class="qa-unsure">{UNSURE}</div>')
+    if unsure:
+        parts.append(f'<div class="qa-unsure" role="note">{UNSURE}</div>')
     parts += [
-        f'<blockquote class="qa-quote">「{_figures(answer.answer)}」</blockquote>',
+        f'<blockquote class="qa-quote{" qa-related" if unsure else ""}">「{mark(answer.answer)}」</blockquote>',
         f'<div class="qa-cite">{_cite(first)}</div>',
     ]
     if first.reads:
@@ -108,8 +111,8 @@ def render(answer: Answer, qa: QA) -> str:
         _, sentences = qa.paragraph_of(first)
         marked = []
         for i, s in enumerate(sentences, start=1):
-            body = _figures(s)
-            marked.append(f'<mark class="hit">{body}</mark>' if i in answer.sentences else body)
+            body = mark(s)
+            marked.append(f'<mark class="hit">{body}</mark>' if i in answer.sentences and not unsure else body)
         parts.append(f"<details><summary>查看原文段落</summary><p>{''.join(marked)}</p></details>")
     if len(answer.citations) > 1:
         parts.append('<div class="qa-more">其他依据:<ul>')
@@ -121,9 +124,8 @@ def render(answer: Answer, qa: QA) -> str:
         for c in answer.timeline:
             parts.append(f"<li>{html.escape(when(c.date))}:「{_figures(c.quote)}」</li>")
         parts.append("</ul></div>")
-    data = _data(
-        copy=plain_citation(answer), q=answer.question, link=_asked(answer), kind="answer", sentence=answer.answer
-    )
+    copied = f"{UNSURE_COPIED}{plain_citation(answer)}" if unsure else plain_citation(answer)  # the caution goes along
+    data = _data(copy=copied, q=answer.question, link=_asked(answer), kind="answer", sentence=answer.answer)
     parts.append(f'<div class="qa-actions">{_button("copy", "复制", "复制引文和出处")}{share}{VOTES}</div>{data}')
     parts.append("</div>")
     return "".join(parts)
