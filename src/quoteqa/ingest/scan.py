@@ -80,7 +80,14 @@ def scan_corpus(
             except Refused as exc:
                 yield CorpusFile(rel, digest, [], [], refused=str(exc))
                 continue
+            except Exception as exc:  # a reader's own failure on a strange file: that file, not the build
+                log.warning("%s: %s", rel, exc)
+                yield CorpusFile(rel, digest, [], [], refused=f"{rel}:无法读取({type(exc).__name__}),未读入。")
+                continue
             articles, pages, notes = converted.articles, converted.pages, converted.notes
+            if not any(a.paragraphs for a in articles):
+                yield CorpusFile(rel, digest, [], [], refused=f"{rel}:没有读到正文,未读入。")
+                continue
         if not any(a.paragraphs for a in articles):
             raise CorpusError(f"{rel}: no paragraphs found (only headings); add article text.")
         unique, kept = [], []
