@@ -413,7 +413,7 @@ class QA:
         """Check a whole draft (a file's text, a paragraph a line): each paragraph with a figure as
         ``verify`` checks one, then one verdict, the worst, over every claim."""
         from .language.numbers import parse
-        from .verify.check import CONTRADICTED, NOT_FOUND, SUPPORTED, Verification, claims_by_sentence
+        from .verify.check import NOT_FOUND, SEVERITY, Verification, claims_by_sentence
 
         paragraphs = [p.strip() for p in text.splitlines() if p.strip() and parse(p)]
         count = sum(len(claims) for p in paragraphs for _, claims in claims_by_sentence(p[:MAX_CLAIM_CHARS]))
@@ -421,8 +421,7 @@ class QA:
             raise InputError(f"稿件有 {count} 处说法,上限是 {MAX_DRAFT_CLAIMS} 处,请分开核实。", "too_many_claims")
         results = [self.verify(p, since=since, until=until) for p in paragraphs]
         claims = [c for r in results for c in (r.claims or [r])]
-        verdicts = {r.verdict for r in results}
-        worst = next((v for v in (CONTRADICTED, NOT_FOUND, SUPPORTED) if v in verdicts), NOT_FOUND)
+        worst = max((r.verdict for r in results), key=SEVERITY.__getitem__, default=NOT_FOUND)
         return Verification(claim=text.strip(), verdict=worst, evidence="", citation=None, claims=claims)
 
     def _passages(self, ranked: list[answering.Scored], top_k: int) -> list[Passage]:

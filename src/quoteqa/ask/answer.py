@@ -175,9 +175,16 @@ def missing(index: Index, query: Query, sid: int) -> Missing | None:
     kind_words = asking.MISSING_WORDS.get(asked.kind, "")
     of_attribute = f"{asked.attribute}的{kind_words}" if asked.attribute else kind_words
     what = asked.attribute if lacks_attribute else of_attribute
-    related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
-    said = f"原文提到{related},但没有提到{what}。" if related else f"原文没有提到{what}。"
-    return Missing(asked.kind if lacks_kind else "", asked.attribute, related, said)
+    return _lacking(query, text, asked.kind if lacks_kind else "", what, "提到")
+
+
+def _lacking(query: Query, text: str, kind: str, what: str, verb: str) -> Missing:
+    """A Missing that says what the articles do mention of the question and what they lack:
+    「原文提到{related},但没有{verb}{what}。」."""
+    attribute = query.asked.attribute
+    related = asking.related_terms(strip_filler(query.text), text, skip=attribute)
+    said = f"原文提到{related},但没有{verb}{what}。" if related else f"原文没有{verb}{what}。"
+    return Missing(kind, attribute, related, said)
 
 
 # The kinds of answer that are figures: a question asking for one is never answered by a quote that
@@ -211,9 +218,7 @@ def figure_missing(index: Index, query: Query, run: list[int], typed: str = "") 
     written = re.search(re.escape(asked.attribute), typed, re.I) if asked.attribute else None
     attribute = written.group(0) if written else asked.attribute
     what = f"{attribute}的{kind_words}" if attribute else kind_words
-    related = asking.related_terms(strip_filler(query.text), text, skip=asked.attribute)
-    said = f"原文提到{related},但没有给出{what}。" if related else f"原文没有给出{what}。"
-    return Missing(asked.kind, asked.attribute, related, said)
+    return _lacking(query, text, asked.kind, what, "给出")
 
 
 # A title with a deputy's word in it is another title (a rule): 「区委副书记」 does not name the
@@ -230,9 +235,7 @@ def title_missing(index: Index, query: Query, run: list[int]) -> Missing | None:
     text = normalize("".join(index.sentences[sid].text for sid in run))
     if attribute in text or attribute not in _DEPUTY.sub("", text):
         return None
-    related = asking.related_terms(strip_filler(query.text), text, skip=attribute)
-    said = f"原文提到{related},但没有提到{attribute}。" if related else f"原文没有提到{attribute}。"
-    return Missing("", attribute, related, said)
+    return _lacking(query, text, "", attribute, "提到")
 
 
 RUN_MARGIN = 0.15  # a next sentence that scores this close to the best continues the answer

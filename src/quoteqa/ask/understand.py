@@ -288,7 +288,9 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
     # 年/月/日 after a number is a date, never a typo (「2023年上半年」 is not 「2023脸上半年」), and a
     # measure word after a number or 多少/几 counts what is asked (「多少家上市企业」 is not 「多少加上市企业」).
     dated = [i > 0 and chars[i] in "年月日" and chars[i - 1].isdigit() for i in range(n)]
-    counted = [bool(_COUNTED.search(text[: i + 1])) for i in range(n)]
+    counted = [False] * n
+    for m in _COUNTED.finditer(text):
+        counted[m.end() - 1] = True
     suspect = [
         cjk(i)
         and not in_word[i]
@@ -320,7 +322,7 @@ def repair_typos(text: str, lex: LexicalIndex, sounds: SoundIndex) -> tuple[str,
     return "".join(chars), tuple(repairs)
 
 
-_COUNTED = re.compile(r"(?:多少|几|[0-9]|[一二两三四五六七八九十百千万])[个家所项位人次套批场名户座条种辆台间张只件]$")
+_COUNTED = re.compile(r"(?:多少|几|[0-9]|[一二两三四五六七八九十百千万])[个家所项位人次套批场名户座条种辆台间张只件]")
 
 
 # --- follow-ups ---------------------------------------------------------------------------------

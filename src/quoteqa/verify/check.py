@@ -53,7 +53,7 @@ from .lookup import Context, Option, Sources, another_time, counterparts, ranked
 from .wording import around
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
-_SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}
+SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}  # the worst verdict of several is a draft's
 # A figure whose subject is not recognised may be confirmed by the best sentence when that
 # sentence holds this much of the claim's words.
 FALLBACK_COVER = 0.3
@@ -475,6 +475,6 @@ def verify(
             if key not in checked:
                 checked[key] = verify_claim(index, c, intervals, near, scope, w)
             results.append(checked[key])
-    worst = max(results, key=lambda r: _SEVERITY[r.verdict])
+    worst = max(results, key=lambda r: SEVERITY[r.verdict])
     figures = [f for r in results for f in r.figures]
     return Verification(text.strip(), worst.verdict, worst.evidence, worst.citation, figures, results)
