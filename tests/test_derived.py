@@ -357,9 +357,13 @@ YEAR = "\n\n".join(
     [
         "白石县2024年经济社会发展情况",
         "本报讯 2024年,白石县实现地区生产总值210亿元,同比增长5%。全县公路总里程达到500公里,较上年末增加20公里。",
-        "全年粮食播种面积10万亩,粮食总产量4万吨。全年商品房销售面积50万平方米,同比下降20%。",
+        "全年粮食播种面积10万亩,粮食总产量4万吨,其中稻谷产量3万吨。全年商品房销售面积50万平方米,同比下降20%。",
         "城镇居民人均可支配收入增长5%;农村居民人均可支配收入增长7%。",
         "春节、国庆假期分别接待游客20万人次和30万人次。省级专精特新中小企业累计20家,其中当年新认定5家。",
+        "工业稳中有进。全县实现规上工业总产值200亿元。三大主导产业支撑有力:纺织产业完成产值50亿元,"
+        "规上企业累计30家,其中当年新增4家;机械产业完成产值40亿元,拥有规上企业20家,比上年新增3家;"
+        "食品产业完成产值30亿元,规上企业10家,年内新增2家。",
+        "全年新开工保障性住房600套,基本建成400套。",
     ]
 )
 
@@ -382,11 +386,69 @@ def county_year(tmp_path_factory: pytest.TempPathFactory, model):
         ("白石县农村居民人均可支配收入增长7%,增速比城镇居民高2个百分点", "supported", "7% − 5% = 2个百分点"),
         ("春节、国庆两个假期,白石县共接待游客50万人次", "supported", "20万人次 + 30万人次 = 50万人次"),
         ("此前白石县的省级专精特新中小企业已有18家", "contradicted", "20家 − 5家 = 15家"),
+        ("白石县三大主导产业的规上企业加起来共有60家", "supported", "30家 + 20家 + 10家 = 60家"),
+        ("白石县三大主导产业共新增规上企业12家", "contradicted", "4家 + 3家 + 2家 = 9家"),
+        ("三大主导产业产值占全县规上工业总产值的比重超过七成", "contradicted", "= 60%"),
+        ("保障性住房方面,白石县全年新开工和基本建成的加起来为1000套", "supported", "600套 + 400套 = 1000套"),
+        ("除稻谷外,白石县其余粮食产量合计1万吨", "supported", "4万吨 − 3万吨 = 1万吨"),
     ],
 )
 def test_relations_of_a_year_report(county_year: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """A figure of the year before the report's (its base, never this year's figure), the level at
     the end of last year (较上年末), a yield per 亩 of a harvest in 吨, last year's level in a clause of
     its own, a rate compared in the clause after it, a sum of the items a clause before lists
-    (「…两个假期,…共」) and what was newly recognised (新认定) as what was added."""
+    (「…两个假期,…共」), what was newly recognised (新认定) as what was added, a group its report
+    lists after a colon, one item a clause (「三大主导产业支撑有力:…;…;…」), and of two figures in one
+    sentence the one its own words label (「新开工…600套,基本建成400套」)."""
     _checked_with(county_year, claim, verdict, arithmetic, -1)
+
+
+LIVELIHOOD = "\n\n".join(
+    [
+        "红枫县前三季度民生实事推进情况",
+        "本报讯 年初,红枫县经票决确定年度民生实事项目40项,计划总投资20亿元。截至9月底,已提前完成25项,"
+        "累计完成投资15亿元。",
+        "全县现有各级各类学校100所,其中幼儿园40所、小学35所、初中15所、普通高中10所。"
+        "全县普惠性幼儿园达34所。今年新增普惠托位300个,全县托位总数达到1200个。",
+        "全县150个行政村中,已建成标准化村卫生室140个。家庭医生签约服务扩面提质,签约居民20万人,"
+        "其中老年人、慢性病患者等重点人群12万人。红枫县户籍人口50万人,其中60周岁以上老年人12万人。",
+        "既有住宅加装电梯工作提速,前三季度新增加装电梯30部,全县累计加装达到120部。"
+        "城乡公交一体化深入推进,新开通城乡公交线路6条、优化调整线路3条,全县公交线路总数达50条。",
+        "保障性租赁住房建设加快推进,全年目标筹集1000套,前三季度已筹集820套。",
+        "全年计划新改建农村公路100公里,前三季度已完成80公里,全县公路总里程达到2000公里,比上年末增加30公里。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def livelihood(tmp_path_factory: pytest.TempPathFactory, model):
+    return _built(tmp_path_factory, model, "hongfeng-2024-q3.txt", LIVELIHOOD)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("红枫县40所幼儿园中,非普惠性幼儿园只有6所", "supported", "34所 = 6所"),
+        ("红枫县150个行政村中,还有20个村尚未建成标准化村卫生室", "contradicted", "150个 − 140个 = 10个"),
+        ("截至9月底,红枫县40项民生实事项目中尚未完成的还有15项", "supported", "40项 − 25项 = 15项"),
+        ("截至9月底,红枫县已完成的民生实事项目还不到总数的一半", "contradicted", "25项 ÷ 40项"),
+        ("红枫县60周岁以上老年人占户籍人口的比重超过三成", "contradicted", "12万人 ÷ 50万人 = 24%"),
+        ("红枫县家庭医生签约居民中,重点人群占比不到一半", "contradicted", "12万人 ÷ 20万人 = 60%"),
+        ("红枫县累计加装电梯数量是今年前三季度新增数量的4倍", "supported", "120部 ÷ 30部 = 4"),
+        ("红枫县保障性租赁住房筹集量距全年目标还差180套", "supported", "1000套 − 820套 = 180套"),
+        ("红枫县现有小学、初中一共50所", "supported", "35所 + 15所 = 50所"),
+        ("红枫县幼儿园、小学和初中三类学校合计超过100所", "contradicted", "40所 + 35所 + 15所 = 90所"),
+        ("前三季度,红枫县新开通和优化调整的城乡公交线路共有9条", "supported", "6条 + 3条 = 9条"),
+        ("年初红枫县托位总数为900个", "supported", "1200个 − 300个 = 900个"),
+        ("今年以前,红枫县既有住宅累计加装电梯已超过100部", "contradicted", "120部 − 30部 = 90部"),
+        ("上年末,红枫县公路总里程约1970公里", "supported", "2000公里 − 30公里 = 1970公里"),
+    ],
+)
+def test_relations_of_a_livelihood_report(livelihood: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """A part named as a kind of the whole (普惠性幼儿园 of 幼儿园) or by what was done (「尚未完成的」:
+    「已提前完成25项」 after the whole in its paragraph), a share of 总数, an age that names a class, a
+    sentence's opening clause as its figures' subject, a ratio to what was added this period, the rest
+    of a target (「距全年目标还差」), a list's items each by its own label, the noun after 「的」 shared by
+    a list, a running total called 总数, the head of a long subject, and a plan named in an earlier
+    clause that does not make what was done (「前三季度已完成」) or the total after it a plan."""
+    _checked_with(livelihood, claim, verdict, arithmetic, -1)

@@ -33,8 +33,9 @@ _MAG_RE = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍架艘株棵册")
 # Measures count only after digits: 「96公里」 is a length, 「一张蓝图」 is prose.
 MEASURES: tuple[str, ...] = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", "公斤")
-MEASURES += ("千克", *"亩吨辆台件张天米")
+MEASURES += ("千克", "部", *"亩吨辆台件张天米")  # 部: 「加装电梯46部」, never 「3部门」 or 「一部分」
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS + MEASURES, key=len, reverse=True))
+_UNIT_RE = _UNIT_RE.replace("部", "部(?![门分署委])")
 
 # Threshold words before the number (「超过800万」, 「突破了100亿」). Single characters that end
 # common words are guarded: 通过/经过, 最近/附近, 节约/签约, 发达/到达.

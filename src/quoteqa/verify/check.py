@@ -31,6 +31,7 @@ from .claims import (
     subjects,
 )
 from .derived import (
+    AGE,
     AVERAGE,
     AVERAGE_CUE,
     BASE,
@@ -43,14 +44,13 @@ from .derived import (
     START,
     SUM,
     Relation,
-    complement,
     counts_its_list,
     relation,
 )
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
 from .lookup import Context, Option, Sources, another_time, counterparts, ranked, year_before
-from .wording import around
+from .wording import around, complement
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}  # the worst verdict of several is a draft's
@@ -290,7 +290,8 @@ def _confirmed_by_operands(
 
 def _self_evident(claim: str, fig: Figure) -> bool:
     """A figure that counts the claim's own list or states the unit of a rate (see SELF_EVIDENT)."""
-    return any(m.start() <= fig.start < m.end() for m in SELF_EVIDENT.finditer(claim)) or counts_its_list(claim, fig)
+    classes = [*SELF_EVIDENT.finditer(claim), *AGE.finditer(claim)]  # 「60周岁以上老年人」
+    return any(m.start() <= fig.start < m.end() for m in classes) or counts_its_list(claim, fig)
 
 
 _PARTS = (SHARE, REMAINDER)  # a part the articles may state as it is (15 of 17)

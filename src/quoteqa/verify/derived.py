@@ -20,7 +20,6 @@ from .wording import (
     SHARE,
     START,
     SUM,
-    WHOLE_OF,
     Relation,
 )
 from .wording import SEP as _SEP
@@ -44,7 +43,7 @@ _VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建
 _GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数|建成|拥有|达到")
 _NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
-_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|还剩|尚余|有待")
+_REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|还剩|尚余|有待|还差|尚差")
 _EXCEPT = re.compile(r"以外|之外")  # 「除A以外的」: A is the part, the whole is named before
 _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(?:未|没有|没)")
 # Each relation's words are found as a cue, then the words after it, then an ending at the end of the
@@ -52,7 +51,7 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 # bounded alternatives: linear in the length of a clause.)
 _SHARE_CUE = re.compile(r"占(?!比|据|用|有|地(?!区))(?:到)?")
 _SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
-_AMONG_END = re.compile(r"[中里](?:的)?(?:有|共有)?$")
+_AMONG_END = re.compile(r"[中里](?:的)?(?:还|仍|尚)?(?:有|共有)?$")
 _RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
@@ -81,6 +80,7 @@ SELF_EVIDENT = re.compile(
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
     r"|(?:超|过|超过)(?:\d+)?[万亿]元(?=的?(?:工业)?(?:项目|企业))"  # 「产值超亿元企业」
 )
+AGE = re.compile(r"(?<![\d.])\d+(?:周岁|岁)(?:及)?以[上下]")  # 「60周岁以上老年人」: an age names a class
 _BASE = re.compile(
     r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?:的(?=[\u4e00-\u9fff]))?(?![的增减提下上])"
 )
@@ -141,14 +141,23 @@ def _sum(at: _Around) -> Relation | None:
         both = _clean(_HERE_AND_NOW.sub("", _clean(listed)))
         return Relation(SUM, (both.replace("存贷款", "存款"), both.replace("存贷款", "贷款")))
     if len(items) < 2 and (group := GROUP.search(at.lead)):  # 「三大主导产业合计」: the items a report lists
-        return Relation(SUM, (group.group(0) + _clean(_VERB.sub("", at.lead[m.end() :])),))
+        between = _clean(at.lead[group.end() : m.start()]) if group.end() <= m.start() else ""  # 「…的规上企业加起来」
+        return Relation(SUM, (group.group(0) + between + _clean(_VERB.sub("", at.lead[m.end() :])),))
+    if len(items) < 2 and _REMAINDER_LEAD.search(at.before + at.lead[: m.start()]):
+        return None  # 「除水稻外,其余粮食产量合计」: what is left of a whole
     if len(items) < 2:  # 「存贷款余额合计」: a sum of items the claim does not list is not a source figure
         return Relation(SUM, ()) if _SUM_ONLY.match(m.group(0)) else None
     items[0] = _HERE_AND_NOW.sub("", items[0]) or items[0]  # 「澄江区新开工」: the place is the claim's
     head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
-    shared = items[-1][head:] if len(items[-1]) > head + 1 else ""
+    last = items[-1].removesuffix("的")  # 「新开工和基本建成的」: no noun shared
+    shared = last[head:] if len(last) > head + 1 else ""
     noun = shared_noun + _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: each one's
     words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
+    modified, _, after = last.rpartition("的")
+    if modified and len(after) >= 2 and not any("的" in p for p in items[:-1]):  # 「新开通和优化调整的城乡公交线路」
+        words = [_clean(p) + after for p in items[:-1]] + [_clean(modified) + after]
+        items, shared = [*items[:-1], modified + after[-2:]], after[-2:]  # plain: 「优化调整线路」
+        items[:-1] = [p + shared for p in items[:-1]]
     kind = _KIND_OF_ITEMS.match(words[0])  # 「(武进)新增A、B和C」: each of them was added
     words = [w if not kind or kind.group(1) in w else kind.group(1) + w for w in words]
     plain = [_clean(p) for p in items]
@@ -181,7 +190,7 @@ _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大
 _NUMBER_OF = {c: i for i, c in enumerate("一两三四五六七八九", 1)} | {"二": 2}
 _HERE_AND_NOW = re.compile(
     r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
-    r"|今年|上半年|前三季度|一季度|全年|目前|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
+    r"|今年|上半年|前三季度|一季度|全年|目前|现有|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
 )
 _KIND_OF_ITEMS = re.compile(r"^[\u4e00-\u9fff]{0,6}?(新增|累计)")
 
@@ -202,6 +211,9 @@ def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> lis
     return items
 
 
+_SUM_END = re.compile(f"(?:{_SUM.pattern})$")
+
+
 def _remainder(at: _Around) -> Relation | None:
     if at.unit == "倍":
         return None  # 「是新能源产业其余部分的6倍多」: a ratio to the rest
@@ -209,7 +221,8 @@ def _remainder(at: _Around) -> Relation | None:
     among = _among_before(at.before)
     if not cue and not _REMAINDER_TRAIL.match(at.trail):
         if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
-            return Relation(REMAINDER, (_clean(among), at.subject), statable=True)
+            said = _NEGATED_AFTER.match(at.trail)  # 「还有14个村尚未建成…」: the part is said after it
+            return Relation(REMAINDER, (_clean(among), _clean(said.group(1)) if said else at.subject), statable=True)
         inside = _AMONG_INSIDE.match(at.lead)
         if inside and at.unit in _COUNTS:  # 「新招聘教师中具有硕士研究生学历的超过300名」: a part
             return Relation(REMAINDER, (_clean(inside.group(1)), _clean(inside.group(2))), statable=True)
@@ -224,6 +237,7 @@ def _remainder(at: _Around) -> Relation | None:
             _last_among(at.before[: excepted.start()])
         )
         whole = whole or _clean(re.sub(cue.group(0) + "(?:行业|部分|领域|板块)?", "", at.lead))  # 「除…外,其余…」
+        whole = _SUM_END.sub("", whole) or whole  # 「其余粮食产量合计」
         return Relation(REMAINDER, (whole, _clean(excepted.group(1))))
     if cue and _EXCEPT.match(cue.group(0)):  # 「(除)A以外的产值」: the part is A
         part = _clean(re.sub(r"^.*?除", "", head[len(_among(head)) :] if _among(head) else head))
@@ -232,6 +246,7 @@ def _remainder(at: _Around) -> Relation | None:
             at.earlier if re.fullmatch("部分|其他|其余|剩余部分", whole) and at.earlier else whole
         )  # 「…之外的部分」
         return Relation(REMAINDER, (whole, part)) if whole and part else None
+    head = re.sub("距(?=.*(?:目标|任务|计划)$)", "", head)  # 「筹集量距全年目标还差」: the target less what is done
     whole = _clean(among) if among else _clean(head) or at.subject
     if cue and _NEED.fullmatch(cue.group(0)) and not among and len(_clean(at.lead[cue.end() :])) >= 2:
         whole = _clean(at.lead[cue.end() :]) + "任务"  # 「下半年还需筹集保障性租赁住房」: what is left to do
@@ -244,7 +259,8 @@ PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
 _NEED = re.compile("还需|尚需|仍需|还要")
 
 
-_AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:有|共有|为|约|近|超过|达到|达)*$")
+_NEGATED_AFTER = re.compile(r"^[\u4e00-\u9fff]?((?:仍|尚|还)?(?:未|没有|没)[\u4e00-\u9fff]{2,16})")
+_AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:还|仍|只|仅)?(?:有|共有|为|约|近|超过|达到|达)*$")
 _COUNTS = ("人", "人次", "名", "个", "家", "所", "户", "项", "座", "套")
 _EXCEPT_CLAUSE = re.compile(r"(?:^|[,,;;])([^,,;;。除]{2,30}?)(?:以外|之外)[,,]$")  # 「三大主导产业之外,其余…」
 _EXCEPT_WORDS = re.compile(r"除(?:了)?([^,,;;。除]{2,30}?)(?:以外|之外|外)")
@@ -269,6 +285,9 @@ def _share(at: _Around) -> Relation | None:
         return Relation(SHARE, (whole, part), statable=True)
     if among := _among(at.lead):
         return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
+    if of_total := _OF_TOTAL.match(at.lead):  # 「已完成的民生实事项目还不到总数的一半」: 完成 of 民生实事项目
+        done, _, noun = _clean(of_total.group(1)).rpartition("的")
+        return Relation(SHARE, (noun, done or noun), statable=True) if len(noun) >= 2 else None
     if (named := _IS_PART.match(at.trail)) and at.lead.strip() in ("其中", "") and at.earlier:
         return Relation(SHARE, (at.earlier, _clean(named.group(1))), statable=True)  # 「…,其中三分之二是…学位」
     if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
@@ -284,6 +303,9 @@ def _share(at: _Around) -> Relation | None:
     return None
 
 
+_OF_TOTAL = re.compile(
+    r"^(.{2,30}?)(?:还|仍|已|只|仅)?(?:不到|不足|超过|达到|接近|近|约|占)?(?:总数|总量|总额)的(?:约|近)?$"
+)
 _IS_PART = re.compile(r"^(?:是|为|属于)([\u4e00-\u9fff“”]{2,20})$")
 _OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
 _SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已|了)+$")
@@ -313,7 +335,7 @@ def _ratio(at: _Around) -> Relation | None:
     other = _clean(m.words)
     cue = at.lead[m.start : m.start + 4]
     hedge = "近" if cue.startswith("接近") else "约" if cue.startswith(("约", "大约")) else ""
-    if len(_GENERIC_WHOLE.sub("", _NEW.sub("", other))) < 2 and _NEW.search(other):
+    if len(_GENERIC_WHOLE.sub("", _NEW.sub("", _PERIOD.sub("", other)))) < 2 and _NEW.search(other):
         # 「累计上市企业数是今年新增数的25倍」: what was added of the first's subject
         return Relation(RATIO, (first, "新增" + re.sub("累计|数量|数$", "", first)), statable=True, hedge=hedge)
     return Relation(RATIO, (first, _whole(other, first)), statable=True, hedge=hedge)
@@ -432,28 +454,6 @@ def counts_its_list(claim: str, fig: Figure) -> bool:
 
 
 _LIST_COUNT = re.compile("[两二三四五六七八九][家所个座项类]")
-
-
-def complement(claim: str, fig: Figure) -> Relation | None:
-    """A figure the articles do not state that follows from what they do: the rest of a whole they
-    split in two (进口 of 进出口, the rest being 出口; 限额以下 of 社会消费品零售总额), or a whole they
-    give a part of and its share (「累计建成8.6万亩,占耕地总面积的…78.2%」: 耕地总面积)."""
-    words = _around(claim, fig).subject
-    if fig.unit in ("%", "百分点", "倍"):
-        return None
-    if trade := imports_apart(words):
-        return Relation(REMAINDER, trade)
-    if "限额以下" in words and "零售额" in words:
-        rest = re.sub(r"^.*?限额以下", "限额以上", words)
-        return Relation(REMAINDER, ("社会消费品零售总额", rest))
-    return Relation(WHOLE_OF, (words,)) if len(words) >= 2 else None
-
-
-def imports_apart(words: str) -> tuple[str, str] | None:
-    """The whole and the other part of a subject of 进口 (「进口额」: 「进出口额」 and 「出口额」)."""
-    if not re.search("(?<!进出)进口", words):
-        return None
-    return words.replace("进口", "进出口"), words.replace("进口", "出口")
 
 
 def _per(at: _Around) -> Relation | None:

@@ -14,6 +14,7 @@ from ..ask.models import Model
 from ..ask.question import analyse
 from ..index.search import EVERYTHING, Scope
 from ..index.store import Index
+from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
 from . import derived
 from .arithmetic import Operand
@@ -43,6 +44,7 @@ TIME = re.compile(
 )
 # A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
 _PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
+_DONE = re.compile("已|累计|截至|目前")  # what is done since a plan was named
 MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
 
 Sources = list[tuple[answering.Scored, list[Figure], list[Subject]]]
@@ -120,9 +122,11 @@ class Context:
         return self.target(option[1].sentence, option[2])
 
     def target(self, sid: int, fig: Figure) -> bool:
-        """Whether a figure of sentence ``sid`` is a plan or a target while the claim speaks of none."""
+        """Whether a figure of sentence ``sid`` is a plan or a target while the claim speaks of none
+        (「力争…突破1800亿元,新增…80家以上」; but 「全年计划新建30个,前三季度已建成24个」 has done 24)."""
         before = self.index.sentences[sid].text[: fig.start]
-        return bool(_PLAN.search(before)) and not _PLAN.search(self.claim)
+        plans = list(_PLAN.finditer(before))
+        return bool(plans) and not _DONE.search(before[plans[-1].end() :]) and not _PLAN.search(self.claim)
 
     def claim_place(self) -> str:
         """The place a claim begins with (「上半年示范区…」: 示范区), when the articles name it so."""
@@ -234,7 +238,9 @@ def find(
     if probed is None:
         return "missing"
     options = [
-        o for o in held_options(*probed, ctx.sources(words), want) if not ctx.planned(o) and not _a_class(ctx, o)
+        o
+        for o in held_options(*probed, ctx.sources(words), want, ctx.index)
+        if not ctx.planned(o) and not _a_class(ctx, o)
     ]
     periods = set(PERIOD.findall(ctx.claim))
     if periods:  # 「去年全年…」 is never a figure of 「前三季度」
@@ -248,6 +254,9 @@ def find(
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
     then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
+    labelled = _labelled(ctx, close, probed[1])  # 「新开工保障性住房1860套,基本建成1240套」: 1860套 of 新开工
+    if len({o[2].value for o in close}) > 1 and len({o[2].value for o in labelled}) == 1:
+        close, best = labelled, labelled[0]
     whole = [o for o in close if not o[3].part]  # 「全年接待游客1260万人次」, not 「其中过夜游客412万人次」
     if len({o[2].value for o in close}) > 1 and len({o[2].value for o in whole}) == 1:
         close, best = whole, whole[0]
@@ -261,6 +270,22 @@ def find(
             return "unclear"
         best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def _labelled(ctx: Context, close: list[Option], probed: Subject) -> list[Option]:
+    """The close options whose own label, the words between the figure before and the figure in
+    its sentence, holds all the operand's words; none when a figure comes before those words
+    (「12个监测断面中优Ⅲ断面达9个」: the words are 12个's)."""
+    out = []
+    for o in close:
+        text = ctx.index.sentences[o[1].sentence].text
+        figs, _ = sentence_figures(ctx.index, o[1].sentence)
+        start = max([f.end for f in figs if f.end <= o[2].start] + [0])
+        if probed.terms and probed.terms <= frozenset(bigrams(text[o[2].end : o[2].end + 12])):
+            return []
+        if probed.terms and probed.terms <= frozenset(bigrams(text[start : o[2].start])):
+            out.append(o)
+    return out
 
 
 def _a_class(ctx: Context, option: Option) -> bool:
@@ -314,15 +339,25 @@ def _canon(period: str) -> str:
     return period
 
 
-def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[Figure, Subject], bool]) -> list[Option]:
+def held_options(
+    fig: Figure,
+    subj: Subject,
+    sources: Sources,
+    want: Callable[[Figure, Subject], bool],
+    index: Index | None = None,
+) -> list[Option]:
     """Figures of the candidate sentences whose subject holds most of an operand's words (「九大产业
-    集群」 in 「全区九大重点产业集群规上企业完成产值」), best first."""
+    集群」 in 「全区九大重点产业集群规上企业完成产值」), best first. With ``index``, the words of a
+    sentence's opening clause without a figure are its figures' too (「家庭医生签约服务扩面提质,签约
+    居民21.8万人」: 家庭医生签约居民), when the figure's own subject holds some of the operand's."""
     out = []
     for rank_no, (scored, figs, subs) in enumerate(sources):
+        topic = _topic(index.sentences[scored.sentence].text) if index is not None else frozenset()
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
-            held = len(subj.terms & (src_subj.full | src_subj.shared)) / len(subj.terms) if subj.terms else 0.0
+            own = subj.terms & (src_subj.full | src_subj.shared)
+            held = len(own | (subj.terms & topic if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
             if src_subj.shared and not src_subj.terms & subj.terms:
@@ -334,6 +369,12 @@ def held_options(fig: Figure, subj: Subject, sources: Sources, want: Callable[[F
             out.append((score, scored, src, src_subj, held))
     out.sort(key=lambda o: -o[0])
     return out
+
+
+def _topic(text: str) -> frozenset[str]:
+    """The words of a sentence's opening clause when it holds no figure (「家庭医生签约服务扩面提质,」)."""
+    opening = re.match(r"([^,,;;:。\d]{4,20})[,,::]", text)
+    return frozenset(bigrams(opening.group(1))) if opening else frozenset()
 
 
 def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:

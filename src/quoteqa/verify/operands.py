@@ -33,7 +33,7 @@ from .parts import group, whole_and_part, whole_from_share
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
 _PEOPLE_NOUNS = frozenset(("人次", "人数"))  # a figure without a unit that counts people by its noun
-_COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "")
+_COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "项", "条", "部", "辆", "台", "")
 
 
 def check(
@@ -126,23 +126,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
     if kind == derived.START:
-        what = ctx.without_place(_RUNNING.sub("", ctx.without_place(words[0])))  # 「白沙镇累计建成高标准农田」
-        what = what.removeprefix("的")  # 「白沙镇的民宿」
-        what = re.sub(r"^.{2,}?的(?=..)", "", what) if "的" in what else what  # 「图书馆的藏书」: 藏书
-        stock = lambda f, s: not s.change and not s.added  # noqa: E731
-        total = find(ctx, "累计", "累计" + what, unit, stock)
-        added = find(ctx, "新增", "新增" + what, unit, lambda f, s: s.added and not s.cumulative)
-        if isinstance(total, str) and not isinstance(added, str):  # 「新增藏书5.2万册,总藏书量达到68万册」
-            total = find(ctx, "累计", what, unit, stock, near=frozenset({added[1].sentence}))
-        if isinstance(added, str) and not isinstance(total, str):
-            added = _since_start(ctx, total)
-        if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
-            added = find(ctx, "比年初增加", words[0], unit, lambda f, s: s.base == "ytd", change=True)
-        if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
-            smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
-            beside = find(ctx, "新增", "新增" + what, unit, smaller, near=frozenset({total[1].sentence}))
-            added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
-        return all_found([total, added])
+        return _start_operands(ctx, words[0], unit)
     if kind in (derived.DIFFERENCE, derived.GAP):
         operand_unit = "%" if unit == "百分点" else unit
         growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
@@ -186,6 +170,34 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             rate = _yoy_after(ctx, level) or rate
         return all_found([level, rate])
     return "missing"
+
+
+def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
+    """A running total and what was added to it this year (its start is the one less the other)."""
+    what = ctx.without_place(_RUNNING.sub("", ctx.without_place(words)))  # 「白沙镇累计建成高标准农田」
+    what = what.removeprefix("的")  # 「白沙镇的民宿」
+    what = re.sub(r"^.{2,}?的(?=..)", "", what) if "的" in what else what  # 「图书馆的藏书」: 藏书
+    stock = lambda f, s: not s.change and not s.added  # noqa: E731
+    new = lambda f, s: s.added and not s.cumulative  # noqa: E731
+    total = find(ctx, "累计", "累计" + what, unit, stock)
+    head = re.sub("(?:总数|总量|总额|数量)$", "", what) or what  # 「托位总数」: 新增托位
+    added = find(ctx, "新增", "新增" + head, unit, new)
+    if isinstance(total, str) and isinstance(added, str) and len(head) > 4:  # 「既有住宅加装电梯」: its head
+        head = head[-4:]
+        added = find(ctx, "新增", "新增" + head, unit, new)
+    if isinstance(total, str) and not isinstance(added, str):  # 「新增藏书5.2万册,总藏书量达到68万册」
+        total = find(ctx, "累计", what, unit, stock, near=frozenset({added[1].sentence}))
+    if isinstance(total, str) and not isinstance(added, str) and head != what:
+        total = find(ctx, "累计", "累计" + head, unit, stock, near=frozenset({added[1].sentence}))
+    if isinstance(added, str) and not isinstance(total, str):
+        added = _since_start(ctx, total)
+    if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
+        added = find(ctx, "比年初增加", words, unit, lambda f, s: s.base == "ytd", change=True)
+    if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
+        smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
+        beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
+        added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
+    return all_found([total, added])
 
 
 def _yoy_after(ctx: Context, level: Found) -> Found | None:
@@ -234,7 +246,7 @@ def _rest_of(ctx: Context, words: str, first: Found) -> list[Found | str]:
     """The whole and the part that a ratio's second operand is the rest of, when the articles give
     those and not it: 进口 is 进出口 less 出口; 「…其余部分」 is the whole less the first operand."""
     unit = first[0].unit
-    if trade := derived.imports_apart(words):
+    if trade := wording.imports_apart(words):
         return [find(ctx, "总数", trade[0], unit), find(ctx, "部分", trade[1], unit)]
     rest = re.search("其余|其他|剩下|剩余", words)
     if rest and rest.start() >= 2:  # the whole is more than its part, the first

@@ -9,6 +9,7 @@ import math
 import re
 import unicodedata
 
+from ..ask.answer import Scored
 from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized
 from . import derived
@@ -35,12 +36,23 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     w_fig = whole[0]
     unit = w_fig.unit
     if rel.statable and rel.kind == derived.REMAINDER:
-        return _part_of(ctx, whole, part_words)
+        return _part_of(ctx, whole, part_words, whole_words)
     if derived.GROUP.search(part_words):  # 「三大主导产业产值占…」: the items its report lists
         items = group(ctx, part_words, unit)
-        tied = not isinstance(items, str) and all(_tied(ctx, whole, item, whole_words) for item in items)
+        # a group's items listed after its whole, in its paragraph, are its breakdown (「…规上工业总产值
+        # 412.5亿元。…三大主导产业支撑有力:新材料产业完成产值148.3亿元,…」)
+        tied = not isinstance(items, str) and all(
+            _tied(ctx, whole, item, whole_words) or _after_in_paragraph(ctx, whole, item) for item in items
+        )
         return [whole, *items] if tied and not isinstance(items, str) else "unclear" if tied else "missing"
-    part = find(ctx, "部分", part_words, unit) if part_words else "missing"
+    done = _done_verb(ctx, part_words)  # 「已完成的」: what was done of the whole, after it in its paragraph
+    part = (
+        _done_in_paragraph(ctx, whole, done)
+        if done
+        else find(ctx, "部分", part_words, unit)
+        if part_words
+        else "missing"
+    )
     if isinstance(part, str) or part[0].low >= w_fig.low:
         text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
         words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
@@ -54,7 +66,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
         part = in_sentence(ctx, "部分", whole[1], named_part)
     if not isinstance(part, str) and _PEAK.search(_clause_of(part)) and not _PEAK.search(ctx.claim):
         return "missing"  # 「滨河夜市单日最高客流突破8万人次」 is a peak, no part of a total
-    if not isinstance(part, str) and not _tied(ctx, whole, part, whole_words):
+    if not isinstance(part, str) and not done and not _tied(ctx, whole, part, whole_words):
         return "unclear"  # the articles never say the one is part of the other
     return all_found([whole, part])
 
@@ -88,8 +100,42 @@ def group(ctx: Context, words: str, unit: str) -> list[Found] | str:
             if "分别" in text and len(listed) == n and all(f.start > text.find("分别") for f in listed):
                 found = dataclasses.replace(scored, sentence=k)
                 return all_found([ctx.operand(f"第{i + 1}项", found, f) for i, f in enumerate(listed)])
-        return "missing"
+        return _listed_clauses(ctx, scored, m, n, words[m.end() :], unit)
     return "missing"
+
+
+def _listed_clauses(ctx: Context, scored: Scored, m: re.Match[str], n: int, noun: str, unit: str) -> list[Found] | str:
+    """A group listed item by item after a colon, one item a clause (「三大主导产业支撑有力:A产业完成产值
+    148.3亿元,规上企业累计58家,其中当年新增9家;B产业…;C产业…」): in each, the one figure of the unit
+    that counts what the claim adds (what was added when it says 新增, else not what was added)."""
+    sid = scored.sentence
+    text = ctx.index.sentences[sid].text
+    after = text.find(m.group(0)) + len(m.group(0))
+    colon = re.search("[::]", text[after:])
+    if colon is None or sid + n > len(ctx.index.sentences):
+        return "missing"
+    first = after + colon.end()
+    added = bool(_ADDED.search(noun))
+    terms = frozenset(bigrams(_ADDED.sub("", noun)))
+    found: list[Found | str] = []
+    for i, k in enumerate(range(sid, sid + n)):
+        if ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
+            return "missing"
+        clause = ctx.index.sentences[k].text
+        figs, subs = sentence_figures(ctx.index, k)
+        begin = first if k == sid else 0
+        own = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change and f.start >= begin]
+        heads = [(f, clause[max([g.end for g in figs if g.end <= f.start] + [begin]) : f.start]) for f in own]
+        heads = [(f, head) for f, head in heads if bool(_ADDED.search(head)) == added]
+        labelled = [(f, head) for f, head in heads if terms & frozenset(bigrams(head))]
+        pick = labelled or heads
+        if len(pick) != 1:
+            return "missing"
+        found.append(ctx.operand(f"第{i + 1}项", dataclasses.replace(scored, sentence=k), pick[0][0]))
+    return all_found(found)
+
+
+_ADDED = re.compile("新增|新建|新认定|净增")
 
 
 def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
@@ -101,8 +147,15 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
     # the whole's figure, in the share's clause or in a clause 「…中,」 before it (「民生支出42.3亿元,占…」 is the part)
     clause = max(ctx.claim.rfind(c, 0, fig.start) for c in ",,;;") + 1
     among = bool(re.search(r"[中里][,,;;]$", ctx.claim[:clause]))
+    classes = [m.span() for m in derived.AGE.finditer(ctx.claim)]  # 「60周岁以上」 states no whole
     stated = [
-        f for f in claimed if f is not fig and f.unit != "%" and f.start < fig.start and (f.start >= clause or among)
+        f
+        for f in claimed
+        if f is not fig
+        and f.unit != "%"
+        and f.start < fig.start
+        and (f.start >= clause or among)
+        and not any(a <= f.start < b for a, b in classes)
     ]
     unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
 
@@ -121,7 +174,7 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
     return whole
 
 
-def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
+def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> list[Found] | str:
     """A part the claim states of a whole (「612名教师中具有硕士研究生学历的」, 「随迁子女中未在公办学校就读
     的」): a share the whole's report gives of it or of what it negates (「其中具有硕士研究生学历的占
     38.2%」, 「在公办学校就读的比例达到93.6%」), or, worded as the rest (「4A级以下的」), the one other
@@ -135,18 +188,68 @@ def _part_of(ctx: Context, whole: Found, part_words: str) -> list[Found] | str:
     if not isinstance(share, str) and _tied(ctx, whole, share, ""):
         return all_found([whole, share])
     if negated and named:  # 「游客中,不过夜的游客」: the whole less the part it negates (「其中过夜游客412万人次」)
-        counted = find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
+        done = _done_verb(ctx, positive)  # 「尚未完成的」: the whole less what was done of it
+        counted = (
+            _done_in_paragraph(ctx, whole, done)
+            if done
+            else find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
+        )
         smaller = not isinstance(counted, str) and 0 < counted[0].high < w_fig.low and counted[0].unit == w_fig.unit
-        if not isinstance(counted, str) and smaller and _tied(ctx, whole, counted, ""):
+        noun = re.sub(r"^.*\d+(?:\.\d+)?[\u4e00-\u9fff]", "", ctx.without_place(whole_words))  # 「58所幼儿园」
+        kind_of = len(noun) >= 2 and positive.endswith(noun)  # 「普惠性幼儿园」 is a kind of 幼儿园
+        tied = not isinstance(counted, str) and (done or _tied(ctx, whole, counted, noun if kind_of else ""))
+        if not isinstance(counted, str) and smaller and tied:
             return all_found([whole, counted])
     claim = normalized(ctx.claim)
     after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
     if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
         return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
-    return all_found([whole, in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))])
+    rest = in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))
+    if isinstance(rest, str):  # 「新购置…48辆,全县公交车总数312辆,其中新能源公交车268辆」: the part after 其中
+        text = ctx.index.sentences[whole[1].sentence].text
+        at = text.find(w_fig.text)
+        rest = in_sentence(
+            ctx,
+            "其余部分",
+            whole[1],
+            lambda f: _smaller(f, w_fig, w_fig.unit) and at >= 0 and "其中" in text[at : f.start],
+        )
+    return all_found([whole, rest])
 
 
 _NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
+
+
+def _done_verb(ctx: Context, words: str) -> str:
+    """The verb of a part named only by what was done (「已完成的」: 完成), or ""."""
+    verb = _DONE_VERB.fullmatch(re.sub("^(?:已经|已|提前|累计|共)+", "", ctx.without_place(words)))
+    return verb.group(1) if verb else ""
+
+
+def _done_in_paragraph(ctx: Context, whole: Found, verb: str) -> Found | str:
+    """What was done of a whole counted before it in its paragraph, in its unit, named by the verb
+    alone (「确定民生实事项目48项,…。截至9月底,已提前完成31项」)."""
+    sid = whole[1].sentence
+    found: list[Found] = []
+    for k in range(sid, min(sid + 4, len(ctx.index.sentences))):
+        if ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
+            break
+        text = ctx.index.sentences[k].text
+        figs, subs = sentence_figures(ctx.index, k)
+        for f, s in zip(figs, subs, strict=True):
+            clause = re.split("[,,;;]", text[: f.start])[-1]
+            later = k > sid or f.start > text.find(whole[0].text)
+            if later and f.unit == whole[0].unit and not s.change and verb in clause and f.value < whole[0].low:
+                found.append(ctx.operand("部分", dataclasses.replace(whole[1], sentence=k), f))
+    return found[0] if len({f[0].text for f in found}) == 1 else "missing"
+
+
+_DONE_VERB = re.compile("(完成|建成|开工|竣工|投用|投入使用|办结|达标)(?:的)?")
+
+
+def _after_in_paragraph(ctx: Context, whole: Found, part: Found) -> bool:
+    w, p = whole[1].sentence, part[1].sentence
+    return p > w and ctx.index.sent_para[p] == ctx.index.sent_para[w]
 
 
 def _clean_part(words: str) -> str:

@@ -131,3 +131,25 @@ def around(claim: str, fig: Figure) -> Around:
 
 # Words that join two clauses and name nothing (「…达到20家;也就是说,此前…」).
 CONNECTIVE = re.compile(r"也就是说|换言之|换句话说|这意味着|这就是说|由此可见|可见|据此|算下来|照此计算|按此计算|即")
+
+
+def complement(claim: str, fig: Figure) -> Relation | None:
+    """A figure the articles do not state that follows from what they do: the rest of a whole they
+    split in two (进口 of 进出口, the rest being 出口; 限额以下 of 社会消费品零售总额), or a whole they
+    give a part of and its share (「累计建成8.6万亩,占耕地总面积的…78.2%」: 耕地总面积)."""
+    words = around(claim, fig).subject
+    if fig.unit in ("%", "百分点", "倍"):
+        return None
+    if trade := imports_apart(words):
+        return Relation(REMAINDER, trade)
+    if "限额以下" in words and "零售额" in words:
+        rest = re.sub(r"^.*?限额以下", "限额以上", words)
+        return Relation(REMAINDER, ("社会消费品零售总额", rest))
+    return Relation(WHOLE_OF, (words,)) if len(words) >= 2 else None
+
+
+def imports_apart(words: str) -> tuple[str, str] | None:
+    """The whole and the other part of a subject of 进口 (「进口额」: 「进出口额」 and 「出口额」)."""
+    if not re.search("(?<!进出)进口", words):
+        return None
+    return words.replace("进口", "进出口"), words.replace("进口", "出口")
