@@ -50,7 +50,8 @@ def test_squad_table_measures_all_methods_by_half(tmp_path: Path):
     plot_data: dict[str, list[tuple[str, float, float]]] = {}
     table = squad_table("CMRC 2018 dev", path, work, plot_data)
     rows = [line for line in table.splitlines() if line.startswith("| ") and "---" not in line][1:]
-    assert len(rows) == 8  # four methods, two halves each
+    assert len(rows) == 12  # four methods, then quoteqa and dense alone on e5-small, two halves each
+    assert rows[8].startswith("| quoteqa (e5-small) | training |"), table
     ours = [r.split(" | ") for r in rows[:2]]
     assert rows[0].startswith("| quoteqa | training |") and rows[1].startswith("| quoteqa | **check** |")
     for cells in ours:

@@ -26,6 +26,7 @@ from quoteqa.qa import QA
 
 from . import files, startup
 from .bands import band_table, conversation_table
+from .encoders import e5_methods
 from .kinds import kind_table
 from .score import Answerer, Item, Reply, Scores, load_items, score
 
@@ -341,7 +342,8 @@ def squad_table(name: str, path: Path, work: Path, plot_data: dict[str, list[tup
         "| method | half | passage@1 | passage@5 | quote@1 | quote@3 | abstained | p50 ms | p95 ms | build s |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for method, answer, build_s in methods(qa, stats.seconds - stats.model_seconds):
+    e5 = e5_methods(corpus, work / f"{path.stem}-e5-index", quoteqa_answerer, dense_baseline, with_previous)
+    for method, answer, build_s in [*methods(qa, stats.seconds - stats.model_seconds), *e5]:
         for half, label in (("train", "training"), ("check", "**check**")):
             sc, times, _ = _timed(answer, halves[half], qa.index)
             r = sc.as_row()
@@ -402,6 +404,7 @@ def run(
         build_s = time.perf_counter() - t
         qa = QA.load(index_path)
         compared = methods(qa, stats.seconds - stats.model_seconds)
+        compared += e5_methods(corpus, work / "e5-index", quoteqa_answerer, dense_baseline, with_previous)
         sections: list[str] = []
         misses: list[str] = []
         for n, path in enumerate(sets):
@@ -509,6 +512,7 @@ QUESTION_SETS = (
     "citizen_holdout4.jsonl",
     "citizen_holdout5.jsonl",
     "citizen_holdout6.jsonl",
+    "citizen_holdout7.jsonl",
 )
 CLAIM_SETS = (
     *("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout"),

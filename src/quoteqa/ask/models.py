@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ..index.embedding import E5_MODEL
 from ..index.store import WEIGHTS_FILE
 from ..language import kinds as asking
 from . import forest
@@ -258,7 +259,9 @@ def untrained(model_name: str) -> Model:
     return Model("untrained", START, np.zeros(n), 0.0, 0.5, np.zeros(n), 0.0, embedding_model=model_name)
 
 
-_REGISTERED: dict[str, Path] = {}  # embedding model name -> weights file (see register)
+# The weights `make train` writes for multilingual-e5-small (`quoteqa train -- --model e5-small`).
+E5_WEIGHTS = MODEL_FILE.parent / "e5" / MODEL_FILE.name
+_REGISTERED: dict[str, Path] = {E5_MODEL: E5_WEIGHTS}  # embedding model name -> weights file (see register)
 
 
 def register(model_name: str, path: Path) -> None:

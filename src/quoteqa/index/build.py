@@ -21,7 +21,7 @@ from ..ingest.corpus import CorpusError, file_sha256
 from ..ingest.formats import IngestReport, kind_of
 from ..ingest.scan import scan_corpus
 from ..ingest.text import NORMALIZER, normalize
-from .embedding import DEFAULT_MODEL, build_threads, dimension, encode, load_model, set_threads
+from .embedding import DEFAULT_MODEL, Embedder, build_threads, dimension, encode, load_embedder, set_threads
 from .retrievers import EXACT_LIMIT, Bm25Builder, DenseIndex, DocTerms, open_vectors
 from .search import LOCAL, MILVUS_LITE, StoreError, check_uri
 from .store import (
@@ -53,7 +53,7 @@ from .store import (
 )
 
 if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def build(
     index: Path,
     *,
     model_name: str = DEFAULT_MODEL,
-    model: SentenceTransformer | None = None,
+    model: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
     wait: bool = False,
     reuse: bool = True,
@@ -237,7 +237,7 @@ class _VectorWriter:
         self,
         folder: Path,
         prev: PreviousBuild,
-        get_model: Callable[[], SentenceTransformer],
+        get_model: Callable[[], Embedder],
         others: Sequence[PreviousBuild] = (),
     ) -> None:
         self.vectors = (folder / VECTORS).open("wb")
@@ -412,7 +412,7 @@ def _build(
     index: Path,
     *,
     model_name: str,
-    model: SentenceTransformer | None,
+    model: Embedder | None,
     progress: Callable[[int, int], None] | None,
     reuse: bool,
     exact_limit: int,
@@ -426,13 +426,13 @@ def _build(
 
     start = time.perf_counter()
     model_seconds = 0.0
-    loaded: list[SentenceTransformer] = [model] if model is not None else []
+    loaded: list[Embedder] = [model] if model is not None else []
 
-    def get_model() -> SentenceTransformer:
+    def get_model() -> Embedder:
         nonlocal model_seconds
         if not loaded:
             t = time.perf_counter()
-            loaded.append(load_model(model_name))
+            loaded.append(load_embedder(model_name))
             model_seconds = time.perf_counter() - t
         return loaded[0]
 

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Union
 
 import numpy as np
 
+from .e5 import E5_MODEL, E5Small, e5_small
+
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
@@ -43,6 +45,12 @@ def offline() -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ["HF_DATASETS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+
+def load_embedder(name: str = DEFAULT_MODEL) -> SentenceTransformer | E5Small:
+    """What a build embeds sentences with: multilingual-e5-small's engine for ``e5-small``, else
+    ``load_model(name)``."""
+    return e5_small() if name == E5_MODEL and name not in NAMED_MODELS else load_model(name)
 
 
 def load_model(name: str = DEFAULT_MODEL) -> SentenceTransformer:
@@ -77,8 +85,9 @@ class NumpyUSE:
         return self.model.embed(list(texts))
 
 
-# What a question is embedded with: the numpy USE for the default model, else the model itself.
-Embedder = Union["SentenceTransformer", NumpyUSE]
+# What a question is embedded with: the numpy USE for the default model, e5-small's own engine
+# (e5.py), else the model itself.
+Embedder = Union["SentenceTransformer", NumpyUSE, E5Small]
 _NUMPY: dict[str, Future[NumpyUSE]] = {}
 _NUMPY_LOCK = threading.Lock()
 
@@ -121,6 +130,8 @@ def _settle(future: Future[NumpyUSE]) -> None:
 
 def query_model(name: str = DEFAULT_MODEL) -> Embedder:
     """The model questions of an index built with ``name`` are embedded with (loaded once)."""
+    if name == E5_MODEL and name not in NAMED_MODELS:
+        return e5_small()
     if name != DEFAULT_MODEL or name in NAMED_MODELS:
         return load_model(name)
     preload(name)
@@ -190,17 +201,24 @@ def build_threads() -> int:
 
 
 def encode(model: Embedder, texts: list[str], *, batch_size: int = 128) -> np.ndarray:
-    """L2-normalised float32 embeddings, one row per text."""
+    """L2-normalised float32 embeddings, one row per text (sentences: e5's passages)."""
     if isinstance(model, NumpyUSE):
         return model.embed(texts)
+    if isinstance(model, E5Small):
+        return model.passages(texts)
     vecs = model.encode(
         texts, batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
     )
     return np.ascontiguousarray(vecs, dtype=np.float32)
 
 
+def encode_queries(model: Embedder, texts: list[str]) -> np.ndarray:
+    """Questions and claims: e5's queries, the same vectors as ``encode`` for other models."""
+    return model.queries(texts) if isinstance(model, E5Small) else encode(model, texts)
+
+
 def dimension(model: Embedder) -> int:
-    if isinstance(model, NumpyUSE):
+    if isinstance(model, (NumpyUSE, E5Small)):
         return model.dimension
     dim = model.get_embedding_dimension()
     if dim is None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from ..ingest.corpus import Article, CorpusError, Paragraph, Sentence, Source, date_span, file_sha256
 from ..ingest.text import NORMALIZER, normalize
-from .embedding import DEFAULT_MODEL, Embedder, dimension, encode, preload, query_model
+from .embedding import DEFAULT_MODEL, Embedder, dimension, encode_queries, preload, query_model
 from .retrievers import DenseIndex, DiskArray, LexicalIndex
 from .search import LOCAL, MILVUS_SERVER, LocalStore, Store, StoreError, day
 
@@ -211,7 +211,7 @@ class Index:
         if vector is None:
             if len(self.queries) >= QUERY_MEMO:
                 self.queries.clear()
-            vector = self.queries[key] = encode(self.model, [key])[0]
+            vector = self.queries[key] = encode_queries(self.model, [key])[0]
         return vector
 
 

