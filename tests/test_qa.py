@@ -134,3 +134,26 @@ def test_a_figure_is_never_answered_by_a_sentence_without_one(qa: QA, question: 
     assert r.related and all(c.quote in SEED_TEXT for c in r.related)  # related reading, not an answer
     for answered in ("太湖湾音乐节连续几年被央视报道?", "安全治理集成改革要落实几个集成"):  # 三年, 七个
         assert qa.ask(answered).found
+
+
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        ("淮泰常铁路什么时候通车", "没有给出通车的日期或时间"),
+        ("蓝湾国际人才公寓管理处几点上班", "没有给出上班的具体时间"),
+    ],
+)
+def test_a_time_is_never_answered_by_a_sentence_without_one(qa: QA, question: str, said: str):
+    """Issue 37, a rule: a question asking when is refused when the best quote gives no time (「淮泰常铁路、
+    宁常高速高起点规划…」), saying which time the articles do not give; a time the sentence gives
+    (「即将完工」) or, asked how long, a duration (「连续三年」) answers."""
+    r = qa.ask(question)
+    assert not r.found and r.asked.kind in ("date", "clock")
+    assert r.missing is not None and said in r.missing.message, r.missing
+    assert r.related and all(c.quote in SEED_TEXT for c in r.related)
+    for answered, quoted in (
+        ("武进人民医院南院二期什么时候完工", "即将完工"),
+        ("太湖湾音乐节被央视报道了多久?", "连续三年"),
+    ):
+        a = qa.ask(answered)
+        assert a.found and quoted in a.answer, a.answer

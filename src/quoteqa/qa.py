@@ -298,7 +298,11 @@ class QA:
             ranked = [newest, *(r for r in ranked if r is not newest)]
         best = ranked[0]
         run = answering.answer_run(idx, query, ranked)
-        no_figure = answering.figure_missing(idx, query, run, q) or answering.title_missing(idx, query, run)
+        no_figure = (
+            answering.figure_missing(idx, query, run, q)
+            or answering.time_missing(idx, query, run, q)
+            or answering.title_missing(idx, query, run)
+        )
         if no_figure is not None:  # a figure asked for and none stated, or another title: refused, as a rule
             related = [citation(idx, best.sentence, idx.sentences[best.sentence].text, best.score)]
             return said(False, "", passages=passages, asked=query.asked, missing=no_figure, related=related)

@@ -221,6 +221,38 @@ def figure_missing(index: Index, query: Query, run: list[int], typed: str = "") 
     return _lacking(query, text, asked.kind, what, "给出")
 
 
+TIME_KINDS = frozenset({"date", "clock"})
+# A time in any form a sentence gives one: a date, a clock time, a period or season, a relative day
+# (「昨天」, 「即将」). A question that asks when is never answered by a sentence without one (a rule).
+TIME_SAID = re.compile(
+    r"[0-9０-９]{4}年|[0-9０-９一二三四五六七八九十]{1,3}月|[0-9０-９]{1,2}[日号]|[0-9０-９]{1,2}[:：][0-9０-９]{2}"
+    r"|[0-9０-９一二三四五六七八九十]{1,2}[点时](?!候)|今年|去年|明年|前年|年[初底末内中]|月[初底末中]|上半年|下半年|季度"
+    r"|近日|日前|昨天|昨日|今天|今日|明天|近期|当天|即将|正在|已经|上午|下午|晚上|凌晨|每天|每日|每周|每月|工作日"
+    r"|周[一二三四五六日末]|星期|节假日|春节|国庆|五一|元旦|端午|中秋|暑期|暑假|寒假|[春夏秋冬]季|开学|以来|之前|之后|期间"
+)
+
+HOW_LONG = re.compile("多久|多长时间|多少年|几年|几个月|几天|几小时|多少天")
+DURATION = re.compile(r"[0-9０-９一二三四五六七八九十两]+(?:个)?(?:年|月|天|周|小时|分钟)")
+
+
+def time_missing(index: Index, query: Query, run: list[int], typed: str = "") -> Missing | None:
+    """Why the quoted ``run`` cannot answer a question that asks when: it gives no time the
+    question does not (None when the question asks no time, or the run gives one)."""
+    asked = query.asked
+    if asked.kind not in TIME_KINDS:
+        return None
+    text = normalize("".join(index.sentences[sid].text for sid in run))
+    if any(m.group(0) not in query.text for m in TIME_SAID.finditer(text)):
+        return None
+    if HOW_LONG.search(query.text) and DURATION.search(text):  # 「被央视报道了多久」: 「连续三年」
+        return None
+    kind_words = asking.MISSING_WORDS[asked.kind]
+    written = re.search(re.escape(asked.attribute), typed, re.I) if asked.attribute else None
+    attribute = written.group(0) if written else asked.attribute
+    what = f"{attribute}的{kind_words}" if len(attribute) >= 2 else kind_words  # not 「办的日期」
+    return _lacking(query, text, asked.kind, what, "给出")
+
+
 # A title with a deputy's word in it is another title (a rule): 「区委副书记」 does not name the
 # 区委书记 a question asks for, however many of its characters it holds.
 _DEPUTY = re.compile("副|常务|名誉|代理")
