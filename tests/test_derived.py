@@ -414,7 +414,8 @@ LIVELIHOOD = "\n\n".join(
         "其中老年人、慢性病患者等重点人群12万人。红枫县户籍人口50万人,其中60周岁以上老年人12万人。",
         "既有住宅加装电梯工作提速,前三季度新增加装电梯30部,全县累计加装达到120部。"
         "城乡公交一体化深入推进,新开通城乡公交线路6条、优化调整线路3条,全县公交线路总数达50条。",
-        "保障性租赁住房建设加快推进,全年目标筹集1000套,前三季度已筹集820套。",
+        "保障性租赁住房建设加快推进,全年目标筹集1000套,前三季度已筹集820套。"
+        "全年发放科技创新券500万元,惠及中小企业100家。",
         "全年计划新改建农村公路100公里,前三季度已完成80公里,全县公路总里程达到2000公里,比上年末增加30公里。",
     ]
 )
@@ -442,6 +443,8 @@ def livelihood(tmp_path_factory: pytest.TempPathFactory, model):
         ("年初红枫县托位总数为900个", "supported", "1200个 − 300个 = 900个"),
         ("今年以前,红枫县既有住宅累计加装电梯已超过100部", "contradicted", "120部 − 30部 = 90部"),
         ("上年末,红枫县公路总里程约1970公里", "supported", "2000公里 − 30公里 = 1970公里"),
+        ("在今年新增300个普惠托位之前,红枫县已有托位900个", "supported", "1200个 − 300个 = 900个"),
+        ("红枫县平均每家受惠中小企业获得科技创新券约5万元", "supported", "500万元 ÷ 100家 = 5万元"),
     ],
 )
 def test_relations_of_a_livelihood_report(livelihood: QA, claim: str, verdict: str, arithmetic: str) -> None:
@@ -449,6 +452,16 @@ def test_relations_of_a_livelihood_report(livelihood: QA, claim: str, verdict: s
     「已提前完成25项」 after the whole in its paragraph), a share of 总数, an age that names a class, a
     sentence's opening clause as its figures' subject, a ratio to what was added this period, the rest
     of a target (「距全年目标还差」), a list's items each by its own label, the noun after 「的」 shared by
-    a list, a running total called 总数, the head of a long subject, and a plan named in an earlier
-    clause that does not make what was done (「前三季度已完成」) or the total after it a plan."""
+    a list, a running total called 总数, the head of a long subject, a plan named in an earlier
+    clause that does not make what was done (「前三季度已完成」) or the total after it a plan, a
+    clause 「在…之前,」 that frames the figure after it (one claim of a draft, not two), and an average
+    whose verb (获得) comes between who shares it and what is shared."""
     _checked_with(livelihood, claim, verdict, arithmetic, -1)
+
+
+def test_an_average_names_who_shares_it_before_its_verb() -> None:
+    """「平均每家受惠中小企业获得科技创新券约5万元」: 科技创新券 shared among the 受惠中小企业, not among
+    the place (which let the best sentence of the claim lend an unrelated total and count)."""
+    claim = "红枫县平均每家受惠中小企业获得科技创新券约5万元"
+    rel = relation(claim, parse(claim)[-1])
+    assert rel is not None and rel.kind == AVERAGE and rel.operands == ("科技创新券", "受惠中小企业"), rel

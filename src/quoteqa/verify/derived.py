@@ -487,4 +487,4 @@ def _average(at: _Around) -> Relation | None:
 
 
 # What the total of 「平均每个A有N名B」 is done by: the verb between A and the figure.
-_AVERAGE_VERB = re.compile("约有|共有|有|涉及|促成|带动|投资|吸纳|接待|覆盖|服务|拥有|达到|达")
+_AVERAGE_VERB = re.compile("约有|共有|有|涉及|促成|带动|投资|吸纳|接待|覆盖|服务|拥有|获得|领到|领取|享受|达到|达")

@@ -359,6 +359,9 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
         best = ctx.sources("")[:1]
         if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
             return total
+        counts = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
+        if not counts and len(ctx.without_place(TIME.sub("", who))) < 2:  # among a place alone: no count to find
+            return total
         total = in_sentence(ctx, "总量", best[0][0], lambda f: f.unit == fig.unit)
         if isinstance(total, str):
             return total
