@@ -232,7 +232,8 @@ TIME_SAID = re.compile(
 )
 
 HOW_LONG = re.compile("多久|多长时间|多少年|几年|几个月|几天|几小时|多少天")
-DURATION = re.compile(r"(?<![0-9０-９一二三四五六七八九十两])[0-9０-９一二三四五六七八九十两]{1,4}个?(?:年|月|天|周|小时|分钟)")
+_NUMERALS = "0-9０-９一二三四五六七八九十两"
+DURATION = re.compile(f"(?<![{_NUMERALS}])[{_NUMERALS}]{{1,4}}个?(?:年|月|天|周|小时|分钟)")
 
 
 def time_missing(index: Index, query: Query, run: list[int], typed: str = "") -> Missing | None:
