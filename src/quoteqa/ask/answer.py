@@ -214,11 +214,15 @@ def figure_missing(index: Index, query: Query, run: list[int], typed: str = "") 
     if asked.kind not in FIGURE_KINDS or any(states_number(index, query, sid) for sid in run):
         return None
     text = normalize("".join(index.sentences[sid].text for sid in run))
-    kind_words = asking.MISSING_WORDS[asked.kind]
-    written = re.search(re.escape(asked.attribute), typed, re.I) if asked.attribute else None
-    attribute = written.group(0) if written else asked.attribute
+    attribute, kind_words = _as_typed(asked.attribute, typed), asking.MISSING_WORDS[asked.kind]
     what = f"{attribute}的{kind_words}" if attribute else kind_words
     return _lacking(query, text, asked.kind, what, "给出")
+
+
+def _as_typed(attribute: str, typed: str) -> str:
+    """The asked attribute as the question as sent writes it: GDP, not gdp."""
+    written = re.search(re.escape(attribute), typed, re.I) if attribute else None
+    return written.group(0) if written else attribute
 
 
 TIME_KINDS = frozenset({"date", "clock"})
@@ -247,9 +251,7 @@ def time_missing(index: Index, query: Query, run: list[int], typed: str = "") ->
         return None
     if HOW_LONG.search(query.text) and DURATION.search(text):  # 「被央视报道了多久」: 「连续三年」
         return None
-    kind_words = asking.MISSING_WORDS[asked.kind]
-    written = re.search(re.escape(asked.attribute), typed, re.I) if asked.attribute else None
-    attribute = written.group(0) if written else asked.attribute
+    attribute, kind_words = _as_typed(asked.attribute, typed), asking.MISSING_WORDS[asked.kind]
     what = f"{attribute}的{kind_words}" if len(attribute) >= 2 else kind_words  # not 「办的日期」
     return _lacking(query, text, asked.kind, what, "给出")
 

@@ -254,9 +254,10 @@ def find(
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
     beside = [o for o in close if o[1].sentence in near]
     then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
-    labelled = _labelled(ctx, close, probed[1])  # 「新开工保障性住房1860套,基本建成1240套」: 1860套 of 新开工
-    if len({o[2].value for o in close}) > 1 and len({o[2].value for o in labelled}) == 1:
-        close, best = labelled, labelled[0]
+    if len({o[2].value for o in close}) > 1:  # 「新开工保障性住房1860套,基本建成1240套」: 1860套 of 新开工
+        labelled = _labelled(ctx, close, probed[1])
+        if len({o[2].value for o in labelled}) == 1:
+            close, best = labelled, labelled[0]
     whole = [o for o in close if not o[3].part]  # 「全年接待游客1260万人次」, not 「其中过夜游客412万人次」
     if len({o[2].value for o in close}) > 1 and len({o[2].value for o in whole}) == 1:
         close, best = whole, whole[0]
@@ -279,13 +280,18 @@ def _labelled(ctx: Context, close: list[Option], probed: Subject) -> list[Option
     out = []
     for o in close:
         text = ctx.index.sentences[o[1].sentence].text
-        figs, _ = sentence_figures(ctx.index, o[1].sentence)
-        start = max([f.end for f in figs if f.end <= o[2].start] + [0])
         if probed.terms and probed.terms <= frozenset(bigrams(text[o[2].end : o[2].end + 12])):
             return []
-        if probed.terms and probed.terms <= frozenset(bigrams(text[start : o[2].start])):
+        if probed.terms and probed.terms <= frozenset(bigrams(label(ctx.index, o[1].sentence, o[2]))):
             out.append(o)
     return out
+
+
+def label(index: Index, sid: int, fig: Figure, begin: int = 0) -> str:
+    """A figure's own words in sentence ``sid``: from the figure before it (or ``begin``) to it."""
+    figs, _ = sentence_figures(index, sid)
+    start = max([f.end for f in figs if f.end <= fig.start] + [begin])
+    return index.sentences[sid].text[start : fig.start]
 
 
 def _a_class(ctx: Context, option: Option) -> bool:

@@ -348,6 +348,7 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
     if each := _EACH.search(ctx.claim):  # 「平均每批8项多」: shared among the 批 (「九批78项」)
         among = (each.group(1),)
+    stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
     total = find(ctx, "总量", what, fig.unit)
     if isinstance(total, str) and fig.unit in _PER_TON:  # 「亩产约426公斤」: 22.4万吨 over the 亩
         total = find(ctx, "总量", what, "吨")
@@ -359,14 +360,12 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
         best = ctx.sources("")[:1]
         if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
             return total
-        counts = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
-        if not counts and len(ctx.without_place(TIME.sub("", who))) < 2:  # among a place alone: no count to find
+        if not stated and len(ctx.without_place(TIME.sub("", who))) < 2:  # among a place alone: no count to find
             return total
         total = in_sentence(ctx, "总量", best[0][0], lambda f: f.unit == fig.unit)
         if isinstance(total, str):
             return total
     found = total
-    stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
     if stated and who:  # 「7所新校平均每所…」: the count the claim states, found in the articles
         count = find(ctx, "数量", who, stated[-1].unit, lambda f, s: math.isclose(f.value, stated[-1].value))
         if not isinstance(count, str):  # in the total's report (「交通固定资产投资48.5亿元」 is not the 8个 客运站's)

@@ -16,7 +16,7 @@ from . import derived
 from .arithmetic import Operand
 from .claims import Subject, canonical, sentence_figures
 from .derived import Relation
-from .lookup import MARKED, TIME, Context, Found, all_found, find, in_sentence
+from .lookup import MARKED, TIME, Context, Found, all_found, find, in_sentence, label
 
 _COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 
@@ -121,11 +121,10 @@ def _listed_clauses(ctx: Context, scored: Scored, m: re.Match[str], n: int, noun
     for i, k in enumerate(range(sid, sid + n)):
         if ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
             return "missing"
-        clause = ctx.index.sentences[k].text
         figs, subs = sentence_figures(ctx.index, k)
         begin = first if k == sid else 0
         own = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change and f.start >= begin]
-        heads = [(f, clause[max([g.end for g in figs if g.end <= f.start] + [begin]) : f.start]) for f in own]
+        heads = [(f, label(ctx.index, k, f, begin)) for f in own]
         heads = [(f, head) for f, head in heads if bool(_ADDED.search(head)) == added]
         labelled = [(f, head) for f, head in heads if terms & frozenset(bigrams(head))]
         pick = labelled or heads
@@ -206,8 +205,7 @@ def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> l
         return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
     rest = in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))
     if isinstance(rest, str):  # 「新购置…48辆,全县公交车总数312辆,其中新能源公交车268辆」: the part after 其中
-        text = ctx.index.sentences[whole[1].sentence].text
-        at = text.find(w_fig.text)
+        text, at = ctx.index.sentences[whole[1].sentence].text, w_fig.at
         rest = in_sentence(
             ctx,
             "其余部分",
@@ -238,7 +236,7 @@ def _done_in_paragraph(ctx: Context, whole: Found, verb: str) -> Found | str:
         figs, subs = sentence_figures(ctx.index, k)
         for f, s in zip(figs, subs, strict=True):
             clause = re.split("[,,;;]", text[: f.start])[-1]
-            later = k > sid or f.start > text.find(whole[0].text)
+            later = k > sid or f.start > whole[0].at
             if later and f.unit == whole[0].unit and not s.change and verb in clause and f.value < whole[0].low:
                 found.append(ctx.operand("部分", dataclasses.replace(whole[1], sentence=k), f))
     return found[0] if len({f[0].text for f in found}) == 1 else "missing"
