@@ -130,10 +130,8 @@ def _settle(future: Future[NumpyUSE]) -> None:
 
 def query_model(name: str = DEFAULT_MODEL) -> Embedder:
     """The model questions of an index built with ``name`` are embedded with (loaded once)."""
-    if name == E5_MODEL and name not in NAMED_MODELS:
-        return e5_small()
     if name != DEFAULT_MODEL or name in NAMED_MODELS:
-        return load_model(name)
+        return load_embedder(name)
     preload(name)
     try:
         return _NUMPY[name].result()
