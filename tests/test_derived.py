@@ -465,3 +465,10 @@ def test_an_average_names_who_shares_it_before_its_verb() -> None:
     claim = "红枫县平均每家受惠中小企业获得科技创新券约5万元"
     rel = relation(claim, parse(claim)[-1])
     assert rel is not None and rel.kind == AVERAGE and rel.operands == ("科技创新券", "受惠中小企业"), rel
+
+
+def test_a_count_right_after_its_whole_is_a_part_never_the_whole(qa: QA) -> None:
+    """「17个国考断面中15个达到优Ⅲ」: 15个 is a part of the 17, never compared with 17 as 不一致 (as a
+    reporter's draft would have it); 「…中有15个…」 stays confirmed by 「优Ⅲ断面达15个」."""
+    assert qa.verify("17个国考断面中15个达到优Ⅲ,近九成").verdict != "contradicted"
+    assert qa.verify("17个国考断面中有15个达到优Ⅲ").verdict == "supported"

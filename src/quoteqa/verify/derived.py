@@ -223,6 +223,9 @@ def _remainder(at: _Around) -> Relation | None:
         if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
             said = _NEGATED_AFTER.match(at.trail)  # 「还有14个村尚未建成…」: the part is said after it
             return Relation(REMAINDER, (_clean(among), _clean(said.group(1)) if said else at.subject), statable=True)
+        own_among = _among(at.lead) if at.lead.endswith(("中", "里")) else ""
+        if own_among and at.unit in _COUNTS and len(_clean(at.trail)) >= 2:  # 「17个国考断面中15个达到优Ⅲ」: a part
+            return Relation(REMAINDER, (_clean(own_among), _clean(at.trail)), statable=True)
         inside = _AMONG_INSIDE.match(at.lead)
         if inside and at.unit in _COUNTS:  # 「新招聘教师中具有硕士研究生学历的超过300名」: a part
             return Relation(REMAINDER, (_clean(inside.group(1)), _clean(inside.group(2))), statable=True)
