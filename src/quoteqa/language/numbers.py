@@ -284,6 +284,8 @@ def _inside_code(text: str, m: re.Match[str]) -> bool:
     after = text[m.end()] if m.end() < len(text) else ""
     if (before and before in "第每+") or (not m.group("unit") and after == "+"):
         return True
+    if not m.group("unit") and after == "大" and not (m.group("num") or "0")[-1].isdigit():  # 「不到九大产业集群」
+        return True
     if m.group("before"):  # 「GDP超600亿元」: a threshold word stands between the name and the number
         before = ""
     return (before.isascii() and before.isalpha()) or (not m.group("unit") and after.isascii() and after.isalpha())

@@ -50,7 +50,7 @@ from .derived import (
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
 from .lookup import Context, Option, Sources, another_time, counterparts, ranked, year_before
-from .wording import around, complement
+from .wording import around, clean, complement
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"
 SEVERITY = {SUPPORTED: 0, NOT_FOUND: 1, CONTRADICTED: 2}  # the worst verdict of several is a draft's
@@ -175,8 +175,10 @@ def _check_figure(
     if not options and growth:  # 「是去年的3倍」 against a source that gives the growth
         fig, subj = growth
         options = counterparts(fig, subj, sources)
-    if not options:
-        return _the_rest(ctx, fig, claimed, intervals)
+    if not options:  # 「2023年…不足360家」 against a 2024 report that gives this year's and its change
+        best = sources[0][0] if sources and rel is None and intervals else None
+        last = _last_year(ctx, fig, claimed, best, []) if best is not None else None
+        return last if last is not None and last[0].computed is not None else _the_rest(ctx, fig, claimed, intervals)
     status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
     if rel is None and intervals and (last := _last_year(ctx, fig, claimed, scored, options)):
         return last  # 「2023年…地区生产总值约270.7亿元」 against a 2024 report: its base
@@ -249,11 +251,17 @@ def _last_year(
     """A figure of the year before the source's report (「2023年…」 against 2024's), checked as last
     year's base when the report gives this year's figure and its growth, and never confirmed or
     denied by this year's figure."""
-    year = year_before(ctx.index, ctx.claim, scored.sentence)
+    best = [scored, *ctx.ranked.get(ctx.claim, [])[:3]]  # 「2025年…突破550家」 is a plan's: the claim's others
+    year = next((y for s in best if (y := year_before(ctx.index, ctx.claim, s.sentence))), "")
     if not year:
         return None
-    words = re.sub(rf"{year}年(?:全年|末|底)?", "", around(ctx.claim, fig).lead)
-    check, sentence = _computed_check(ctx, fig, Relation(BASE, (words,)), claimed, options, True)
+    words = clean(re.sub(rf"{year}年(?:全年|末|底)?", "", around(ctx.claim, fig).lead))
+    # the end of last year is the start of this one (「2023年末…总数为399家」: 486家 − 新增87家)
+    kinds = (START, BASE) if re.search(rf"{year}年(?:末|底)", ctx.claim) else (BASE,)
+    for kind in kinds:
+        check, sentence = _computed_check(ctx, fig, Relation(kind, (words,)), claimed, options, True)
+        if check.computed is not None:
+            break
     if check.computed is None:  # this year's figure is no figure of last year's
         return FigureCheck(fig.text, fig.reading(), None, "unclear"), None
     return check, sentence

@@ -24,7 +24,7 @@ _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 # A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
 _CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
 # What was added this period: 「新增87家」, 「新入选…5家」, 「5家企业入选…」.
-_ADDED = re.compile("新增|新入选|新认定|新获评|新获批|新建(?!和|、|与|或)")
+ADDED = re.compile("新增|净增|新入选|新认定|新获评|新获批|新筹集|新引进|新落地|新设立|新登记|新建(?!和|、|与|或)")
 _ADDED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:新?入选|新?获评|新?获批|新认定)")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.
@@ -129,7 +129,8 @@ def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure])
     return start
 
 
-_ASIDE = re.compile(r"[(（][\u4e00-\u9fff]{1,6}[)）](?=[\u4e00-\u9fff])")
+# 「执业(助理)医师数」, 「工作站(创新实践基地)7家」: an aside inside a noun, or a second name before a figure
+_ASIDE = re.compile(r"[(（][\u4e00-\u9fff]{1,8}[)）](?=[\u4e00-\u9fff]|\d)")
 
 
 def short(words: str, before: str) -> bool:
@@ -191,7 +192,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
             side = "gap"  # 「增速高于社零总额7.5个百分点」 is a gap between two rates, not a change
         own = re.sub(_GENERIC_WORDS, "", re.sub(f"[^{CJK}]", "", lead))  # 「全区」 is no noun
         cumulative = bool(_CUMULATIVE.search(text[max(start, prev_end - 6) : fig.start]))
-        added = bool(_ADDED.search(text[start : fig.start]) or _ADDED_AFTER.match(text[fig.end : end]))
+        added = bool(ADDED.search(text[start : fig.start]) or _ADDED_AFTER.match(text[fig.end : end]))
         rate = change and bool(_RATE.search(context[: len(context) - (len(verb.group(0)) if verb else 0)]))
         rate = rate or (fig.unit == "百分点" and generic)  # 「…达3.6%,比去年同期提高0.4个百分点」
         base = _base(context)

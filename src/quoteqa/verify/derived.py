@@ -7,6 +7,12 @@ from __future__ import annotations
 import re
 
 from ..language.numbers import Figure
+from .shares import GENERIC_WHOLE as _GENERIC_WHOLE
+from .shares import NEW as _NEW
+from .shares import among as _among
+from .shares import among_before as _among_before
+from .shares import share as _share
+from .shares import whole_of as _whole
 from .wording import (
     AVERAGE,
     BASE,
@@ -17,12 +23,12 @@ from .wording import (
     RATIO,
     REMAINDER,
     RISE,
-    SHARE,
     START,
     SUM,
     Relation,
 )
 from .wording import SEP as _SEP
+from .wording import SHARE as SHARE  # read in shares.py; named here with the other relations
 from .wording import TRAILING as _TRAILING
 from .wording import Around as _Around
 from .wording import around as _around
@@ -40,8 +46,6 @@ _COUNTED = re.compile(
 # 「…、…和…,三项加起来共10个」: the items are the clause before.
 _ITEMS_BEFORE = re.compile(r"^(?:这)?[两二三四五六七八九十](?:项|者|类|个)(?:之和)?$")
 _VERB = re.compile(r"^(?:实现|完成|达到|达|有|为|是|约|近|超过|建成|正好|恰好|刚好|一共|总共|共)+")
-_GENERIC_WHOLE = re.compile(r"累计|总数|总量|总额|全部|所有|总计|全区|全市|全县|的|数量|数|建成|拥有|达到")
-_NEW = re.compile(r"新增|新入选|新认定|今年|上半年|当年|本年")
 _LIST = re.compile("[、和与及]")
 _REMAINDER_LEAD = re.compile(r"其余|其他|剩下|剩余|余下|另外|以外|之外|还需|尚需|仍需|还要|还剩|尚余|有待|还差|尚差")
 _EXCEPT = re.compile(r"以外|之外")  # 「除A以外的」: A is the part, the whole is named before
@@ -49,9 +53,6 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 # Each relation's words are found as a cue, then the words after it, then an ending at the end of the
 # clause: 「占」 B 「的比重为」, 「是」 B 「的」, 「比」 B 「多」, B 「中」. (Patterns anchored at the end with
 # bounded alternatives: linear in the length of a clause.)
-_SHARE_CUE = re.compile(r"占(?!比|据|用|有|地(?!区))(?:到)?")
-_SHARE_END = re.compile(r"(?:的)?(?:比重|比例|份额|总量的|总数的)?(?:为|达到|达|约|超过|近|的)?$")
-_AMONG_END = re.compile(r"[中里](?:的)?(?:还|仍|尚)?(?:有|共有)?$")
 _RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
 _AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
@@ -78,7 +79,8 @@ SELF_EVIDENT = re.compile(
     r"|[两二三四五六七八九十](?:项|者|类)(?=加起来|合计|共|总计|之和)"  # 「三项加起来」 counts the list
     r"|(?<![0-9一二三四五六七八九十两百千])[万亿](?:元|平方米|亩|吨)?以[上下]"  # 「亿元以上项目」: a class
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
-    r"|(?:超|过|超过)(?:\d+)?[万亿]元(?=的?(?:工业)?(?:项目|企业))"  # 「产值超亿元企业」
+    r"|(?:超|过|超过|不足|不到|低于|高于)(?:\d+)?[万亿]元(?=的?(?:工业)?(?:项目|企业)|的(?:还|仍)?(?:有|共有|达))"
+    # 「产值超亿元企业」, 「产值不足亿元的有452家」: a class by a bound
 )
 AGE = re.compile(r"(?<![\d.])\d+(?:周岁|岁)(?:及)?以[上下]")  # 「60周岁以上老年人」: an age names a class
 _BASE = re.compile(
@@ -86,22 +88,10 @@ _BASE = re.compile(
 )
 
 
-def _among(text: str) -> str:
-    """The whole in 「17个国考断面中」 at the end of a clause ("" when the clause does not end so)."""
-    end = _AMONG_END.search(text)
-    return text[: end.start()] if end and end.start() >= 2 else ""
-
-
 def whole_words(words: str, part: str) -> str:
     """The whole a share names, once the claim's place is off its words (「武进累计总数」 → 「累计总数」:
     the part's subject counted in all)."""
     return _whole(words, part)
-
-
-def _among_before(before: str) -> str:
-    """The whole of a clause before ending in 「…中,」 (「新能源产业中,…」)."""
-    clause = re.split(_SEP, before.rstrip(_TRAILING))[-1] if before.rstrip(_TRAILING) != before else ""
-    return clause[:-1] if clause.endswith(("中", "里")) and len(clause) >= 3 else ""
 
 
 def relation(claim: str, fig: Figure) -> Relation | None:
@@ -189,7 +179,7 @@ _COUNT_PHRASE = re.compile(
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")
 _NUMBER_OF = {c: i for i, c in enumerate("一两三四五六七八九", 1)} | {"二": 2}
 _HERE_AND_NOW = re.compile(
-    r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
+    r"^(?:(?!新增|累计|新建|新入|今年)[\u4e00-\u9fff]{2}(?:高新区|经开区|区|县|镇)(?:全区|全县|全镇)?|全区|全县|全市|全镇"
     r"|今年|上半年|前三季度|一季度|全年|目前|现有|截至\S*?底|\d{4}年(?:底|末)?|\d{1,2}月(?:末|底))+"
 )
 _KIND_OF_ITEMS = re.compile(r"^[\u4e00-\u9fff]{0,6}?(新增|累计)")
@@ -220,7 +210,8 @@ def _remainder(at: _Around) -> Relation | None:
     cue = _REMAINDER_LEAD.search(at.lead)
     among = _among_before(at.before)
     if not cue and not _REMAINDER_TRAIL.match(at.trail):
-        if among and at.unit not in ("%", "百分点", "倍"):  # 「17家A级景区中,4A级以下的有12家」: a part
+        compared = _DIFFERENCE_CUE.search(at.lead) and _DIFFERENCE_END.search(at.lead)  # 「…中,创业类比创新类多」
+        if among and at.unit not in ("%", "百分点", "倍") and not compared:  # 「17家A级景区中,4A级以下的有12家」
             said = _NEGATED_AFTER.match(at.trail)  # 「还有14个村尚未建成…」: the part is said after it
             return Relation(REMAINDER, (_clean(among), _clean(said.group(1)) if said else at.subject), statable=True)
         own_among = _among(at.lead) if at.lead.endswith(("中", "里")) else ""
@@ -275,59 +266,6 @@ def _last_among(before: str) -> str:
         if clause.endswith(("中", "里")) and len(clause) >= 3:
             return clause[:-1]
     return ""
-
-
-def _share(at: _Around) -> Relation | None:
-    if at.unit != "%":
-        return None
-    if (m := _between(at.lead, _SHARE_CUE, _SHARE_END)) and _clean(m.words):
-        part = _clean(at.lead[: m.start]) or at.earlier or at.subject
-        whole = _whole(_clean(m.words), part)
-        if _NEW.search(part) and re.search("总数|总量|累计", at.lead[m.start :]) and "累计" not in whole:
-            whole = "累计" + _GENERIC_WHOLE.sub("", whole)  # 「新增的上市企业,占全区上市企业总数的」: all of them
-        return Relation(SHARE, (whole, part), statable=True)
-    if among := _among(at.lead):
-        return Relation(SHARE, (_clean(among), _clean(at.trail)), statable=True)
-    if of_total := _OF_TOTAL.match(at.lead):  # 「已完成的民生实事项目还不到总数的一半」: 完成 of 民生实事项目
-        done, _, noun = _clean(of_total.group(1)).rpartition("的")
-        return Relation(SHARE, (noun, done or noun), statable=True) if len(noun) >= 2 else None
-    if (named := _IS_PART.match(at.trail)) and at.lead.strip() in ("其中", "") and at.earlier:
-        return Relation(SHARE, (at.earlier, _clean(named.group(1))), statable=True)  # 「…,其中三分之二是…学位」
-    if named := _AMONG_SHARE.search(at.lead):  # 「17个国考断面中优Ⅲ断面占比近九成」
-        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
-    if named := _OF_SHARE.search(at.lead):  # 「17个国考断面的优Ⅲ比例超过85%」
-        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
-    if len(at.lead) <= 4 and (named := _SHARE_OF_NOUN.match(at.trail)):  # 「近九成国考断面达到优Ⅲ」
-        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
-    among = _among_before(at.before)
-    part = _clean(_SHARE_WORDS.sub("", at.lead)) or _clean(at.trail)  # 「68个行政村中,六成以上村集体…」
-    if among and len(part) >= 2:  # 「新增学位中,义务教育学位占三分之二」, 「…中,区域首店所占比例近四成」
-        return Relation(SHARE, (_clean(among), part), statable=True)
-    return None
-
-
-_OF_TOTAL = re.compile(
-    r"^(.{2,30}?)(?:还|仍|已|只|仅)?(?:不到|不足|超过|达到|接近|近|约|占)?(?:总数|总量|总额)的(?:约|近)?$"
-)
-_IS_PART = re.compile(r"^(?:是|为|属于)([\u4e00-\u9fff“”]{2,20})$")
-_OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
-_SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已|了)+$")
-
-
-# A share written before its noun: the noun is the whole, what it reaches is the part
-_SHARE_OF_NOUN = re.compile(
-    r"^的?([\u4e00-\u9fff]{2,12}?)(?:已|均|都)?(?:达到|达|为|是|属于)了?(.{1,12}?)(?:类|水平)?$"
-)
-_AMONG_SHARE = re.compile(
-    r"^(.{2,30}?)中(.{2,30}?)(?:所占比重|所占比例|占比|的比重|的比例|比重|比例)(?:为|达到|达|约|近|超过|的)*$"
-)
-
-
-def _whole(words: str, part: str) -> str:
-    """The whole a share or a ratio names; 「累计总数」 alone is the part's subject counted in all."""
-    if len(_GENERIC_WHOLE.sub("", words)) >= 2:
-        return words
-    return "累计" + _NEW.sub("", part)
 
 
 def _ratio(at: _Around) -> Relation | None:
@@ -481,8 +419,12 @@ def _average(at: _Around) -> Relation | None:
     verb, noun = _AVERAGE_VERB.search(after), _clean(at.trail)
     if verb and len(noun) < 2:  # 「平均每个基层党组织有党员50多名」
         noun = _clean(after[verb.end() :])
+    if verb and verb.group(0) in _DONE_BY_WHO and len(noun) >= 2:  # 「每家高新技术企业实现营业收入」: theirs
+        noun = _clean(after)
     if verb and len(noun) >= 2:  # 「平均每个基层党组织约有21名党员」: 党员 among 基层党组织
         return Relation(AVERAGE, (noun, _clean(after[: verb.start()]) if verb.start() >= 2 else who), True)
+    if (owned := _OWNED.fullmatch(after)) and not _AVERAGE_WHO.match(m.group(0)):  # 「每个已投项目的平均投资额」
+        return Relation(AVERAGE, (_clean(owned.group(2)), _clean(owned.group(1))), True)
     what = _clean(after)
     if len(what) <= 2:  # 「8个乡镇综合客运站平均每个投资…」: the 客运站's 投资
         what = re.sub(r"\d+(?:\.\d+)?[个家所座场批项]|^.*?[两二三四五六七八九十]+[个家所座场批项]", ",", who) + what
@@ -490,4 +432,8 @@ def _average(at: _Around) -> Relation | None:
 
 
 # What the total of 「平均每个A有N名B」 is done by: the verb between A and the figure.
-_AVERAGE_VERB = re.compile("约有|共有|有|涉及|促成|带动|投资|吸纳|接待|覆盖|服务|拥有|获得|领到|领取|享受|达到|达")
+_AVERAGE_VERB = re.compile(
+    "约有|共有|有|涉及|促成|带动|投资|吸纳|接待|覆盖|服务|拥有|获得|领到|领取|享受|达到|达|实现|创造|缴纳"
+)
+_DONE_BY_WHO = ("实现", "创造", "缴纳")  # what the total is: who did it (「高新技术企业实现营业收入」)
+_OWNED = re.compile(r"([^的]{2,16})的(?:平均)?([^的]{2,10})")  # 「已投项目的投资额」: A's B

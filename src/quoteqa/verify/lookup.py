@@ -130,7 +130,7 @@ class Context:
 
     def claim_place(self) -> str:
         """The place a claim begins with (「上半年示范区…」: 示范区), when the articles name it so."""
-        named = re.match(r"([\u4e00-\u9fff]{2})(?:区|县|镇)", TIME.sub("", normalized(self.claim)))
+        named = re.match(r"([\u4e00-\u9fff]{2})" + ZONE, TIME.sub("", normalized(self.claim)))
         return named.group(0) if named and named.group(1) in place_names(self.index) else ""
 
     def without_place(self, words: str) -> str:
@@ -143,8 +143,8 @@ class Context:
             trimmed = re.sub(r"^(?:到|来|在|赴)[\u4e00-\u9fff]{2}[区县镇市]的", "", trimmed)  # 「到山林县的游客」
             for name in names:
                 if trimmed.startswith(name):
-                    trimmed = re.sub(r"^(?:区|县|市|镇)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
-            named = re.match(r"([\u4e00-\u9fff]{2})(?:区|县|镇)", trimmed)
+                    trimmed = re.sub(f"^(?:{ZONE}|市)?(?:全区|全县|全市|全镇)?", "", trimmed[len(name) :])
+            named = re.match(r"([\u4e00-\u9fff]{2})" + ZONE, trimmed)
             if named and named.group(0) == self.claim_place():  # 「示范区出口额」: the place the claim is about
                 trimmed = trimmed[named.end() :]
             if trimmed == rest:
@@ -165,8 +165,11 @@ class Context:
 
 Found = tuple[Operand, answering.Scored]
 # A place at the start of an operand's words (澄江区, 武进全区): what is counted is the rest.
-_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})(?:区|县|镇)")
+# A district, a county, a town, or a development zone named by its place (临澜高新区, 常州经开区).
+ZONE = "(?:高新区|经开区|区|县|镇)"
+_PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})" + ZONE)
 _NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
+_NOT_A_ZONE_NAME = re.compile("[国省级家]")  # 「国家高新区」, 「省级开发区」: a rank, not a place
 
 
 def _article_texts(index: Index) -> dict[int, str]:
@@ -183,7 +186,12 @@ def place_names(index: Index) -> set[str]:
 
     def compute() -> set[str]:
         texts = _article_texts(index).values()
-        return {m.group(1) for t in texts for m in _PLACE_NAME.finditer(t) if not _NOT_A_NAME.search(m.group(1))}
+        return {
+            m.group(1)
+            for t in texts
+            for m in _PLACE_NAME.finditer(t)
+            if not _NOT_A_NAME.search(m.group(1)) and not (len(m.group(0)) > 3 and _NOT_A_ZONE_NAME.search(m.group(1)))
+        }
 
     return index.cached("place-names-all", 0, compute)  # type: ignore[no-any-return]
 
@@ -378,9 +386,12 @@ def held_options(
 
 
 def _topic(text: str) -> frozenset[str]:
-    """The words of a sentence's opening clause when it holds no figure (「家庭医生签约服务扩面提质,」)."""
+    """The words of a sentence's opening clause when it holds no figure (「家庭医生签约服务扩面提质,」), or
+    the whole of its 「X中,」 opening (「536家规上工业企业中,」: 规上工业企业)."""
     opening = re.match(r"([^,,;;:。\d]{4,20})[,,::]", text)
-    return frozenset(bigrams(opening.group(1))) if opening else frozenset()
+    words = frozenset(bigrams(opening.group(1))) if opening else frozenset()
+    among = re.match(r"(?:[^,,;;:。\d]{4,20}[,,])?([^,,;;:。]{4,24}?)中[,,]", text)  # 「536家规上工业企业中,」
+    return words | (frozenset(bigrams(re.sub(r"^.*\d+(?:\.\d+)?[^\d]", "", among.group(1)))) if among else frozenset())
 
 
 def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:

@@ -13,7 +13,7 @@ from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
 from . import arithmetic, derived, wording
 from .arithmetic import Computed, Interval
-from .claims import Subject, sentence_figures
+from .claims import ADDED, Subject, sentence_figures
 from .derived import Relation
 from .lookup import (
     GROWTH,
@@ -139,26 +139,15 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         return _two_rates(ctx, words[0], kind)
     if kind == wording.WHOLE_OF:
         return whole_from_share(ctx, fig, words[0])
-    if kind == derived.RATIO:  # two figures of one unit: 46个 ÷ 34个, 2.1亿元 ÷ 3000万元
-        counted = lambda f, s: f.unit in _COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
-        first = find(ctx, "前者", words[0], "", counted)
-        if isinstance(first, str):
-            return first
-        people = first[0].unit in _PEOPLE
-        if first[0].unit in _COUNT_UNITS:  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
-            second = find(
-                ctx, "后者", words[1], "", lambda f, s: f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people
-            )
-        else:
-            second = find(ctx, "后者", words[1], first[0].unit)
-        if isinstance(second, str):  # 「是进口额的2倍多」, 「是新能源产业其余部分的6倍多」: of the rest of a whole
-            return _of_the_rest(ctx, words[1], first) or second
-        return all_found([first, second])
+    if kind == derived.RATIO:
+        return _ratio_operands(ctx, words)
     if kind == derived.AVERAGE:
         return _average(ctx, fig, words[0], words[1], claimed)
     if kind == derived.INCREASE:  # 「出口额192亿元,增长23.1%」
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
+        if not isinstance(rate, str) and not isinstance(level, str) and _of_another_level(ctx, level, rate):
+            rate = "missing"
         return all_found([level, rate])
     if kind == derived.BASE and unit == "%":  # a rate's level last year: this year's less its move in points
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
@@ -166,10 +155,32 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
+        if not isinstance(rate, str) and not isinstance(level, str) and _of_another_level(ctx, level, rate):
+            rate = "missing"  # 「高新技术企业实现营业收入1124.6亿元,增长11.3%」 is no growth of their number
         if isinstance(rate, str) and not isinstance(level, str):  # 「学生15.6万人,比去年同期增加8700人」
             rate = _yoy_after(ctx, level) or rate
         return all_found([level, rate])
     return "missing"
+
+
+def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
+    """Two figures of one unit (46个 ÷ 34个, 2.1亿元 ÷ 3000万元), of one kind when the words leave it
+    open: a running total with a running total (「“双创人才”总数是国家级…入选者的4倍多」: 318人 ÷ 累计67人)."""
+    counted = lambda f, s: f.unit in _COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
+    first = find(ctx, "前者", words[0], "", counted)
+    if isinstance(first, str):
+        return first
+    people = first[0].unit in _PEOPLE
+    counts = first[0].unit in _COUNT_UNITS  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
+    unit = "" if counts else first[0].unit
+    alike = lambda f, s: not counts or (f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people)  # noqa: E731
+    second = find(ctx, "后者", words[1], unit, alike)
+    if second == "unclear" and (kind_of := _subjects(ctx, [first])):
+        like = lambda f, s: alike(f, s) and (s.cumulative, s.added) == (kind_of[0].cumulative, kind_of[0].added)  # noqa: E731
+        second = find(ctx, "后者", words[1], unit, like)
+    if isinstance(second, str):  # 「是进口额的2倍多」, 「是新能源产业其余部分的6倍多」: of the rest of a whole
+        return _of_the_rest(ctx, words[1], first) or second
+    return all_found([first, second])
 
 
 def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
@@ -180,8 +191,10 @@ def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
     stock = lambda f, s: not s.change and not s.added  # noqa: E731
     new = lambda f, s: s.added and not s.cumulative  # noqa: E731
     total = find(ctx, "累计", "累计" + what, unit, stock)
-    head = re.sub("(?:总数|总量|总额|数量)$", "", what) or what  # 「托位总数」: 新增托位
+    head = re.sub("(?:总数|总量|总额|数量|存量|保有量)$", "", what) or what  # 「托位总数」: 新增托位
     added = find(ctx, "新增", "新增" + head, unit, new)
+    if isinstance(total, str) and head != what:  # 「人才公寓存量」: 「人才公寓累计达到12400套」
+        total = find(ctx, "累计", "累计" + head, unit, stock)
     if isinstance(total, str) and isinstance(added, str) and len(head) > 4:  # 「既有住宅加装电梯」: its head
         head = head[-4:]
         added = find(ctx, "新增", "新增" + head, unit, new)
@@ -198,6 +211,17 @@ def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
         beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
         added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
     return all_found([total, added])
+
+
+def _of_another_level(ctx: Context, level: Found, rate: Found) -> bool:
+    """Whether a growth rate follows, in its clause, a level in another unit than ``level``'s: it is
+    that level's growth (「营业收入1124.6亿元,增长11.3%」 is not the growth of a count in 家)."""
+    figs, subs = sentence_figures(ctx.index, rate[1].sentence)
+    text = ctx.index.sentences[rate[1].sentence].text
+    before = [f for f, s in zip(figs, subs, strict=True) if f.end <= rate[0].at and not s.change]
+    if not before or re.search("[;;。]", text[before[-1].end : rate[0].at]):
+        return False
+    return before[-1].unit != level[0].unit
 
 
 def _yoy_after(ctx: Context, level: Found) -> Found | None:
@@ -293,6 +317,13 @@ def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found
     near = frozenset(f[1].sentence for f in found if not isinstance(f, str))
     found = [f if not isinstance(f, str) else find(ctx, f"第{i + 1}项", words[i], item_unit, want, near=near)
              for i, f in enumerate(found)]  # fmt: skip
+    kinds = {(s.cumulative, s.added) for s in _subjects(ctx, [f for f in found if not isinstance(f, str)])}
+    if "unclear" in found and len(kinds) == 1:  # like with like: 「新入选A和B」 adds what was added to both
+        kind = next(iter(kinds))
+        like = lambda f, s: want(f, s) and (s.cumulative, s.added) == kind  # noqa: E731
+        found = [
+            f if f != "unclear" else find(ctx, f"第{i + 1}项", words[i], item_unit, like) for i, f in enumerate(found)
+        ]
     return all_found(found)
 
 
@@ -350,6 +381,10 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
         among = (each.group(1),)
     stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
     total = find(ctx, "总量", what, fig.unit)
+    if total == "unclear" and who:  # 「领军人才项目…资助资金」: the total in the report of who shares it
+        whose = find(ctx, "数量", who, "", lambda f, s: f.unit in among and not s.change)
+        if not isinstance(whose, str):
+            total = find(ctx, "总量", what, fig.unit, near=frozenset({whose[1].sentence}))
     if isinstance(total, str) and fig.unit in _PER_TON:  # 「亩产约426公斤」: 22.4万吨 over the 亩
         total = find(ctx, "总量", what, "吨")
     if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
@@ -383,9 +418,22 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
         text = ctx.index.sentences[found[1].sentence].text
         words = frozenset(bigrams(normalized(ctx.without_place(re.sub(r"^.*的", "", who)))))
 
-        def named(f: Figure) -> bool:
+        def held(f: Figure) -> int:
             clause = re.split("[,,;;。、]", text[: f.start])[-1] + text[f.start : f.end + 8]
-            return shared_among(f) and len(words & frozenset(bigrams(clause))) >= max(1, len(words) // 2)
+            return len(words & frozenset(bigrams(clause))) if shared_among(f) else 0
 
-        count = in_sentence(ctx, "数量", found[1], named)
+        most = max((held(f) for f in sentence_figures(ctx.index, found[1].sentence)[0]), default=0)
+        # the count whose words hold most of who shares it (「评审支持领军人才项目126个」, not 「创新类项目48个」)
+        count = in_sentence(ctx, "数量", found[1], lambda f: held(f) == most >= max(1, len(words) // 2))
+    if count == "missing" and who and _of_whom(ctx, found, who):  # 「高新技术企业实现营业收入1124.6亿元」
+        stock = lambda f, s: f.unit in among and not s.change and (not s.added or bool(ADDED.search(who)))  # noqa: E731
+        count = find(ctx, "数量", who, "", stock)  # 「高新技术企业总数达到486家」
     return all_found([found, count])
+
+
+def _of_whom(ctx: Context, total: Found, who: str) -> bool:
+    """Whether a total's own words name who shares it (「高新技术企业实现营业收入」 of 高新技术企业)."""
+    words = frozenset(bigrams(normalized(ctx.without_place(TIME.sub("", who)))))
+    figs, subs = sentence_figures(ctx.index, total[1].sentence)
+    own = next((s for f, s in zip(figs, subs, strict=True) if f.start == total[0].at), None)
+    return len(words) >= 2 and own is not None and words <= own.terms

@@ -14,7 +14,7 @@ from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized
 from . import derived
 from .arithmetic import Operand
-from .claims import Subject, canonical, sentence_figures
+from .claims import ADDED, Subject, canonical, sentence_figures
 from .derived import Relation
 from .lookup import MARKED, TIME, Context, Found, all_found, find, in_sentence, label
 
@@ -71,6 +71,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     return all_found([whole, part])
 
 
+_AT_A_DATE = re.compile("截至|截止|目前|现有|年末|年底|月末|月底")
 _PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
 
 
@@ -115,8 +116,8 @@ def _listed_clauses(ctx: Context, scored: Scored, m: re.Match[str], n: int, noun
     if colon is None or sid + n > len(ctx.index.sentences):
         return "missing"
     first = after + colon.end()
-    added = bool(_ADDED.search(noun))
-    terms = frozenset(bigrams(_ADDED.sub("", noun)))
+    added = bool(ADDED.search(noun))
+    terms = frozenset(bigrams(ADDED.sub("", noun)))
     found: list[Found | str] = []
     for i, k in enumerate(range(sid, sid + n)):
         if ctx.index.sent_para[k] != ctx.index.sent_para[sid]:
@@ -125,16 +126,13 @@ def _listed_clauses(ctx: Context, scored: Scored, m: re.Match[str], n: int, noun
         begin = first if k == sid else 0
         own = [f for f, s in zip(figs, subs, strict=True) if f.unit == unit and not s.change and f.start >= begin]
         heads = [(f, label(ctx.index, k, f, begin)) for f in own]
-        heads = [(f, head) for f, head in heads if bool(_ADDED.search(head)) == added]
+        heads = [(f, head) for f, head in heads if bool(ADDED.search(head)) == added]
         labelled = [(f, head) for f, head in heads if terms & frozenset(bigrams(head))]
         pick = labelled or heads
         if len(pick) != 1:
             return "missing"
         found.append(ctx.operand(f"第{i + 1}项", dataclasses.replace(scored, sentence=k), pick[0][0]))
     return all_found(found)
-
-
-_ADDED = re.compile("新增|新建|新认定|净增")
 
 
 def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> Found | str:
@@ -157,9 +155,16 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
         and not any(a <= f.start < b for a, b in classes)
     ]
     unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
+    # the part's own figure is not the whole (「人才公寓…已配租10560套」 for 「人才公寓中尚未配租的」)
+    part_terms = frozenset(bigrams(_NEGATION.sub("", _clean_part(ctx.without_place(part_words)))))
+    whole_terms = frozenset(bigrams(ctx.without_place(whole_words))) - part_terms  # 「进出口总额」 is no 「出口」
+
+    # 「截至年底,人才公寓中…」: a whole held at a date is a stock, not what was added (「新筹集2860套」)
+    stock = bool(_AT_A_DATE.search(ctx.claim)) and not ADDED.search(whole_words)
 
     def same_value(f: Figure, s: Subject) -> bool:
-        return not stated or math.isclose(f.value, stated[-1].value)
+        own_part = bool(part_terms) and part_terms <= s.terms and not whole_terms & s.terms
+        return (not stated or math.isclose(f.value, stated[-1].value)) and not own_part and not (stock and s.added)
 
     whole = find(ctx, "总数", whole_words, unit, same_value)
     if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
@@ -193,6 +198,9 @@ def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> l
             if done
             else find(ctx, "其余部分", positive, w_fig.unit, lambda f, s: not s.change)
         )
+        if isinstance(counted, str) and not done and 2 <= len(positive) <= 4:  # 「尚未配租的」: 「…,已配租10560套」
+            counted = _done_in_paragraph(ctx, whole, positive)
+            done = positive if not isinstance(counted, str) else ""
         smaller = not isinstance(counted, str) and 0 < counted[0].high < w_fig.low and counted[0].unit == w_fig.unit
         noun = re.sub(r"^.*\d+(?:\.\d+)?[\u4e00-\u9fff]", "", ctx.without_place(whole_words))  # 「58所幼儿园」
         kind_of = len(noun) >= 2 and positive.endswith(noun)  # 「普惠性幼儿园」 is a kind of 幼儿园
@@ -203,16 +211,35 @@ def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> l
     after = claim[claim.find(part_words) + len(part_words) :] if part_words in claim else ""
     if not _COMPLEMENT.search(part_words + re.split("[,,;;。]", after)[0]):
         return "missing"  # 「Ⅱ类以上断面10个」 is no complement of 「优Ⅲ断面15个」
-    rest = in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit))
+    figs, subs = sentence_figures(ctx.index, whole[1].sentence)
+    # the other part is no change (「比去年同期增加14家」) and, when the claim names the rest by some
+    # words (「产值不足亿元的」), shares them (「其中产值超亿元企业」, not 「有研发活动的企业」)
+    named_rest = _BOUND.sub("", _COMPLEMENT.sub("", ctx.without_place(part_words)))
+    named_rest = named_rest if _COMPLEMENT.search(part_words) else ""
+    core, text = frozenset(bigrams(named_rest)), ctx.index.sentences[whole[1].sentence].text
+    other = {
+        f.start
+        for f, s in zip(figs, subs, strict=True)
+        if not s.change and (not core or core & bigrams(_clause_around(text, f)))
+    }
+    rest = in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit) and f.start in other)
     if isinstance(rest, str):  # 「新购置…48辆,全县公交车总数312辆,其中新能源公交车268辆」: the part after 其中
         text, at = ctx.index.sentences[whole[1].sentence].text, w_fig.at
         rest = in_sentence(
             ctx,
             "其余部分",
             whole[1],
-            lambda f: _smaller(f, w_fig, w_fig.unit) and at >= 0 and "其中" in text[at : f.start],
+            lambda f: _smaller(f, w_fig, w_fig.unit) and at >= 0 and "其中" in text[at : f.start] and f.start in other,
         )
     return all_found([whole, rest])
+
+
+def _clause_around(text: str, f: Figure) -> str:
+    """The clause of ``text`` that holds figure ``f`` (「其中27个已完工」)."""
+    return re.split("[,,;;。]", text[: f.start])[-1] + re.split("[,,;;。]", text[f.start :])[0]
+
+
+_BOUND = re.compile("超过|超|不足|不到|低于|高于|以上|足")
 
 
 _NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
