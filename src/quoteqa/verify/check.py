@@ -176,7 +176,8 @@ def _check_figure(
         fig, subj = growth
         options = counterparts(fig, subj, sources)
     if not options:  # 「2023年…不足360家」 against a 2024 report that gives this year's and its change
-        best = sources[0][0] if sources and rel is None and intervals else None
+        best = sources[0][0] if sources and rel is None and intervals and ctx.rests < MAX_RESTS else None
+        ctx.rests += best is not None  # each looks its words up: bounded a claim, as the rest of a whole is
         last = _last_year(ctx, fig, claimed, best, []) if best is not None else None
         return last if last is not None and last[0].computed is not None else _the_rest(ctx, fig, claimed, intervals)
     status, (_, scored, src, _, _) = judge(fig, subj, options, intervals, respectively, elsewhere)
