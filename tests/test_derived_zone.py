@@ -78,3 +78,11 @@ def test_a_numeral_before_da_names_a_group() -> None:
     """「不到九大产业集群」: 九大 names the nine clusters, it is no figure 「不到九」."""
     assert parse("产值还不到九大重点产业集群总产值的一半")[-1].text == "一半"
     assert [f.text for f in parse("超过9大")] == ["超过9"]
+
+
+def test_a_verb_alone_in_a_list_shares_the_next_items_noun(qa: QA) -> None:
+    """「新建和改造的镇级综合性养老服务中心与提档升级的菜市场」 lists two kinds, not three: 新建 and 改造
+    share 养老服务中心 (「新建和改造3家镇级综合性养老服务中心,完成3家菜市场提档升级」)."""
+    result = qa.verify("武进新建和改造的镇级综合性养老服务中心与提档升级的菜市场共6家")
+    assert result.verdict == "supported", [figure_line(f) for f in result.figures]
+    assert "3家 + 3家 = 6家" in (result.figures[0].source or "")

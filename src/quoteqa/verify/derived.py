@@ -189,6 +189,10 @@ def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> lis
     """The items of a list, as many as the claim counts: 「新建和改造A、B,两项合计」 has two items, the
     first 「新建和改造A」 (joined again where 和 or 与 split it, not 、)."""
     want = _NUMBER_OF.get(counted.group(1), 0) if counted else 0
+    for i in range(len(items) - 2, -1, -1):  # 「新建和改造的A与提档升级的B」: 新建 and 改造 share A
+        verb = _BUILT.fullmatch(items[i])  # after the place the claim names (「武进新建」)
+        if len(items) >= 3 and verb and "的" in items[i + 1] and f"{verb.group(1)}和{items[i + 1]}" in listed:
+            items[i : i + 2] = [f"{items[i]}和{items[i + 1]}"]
     while want and len(items) > want:
         for i in range(len(items) - 1):
             joined = f"{items[i]}和{items[i + 1]}", f"{items[i]}与{items[i + 1]}", f"{items[i]}及{items[i + 1]}"
@@ -201,6 +205,10 @@ def _merged(items: list[str], listed: str, counted: re.Match[str] | None) -> lis
     return items
 
 
+# A verb of building alone (after a place, 「武进新建」): it shares the next item's noun (「…和改造的A」).
+_BUILT = re.compile(
+    "[\u4e00-\u9fff]{0,4}?(新建|改造|改建|扩建|改扩建|新增|建成|完成|开工|竣工|整治|修缮|提升|升级|提档升级)"
+)
 _SUM_END = re.compile(f"(?:{_SUM.pattern})$")
 
 
