@@ -86,3 +86,66 @@ def test_a_verb_alone_in_a_list_shares_the_next_items_noun(qa: QA) -> None:
     result = qa.verify("武进新建和改造的镇级综合性养老服务中心与提档升级的菜市场共6家")
     assert result.verdict == "supported", [figure_line(f) for f in result.figures]
     assert "3家 + 3家 = 6家" in (result.figures[0].source or "")
+
+
+FARM_YEAR = "\n\n".join(
+    [
+        "青禾县2024年农业农村工作综述",
+        "本报讯 2024年,青禾县农业农村工作稳中有进。",
+        "全县粮食播种面积80万亩,比上年增加1万亩;粮食总产量40万吨,同比增长2%。"
+        "分品种看,小麦15万吨,水稻22万吨,其他作物3万吨。",
+        "全年新建高标准农田5万亩;截至年底,全县累计建成高标准农田60万亩(全县耕地面积90万亩)。"
+        "按照规划,2025年全县计划再新建高标准农田6万亩。",
+        "全县市级以上农业产业化龙头企业达到60家,其中国家级2家、省级18家、市级40家。",
+        "农民专业合作社新增50家,总数达到800家(其中国家级示范社5家、省级示范社30家),共带动农户4万户。",
+        "全县150个行政村集体经营性收入总额达到3亿元。经营性收入超过100万元的村达到120个。"
+        "150个行政村中,已开展生活垃圾分类的有100个。",
+        "全年乡村旅游接待游客400万人次,同比增长10%;实现乡村旅游综合收入10亿元。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def farm(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
+    from quoteqa.index.build import build
+
+    corpus = tmp_path_factory.mktemp("corpus")
+    (corpus / "qinghe-2024.txt").write_text(FARM_YEAR, encoding="utf-8")
+    index = tmp_path_factory.mktemp("index") / "index"
+    build(corpus, index, model=model)
+    return QA.load(index, model=model)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("2023年底,青禾县累计建成的高标准农田约为55万亩", "supported", "60万亩 − 5万亩 = 55万亩"),
+        ("2023年底,青禾县农民专业合作社为750家", "supported", "800家 − 50家 = 750家"),
+        ("青禾县还有约30万亩耕地尚未建成高标准农田", "supported", "90万亩 − 60万亩 = 30万亩"),
+        ("青禾县尚未开展生活垃圾分类的行政村有60个", "contradicted", "150个 − 100个 = 50个"),
+        ("青禾县150个行政村村均集体经营性收入超过300万元", "contradicted", "3亿元 ÷ 150个 = 200万元"),
+        ("2024年青禾县粮食平均亩产约500公斤", "supported", "40万吨 ÷ 80万亩 = 500公斤"),
+        ("青禾县平均每家农民专业合作社带动农户约50户", "supported", "4万户 ÷ 达到800家 = 50户"),
+        ("青禾县乡村旅游游客人均消费约250元", "supported", "10亿元 ÷ 400万人次 = 250元"),
+        ("青禾县水稻产量占全县粮食总产量的一半以上", "supported", "22万吨 ÷ 40万吨"),
+    ],
+)
+def test_relations_of_a_farm_year(farm: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """The end of last year against a report whose paragraph names a plan's year (2025年); 「还有…
+    耕地尚未…」 and 「尚未…的行政村」 as the rest of a whole; 村均 as an average; a yield's area in
+    the sentence before its 「;」; the running total of several counts (「总数达到800家(其中…)」);
+    「乡村旅游接待游客」 named once; a part named by its whole's measure (「水稻产量」: 「水稻22万吨」)."""
+    result = farm.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and any(arithmetic in (f.source or "") for f in computed), computed
+
+
+def test_a_class_by_a_bound_or_a_wider_level_is_never_a_figure_to_confirm(farm: QA) -> None:
+    """「收入超百万元的村」 is a class, never compared with the 3亿元 total (it was: 超过100万元 「agreed」
+    with it, and a true difference was called 不一致); 「市级龙头企业」 is not 「市级以上」's 60家."""
+    villages = farm.verify("青禾县经营性收入超百万元的村比超过500万元的村多100个")
+    assert villages.verdict != "contradicted", [figure_line(f) for f in villages.figures]
+    assert farm.verify("青禾县市级农业龙头企业数量是省级的2倍多").verdict != "contradicted"
+    each = farm.verify("青禾县150个行政村村均集体经营性收入超过2000万元")
+    assert each.verdict == "contradicted", [figure_line(f) for f in each.figures]

@@ -113,8 +113,8 @@ def _words(text: str) -> str:
 def as_written(text: str) -> str:
     """``text`` with the words a report writes for the same thing (社零 → 社会消费品零售, GDP → 地区生产总值)."""
     for short, long in _SYNONYMS.items():
-        text = text.replace(short, long)
-    return text
+        text = re.sub(f"{short}(?!游客)", long, text) if "接待" in short else text.replace(short, long)
+    return text  # 「乡村旅游接待游客」 stays itself
 
 
 def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure]) -> int:

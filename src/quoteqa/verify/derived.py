@@ -55,10 +55,10 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 # bounded alternatives: linear in the length of a clause.)
 _RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
-_AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|人均|户均|亩均|场均|亩产|单产|每(?=[人户家所个名座场亩批])")
+_AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|[人户亩场村校店企]均|亩产|单产|每(?=[人户家所个名座场亩批])")
 AVERAGE_CUE = _AVERAGE
 _AVERAGE_WHO = re.compile(
-    "人均|户均|亩均|场均|亩产|单产|平均亩产|平均单产"
+    "[人户亩场村校店企]均|亩产|单产|平均亩产|平均单产"
 )  # the cue names who shares: 游客人均消费 is 游客消费
 _DIFFERENCE_CUE = re.compile(r"(?<!占)比(?![重例率])")
 # (「提高」, 「加快」, 「放慢」 say how a rate moved against its base, not a gap to another subject.)
@@ -79,8 +79,9 @@ SELF_EVIDENT = re.compile(
     r"|[两二三四五六七八九十](?:项|者|类)(?=加起来|合计|共|总计|之和)"  # 「三项加起来」 counts the list
     r"|(?<![0-9一二三四五六七八九十两百千])[万亿](?:元|平方米|亩|吨)?以[上下]"  # 「亿元以上项目」: a class
     r"|(?<!\d)\d+[万亿]元以[上下](?=的?(?:工业)?(?:项目|企业))"
-    r"|(?:超|过|超过|不足|不到|低于|高于)(?:\d+)?[万亿]元(?=的?(?:工业)?(?:项目|企业)|的(?:还|仍)?(?:有|共有|达))"
-    # 「产值超亿元企业」, 「产值不足亿元的有452家」: a class by a bound
+    r"|(?:超|过|超过|不足|不到|低于|高于)(?:\d+(?:\.\d+)?)?[百千]?[万亿]元"
+    r"(?=的?(?:工业)?(?:项目|企业)|的(?:还|仍)?(?:有|共有|达)|的(?:村|户|家庭|单位|镇|街道|社区|合作社|农场|商户|主体))"
+    # 「产值超亿元企业」, 「产值不足亿元的有452家」, 「收入超百万元的村」: a class by a bound
 )
 AGE = re.compile(r"(?<![\d.])\d+(?:周岁|岁)(?:及)?以[上下]")  # 「60周岁以上老年人」: an age names a class
 _BASE = re.compile(
@@ -228,6 +229,10 @@ def _remainder(at: _Around) -> Relation | None:
         inside = _AMONG_INSIDE.match(at.lead)
         if inside and at.unit in _COUNTS:  # 「新招聘教师中具有硕士研究生学历的超过300名」: a part
             return Relation(REMAINDER, (_clean(inside.group(1)), _clean(inside.group(2))), statable=True)
+        if (not_yet := _NOUN_NOT_YET.match(at.trail)) and re.search("(?:还|仍|尚)有$", at.lead):  # 「还有…耕地尚未…」
+            return Relation(REMAINDER, (_clean(not_yet.group(1)), not_yet.group(2)), statable=True)
+        if not_yet := _NOT_YET_OF.match(at.lead):  # 「尚未开展生活垃圾分类的行政村有56个」
+            return Relation(REMAINDER, (_clean(not_yet.group(2)), not_yet.group(1)), statable=True)
         return None
     if cue and re.search(r"\d", at.lead[cue.end() :]):
         return None  # 「其余9个村的…未超过300万元」: the rest is 9个, not 300万元
@@ -261,6 +266,10 @@ PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
 _NEED = re.compile("还需|尚需|仍需|还要")
 
 
+_NOUN_NOT_YET = re.compile(r"^([\u4e00-\u9fff]{1,8}?)((?:仍|尚|还)?(?:未|没有|没)[\u4e00-\u9fff]{2,16})$")
+_NOT_YET_OF = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2}[区县镇])?((?:仍|尚|还)?(?:未|没有|没)[^的,,]{2,16})的([\u4e00-\u9fff]{2,8}?)(?:还|仍)?(?:有|共有|为)?$"
+)
 _NEGATED_AFTER = re.compile(r"^[\u4e00-\u9fff]?((?:仍|尚|还)?(?:未|没有|没)[\u4e00-\u9fff]{2,16})")
 _AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:还|仍|只|仅)?(?:有|共有|为|约|近|超过|达到|达)*$")
 _COUNTS = ("人", "人次", "名", "个", "家", "所", "户", "项", "座", "套")
@@ -422,8 +431,8 @@ def _average(at: _Around) -> Relation | None:
     who = _clean(at.lead[: m.start()]) or at.earlier  # 「参加…的基层党组织,平均每个有党员20多名」
     after = re.sub(r"^[所个家户人名座场批亩项]", "", at.lead[m.end() :])  # 「平均每所」: the measure
     after = after.replace("平均", "")  # 「每个家庭医生团队平均签约服务…」
-    if _AVERAGE_WHO.match(m.group(0)):
-        return Relation(AVERAGE, (_clean(who + after), who), True)
+    if _AVERAGE_WHO.match(m.group(0)):  # 「168个行政村村均集体经营性收入」: 行政村集体经营性收入
+        return Relation(AVERAGE, (_clean(re.sub(r"\d+(?:\.\d+)?[个家所户人名座]", "", who) + after), who), True)
     verb, noun = _AVERAGE_VERB.search(after), _clean(at.trail)
     if verb and len(noun) < 2:  # 「平均每个基层党组织有党员50多名」
         noun = _clean(after[verb.end() :])

@@ -255,6 +255,8 @@ def find(
         options = [o for o in options if not _other_period(ctx.index.sentences[o[1].sentence].text, periods)]
     if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
         options = [o for o in options if words[:2] in o[3].full]
+        if "以上" not in words:  # 「市级农业龙头企业」 is not 「市级以上农业产业化龙头企业」, which holds the others
+            options = [o for o in options if f"{words[:2]}以上" not in _clause_before(ctx.index, o)]
     if not options:  # 「接待的游客」: 接待游客
         bare = words.replace("的", "")
         return find(ctx, role, bare, unit, want, change, near) if "的" in words and len(bare) >= 2 else "missing"
@@ -279,6 +281,11 @@ def find(
             return "unclear"
         best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+def _clause_before(index: Index, option: Option) -> str:
+    """The words of an option's clause up to its figure."""
+    return re.split("[,,;;。]", index.sentences[option[1].sentence].text[: option[2].start])[-1]
 
 
 def _labelled(ctx: Context, close: list[Option], probed: Subject) -> list[Option]:
@@ -432,9 +439,12 @@ def all_found(found: list[Found | str]) -> list[Found] | str:
 _YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
 
 
+_YEAR_END = re.compile(r"(?<![\d到至])(\d{4})年(?:末|底)")  # 「2023年底」: the end of last year
+
+
 def year_before(index: Index, claim: str, sid: int) -> str:
     """The year the claim names when sentence ``sid``'s report is on the year after it ("" if not)."""
-    named = {m.group(1) for m in _YEAR.finditer(claim)}
+    named = {m.group(1) for m in _YEAR.finditer(claim)} | {m.group(1) for m in _YEAR_END.finditer(claim)}
     if len(named) != 1:
         return ""
     year = next(iter(named))
@@ -443,9 +453,10 @@ def year_before(index: Index, claim: str, sid: int) -> str:
     first = pid
     while first > 0 and index.para_article[first - 1] == index.para_article[pid]:
         first -= 1  # the headline or the lead says the year an article reports on
-    heads = article.title + article.subtitle + index.paragraphs[first].text[:80] + index.paragraphs[pid].text
-    reported = {article.date[:4]} if article.date else {m.group(1) for m in _YEAR.finditer(heads)}
-    return year if reported == {str(int(year) + 1)} else ""
+    lead = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[first].text[:80])}
+    said = {m.group(1) for m in _YEAR.finditer(index.paragraphs[pid].text)}  # 「2025年…目标」 is a plan's year
+    reported = {article.date[:4]} if article.date else lead if len(lead) == 1 else lead | said
+    return year if reported == {str(int(year) + 1)} and year not in said else ""
 
 
 def another_year(index: Index, claim: str, sid: int) -> bool:

@@ -402,33 +402,58 @@ def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figur
             return total
     found = total
     if stated and who:  # 「7所新校平均每所…」: the count the claim states, found in the articles
-        count = find(ctx, "数量", who, stated[-1].unit, lambda f, s: math.isclose(f.value, stated[-1].value))
+        said = stated[-1]
+        count = in_sentence(ctx, "数量", found[1], lambda f: f.unit == said.unit and math.isclose(f.value, said.value))
+        if isinstance(count, str):  # not in the total's own sentence (「168个行政村集体经营性收入总额…」)
+            count = find(ctx, "数量", who, said.unit, lambda f, s: math.isclose(f.value, said.value))
         if not isinstance(count, str):  # in the total's report (「交通固定资产投资48.5亿元」 is not the 8个 客运站's)
             same = ctx.index.sent_para[count[1].sentence] == ctx.index.sent_para[found[1].sentence]
             return all_found([found, count]) if same else "unclear"
 
-    figs, subs = sentence_figures(ctx.index, found[1].sentence)
-    added = {f.start for f, s in zip(figs, subs, strict=True) if s.added}
-
-    def shared_among(f: Figure) -> bool:  # not 「新增民宿17家」 beside 「累计达到53家,床位总数890张」
-        return f.unit in among and f.unit != fig.unit and f.text != found[0].text and f.start not in added
-
-    count = in_sentence(ctx, "数量", found[1], shared_among)
-    if count == "unclear" and who:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
-        text = ctx.index.sentences[found[1].sentence].text
-        words = frozenset(bigrams(normalized(ctx.without_place(re.sub(r"^.*的", "", who)))))
-
-        def held(f: Figure) -> int:
-            clause = re.split("[,,;;。、]", text[: f.start])[-1] + text[f.start : f.end + 8]
-            return len(words & frozenset(bigrams(clause))) if shared_among(f) else 0
-
-        most = max((held(f) for f in sentence_figures(ctx.index, found[1].sentence)[0]), default=0)
-        # the count whose words hold most of who shares it (「评审支持领军人才项目126个」, not 「创新类项目48个」)
-        count = in_sentence(ctx, "数量", found[1], lambda f: held(f) == most >= max(1, len(words) // 2))
+    count = _count_in(ctx, fig, found, found[1], among, who, False)
+    before = found[1].sentence - 1  # 「播种面积86.4万亩,…;粮食总产量38.7万吨」: one report in two sentences
+    if count == "missing" and before >= 0 and report(ctx.index, before)[1:] == [found[1].sentence]:
+        count = _count_in(ctx, fig, found, dataclasses.replace(found[1], sentence=before), among, who, True)
     if count == "missing" and who and _of_whom(ctx, found, who):  # 「高新技术企业实现营业收入1124.6亿元」
         stock = lambda f, s: f.unit in among and not s.change and (not s.added or bool(ADDED.search(who)))  # noqa: E731
         count = find(ctx, "数量", who, "", stock)  # 「高新技术企业总数达到486家」
     return all_found([found, count])
+
+
+def _count_in(
+    ctx: Context, fig: Figure, found: Found, where: answering.Scored, among: tuple[str, ...], who: str, named: bool
+) -> Found | str:
+    """The one count of sentence ``where`` that an average's total (``found``) is shared among: not
+    what was added or a change; of several, the running total whose words hold who shares it, else
+    the one whose clause holds most of those words, never a part listed beside a total named as one
+    (「其中新建学校9所、…,总投资23.7亿元」 is the whole's). ``named``: the count's clause must name who."""
+    figs, subs = sentence_figures(ctx.index, where.sentence)
+    text = ctx.index.sentences[where.sentence].text
+    words = frozenset(bigrams(normalized(ctx.without_place(re.sub(r"^.*的", "", TIME.sub("", who))))))
+    new = bool(ADDED.search(who))  # 「新建学校」 are shared among what was added
+    added = {f.start for f, s in zip(figs, subs, strict=True) if (s.added and not new) or s.change}
+    whole = {f.start for f, s in zip(figs, subs, strict=True) if s.cumulative and 2 * len(words & s.full) >= len(words)}
+    parts = {f.start for f in figs if "其中" in re.split("[,,;;。]", text[: f.start])[-1]}  # 「其中A9所、B5所」
+
+    def shared_among(f: Figure) -> bool:  # not 「新增民宿17家」 beside 「累计达到53家,床位总数890张」
+        return f.unit in among and f.unit != fig.unit and f.text != found[0].text and f.start not in added
+
+    def held(f: Figure) -> int:  # the words of its clause (「…,2714个基层党组织」: after it too)
+        clause = re.split("[,,;;。、]", text[: f.start])[-1] + re.split("[,,;;。、]", text[f.start :])[0]
+        return len(words & frozenset(bigrams(clause))) if shared_among(f) else 0
+
+    enough = max(1, len(words) // 2) if named else 1
+    count = in_sentence(ctx, "数量", where, lambda f: shared_among(f) and (not named or held(f) >= enough))
+    if count == "unclear":  # 「总数达到915家(其中国家级示范社6家…),共带动农户4.12万户」: all of them
+        count = in_sentence(ctx, "数量", where, lambda f: shared_among(f) and f.start in whole)
+        count = "unclear" if count == "missing" else count
+    if count == "unclear" and words:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
+        most = max((held(f) for f in figs), default=0)
+        # the count whose clause holds most of who shares it (「评审支持领军人才项目126个」, not 「创新类项目48个」)
+        count = in_sentence(ctx, "数量", where, lambda f: held(f) == most >= enough)
+        summed = re.search("总|共|合计", re.split("[,,;;。、]", found[0].sentence[: max(found[0].at, 0)])[-1])
+        count = "unclear" if not isinstance(count, str) and count[0].at in parts and summed else count
+    return count
 
 
 def _of_whom(ctx: Context, total: Found, who: str) -> bool:

@@ -53,6 +53,9 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
         if part_words
         else "missing"
     )
+    measure = _MEASURE.search(part_words)
+    if part == "missing" and measure and measure.group(0) in whole_words and measure.start() >= 2:
+        part = find(ctx, "部分", part_words[: measure.start()], unit)  # 「水稻产量」 of 粮食总产量: 「水稻19.8万吨」
     if isinstance(part, str) or part[0].low >= w_fig.low:
         text = unicodedata.normalize("NFKC", ctx.index.sentences[whole[1].sentence].text)
         words = frozenset(bigrams(unicodedata.normalize("NFKC", part_words)))
@@ -71,6 +74,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     return all_found([whole, part])
 
 
+_MEASURE = re.compile("(?:产量|产值|收入|数量|总数|总额|规模|面积|投资)$")  # what a part shares with its whole
 _AT_A_DATE = re.compile("截至|截止|目前|现有|年末|年底|月末|月底")
 _PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
 
