@@ -19,12 +19,9 @@ from . import operands
 from .arithmetic import Computed
 from .claims import (
     Subject,
-    article_of,
-    article_place,
     as_growth,
     canonical,
     compare,
-    places,
     point_changes,
     respective,
     sentence_figures,
@@ -50,6 +47,7 @@ from .derived import (
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
 from .lookup import Context, Option, Sources, another_time, counterparts, ranked, year_before
+from .places import article_of, article_place, places
 from .wording import around, clean, complement
 
 SUPPORTED, CONTRADICTED, NOT_FOUND = "supported", "contradicted", "not_found"

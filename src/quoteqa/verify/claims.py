@@ -212,13 +212,30 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 marks,
                 direction,
                 side,
-                shared,
+                shared | _whole_of_part(text, fig, figures[:i], out),  # an operand's words may name its whole
                 "其中" in text[start : fig.start],
                 bool(_NEGATED.search(text[start : fig.start])),
             )
         )
         previous, previous_marks = terms, marks
     return out
+
+
+def _whole_of_part(text: str, fig: Figure, before: list[Figure], subs: list[Subject]) -> frozenset[str]:
+    """The words of the whole a part is listed of (「总数达到915家(其中国家级示范社6家、省级示范社
+    38家)」: 38家 counts 农民专业合作社 too), in its unit, or none."""
+    clause = re.split("[,,;;。]", text[: fig.start])[-1]
+    among = clause.rfind("其中")
+    if among < 0:
+        return frozenset()
+    at = fig.start - len(clause) + among
+    whole = [k for k, f in enumerate(before) if f.end <= at and f.unit == fig.unit]
+    if not whole or before[whole[-1]].end < at - 8:
+        return frozenset()
+    said = re.split("[,,;;。、]", text[: before[whole[-1]].start])[-1]
+    if re.search("级(?:及)?以上", said):  # 「市级以上龙头企业」: its parts are of a level each, not 市级
+        return frozenset(bigrams(_words(re.sub(r"[\u4e00-\u9fff]{1,2}级(?:及)?以上", "", said))))
+    return subs[whole[-1]].full
 
 
 def _words_around(before: str, after: str, part_follows: bool) -> tuple[str, str]:
@@ -351,42 +368,6 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
     rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
     base = _base(text[max(0, fig.start - 24) : fig.start]) or "yoy"
     return growth, replace(subject, change=True, direction=rise, base=base)
-
-
-_PLACE = re.compile(f"([{CJK}]{{2}})(?:区|县|市)")
-# Two-character stems before 区/县/市 that are no place name: 全区, 城区, 园区, 景区, 开发区, …
-_NOT_PLACE = re.compile(r"[全本该各城园景社辖片新老两市县区省校学]|^(?:开发|示范|高新|经开|试验|保税|功能|核心)$")
-
-
-def article_place(index: Index, aid: int) -> str:
-    """The place an article reports on: its most frequent 「XX区/县/市」 (武进, 云湖), or ""."""
-
-    def compute() -> str:
-        article = index.articles[aid]
-        text = article.title + "".join(p.text for p in article.paragraphs)
-        counts: dict[str, int] = {}
-        for m in _PLACE.finditer(text):
-            if not _NOT_PLACE.search(m.group(1)):
-                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
-        best = max(counts.items(), key=lambda kv: kv[1], default=("", 0))
-        return best[0] if best[1] >= 2 else ""
-
-    return index.cached("place", aid, compute)  # type: ignore[no-any-return]
-
-
-def places(index: Index) -> frozenset[str]:
-    """The places the archive's articles report on (more than one: a claim naming one is checked
-    against that place's articles only)."""
-
-    def compute() -> frozenset[str]:
-        found = frozenset(article_place(index, a) for a in range(len(index.articles))) - {""}
-        return found if len(found) > 1 else frozenset()
-
-    return index.cached("places", 0, compute)  # type: ignore[no-any-return]
-
-
-def article_of(index: Index, sid: int) -> int:
-    return int(index.para_article[int(index.sent_para[sid])])
 
 
 def _dice(a: frozenset[str], b: frozenset[str]) -> float:
