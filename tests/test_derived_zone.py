@@ -130,6 +130,8 @@ def farm(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore
         ("青禾县水稻产量占全县粮食总产量的一半以上", "supported", "22万吨 ÷ 40万吨"),
         ("青禾县国家级和省级农民专业合作社示范社一共有45家", "contradicted", "5家 + 30家 = 35家"),
         ("青禾县市级农业龙头企业数量是省级的2倍多", "supported", "40家 ÷ 18家"),
+        ("青禾县已开展生活垃圾分类的行政村约占三分之二", "supported", "100个 ÷ 150个"),
+        ("青禾县水稻产量是其他作物的7倍多", "supported", "22万吨 ÷ 3万吨"),
     ],
 )
 def test_relations_of_a_farm_year(farm: QA, claim: str, verdict: str, arithmetic: str) -> None:

@@ -28,7 +28,7 @@ from .lookup import (
     probe,
     report,
 )
-from .parts import group, whole_and_part, whole_from_share
+from .parts import MEASURE, group, whole_and_part, whole_from_share
 
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
@@ -168,6 +168,11 @@ def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     open: a running total with a running total (「“双创人才”总数是国家级…入选者的4倍多」: 318人 ÷ 累计67人)."""
     counted = lambda f, s: f.unit in _COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
     first = find(ctx, "前者", words[0], "", counted)
+    measure = MEASURE.search(words[0])
+    if first == "missing" and measure and measure.start() >= 2:  # 「水稻产量是其他作物的7倍多」: 「水稻19.8万吨」
+        second = find(ctx, "后者", words[1], "")
+        if not isinstance(second, str):
+            first = find(ctx, "前者", words[0][: measure.start()], second[0].unit)
     if isinstance(first, str):
         return first
     people = first[0].unit in _PEOPLE

@@ -53,7 +53,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
         if part_words
         else "missing"
     )
-    measure = _MEASURE.search(part_words)
+    measure = MEASURE.search(part_words)
     if part == "missing" and measure and measure.group(0) in whole_words and measure.start() >= 2:
         part = find(ctx, "部分", part_words[: measure.start()], unit)  # 「水稻产量」 of 粮食总产量: 「水稻19.8万吨」
     if isinstance(part, str) or part[0].low >= w_fig.low:
@@ -74,7 +74,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     return all_found([whole, part])
 
 
-_MEASURE = re.compile("(?:产量|产值|收入|数量|总数|总额|规模|面积|投资)$")  # what a part shares with its whole
+MEASURE = re.compile("(?:产量|产值|收入|数量|总数|总额|规模|面积|投资)$")  # what a part shares with its whole
 _AT_A_DATE = re.compile("截至|截止|目前|现有|年末|年底|月末|月底")
 _PEAK = re.compile("单日|最高|最低|峰值|高峰|日均|平均")
 
@@ -178,7 +178,8 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
         if not isinstance(part, str):
             sid = part[1].sentence
             near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
-            whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part, near=near)
+            in_unit = unit or part[0].unit  # 「龙头企业销售收入」: 146.5亿元, not the 64家 beside it
+            whole = find(ctx, "总数", whole_words, in_unit, lambda f, s: same_value(f, s) and not s.part, near=near)
     return whole
 
 

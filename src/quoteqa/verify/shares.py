@@ -62,6 +62,8 @@ def share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
     if named := _REACHES_OF.match(at.lead):  # 「高新技术产业产值已接近规上工业总产值的七成」
         return Relation(SHARE, (_clean(named.group(2)), _clean(named.group(1))), statable=True)
+    if of_all := _OF_ALL.match(at.lead):  # 「已开展生活垃圾分类的行政村约占三分之二」: of all 行政村
+        return Relation(SHARE, (_clean(of_all.group(2)), _clean(of_all.group(1))), statable=True)
     return None
 
 
@@ -71,6 +73,7 @@ _REACHES_OF = re.compile(
 )
 
 
+_OF_ALL = re.compile(r"^(.{2,30}?)的([\u4e00-\u9fff]{2,8}?)(?:约|已|已经|均)?占(?:到|了)?(?:约|近|超过)?$")
 _OF_TOTAL = re.compile(
     r"^(.{2,30}?)(?:还|仍|已|只|仅)?(?:不到|不足|超过|达到|接近|近|约|占)?(?:总数|总量|总额)的(?:约|近)?$"
 )
