@@ -110,11 +110,12 @@ def _start(at: _Around) -> Relation | None:
     m = _START.search(at.lead)
     if m:
         words = _clean(at.lead[: m.start()] + at.lead[m.end() :]) or at.earlier
-        if len(re.sub("累计|已有|共有|已经|有", "", words)) <= 3 and len(_clean(at.trail)) >= 2:
+        if len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", words))) <= 3 and len(_clean(at.trail)) >= 2:
             words += _clean(at.trail)  # 「此前武进累计已有15家制造业单项冠军企业」: what follows it
         return Relation(START, (words,))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
-        return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 else ""),))
+        bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
+        return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 or bare else ""),))
     if re.search(r"(?<![目此以之年提])前[,,]$", at.before) and at.unit not in ("%", "百分点"):
         return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
     return None

@@ -163,6 +163,10 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     return "missing"
 
 
+_BUILT_SO_FAR = re.compile("已(?:建成|完成|新建|开通|投用)")  # what a plan of the year has done so far
+_PLANNED = re.compile("计划(?:新建|建成|完成|开通)|目标")
+
+
 def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     """Two figures of one unit (46个 ÷ 34个, 2.1亿元 ÷ 3000万元), of one kind when the words leave it
     open: a running total with a running total (「“双创人才”总数是国家级…入选者的4倍多」: 318人 ÷ 累计67人)."""
@@ -211,6 +215,18 @@ def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
         added = _since_start(ctx, total)
     if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
         added = find(ctx, "比年初增加", words, unit, lambda f, s: s.base == "ytd", change=True)
+    if isinstance(added, str) and not isinstance(total, str):  # 「计划新建…30个,前三季度已建成24个,…累计达到98个」
+        figs, _ = sentence_figures(ctx.index, total[1].sentence)
+        text = ctx.index.sentences[total[1].sentence].text
+        done = [
+            f
+            for f in figs
+            if f.unit == total[0].unit
+            and f.value < total[0].low
+            and _BUILT_SO_FAR.search(re.split("[,,;;]", text[: f.start])[-1])
+            and _PLANNED.search(text[: f.start])
+        ]
+        added = ctx.operand("新增", total[1], done[0]) if len(done) == 1 else added
     if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
         smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
         beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
