@@ -25,6 +25,8 @@ ZONE_YEAR = "\n\n".join(
         "年内新入选国家级重点人才工程4人,累计达到20人;新入选省级“双创人才”25人,总数达到100人。",
         "博士后工作平台建设扎实推进,全年新建博士后科研工作站(创新实践基地)5家,累计达到30家。",
         "全年计划新建人才驿站10个,目前已建成6个,全区人才驿站累计达到40个。",
+        "全区科创项目累计完成投资120亿元。分领域看,交通类、市政公用类项目分别完成投资50亿元、30亿元。"
+        "老旧小区改造和建成区绿化同步推进,老旧小区新开工12个,建成区新增绿地8处。",
     ]
 )
 
@@ -55,6 +57,8 @@ def zone(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore
         ("青枫高新区省级“双创人才”总数是国家级重点人才工程入选者的5倍", "supported", "100人 ÷ 达到20人"),
         ("在今年新入选之前,青枫高新区累计有16人入选国家级重点人才工程", "supported", "达到20人 − 4人 = 16人"),
         ("今年以前,青枫高新区累计建成的人才驿站不足30个", "contradicted", "达到40个 − 6个 = 34个"),
+        ("青枫高新区交通类项目比市政公用类多完成投资约20亿元", "supported", "50亿元 − 30亿元 = 20亿元"),
+        ("青枫高新区交通类项目比市政公用类多完成投资约30亿元", "contradicted", "50亿元 − 30亿元 = 20亿元"),
     ],
 )
 def test_relations_of_a_zone_year(zone: QA, claim: str, verdict: str, arithmetic: str) -> None:
@@ -75,6 +79,11 @@ def test_the_rest_of_a_whole_is_named_by_the_claims_words(zone: QA) -> None:
     part, so 400 − 320 is never its arithmetic (it was, and a true claim came back 不一致)."""
     result = zone.verify("青枫高新区规上工业企业中,产值不足亿元的有280家")
     assert result.verdict == "not_found", [figure_line(f) for f in result.figures]
+
+
+def test_about_has_is_a_hedge() -> None:
+    """「约有1450家」 is about 1450 (it was read as exactly 1450, and 1879 − 428 = 1451 as 不一致)."""
+    assert parse("武进的省创新型中小企业约有1450家")[-1].qualifier == "about"
 
 
 def test_a_numeral_before_da_names_a_group() -> None:

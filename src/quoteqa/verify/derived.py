@@ -116,7 +116,8 @@ def _start(at: _Around) -> Relation | None:
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
         return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 or bare else ""),))
-    if re.search(r"(?<![目此以之年提])前[,,]$", at.before) and at.unit not in ("%", "百分点"):
+    framed = re.search(r"(?<![目此以之年提])前[,,]", at.before)  # 「…开通前,A约38公里,B27座」: both
+    if framed and at.unit not in ("%", "百分点"):
         return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
     return None
 
@@ -304,6 +305,11 @@ def _ratio(at: _Around) -> Relation | None:
 
 
 def _difference(at: _Around) -> Relation | None:
+    if done := _MORE_DONE.match(at.lead):  # 「交通类项目比市政公用类多完成投资约15.7亿元」: each one's 完成投资
+        first = _clean(done.group(1)) or at.earlier or at.subject
+        measure = re.sub("^(?:完成|实现|投入|建成|新增|增加|接待)", "", done.group(4)) or done.group(4)  # 投资
+        pair = (first + measure, _clean(done.group(2)) + measure)
+        return Relation(DIFFERENCE, pair[::-1] if done.group(3) == "少" else pair)
     m = _between(at.lead, _DIFFERENCE_CUE, _DIFFERENCE_END) or _between(at.lead, _GAP_CUE, _GAP_END)
     if not m or _PERIOD.fullmatch(m.words):
         return None
@@ -316,6 +322,11 @@ def _difference(at: _Around) -> Relation | None:
         pair = pair[::-1]
     # A gap between two rates is stated as it is (「增速高于社零总额7.5个百分点」); one of amounts is not.
     return Relation(DIFFERENCE, pair, statable=at.unit == "百分点")
+
+
+_MORE_DONE = re.compile(
+    r"^(.*?)(?<!占)比(.{2,12}?)(多|少)((?:完成|实现|增加|投入|接待|建成|新增)[\u4e00-\u9fff]{1,4}?)了?(?:约|近|超过|逾)?$"
+)
 
 
 def _with_noun(other: str, first: str) -> str:

@@ -45,7 +45,7 @@ TIME = re.compile(
 # A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
 _PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
 _DONE = re.compile("已|累计|截至|目前")  # what is done since a plan was named
-MARKED = re.compile("[0-9A-Za-z]")  # a word with a digit or a letter names a kind exactly (3A, 5G)
+MARKED = re.compile("[0-9A-Za-z]|.类")  # a word with a digit or a letter names a kind exactly (3A, 5G), as X类 does
 
 Sources = list[tuple[answering.Scored, list[Figure], list[Subject]]]
 Option = tuple[float, answering.Scored, Figure, Subject, float]  # ordering score, …, similarity
@@ -168,7 +168,9 @@ Found = tuple[Operand, answering.Scored]
 # A district, a county, a town, or a development zone named by its place (临澜高新区, 常州经开区).
 ZONE = "(?:高新区|经开区|区|县|镇)"
 _PLACE_NAME = re.compile(r"([\u4e00-\u9fff]{2})" + ZONE)
-_NOT_A_NAME = re.compile("[全年度了在其中的和与及、区县镇市城乡新发园湾强]")  # 「在全区」, 「一季度全区」, 「高新区」
+_NOT_A_NAME = re.compile(
+    "[全年度了在其中的和与及、区县镇市城乡新发园湾强小建从]"
+)  # 「在全区」, 「高新区」, 「老旧小区」, 「建成区」
 _NOT_A_ZONE_NAME = re.compile("[国省级家]")  # 「国家高新区」, 「省级开发区」: a rank, not a place
 
 
@@ -380,7 +382,7 @@ def held_options(
             own = subj.terms & (src_subj.full | src_subj.shared)
             held = len(own | (subj.terms & topic if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
-                continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」
+                continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」, 「交通类项目」 not all 项目
             if src_subj.shared and not src_subj.terms & subj.terms:
                 continue  # 「高新区、开发区分别实现规上工业总产值…」: each is a part, not the district's
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED

@@ -124,6 +124,7 @@ def around(claim: str, fig: Figure) -> Around:
     claim = normalized(claim)  # the figure's span stays valid
     cut = max((m.end() for m in re.finditer(SEP, claim[: fig.start])), default=0)
     lead, before = claim[cut : fig.start], claim[:cut]
+    lead += re.match("(?:大)?约有|", claim[fig.start : fig.end]).group(0)  # type: ignore[union-attr]  # 「每个…约有21名」
     trail = re.split(SEP, claim[fig.end :])[0]
     clauses = [c for c in re.split(SEP, before.rstrip(TRAILING)) if not CONNECTIVE.fullmatch(c)]
     earlier = clean(CHANGE_AND_AFTER.sub("", clauses[-1])) if before and clauses else ""
