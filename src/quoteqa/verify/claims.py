@@ -24,7 +24,9 @@ _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 # A running total (「累计20家」, 「已有20家」) is told apart from what was added (「新增5家」).
 _CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
 # What was added this period: 「新增87家」, 「新入选…5家」, 「5家企业入选…」.
-ADDED = re.compile("新增|净增|新入选|新认定|新获评|新获批|新筹集|新引进|新落地|新设立|新登记|新建(?!和|、|与|或)")
+ADDED = re.compile(
+    "新增|净增|新入选|新认定|新获评|新获批|新筹集|新引进|新落地|新设立|新登记|新开通|新开工|新建(?!和|、|与|或)"
+)
 _ADDED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:新?入选|新?获评|新?获批|新认定)")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
 # are never compared. 「提高到44.2%」 is a level.

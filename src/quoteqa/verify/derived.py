@@ -116,10 +116,15 @@ def _start(at: _Around) -> Relation | None:
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
         return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 or bare else ""),))
-    framed = re.search(r"(?<![目此以之年提])前[,,]", at.before)  # 「…开通前,A约38公里,B27座」: both
-    if framed and at.unit not in ("%", "百分点"):
-        return Relation(START, (at.subject,))  # 「今年新增2家上市企业前,武进的上市企业为48家」
+    framed = re.search(r"([^,,;;]*?)(?<![目此以之年提])前[,,]", at.before)  # 「…开通前,A约38公里,B27座」: both
+    if framed and at.unit not in ("%", "百分点"):  # 「今年新增2家上市企业前,武进的上市企业为48家」
+        what = _FRAME_VERB.sub("", _clean(framed.group(1)))  # 「新建道路通车前」: what was added is 新建道路
+        return Relation(START, (at.subject, what) if _NEW_THING.match(what) else (at.subject,))
     return None
+
+
+_FRAME_VERB = re.compile("(?:陆续|全部|正式)?(?:通车|开通|投用|投入使用|运营|开业|建成)$")
+_NEW_THING = re.compile("新(?:建|增|开通|开工)[\u4e00-\u9fff]{2,8}$")
 
 
 def _sum(at: _Around) -> Relation | None:

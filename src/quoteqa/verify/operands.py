@@ -126,7 +126,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
             return "unclear"  # a running total added to what was added this year counts nothing
         return found
     if kind == derived.START:
-        return _start_operands(ctx, words[0], unit)
+        return _start_operands(ctx, words[0], unit, words[1] if len(words) > 1 else "")
     if kind in (derived.DIFFERENCE, derived.GAP):
         operand_unit = "%" if unit == "百分点" else unit
         growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
@@ -192,8 +192,9 @@ def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     return all_found([first, second])
 
 
-def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
-    """A running total and what was added to it this year (its start is the one less the other)."""
+def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> list[Found] | str:
+    """A running total and what was added to it this year (its start is the one less the other), or
+    what the claim's frame names as added (「新建道路通车前」: 「新建道路8条,长29.4公里」)."""
     what = ctx.without_place(_RUNNING.sub("", ctx.without_place(words)))  # 「白沙镇累计建成高标准农田」
     what = what.removeprefix("的")  # 「白沙镇的民宿」
     what = re.sub(r"^.{2,}?的(?=..)", "", what) if "的" in what else what  # 「图书馆的藏书」: 藏书
@@ -215,6 +216,8 @@ def _start_operands(ctx: Context, words: str, unit: str) -> list[Found] | str:
         added = _since_start(ctx, total)
     if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
         added = find(ctx, "比年初增加", words, unit, lambda f, s: s.base == "ytd", change=True)
+    if isinstance(added, str) and not isinstance(total, str) and framed:
+        added = find(ctx, "新增", framed, unit, lambda f, s: not s.cumulative and not s.change)
     if isinstance(added, str) and not isinstance(total, str):  # 「计划新建…30个,前三季度已建成24个,…累计达到98个」
         figs, _ = sentence_figures(ctx.index, total[1].sentence)
         text = ctx.index.sentences[total[1].sentence].text
@@ -242,7 +245,7 @@ def _of_another_level(ctx: Context, level: Found, rate: Found) -> bool:
     before = [f for f, s in zip(figs, subs, strict=True) if f.end <= rate[0].at and not s.change]
     if not before or re.search("[;;。]", text[before[-1].end : rate[0].at]):
         return False
-    return before[-1].unit != level[0].unit
+    return before[-1].unit not in (level[0].unit, "%")  # 「完成年度计划的76.8%,同比增长9.2%」: a share grows not
 
 
 def _yoy_after(ctx: Context, level: Found) -> Found | None:
