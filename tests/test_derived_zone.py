@@ -6,6 +6,7 @@ and a growth rate that belongs to another level. On the real model."""
 from __future__ import annotations
 
 import pytest
+from test_derived import _built  # a real index over one article written for the test
 
 from quoteqa import QA
 from quoteqa.language.numbers import parse
@@ -33,15 +34,17 @@ ZONE_YEAR = "\n\n".join(
 )
 
 
+def _checked(qa: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """The claim's verdict, and the arithmetic one of its computed figures shows."""
+    result = qa.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    computed = [f for f in result.figures if f.computed]
+    assert computed and any(arithmetic in (f.source or "") for f in computed), computed
+
+
 @pytest.fixture(scope="module")
 def zone(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
-    from quoteqa.index.build import build
-
-    corpus = tmp_path_factory.mktemp("corpus")
-    (corpus / "qingfeng-2024.txt").write_text(ZONE_YEAR, encoding="utf-8")
-    index = tmp_path_factory.mktemp("index") / "index"
-    build(corpus, index, model=model)
-    return QA.load(index, model=model)
+    return _built(tmp_path_factory, model, "qingfeng-2024.txt", ZONE_YEAR)
 
 
 @pytest.mark.parametrize(
@@ -66,10 +69,7 @@ def zone(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore
     ],
 )
 def test_relations_of_a_zone_year(zone: QA, claim: str, verdict: str, arithmetic: str) -> None:
-    result = zone.verify(claim)
-    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
-    computed = [f for f in result.figures if f.computed]
-    assert computed and any(arithmetic in (f.source or "") for f in computed), computed
+    _checked(zone, claim, verdict, arithmetic)
 
 
 def test_a_growth_of_another_level_never_gives_last_years_count(zone: QA) -> None:
@@ -123,13 +123,7 @@ FARM_YEAR = "\n\n".join(
 
 @pytest.fixture(scope="module")
 def farm(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
-    from quoteqa.index.build import build
-
-    corpus = tmp_path_factory.mktemp("corpus")
-    (corpus / "qinghe-2024.txt").write_text(FARM_YEAR, encoding="utf-8")
-    index = tmp_path_factory.mktemp("index") / "index"
-    build(corpus, index, model=model)
-    return QA.load(index, model=model)
+    return _built(tmp_path_factory, model, "qinghe-2024.txt", FARM_YEAR)
 
 
 @pytest.mark.parametrize(
@@ -157,10 +151,7 @@ def test_relations_of_a_farm_year(farm: QA, claim: str, verdict: str, arithmetic
     「乡村旅游接待游客」 named once; a part named by its whole's measure (「水稻产量」: 「水稻22万吨」); the
     items listed after 「其中」 name their whole (「总数达到800家(其中国家级示范社5家、…)」), but not its
     level (「市级以上」's parts are each of one level)."""
-    result = farm.verify(claim)
-    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
-    computed = [f for f in result.figures if f.computed]
-    assert computed and any(arithmetic in (f.source or "") for f in computed), computed
+    _checked(farm, claim, verdict, arithmetic)
 
 
 def test_a_class_by_a_bound_or_a_wider_level_is_never_a_figure_to_confirm(farm: QA) -> None:

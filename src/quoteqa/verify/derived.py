@@ -110,12 +110,14 @@ def _start(at: _Around) -> Relation | None:
     m = _START.search(at.lead)
     if m:
         words = _clean(at.lead[: m.start()] + at.lead[m.end() :]) or at.earlier
-        if len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", words))) <= 3 and len(_clean(at.trail)) >= 2:
+        bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", words))) <= 3
+        if bare and len(_clean(at.trail)) >= 2 and _clean(at.trail) not in words:
             words += _clean(at.trail)  # 「此前武进累计已有15家制造业单项冠军企业」: what follows it
         return Relation(START, (words,))
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
-        return Relation(START, (at.subject + (_clean(at.trail) if len(at.subject) < 4 or bare else ""),))
+        more = (len(at.subject) < 4 or bare) and _clean(at.trail) not in at.subject
+        return Relation(START, (at.subject + (_clean(at.trail) if more else ""),))
     framed = re.search(r"([^,,;;]*?)(?<![目此以之年提])前[,,]", at.before)  # 「…开通前,A约38公里,B27座」: both
     if framed and at.unit not in ("%", "百分点"):  # 「今年新增2家上市企业前,武进的上市企业为48家」
         what = _FRAME_VERB.sub("", _clean(framed.group(1)))  # 「新建道路通车前」: what was added is 新建道路
