@@ -49,7 +49,7 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
     part = (
         _done_in_paragraph(ctx, whole, done)
         if done
-        else find(ctx, "部分", part_words, unit)
+        else find(ctx, "部分", part_words, unit, lambda f, s: f.value < w_fig.low)  # a part is less than its whole
         if part_words
         else "missing"
     )
@@ -301,6 +301,11 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
     text = before + own if before.rstrip().endswith((";", "；")) else own  # 「…规上工业总产值…;战略性…」
     named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
     if same_article and named and named <= frozenset(bigrams(text)):
+        return True
+    said = whole_found[0]  # 「86个项目中,新开工项目23个」: the part's sentence restates its whole
+    if same_article and any(
+        f.unit == said.unit and said.low <= f.value <= said.high for f in sentence_figures(index, part)[0]
+    ):
         return True
     if part < whole:
         return False

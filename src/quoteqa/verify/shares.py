@@ -43,6 +43,8 @@ def share(at: _Around) -> Relation | None:
         return Relation(SHARE, (whole, part), statable=True)
     if whole := among(at.lead):
         return Relation(SHARE, (_clean(whole), _clean(at.trail)), statable=True)
+    if named := _PART_OF_TOTAL.match(at.lead):  # 「新开工项目不到重大项目总数的五分之一」: 不到 bounds it
+        return Relation(SHARE, (_clean(named.group(3)), _clean(named.group(1))), True, hedge=named.group(2))
     if of_total := _OF_TOTAL.match(at.lead):  # 「已完成的民生实事项目还不到总数的一半」: 完成 of 民生实事项目
         done, _, noun = _clean(of_total.group(1)).rpartition("的")
         return Relation(SHARE, (noun, done or noun), statable=True) if len(noun) >= 2 else None
@@ -60,8 +62,8 @@ def share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_clean(whole), part), statable=True)
     if named := _AMONG_OF.match(at.lead):  # 「人才公寓中已配租的不到八成」
         return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2))), statable=True)
-    if named := _REACHES_OF.match(at.lead):  # 「高新技术产业产值已接近规上工业总产值的七成」
-        return Relation(SHARE, (_clean(named.group(2)), _clean(named.group(1))), statable=True)
+    if named := _REACHES_OF.match(at.lead):  # 「高新技术产业产值已接近规上工业总产值的七成」: 接近 bounds it
+        return Relation(SHARE, (_clean(named.group(3)), _clean(named.group(1))), True, hedge=named.group(2))
     if of_all := _OF_ALL.match(at.lead):  # 「已开展生活垃圾分类的行政村约占三分之二」: of all 行政村
         return Relation(SHARE, (_clean(of_all.group(2)), _clean(of_all.group(1))), statable=True)
     return None
@@ -69,11 +71,14 @@ def share(at: _Around) -> Relation | None:
 
 _AMONG_OF = re.compile(r"^(.{2,30}?)中(.{2,20}?)的(?:还|仍|只|仅)?(?:不到|不足|超过|接近|近|约|达到|占)*$")
 _REACHES_OF = re.compile(
-    r"^(.{2,30}?)(?:已|还|仍|只|仅|也)?(?:接近|不到|不足|超过|达到|相当于|约为|约是|是|为)了?(.{2,30}?)的(?:约|近)?$"
+    r"^(.{2,30}?)(?:已|还|仍|只|仅|也)?(接近|不到|不足|超过|达到|相当于|约为|约是|是|为)了?(.{2,30}?)的(?:约|近)?$"
 )
 
 
 _OF_ALL = re.compile(r"^(.{2,30}?)的([\u4e00-\u9fff]{2,8}?)(?:约|已|已经|均)?占(?:到|了)?(?:约|近|超过)?$")
+_PART_OF_TOTAL = re.compile(
+    r"^([^的]{2,20}?)(?:还|仍|已|只|仅)?(不到|不足|超过|达到|接近|占到|占)([^的]{2,20}?)(?:总数|总量|总额)的(?:约|近)?$"
+)
 _OF_TOTAL = re.compile(
     r"^(.{2,30}?)(?:还|仍|已|只|仅)?(?:不到|不足|超过|达到|接近|近|约|占)?(?:总数|总量|总额)的(?:约|近)?$"
 )
