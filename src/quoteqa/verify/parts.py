@@ -302,9 +302,9 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
     named = frozenset(bigrams(ctx.without_place(TIME.sub("", whole_words))))
     if same_article and named and named <= frozenset(bigrams(text)):
         return True
-    said = whole_found[0]  # 「86个项目中,新开工项目23个」: the part's sentence restates its whole
+    total = whole_found[0]  # 「86个项目中,新开工项目23个」: the part's sentence restates its whole
     if same_article and any(
-        f.unit == said.unit and said.low <= f.value <= said.high for f in sentence_figures(index, part)[0]
+        f.unit == total.unit and total.low <= f.value <= total.high for f in sentence_figures(index, part)[0]
     ):
         return True
     if part < whole:
