@@ -217,7 +217,8 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
     if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
         added = find(ctx, "比年初增加", words, unit, lambda f, s: s.base == "ytd", change=True)
     if isinstance(added, str) and not isinstance(total, str) and framed:
-        added = find(ctx, "新增", framed, unit, lambda f, s: not s.cumulative and not s.change)
+        smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
+        added = find(ctx, "新增", framed, unit, smaller)
     if isinstance(added, str) and not isinstance(total, str):  # 「计划新建…30个,前三季度已建成24个,…累计达到98个」
         figs, _ = sentence_figures(ctx.index, total[1].sentence)
         text = ctx.index.sentences[total[1].sentence].text
