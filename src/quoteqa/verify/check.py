@@ -46,7 +46,7 @@ from .derived import (
 )
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
-from .lookup import Context, Option, Sources, another_time, counterparts, ranked, year_before
+from .lookup import Context, Option, Sources, another_time, clause_before, counterparts, ranked, year_before
 from .places import article_of, article_place, places
 from .wording import around, clean, complement
 
@@ -195,9 +195,7 @@ def _said_then(index: Index, options: list[Option]) -> bool:
     """Whether the closest source figure is said of the start of the year or of last year (「年初有48家」)."""
     if not options:
         return False
-    sentence = index.sentences[options[0][1].sentence].text
-    clause = re.split("[,,;;。]", sentence[: options[0][2].start])[-1]
-    return bool(_THEN.search(clause))
+    return bool(_THEN.search(clause_before(index, options[0])))
 
 
 # Words a reporter computes with (合计, 此前, 其余, 人均, 倍, 占…): a figure of a claim that says one
@@ -360,8 +358,7 @@ def _states_relation(index: Index, rel: Relation, options: list[Option]) -> bool
     words = _RELATION_WORDS.get(rel.kind)
     if words is None or not options:
         return words is None
-    sentence = index.sentences[options[0][1].sentence].text
-    return bool(words.search(re.split("[,,;;。]", sentence[: options[0][2].start])[-1]))
+    return bool(words.search(clause_before(index, options[0])))
 
 
 @dataclass

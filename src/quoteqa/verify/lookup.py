@@ -258,7 +258,7 @@ def find(
     if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
         options = [o for o in options if words[:2] in o[3].full]
         if "以上" not in words:  # 「市级农业龙头企业」 is not 「市级以上农业产业化龙头企业」, which holds the others
-            options = [o for o in options if f"{words[:2]}以上" not in _clause_before(ctx.index, o)]
+            options = [o for o in options if f"{words[:2]}以上" not in clause_before(ctx.index, o)]
     if not options:  # 「接待的游客」: 接待游客
         bare = words.replace("的", "")
         return find(ctx, role, bare, unit, want, change, near) if "的" in words and len(bare) >= 2 else "missing"
@@ -285,7 +285,7 @@ def find(
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
 
 
-def _clause_before(index: Index, option: Option) -> str:
+def clause_before(index: Index, option: Option) -> str:
     """The words of an option's clause up to its figure."""
     return re.split("[,,;;。]", index.sentences[option[1].sentence].text[: option[2].start])[-1]
 

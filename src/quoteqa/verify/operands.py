@@ -476,7 +476,8 @@ def _count_in(
         most = max((held(f) for f in figs), default=0)
         # the count whose clause holds most of who shares it (「评审支持领军人才项目126个」, not 「创新类项目48个」)
         count = in_sentence(ctx, "数量", where, lambda f: held(f) == most >= enough)
-        summed = re.search("总|共|合计", re.split("[,,;;。、]", found[0].sentence[: max(found[0].at, 0)])[-1])
+        total = ctx.index.sentences[found[1].sentence].text
+        summed = re.search("总|共|合计", re.split("[,,;;。、]", total[: max(found[0].at, 0)])[-1])
         count = "unclear" if not isinstance(count, str) and count[0].at in parts and summed else count
     return count
 

@@ -229,7 +229,7 @@ def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> l
     }
     rest = in_sentence(ctx, "其余部分", whole[1], lambda f: _smaller(f, w_fig, w_fig.unit) and f.start in other)
     if isinstance(rest, str):  # 「新购置…48辆,全县公交车总数312辆,其中新能源公交车268辆」: the part after 其中
-        text, at = ctx.index.sentences[whole[1].sentence].text, w_fig.at
+        at = w_fig.at
         rest = in_sentence(
             ctx,
             "其余部分",
