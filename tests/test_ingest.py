@@ -69,6 +69,21 @@ def test_page_break_repair_on_synthetic_text():
     assert [p.text for p in arts[0].paragraphs] == ["第一段开头是这样的,句子被分页符切断了。第二句完整。", "第二段。"]
 
 
+def test_a_signed_articles_section_headings_stay_in_it():
+    """「蓝天底色更亮」 between two paragraphs of a signed article heads a section of it, so the section's
+    figures keep the article's place and date; a heading followed by a new byline starts a new article."""
+    text = (
+        "云溪县生态环境持续向好\n\n本报讯(记者 林晓岚)今年前三季度,云溪县空气质量优良天数达246天。\n\n"
+        "碧水成色更足\n\n全县考核断面共24个,其中国考断面5个。\n\n"
+        "另一篇报道的标题\n\n本报讯(记者 周启明)白沙镇新建公园3个。\n"
+    )
+    arts = parse(text, "x.txt")
+    assert [a.title for a in arts] == ["云溪县生态环境持续向好", "另一篇报道的标题"]
+    assert [p.text for p in arts[0].paragraphs][1:] == ["碧水成色更足", "全县考核断面共24个,其中国考断面5个。"]
+    unsigned = parse("标题一\n\n第一段。\n\n标题二\n\n第二篇第一段。\n", "y.txt")
+    assert [a.title for a in unsigned] == ["标题一", "标题二"]
+
+
 @pytest.mark.parametrize(
     ("paragraph", "expected"),
     [

@@ -202,7 +202,7 @@ def test_readings_are_monotone_in_the_number(a: int, b: int, p: int, form: str):
 @given(_lead, _place, st.data())
 def test_x_duo_never_contradicts_a_source_in_its_order(k: int, p: int, data: st.DataObject):
     """「X多」 matches every source figure in [X, next step): 400多 and 428, 499, 400."""
-    from quoteqa.verify.claims import compare
+    from quoteqa.verify.matching import compare
 
     x = k * 10**p
     step = 10**p

@@ -166,6 +166,14 @@ def _is_heading(text: str) -> bool:
     return len(text) <= MAX_HEADING_CHARS and not _SENTENCE_PUNCT.search(text) and not BYLINE_LINE.match(text)
 
 
+def _subheading(current: Article, body: str) -> bool:
+    """Whether a lone heading inside a signed article (「本报讯(记者…)」) heads one of its sections
+    (「碧水成色更足」) rather than a new article: what follows it is signed by no one."""
+    if not current.byline or not current.paragraphs:
+        return False
+    return not BYLINE_LINE.match(body) and not _BYLINE_PREFIX.match(body)
+
+
 def _ends_paragraph(text: str) -> bool:
     return text.rstrip()[-1:] in _PARAGRAPH_END
 
@@ -261,6 +269,8 @@ def parse(text: str, doc: str) -> list[Article]:
         if _is_heading(body):
             headings.append(body.lstrip("#").strip())
             continue
+        if len(headings) == 1 and current is not None and _subheading(current, body):
+            current.paragraphs.append(Paragraph(text=headings.pop(), number=len(current.paragraphs) + 1))
         if headings:
             current = Article(doc=doc, title=headings[0], subtitle=" ".join(headings[1:]))
             articles.append(current)

@@ -21,7 +21,6 @@ from .claims import (
     Subject,
     as_growth,
     canonical,
-    compare,
     point_changes,
     respective,
     sentence_figures,
@@ -47,6 +46,7 @@ from .derived import (
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
 from .lookup import Context, Option, Sources, another_time, clause_before, counterparts, ranked, year_before
+from .matching import compare
 from .places import article_of, article_place, places
 from .wording import around, clean, complement
 
@@ -201,7 +201,7 @@ def _said_then(index: Index, options: list[Option]) -> bool:
 # Words a reporter computes with (合计, 此前, 其余, 人均, 倍, 占…): a figure of a claim that says one
 # and whose relation was not read is not contradicted as if it repeated a source figure.
 _COMPUTING = re.compile(
-    "合计|共计|总计|相加|加起来|之和|此前|之前|以前|年初|原有|其余|剩下|剩余|以外|之外|人均|户均|平均|场均|倍|"
+    "合计|共计|总计|相加|加起来|之和|算上|加上|连同|在内|此前|之前|以前|年初|原有|其余|剩下|剩余|以外|之外|人均|户均|平均|场均|倍|"
     "占|比重|比例|相差|(?:去年|上年)(?:同期|全年)?(?!增|下|提|降|回)"
 )
 

@@ -3,10 +3,8 @@ sentence, and how a claimed figure compares with a source's (reporters' rounding
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass, replace
-from decimal import ROUND_HALF_UP, Decimal
 
 from ..index.store import Index
 from ..ingest.text import CJK, bigrams
@@ -48,7 +46,6 @@ _BASES = [
     ("mom", re.compile(r"环比")),
     ("year", re.compile(r"(?:比|较)(\d{4})年|(?:是|为|相当于)(\d{4})年(?:同期)?的")),
 ]
-_PLANS = frozenset(("任务", "目标"))
 # A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.
 _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (计划 is often a name: 龙城英才计划)
 _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
@@ -149,6 +146,9 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
     previous_marks: frozenset[str] = frozenset()
+    previous_full: frozenset[str] = frozenset()
+    level: frozenset[str] = frozenset()  # the terms of the last figure that is no share of a target
+    said_before = ""  # the words before the last figure, when it is a rate
     paired = respective(text, figures)
     around: list[frozenset[str]] = []  # each figure's words before its item is known
     for i, fig in enumerate(figures):
@@ -161,20 +161,12 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
         generic = is_generic(lead)
-        if generic and (lead or not trail) and previous:
-            # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts
-            terms, full = terms | previous, full | previous
-        elif generic and not trail:
-            terms = full = frozenset()  # 「同比增长7%」 alone names nothing
-        elif (
-            short(lead + trail, text[prev_end : fig.start])
-            or lead.startswith("占")
-            or len(re.sub(_GENERIC_WORDS, "", lead)) < 4
-            or _PLAN_ONLY.match(lead)
-        ):
-            # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」, 「…存款余额…;贷款余额…」:
-            # the noun came before
-            full = full | previous
+        terms, full = _inherited(
+            _Said(lead, trail, text[prev_end : fig.start], fig.unit),
+            terms,
+            full,
+            (previous, previous_full, level, said_before),
+        )
         around.append(frozenset(bigrams(lead + trail)))
         if i in paired:  # 「A、B分别增长5.2%和6.9%」: 6.9% is B's
             item, head, noun, listed_here = paired[i]
@@ -219,8 +211,51 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 bool(_NEGATED.search(text[start : fig.start])),
             )
         )
-        previous, previous_marks = terms, marks
+        said_before = text[prev_end : fig.start] if fig.unit == "%" else ""
+        level = level if _SHARE_OF.search(said_before) else terms
+        previous, previous_marks, previous_full = terms, marks, full
     return out
+
+
+@dataclass(frozen=True)
+class _Said:
+    lead: str  # a figure's words before it (cleaned) and after it
+    trail: str
+    raw: str  # its clause's text up to it
+    unit: str
+
+
+def _inherited(
+    said: _Said,
+    terms: frozenset[str],
+    full: frozenset[str],
+    before: tuple[frozenset[str], frozenset[str], frozenset[str], str],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """A figure's terms and full words with what it takes from the figures before it: the last
+    one's terms, its full words, the last level's terms, and the words before the last figure."""
+    previous, previous_full, level, said_before = before
+    lead, trail = said.lead, said.trail
+    generic = is_generic(lead)
+    if generic and (lead or not trail) and previous:
+        # 「增长10.68%」, 「达到45亿元」 count what the figure before them counts; a growth after a
+        # share of a target (「完成投资121.4亿元,完成年度计划的76.8%,同比增长9.2%」) the level's
+        share_before = said.unit == "%" and _SHARE_OF.search(said_before) and _CHANGE_VERB.search(said.raw)
+        inherited = level if share_before else previous  # a share's own change is in 百分点
+        return terms | inherited, full | inherited
+    if generic and not trail:
+        return frozenset(), frozenset()  # 「同比增长7%」 alone names nothing
+    if (
+        short(lead + trail, said.raw)
+        or lead.startswith("占")
+        or len(re.sub(_GENERIC_WORDS, "", lead)) < 4
+        or _PLAN_ONLY.match(lead)
+    ):
+        # 「…,新增3家」, 「…,占耕地面积的七成」, 「…,全镇保有量达到115架」, 「…存款余额…;贷款余额…」:
+        # the noun came before
+        return terms, full | previous
+    if _MEASURE_ONLY.match(lead):  # 「…重大项目86个,计划总投资412.6亿元,年度计划投资158亿元」: theirs
+        return terms, full | previous_full
+    return terms, full
 
 
 def _whole_of_part(text: str, fig: Figure, before: list[Figure], subs: list[Subject]) -> frozenset[str]:
@@ -251,6 +286,12 @@ def _words_around(before: str, after: str, part_follows: bool) -> tuple[str, str
 
 
 _LIST_SPLIT = re.compile("[、和与及]")
+_SHARE_OF = re.compile(r"(?:占|完成)[^,,;;。\d]{0,12}的(?:比重|比例)?(?:为|达到|达)?$")  # 「完成年度计划的」 76.8%
+# a measure alone after a clause that names the thing (「重大项目86个,计划总投资412.6亿元」): the thing's
+_MEASURE_ONLY = re.compile(
+    "^(?:全年|年度|今年|本年|当年)?(?:的)?(?:计划|目标)?(?:总)?(?:完成)?(?:总)?"
+    "(?:投资|投资额|产值|营业收入|收入|面积|建筑面积|里程|规模|金额|资金|产量|销售额|总额)$"
+)
 _PLAN_ONLY = re.compile("^(?:全年|年度|今年|本年)?(?:的)?(?:目标|任务|计划)(?:为|是|数)?$")  # 「…,全年目标为22000人」
 # a count whose noun heads an 「X中」 clause about a part of it
 _AMONG_TRAIL = re.compile(r"^(\w{2,8}?)中(?![心小学国型等级高部央间外文])\w*$")
@@ -370,106 +411,3 @@ def as_growth(text: str, fig: Figure, subject: Subject) -> tuple[Figure, Subject
     rise = 1 if fig.value > 1 else -1 if fig.value < 1 else 0
     base = _base(text[max(0, fig.start - 24) : fig.start]) or "yoy"
     return growth, replace(subject, change=True, direction=rise, base=base)
-
-
-def _dice(a: frozenset[str], b: frozenset[str]) -> float:
-    return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
-
-
-_STRICT_UNITS = ("%", "百分点", "倍")
-
-
-def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_subject: Subject) -> bool:
-    """Same unit family (a count without a unit may be any count); rates only with rates of the
-    same kind: a change with a change, a level with a level."""
-    if claim_subject.side != source_subject.side and {"from", "gap"} & {claim_subject.side, source_subject.side}:
-        return False  # 「从41.5%…」 is the rate before a change; 「提高到44.2%」 never is
-    # A change whose article names no base is on the same period of last year.
-    source_base = source_subject.base or ("yoy" if source_subject.change else "")
-    if claim_subject.base and source_base and claim_subject.base != source_base:
-        return False  # 「同比增长12.7%」 is not 「比2020年翻了一番」
-    if claim_subject.negated != source_subject.negated:
-        return False  # 「还有2.4万亩耕地未建成高标准农田」 is no figure of 「新建高标准农田1.2万亩」
-    if claim_subject.marks & _PLANS and not source_subject.marks & _PLANS:
-        return False  # 「筹集任务为4000套」 is no figure of what was done (「筹集…2860套」)
-    for group in CONTRASTS:  # 「国家级…企业」 is not 「省级…企业」
-        mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
-        if mine and theirs and not mine & theirs:
-            return False
-    if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
-        return False  # 「增速提高0.9%」 means points, or nothing checkable
-    if claimed.unit == "百分点" and not claim_subject.rate:
-        return False  # 「产值增长9.3个百分点」: points of no rate
-    if claim_subject.change != source_subject.change:
-        # 「比上年增加0.2人」 is not 「达到3.1人」; a count 「增加」 with no base is what was 「新增」, though
-        counts = claimed.unit not in _STRICT_UNITS and source.unit not in _STRICT_UNITS
-        unbased = not claim_subject.base and not source_subject.base
-        if not (counts and unbased and (claim_subject.added or source_subject.added)):
-            return False
-    unit, other = _ALIKE.get(claimed.unit, claimed.unit), _ALIKE.get(source.unit, source.unit)
-    if unit in _STRICT_UNITS or other in _STRICT_UNITS:
-        return unit == other
-    return unit == other or not unit or not other
-
-
-_ALIKE = {"名": "人"}  # 「2000名居民」 and 「居民26.4万人」 count the same people
-
-
-# Bigrams of a time or a place, which two subjects share without being one.
-WHEN_OR_WHERE = re.compile(
-    r"^(?:前三|三季|季度|上半|半年|下半|一季|全年|今年|去年|上年|同期|年初|目前|[度年月]全)$|[区县镇市]$|^[末底]|^月"
-)
-
-
-def subject_similarity(claim: Subject, source: Subject, what: bool = True) -> float:
-    """How much two figures' subjects share (Dice on bigrams), by their leading words or by all
-    the words around them, or (``what``) by what they count without when and where, whichever
-    agrees most. A figure is contradicted only by the words it says (judging.py: ``what=False``)."""
-    said = max(_dice(claim.terms, source.terms), _dice(claim.full, source.full))
-    return max(said, _dice(_what(claim.terms), _what(source.terms))) if what else said  # 「6月末…贷款余额」
-
-
-def _what(terms: frozenset[str]) -> frozenset[str]:
-    """The bigrams of what is counted, without those of when and where (and digits)."""
-    return frozenset(t for t in terms if not WHEN_OR_WHERE.search(t) and not t.isdigit())
-
-
-# A claim that only drops the source's hedge (「增长12%」 for 「增长12%以上」, 「35万套」 for 「约35万套」)
-# repeats the source's figure: it agrees. Dropping 「不到」 or 「以下」 would overstate it.
-_DROPPABLE = (">", ">=", "near", "about", "reach")
-
-
-def compare(claimed: Figure, source: Figure, intervals: bool = True) -> str:
-    """match when every value the source plausibly means is one the claim allows; mismatch when
-    none is; unclear otherwise (「超1万个」 does not settle 「1.5万多个」).
-
-    A source's open end means its next step (「12%以上」 is 12.x%: a writer who knew 15% would say
-    so), which is how 「增长15%」 contradicts it. 「400多家」 ⊇ 「428家」 and 「超过800万人次」 ⊇
-    「815万人次」 match; 「三十五万余套」 and 「近35万套」 cannot both hold.
-    """
-    if not intervals:  # the baseline: bare numbers, equal or not
-        return "match" if math.isclose(claimed.value, source.value, rel_tol=1e-9) else "mismatch"
-    lo_c, hi_c = claimed.interval()
-    lo_s, hi_s = source.likely()
-    if lo_c <= lo_s and hi_s <= hi_c:
-        return "match"
-    dropped_hedge = claimed.qualifier == "=" and source.qualifier in _DROPPABLE
-    # 「超12%」 for 「12%以上」: 超过 and 以上 are used alike in news writing
-    same_hedge = {claimed.qualifier, source.qualifier} in ({">", ">="}, {"<", "<="})
-    if (dropped_hedge or same_hedge) and math.isclose(claimed.value, source.value, rel_tol=1e-9):
-        return "match"
-    if claimed.qualifier == source.qualifier == "=" and _rounds_to(source.value, claimed.value):
-        return "match"
-    if max(lo_c, lo_s) > min(hi_c, hi_s):
-        return "mismatch"
-    return "unclear"
-
-
-def _rounds_to(exact: float, rounded: float) -> bool:
-    """「95.4亿元」 for 「95.37亿元」, 「10.7%」 for 「10.68%」: the source rounded at the claim's last
-    digit, when the claim keeps three significant digits or more (「6万」 for 「5.7万」 does not)."""
-    digits = Decimal(repr(rounded)).normalize()
-    if rounded == 0 or len(digits.as_tuple().digits) < 3:
-        return False
-    place = Decimal(1).scaleb(digits.as_tuple().exponent)  # type: ignore[arg-type]
-    return Decimal(repr(exact)).quantize(place, rounding=ROUND_HALF_UP) == digits.quantize(place)

@@ -265,7 +265,10 @@ def _remainder(at: _Around) -> Relation | None:
             at.earlier if re.fullmatch("部分|其他|其余|剩余部分", whole) and at.earlier else whole
         )  # 「…之外的部分」
         return Relation(REMAINDER, (whole, part)) if whole and part else None
-    head = re.sub("距(?=.*(?:目标|任务|计划)$)", "", head)  # 「筹集量距全年目标还差」: the target less what is done
+    head = re.sub("距(?:离)?(?=.*(?:目标|任务|计划)$)", "", head)  # 「筹集量距全年目标还差」: the target less the done
+    if to_plan := _TO_PLAN.search(head):  # 「重大项目距年度计划投资还差」: the planned measure less what is done of it
+        owner = head[: to_plan.start()]
+        return Relation(REMAINDER, (_clean(owner + to_plan.group(1)), _clean(owner + "完成" + to_plan.group(2))))
     whole = _clean(among) if among else _clean(head) or at.subject
     if cue and _NEED.fullmatch(cue.group(0)) and not among and len(_clean(at.lead[cue.end() :])) >= 2:
         whole = _clean(at.lead[cue.end() :]) + "任务"  # 「下半年还需筹集保障性租赁住房」: what is left to do
@@ -275,6 +278,7 @@ def _remainder(at: _Around) -> Relation | None:
 
 
 PLAN = re.compile("(?:的)?(?:目标任务|目标|任务|计划)$")
+_TO_PLAN = re.compile("距(?:离)?([^,,;;。]{0,6}?(?:计划|目标)(?:完成)?((?:投资|产值|收入|产量|面积|里程)))$")
 _NEED = re.compile("还需|尚需|仍需|还要")
 
 
@@ -360,10 +364,11 @@ _LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|
 
 def _base(at: _Around) -> Relation | None:
     m = _BASE.search(at.lead)
-    if at.unit in ("百分点", "倍") or (at.unit == "%" and (not m or _RATE_MOVED.search(at.lead))):
+    framed = _BASE_CLAUSE.match(at.before)  # 「去年同期,…签约率约为85.9%」: the clause's time
+    if at.unit in ("百分点", "倍") or (at.unit == "%" and (not (m or framed) or _RATE_MOVED.search(at.lead))):
         return None  # 「去年同期失业率为4.9%」 is a rate's level; 「去年同期增长5.9%」 no level at all
     if not m:  # 「去年上半年,武进…产值约1679亿元」: the claim's period, in a clause of its own
-        return Relation(BASE, (at.subject,)) if _BASE_CLAUSE.match(at.before) else None
+        return Relation(BASE, (at.subject,)) if framed else None
     return Relation(BASE, (_clean(at.lead[: m.start()] + at.lead[m.end() :]) or at.earlier,))  # 「…,上年约为…」
 
 

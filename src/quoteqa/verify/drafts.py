@@ -33,7 +33,7 @@ def claims_by_sentence(text: str) -> list[tuple[str, list[str]]]:
         claims: list[str] = []
         current = ""
         for clause in re.split(r"(?<=[,,])", sentence):
-            joined = _FRAME.search(current) or _LEANS.match(clause)
+            joined = _FRAME.search(current) or _LEANS.match(clause) or _WITH.match(current.lstrip())
             if current and parse(current) and parse(clause) and not _continues(clause) and not joined:
                 claims.append(current)
                 current = ""
@@ -57,6 +57,8 @@ _LEANS = re.compile(
 _FRAME = re.compile(
     f"(?:[中里]|之前|以前|{_RESTATING}|[两三四五六七八九十][个项大类][\u4e00-\u9fff]{{0,4}})[,,]$"
 )  # 「…三个假期,」, 「在今年新入选5家之前,」: the time the next clause's figure is of
+
+_WITH = re.compile("(?:算上|加上|连同|包括|计入)")  # 「算上将投用的3所,…将达到15所」: a sum the next clause gives
 
 
 def _continues(clause: str) -> bool:

@@ -9,8 +9,9 @@ from collections.abc import Callable
 from ..ask import answer as answering
 from ..index.store import Index
 from ..language.numbers import Figure
-from .claims import WHEN_OR_WHERE, Subject, compare, compatible, sentence_figures, subject_similarity
+from .claims import Subject, sentence_figures
 from .lookup import Option
+from .matching import WHEN_OR_WHERE, compare, compatible, subject_similarity
 from .modifiers import narrower
 
 # A figure whose closest subject disagrees, while another almost as close (within this much)

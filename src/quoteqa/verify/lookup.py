@@ -18,7 +18,8 @@ from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
 from . import derived
 from .arithmetic import Operand
-from .claims import Subject, as_written, compatible, sentence_figures, subject_similarity, subjects
+from .claims import Subject, as_written, sentence_figures, subjects
+from .matching import compatible, subject_similarity
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
@@ -278,7 +279,7 @@ def find(
     elif len({o[2].value for o in then}) == 1:  # 「前三季度…接待游客」: not the 国庆假期's
         best = then[0]
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
-        plain = _plainest(close, probed[1])
+        plain = _plainest(close, probed[1], ctx.index)
         if plain is None:
             return "unclear"
         best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
@@ -299,8 +300,9 @@ def _labelled(ctx: Context, close: list[Option], probed: Subject) -> list[Option
         text = ctx.index.sentences[o[1].sentence].text
         if probed.terms and probed.terms <= frozenset(bigrams(text[o[2].end : o[2].end + 12])):
             return []
+        within = _within(text)  # 「新建学校中,…幼儿园3所」 labels a part of 新建学校
         if probed.terms and probed.terms <= frozenset(bigrams(label(ctx.index, o[1].sentence, o[2]))):
-            out.append(o)
+            out += [o] if not within or within & probed.terms else []
     return out
 
 
@@ -317,12 +319,14 @@ def _a_class(ctx: Context, option: Option) -> bool:
     return any(m.start() <= option[2].start < m.end() for m in derived.SELF_EVIDENT.finditer(text))
 
 
-def _plainest(close: list[Option], probed: Subject) -> Option | None:
+def _plainest(close: list[Option], probed: Subject, index: Index) -> Option | None:
     """Of close options, the one whose subject says least beyond the operand's words (besides the
-    time and the place), when it says two words' worth less than every other of another value."""
+    time and the place, and counting the whole a sentence lists parts of), when it says two words'
+    worth less than every other of another value."""
 
     def extra(o: Option) -> int:
-        return len({t for t in o[3].terms - probed.terms if not _SAID_ANYWAY.search(t)})
+        within = _within(index.sentences[o[1].sentence].text) - probed.terms  # 「新建学校中,…幼儿园3所」
+        return len({t for t in (o[3].terms | within) - probed.terms if not _SAID_ANYWAY.search(t)})
 
     ranked = sorted(close, key=extra)
     first = ranked[0]
@@ -375,7 +379,10 @@ def held_options(
     居民21.8万人」: 家庭医生签约居民), when the figure's own subject holds some of the operand's."""
     out = []
     for rank_no, (scored, figs, subs) in enumerate(sources):
-        topic = _topic(index.sentences[scored.sentence].text) if index is not None else frozenset()
+        text = index.sentences[scored.sentence].text if index is not None else ""
+        topic = _topic(text) if index is not None else frozenset()
+        within = _within(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
+        narrowed = MARK_PENALTY if within and not within & subj.terms else 0.0
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
@@ -387,11 +394,18 @@ def held_options(
                 continue  # 「高新区、开发区分别实现规上工业总产值…」: each is a part, not the district's
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
             score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
+            score -= narrowed  # 「幼儿园3所」 of 「新建学校中」 is not all 幼儿园
             if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
                 score += CUMULATIVE_BONUS * (subj.cumulative == src_subj.cumulative and subj.added == src_subj.added)
             out.append((score, scored, src, src_subj, held))
     out.sort(key=lambda o: -o[0])
     return out
+
+
+def _within(text: str) -> frozenset[str]:
+    """The words of the whole a sentence opens on (「新建学校中,」: 新建学校), whose parts it lists."""
+    among = re.match(r"([^,,;;:。\d]{2,12}?)中[,,]", text)
+    return frozenset(bigrams(among.group(1))) if among else frozenset()
 
 
 def _topic(text: str) -> frozenset[str]:

@@ -9,7 +9,7 @@ from ..ingest.text import bigrams
 
 # Modifiers that tell subjects apart: 省级 is not 国家级, 城镇 is not 农村.
 CONTRASTS = [
-    ("国家级", "省级", "市级", "区级", "县级", "镇级"),
+    ("国家级", "省级", "市级", "区级", "县级", "镇级", "村级"),
     ("城镇", "农村"),
     ("进出口", "出口", "进口"),
     ("新开工", "竣工", "在建"),

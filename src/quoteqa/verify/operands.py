@@ -13,6 +13,7 @@ from ..ingest.text import bigrams
 from ..language.numbers import Figure, normalized, parse
 from . import arithmetic, derived, wording
 from .arithmetic import Computed, Interval
+from .changes import growth_after, of_another_level, since_start, yoy_after
 from .claims import ADDED, Subject, sentence_figures
 from .derived import Relation
 from .lookup import (
@@ -146,19 +147,19 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == derived.INCREASE:  # 「出口额192亿元,增长23.1%」
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
-        if not isinstance(rate, str) and not isinstance(level, str) and _of_another_level(ctx, level, rate):
+        if not isinstance(rate, str) and not isinstance(level, str) and of_another_level(ctx, level, rate):
             rate = "missing"
         return all_found([level, rate])
     if kind == derived.BASE and unit == "%":  # a rate's level last year: this year's less its move in points
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
-        return level if isinstance(level, str) else all_found([level, _yoy_after(ctx, level) or "missing"])
+        return level if isinstance(level, str) else all_found([level, yoy_after(ctx, level) or "missing"])
     if kind == derived.BASE:
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
-        if not isinstance(rate, str) and not isinstance(level, str) and _of_another_level(ctx, level, rate):
+        if not isinstance(rate, str) and not isinstance(level, str) and of_another_level(ctx, level, rate):
             rate = "missing"  # 「高新技术企业实现营业收入1124.6亿元,增长11.3%」 is no growth of their number
         if isinstance(rate, str) and not isinstance(level, str):  # 「学生15.6万人,比去年同期增加8700人」
-            rate = _yoy_after(ctx, level) or rate
+            rate = yoy_after(ctx, level) or growth_after(ctx, level) or rate
         return all_found([level, rate])
     return "missing"
 
@@ -213,7 +214,7 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
     if isinstance(total, str) and not isinstance(added, str) and head != what:
         total = find(ctx, "累计", "累计" + head, unit, stock, near=frozenset({added[1].sentence}))
     if isinstance(added, str) and not isinstance(total, str):
-        added = _since_start(ctx, total)
+        added = since_start(ctx, total)
     if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
         added = find(ctx, "比年初增加", words, unit, lambda f, s: s.base == "ytd", change=True)
     if isinstance(added, str) and not isinstance(total, str) and framed:
@@ -236,46 +237,6 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
         beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
         added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
     return all_found([total, added])
-
-
-def _of_another_level(ctx: Context, level: Found, rate: Found) -> bool:
-    """Whether a growth rate follows, in its clause, a level in another unit than ``level``'s: it is
-    that level's growth (「营业收入1124.6亿元,增长11.3%」 is not the growth of a count in 家)."""
-    figs, subs = sentence_figures(ctx.index, rate[1].sentence)
-    text = ctx.index.sentences[rate[1].sentence].text
-    before = [f for f, s in zip(figs, subs, strict=True) if f.end <= rate[0].at and not s.change]
-    if not before or re.search("[;;。]", text[before[-1].end : rate[0].at]):
-        return False
-    return before[-1].unit not in (level[0].unit, "%")  # 「完成年度计划的76.8%,同比增长9.2%」: a share grows not
-
-
-def _yoy_after(ctx: Context, level: Found) -> Found | None:
-    """The change on last year's level that follows a level in its sentence (「15.6万人,比去年同期增加
-    8700人」), in the level's unit: last year's is the level less it."""
-    figs, subs = sentence_figures(ctx.index, level[1].sentence)
-    at = level[0].at
-    for fig, subj in zip(figs, subs, strict=True):
-        points = level[0].unit == "%" and fig.unit == "百分点"  # 「比例为83.5%,比去年同期提高2.7个百分点」
-        if fig.start > at and subj.change and subj.base == "yoy" and (fig.unit == level[0].unit or points):
-            return ctx.operand("比去年同期增加", level[1], fig, falls=subj.direction < 0)
-        if fig.start > at and not subj.change:
-            return None  # another level's part of the sentence
-    return None
-
-
-def _since_start(ctx: Context, total: Found) -> Found | str:
-    """The change since the start of the year that follows a running total in its sentence
-    (「贷款余额1096.3亿元,比年初增加98.7亿元」)."""
-    operand, scored = total
-    figs, subs = sentence_figures(ctx.index, scored.sentence)
-    at = next((f.end for f in figs if f.text == operand.text), None)
-    for fig, subj in zip(figs, subs, strict=True):
-        if at is not None and fig.start >= at:
-            if subj.base == "ytd" and subj.change and fig.unit == operand.unit:
-                return ctx.operand("比年初增加", scored, fig, falls=subj.direction < 0)
-            if not subj.change:
-                break  # another running total's sentence part
-    return "missing"
 
 
 _MOVED_TO = re.compile("(?:提高|上升|提升|增加|下降|降低|回落|减少)[到至]")  # 「由67.3%提高到78.2%」

@@ -17,6 +17,7 @@ from .arithmetic import Operand
 from .claims import ADDED, Subject, canonical, sentence_figures
 from .derived import Relation
 from .lookup import MARKED, TIME, Context, Found, all_found, find, in_sentence, label
+from .modifiers import CONTRASTS, marks_of
 
 _COMPLEMENT = re.compile("未|没|不|以下|以外|之外|非|其余|其他|剩余|剩下|尚|仍")  # words of the rest of a whole
 
@@ -45,14 +46,23 @@ def whole_and_part(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figur
             _tied(ctx, whole, item, whole_words) or _after_in_paragraph(ctx, whole, item) for item in items
         )
         return [whole, *items] if tied and not isinstance(items, str) else "unclear" if tied else "missing"
+    if listed := _two_parts(ctx, whole, part_words):  # 「厨余垃圾和可回收物以外的部分」: both are parts
+        return [whole, *listed]
     done = _done_verb(ctx, part_words)  # 「已完成的」: what was done of the whole, after it in its paragraph
+    marked = _marked_as_whole(whole_words, ctx.without_place(part_words))
+
+    def smaller(f: Figure, s: Subject) -> bool:
+        return f.value < w_fig.low  # a part is less than its whole
+
     part = (
         _done_in_paragraph(ctx, whole, done)
         if done
-        else find(ctx, "部分", part_words, unit, lambda f, s: f.value < w_fig.low)  # a part is less than its whole
+        else find(ctx, "部分", marked, unit, smaller)  # 「新增学位中,小学学位」: 新增小学学位
         if part_words
         else "missing"
     )
+    if part == "missing" and part_words and not done and marked != ctx.without_place(part_words):
+        part = find(ctx, "部分", part_words, unit, smaller)  # 「规上工业总产值」 of which 「智能装备产业产值」
     measure = MEASURE.search(part_words)
     if part == "missing" and measure and measure.group(0) in whole_words and measure.start() >= 2:
         part = find(ctx, "部分", part_words[: measure.start()], unit)  # 「水稻产量」 of 粮食总产量: 「水稻19.8万吨」
@@ -250,6 +260,45 @@ _BOUND = re.compile("超过|超|不足|不到|低于|高于|以上|足")
 _NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
 
 
+def _two_parts(ctx: Context, whole: Found, part_words: str) -> list[Found]:
+    """The parts a part's words list (「厨余垃圾和可回收物」), each found as a smaller figure of the
+    whole's report that its sentence ties to the whole, or none."""
+    items = [w for w in re.split("[和与、]", part_words) if w]
+    if len(items) < 2 or any(len(w) < 2 for w in items):
+        return []
+    w_fig = whole[0]
+    found = [find(ctx, "部分", w, w_fig.unit, lambda f, s: f.value < w_fig.low) for w in items]
+    parts = [f for f in found if not isinstance(f, str)]
+    if len(parts) < len(items) or len({(p[1].sentence, p[0].at) for p in parts}) < len(parts):
+        return []
+    return parts if all(_tied(ctx, whole, p, "") for p in parts) else []
+
+
+def _marked_as_whole(whole_words: str, part_words: str) -> str:
+    """A part's words with the marks of its whole it does not say (「新增学位中,小学学位」: 新增小学学位)."""
+    own = marks_of(part_words)
+    said = [
+        m
+        for m in marks_of(whole_words)
+        if not any(m in g and (own & set(g) or "任务" in g) for g in CONTRASTS)  # what is done of a plan is none
+    ]
+    return "".join(sorted(said)) + part_words if part_words else part_words
+
+
+def _restated_near(ctx: Context, whole: int, part: Found) -> bool:
+    """Whether the sentences of a whole's paragraph after it state a part's figure again."""
+    para, (operand, scored) = ctx.index.sent_para[whole], part
+    for k in range(whole, min(whole + 4, len(ctx.index.sentences))):
+        if ctx.index.sent_para[k] != para:
+            break
+        if k != scored.sentence and any(
+            f.unit == operand.unit and operand.low <= f.value <= operand.high and f.text == operand.text
+            for f in sentence_figures(ctx.index, k)[0]
+        ):
+            return True
+    return False
+
+
 def _done_verb(ctx: Context, words: str) -> str:
     """The verb of a part named only by what was done (「已完成的」: 完成), or ""."""
     verb = _DONE_VERB.fullmatch(re.sub("^(?:已经|已|提前|累计|共)+", "", ctx.without_place(words)))
@@ -307,6 +356,8 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
         f.unit == total.unit and total.low <= f.value <= total.high for f in sentence_figures(index, part)[0]
     ):
         return True
+    if same_article and _restated_near(ctx, whole, part_found):
+        return True  # a headline's 「完成投资121.4亿元」 that the whole's paragraph says again
     if part < whole:
         return False
     if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
