@@ -32,10 +32,11 @@ _MAG_RE = "|".join(sorted(_MAGNITUDES, key=len, reverse=True))
 # 百分点 is a unit of its own: 「提高2个百分点」 is never compared with 「增长2%」.
 UNITS = ("个百分点", "百分点", "人次", "亿元", "万元", "美元", "元", "%", *"个家人名套项所户场批座条倍架艘株棵册")
 # Measures count only after digits: 「96公里」 is a length, 「一张蓝图」 is prose.
-MEASURES: tuple[str, ...] = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦", "分钟", "小时", "微克", "公斤")
-MEASURES += ("千克", "部", *"亩吨辆台件张天米")  # 部: 「加装电梯46部」, never 「3部门」 or 「一部分」
+MEASURES: tuple[str, ...] = ("平方公里", "平方米", "公里", "千米", "公顷", "千瓦时", "千瓦", "分钟", "小时")
+MEASURES += ("微克", "公斤")
+MEASURES += ("千克", "部", *"亩吨辆台件张天米次处")  # 部: 「加装电梯46部」, never 「3部门」 or 「一部分」
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS + MEASURES, key=len, reverse=True))
-_UNIT_RE = _UNIT_RE.replace("部", "部(?![门分署委])")
+_UNIT_RE = _UNIT_RE.replace("部", "部(?![门分署委])").replace("处", "处(?![理置于在长级室])")  # 「3处理」, 「2处长」
 
 # Threshold words before the number (「超过800万」, 「突破了100亿」). Single characters that end
 # common words are guarded: 通过/经过, 最近/附近, 节约/签约, 发达/到达.
@@ -75,7 +76,7 @@ _NUMBER = (
     r"|(?P<teens>[一二三四五六七八九]?十)几"
     rf"|(?P<pair_tens>[一二三四五六七八九]?十)(?P<pair_units>{_PAIRS})"
     rf"|(?P<pair>{_PAIRS})(?P<pair_mag>{_MAG_RE})?"
-    rf"|(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:[万亿])?|\d+(?:\.\d+)?(?:[万亿千百]\d*)*|[{_CN}]+(?:点[{_CN}]+)?)"
+    rf"|(?P<num>\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?(?:[万亿])?|\d+(?:\.\d+)?(?:(?:[万亿]|[千百](?![瓦克米]))\d*)*|[{_CN}]+(?:点[{_CN}]+)?)"
 )
 FIGURE_RE = re.compile(
     rf"(?P<before>{_BEFORE_RE})?(?:{_NUMBER})"

@@ -119,9 +119,10 @@ def judge(claimed: Figure, result: Interval, exact: bool = False) -> str:
         half = _half_step(claimed.text, claimed.value) if rounded else 1e-6 * max(1.0, abs(claimed.value))
         lo_c, hi_c = claimed.value - half, claimed.value + half
     lo, hi = result
-    if lo_c - 1e-9 <= lo and hi <= hi_c + 1e-9:
+    tol = 1e-7 * max(1.0, abs(lo), abs(hi) if math.isfinite(hi) else 1.0)  # 45 ÷ 50 is 90%, its fuzz aside
+    if lo_c - tol <= lo and hi <= hi_c + tol:
         return "match"
-    if lo > hi_c + 1e-9 or hi < lo_c - 1e-9:
+    if lo > hi_c + tol or hi < lo_c - tol:
         return "mismatch"
     return "unclear"
 

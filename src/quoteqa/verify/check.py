@@ -45,8 +45,9 @@ from .derived import (
 )
 from .drafts import claims_by_sentence
 from .judging import agreeing_in, judge
-from .lookup import Context, Option, Sources, another_time, clause_before, counterparts, ranked, year_before
+from .lookup import Context, Option, Sources, clause_before, counterparts, ranked
 from .matching import compare
+from .periods import another_time, year_before
 from .places import article_of, article_place, places
 from .wording import around, clean, complement
 

@@ -48,6 +48,9 @@ _BASES = [
 ]
 # A subject of what is not (「未被教育集团覆盖」, 「没有参与」); 「未超过」, 「不足」 bound a figure instead.
 _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (计划 is often a name: 龙城英才计划)
+_NEGATED_AFTER = re.compile(
+    r"[\u4e00-\u9fff]{0,6}?(?:仍|尚|还)?(?:未(?!超过|满|达到|来|成年)|没有|不是)"
+)  # 「4400名学生未参与」
 _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
@@ -129,7 +132,13 @@ def _clause_start(text: str, pos: int, bounds: list[int], figures: list[Figure])
 
 
 # 「执业(助理)医师数」, 「工作站(创新实践基地)7家」: an aside inside a noun, or a second name before a figure
-_ASIDE = re.compile(r"[(（][\u4e00-\u9fff]{1,8}[)）](?=[\u4e00-\u9fff]|\d)")
+_ASIDE = re.compile(r"[(（][\u4e00-\u9fffA-Za-z0-9.]{1,8}[)）](?=[\u4e00-\u9fff]|\d)")
+
+
+def _aside(m: re.Match[str]) -> str:
+    """An aside blanked (「(助理)」), or, a name's other name in letters (「(PM2.5)」), its brackets only."""
+    inner = m.group(0)[1:-1]
+    return f" {inner} " if re.fullmatch("[A-Za-z0-9.]+", inner) else " " * len(m.group(0))
 
 
 def short(words: str, before: str) -> bool:
@@ -141,7 +150,7 @@ def short(words: str, before: str) -> bool:
 def subjects(text: str, figures: list[Figure]) -> list[Subject]:
     """What each figure counts: the words of its clause before it, and after it when those are few."""
     text = normalized(text)  # spans of ``figures`` stay valid
-    text = _ASIDE.sub(lambda m: " " * len(m.group(0)), text)  # 「执业(助理)医师数」 is one noun
+    text = _ASIDE.sub(_aside, text)  # 「执业(助理)医师数」 is one noun, and 「细颗粒物(PM2.5)平均浓度」
     bounds = [0] + [m.end() for m in _CLAUSE.finditer(text)] + [len(text)]
     out: list[Subject] = []
     previous: frozenset[str] = frozenset()
@@ -208,7 +217,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 side,
                 shared | _whole_of_part(text, fig, figures[:i], out),  # an operand's words may name its whole
                 "其中" in text[start : fig.start],
-                bool(_NEGATED.search(text[start : fig.start])),
+                bool(_NEGATED.search(text[start : fig.start]) or _NEGATED_AFTER.match(text[fig.end : end])),
             )
         )
         said_before = text[prev_end : fig.start] if fig.unit == "%" else ""

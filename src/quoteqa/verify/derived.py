@@ -55,8 +55,9 @@ _REMAINDER_TRAIL = re.compile(r"^[个家项所户人名座条]?(?:仍|尚|还)?(
 # bounded alternatives: linear in the length of a clause.)
 _RATIO_CUE = re.compile("是|相当于|接近|约为|约是|大约是")
 _RATIO_END = re.compile(r"的(?:约|近|超过)?$")
-_AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|[人户亩场村校店企]均|亩产|单产|每(?=[人户家所个名座场亩批])")
+_AVERAGE = re.compile(r"平均(?:每|亩产|单产)?|[人户亩场村校店企]均|亩产|单产|每(?=[人户家所个名座场亩批处])")
 AVERAGE_CUE = _AVERAGE
+MONTH = "月"  # who shares an average 「平均每月」: the months of the claim's period
 _AVERAGE_WHO = re.compile(
     "[人户亩场村校店企]均|亩产|单产|平均亩产|平均单产"
 )  # the cue names who shares: 游客人均消费 is 游客消费
@@ -286,7 +287,9 @@ _NOUN_NOT_YET = re.compile(r"^([\u4e00-\u9fff]{1,8}?)((?:仍|尚|还)?(?:未|没
 _NOT_YET_OF = re.compile(
     r"^(?:[\u4e00-\u9fff]{2}[区县镇])?((?:仍|尚|还)?(?:未|没有|没)[^的,,]{2,16})的([\u4e00-\u9fff]{2,8}?)(?:还|仍)?(?:有|共有|为)?$"
 )
-_NEGATED_AFTER = re.compile(r"^[\u4e00-\u9fff]?((?:仍|尚|还)?(?:未|没有|没)[\u4e00-\u9fff]{2,16})")
+_NEGATED_AFTER = re.compile(
+    r"^(?:[\u4e00-\u9fff](?=仍|尚|还|未|没))?((?:[\u4e00-\u9fff]{2,4}?)?(?:仍|尚|还)?(?:未|没有|没|不是)[^,,;;。\s]{2,16})"
+)  # 「…中,还有2个水质未达到Ⅲ类」, 「还有24辆不是新能源车」
 _AMONG_INSIDE = re.compile(r"^(.{2,20}?)中(?!的)(.{2,20}?的)(?:还|仍|只|仅)?(?:有|共有|为|约|近|超过|达到|达)*$")
 _COUNTS = ("人", "人次", "名", "个", "家", "所", "户", "项", "座", "套")
 _EXCEPT_CLAUSE = re.compile(r"(?:^|[,,;;])([^,,;;。除]{2,30}?)(?:以外|之外)[,,]$")  # 「三大主导产业之外,其余…」
@@ -348,6 +351,9 @@ def _with_noun(other: str, first: str) -> str:
         at = first.find(tail) if len(other) > size else -1
         if at > 0 and first[at + size :] and not other.endswith(first[at + size :]):
             return other + first[at + size :]
+    named = re.match(r"^.*?[A-Za-z][A-Za-z0-9.]*(?=[\u4e00-\u9fff])", first)
+    if named and re.fullmatch(r"[A-Za-z][A-Za-z0-9.]*", other):  # 「PM10平均浓度比PM2.5高」: PM2.5平均浓度
+        return other + first[named.end() :]
     measure = _MEASURE.search(first)  # 「新能源产业产值增速比规上工业整体高」: 规上工业产值增速
     other = re.sub("(?:的)?(?:整体|总体)$", "", other) if measure and measure.group(0) else other
     if measure and measure.group(0) and not _MEASURED.search(other):
@@ -455,8 +461,11 @@ def _average(at: _Around) -> Relation | None:
     m = _AVERAGE.search(at.lead)
     if not m or at.unit in ("%", "百分点", "倍"):
         return None
+    if monthly := re.match("月(?:均)?", at.lead[m.end() :]) if m.group(0) == "平均每" else None:
+        what = at.lead[: m.start()] + at.lead[m.end() + monthly.end() :]
+        return Relation(AVERAGE, (_clean(what), MONTH), True)  # 「平均每月」
     who = _clean(at.lead[: m.start()]) or at.earlier  # 「参加…的基层党组织,平均每个有党员20多名」
-    after = re.sub(r"^[所个家户人名座场批亩项]", "", at.lead[m.end() :])  # 「平均每所」: the measure
+    after = re.sub(r"^[所个家户人名座场批亩项处]", "", at.lead[m.end() :])  # 「平均每所」: the measure
     after = after.replace("平均", "")  # 「每个家庭医生团队平均签约服务…」
     if _AVERAGE_WHO.match(m.group(0)):  # 「168个行政村村均集体经营性收入」: 行政村集体经营性收入
         return Relation(AVERAGE, (_clean(re.sub(r"\d+(?:\.\d+)?[个家所户人名座]", "", who) + after), who), True)

@@ -20,6 +20,7 @@ from . import derived
 from .arithmetic import Operand
 from .claims import Subject, as_written, sentence_figures, subjects
 from .matching import compatible, subject_similarity
+from .periods import PERIOD, other_period
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
@@ -31,14 +32,12 @@ CUMULATIVE_BONUS = 0.2
 OPERAND_HELD = 0.6
 # Two operands this close in score but of different values, in other sentences, leave it unsettled.
 OPERAND_MARGIN = 0.05
+# a source figure whose own leading words hold the operand's ranks above one that holds them only
+# through a neighbour's (「厨余垃圾2.31万吨、可回收物1.87万吨」: 厨余垃圾 is 2.31万吨's)
+OWN_BONUS = 0.1
 MARK_PENALTY = 0.1  # a source subject narrowed by a modifier the operand lacks (省级, 城镇) ranks lower
 GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands that are changes, not levels
 LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项目: a level in one character
-# The periods a report names (the claim's tells two figures of one subject apart).
-PERIOD = re.compile(
-    r"前三季度|上半年|下半年|一季度|二季度|三季度|四季度|全年|\d{1,2}至\d{1,2}月|\d{1,2}月(?:末|底|份)"
-    r"|(?:国庆|春节|五一|端午|中秋|元旦|清明)(?:假期|长假|黄金周)"
-)
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 TIME = re.compile(
     r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|现有|眼下|截至\S*?底|\d{1,2}至\d{1,2}月|[,,])+"
@@ -255,7 +254,7 @@ def find(
     ]
     periods = set(PERIOD.findall(ctx.claim))
     if periods:  # 「去年全年…」 is never a figure of 「前三季度」
-        options = [o for o in options if not _other_period(ctx.index.sentences[o[1].sentence].text, periods)]
+        options = [o for o in options if not other_period(ctx.index.sentences[o[1].sentence].text, periods)]
     if LEVEL.match(words):  # 「省重大项目」 is not 「10亿元以上重大项目」: the level must be said
         options = [o for o in options if words[:2] in o[3].full]
         if "以上" not in words:  # 「市级农业龙头企业」 is not 「市级以上农业产业化龙头企业」, which holds the others
@@ -265,6 +264,8 @@ def find(
         return find(ctx, role, bare, unit, want, change, near) if "的" in words and len(bare) >= 2 else "missing"
     best = options[0]
     close = [o for o in options if o[0] >= best[0] - OPERAND_MARGIN]
+    whole_of = [o for o in close if not _a_part_of_another(ctx.index, o, probed[1])]
+    close = whole_of or close  # 「幼儿园2所」 of 「新建学校中,」 is not all 幼儿园
     beside = [o for o in close if o[1].sentence in near]
     then = [o for o in close if any(p in ctx.index.sentences[o[1].sentence].text for p in periods)]
     if len({o[2].value for o in close}) > 1:  # 「新开工保障性住房1860套,基本建成1240套」: 1860套 of 新开工
@@ -337,35 +338,6 @@ def _plainest(close: list[Option], probed: Subject, index: Index) -> Option | No
 _SAID_ANYWAY = re.compile("全年|今年|上半|半年|全区|全县|全镇|全市|年接|年新|区接|县接")
 
 
-def another_time(index: Index, claim: str, sid: int) -> bool:
-    """Whether sentence ``sid`` reports on another year or another period than the claim names."""
-    return another_year(index, claim, sid) or another_period(index, claim, sid)
-
-
-def another_period(index: Index, claim: str, sid: int) -> bool:
-    """Whether the claim names a period (「国庆假期」) and the sentence another one only (「前三季度」)."""
-    periods = set(PERIOD.findall(claim))
-    return bool(periods) and _other_period(index.sentences[sid].text, periods)
-
-
-def _other_period(text: str, periods: set[str]) -> bool:
-    """Whether a sentence names a period and none of the claim's (「前三季度」 for a claim of 全年;
-    「1至6月」 and 「6月末」 are 上半年's)."""
-    named = {_canon(p) for p in PERIOD.findall(text)}
-    return bool(named) and not named & {_canon(p) for p in periods}
-
-
-_MONTHS = {3: "一季度", 6: "上半年", 9: "前三季度", 12: "全年"}
-
-
-def _canon(period: str) -> str:
-    """A period by one name: 1至6月, 6月末 and 上半年 are one."""
-    months = re.match(r"(?:1至)?(\d{1,2})(?:月|月末|月底|月份)$", period.replace("至", "至", 1))
-    if months and int(months.group(1)) in _MONTHS and (period.startswith("1至") or "末" in period or "底" in period):
-        return _MONTHS[int(months.group(1))]
-    return period
-
-
 def held_options(
     fig: Figure,
     subj: Subject,
@@ -393,6 +365,7 @@ def held_options(
             if src_subj.shared and not src_subj.terms & subj.terms:
                 continue  # 「高新区、开发区分别实现规上工业总产值…」: each is a part, not the district's
             score = held + 0.2 * subject_similarity(subj, src_subj) + 0.02 * (CHECKED - rank_no) / CHECKED
+            score += OWN_BONUS * len(subj.terms & src_subj.terms) / len(subj.terms)  # its own words, not a neighbour's
             score -= MARK_PENALTY * len(src_subj.marks - subj.marks)  # 「省级示范家庭农场9家」 is not all of them
             score -= narrowed  # 「幼儿园3所」 of 「新建学校中」 is not all 幼儿园
             if subj.cumulative or subj.added:  # 「累计…」, 「新增…」: a running total, or what was added
@@ -400,6 +373,12 @@ def held_options(
             out.append((score, scored, src, src_subj, held))
     out.sort(key=lambda o: -o[0])
     return out
+
+
+def _a_part_of_another(index: Index, option: Option, probed: Subject) -> bool:
+    """Whether an option's sentence opens on a whole (「新建学校中,」) the operand does not name."""
+    within = _within(index.sentences[option[1].sentence].text)
+    return bool(within) and not within & probed.terms
 
 
 def _within(text: str) -> frozenset[str]:
@@ -449,41 +428,3 @@ def all_found(found: list[Found | str]) -> list[Found] | str:
     operands = [f for f in found if not isinstance(f, str)]
     places = {(o.text, o.at, s.sentence) for o, s in operands}
     return operands if len(places) == len(operands) else "unclear"
-
-
-# The year a claim is about (「2023年…」), not the base it compares with (「比2020年提高」).
-_YEAR = re.compile(r"(?<![\d比较从由与于])(\d{4})年(?![\d底的])")
-
-
-_YEAR_END = re.compile(r"(?<![\d到至])(\d{4})年(?:末|底)")  # 「2023年底」: the end of last year
-
-
-def year_before(index: Index, claim: str, sid: int) -> str:
-    """The year the claim names when sentence ``sid``'s report is on the year after it ("" if not)."""
-    named = {m.group(1) for m in _YEAR.finditer(claim)} | {m.group(1) for m in _YEAR_END.finditer(claim)}
-    if len(named) != 1:
-        return ""
-    year = next(iter(named))
-    pid = int(index.sent_para[sid])
-    article = index.articles[int(index.para_article[pid])]
-    first = pid
-    while first > 0 and index.para_article[first - 1] == index.para_article[pid]:
-        first -= 1  # the headline or the lead says the year an article reports on
-    lead = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[first].text[:80])}
-    said = {m.group(1) for m in _YEAR.finditer(index.paragraphs[pid].text)}  # 「2025年…目标」 is a plan's year
-    reported = {article.date[:4]} if article.date else lead if len(lead) == 1 else lead | said
-    return year if reported == {str(int(year) + 1)} and year not in said else ""
-
-
-def another_year(index: Index, claim: str, sid: int) -> bool:
-    """Whether the claim names a year the source does not report on: its article is dated in
-    another, or, undated, names the claimed year neither in its headline nor in the paragraph."""
-    named = {m.group(1) for m in _YEAR.finditer(claim)}
-    if not named:
-        return False
-    pid = int(index.sent_para[sid])
-    article = index.articles[int(index.para_article[pid])]
-    if article.date:
-        return article.date[:4] not in named
-    said = {m.group(1) for m in _YEAR.finditer(article.title + article.subtitle + index.paragraphs[pid].text)}
-    return not named & said

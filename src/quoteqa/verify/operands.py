@@ -4,37 +4,31 @@ check of the figure with their arithmetic (derived.py reads the relation, arithm
 
 from __future__ import annotations
 
-import dataclasses
-import math
 import re
 
 from ..ask import answer as answering
 from ..ingest.text import bigrams
-from ..language.numbers import Figure, normalized, parse
-from . import arithmetic, derived, wording
+from ..language.numbers import Figure, parse
+from . import arithmetic, derived, shares, wording
 from .arithmetic import Computed, Interval
+from .averages import COUNT_UNITS, PER_TON, average
 from .changes import growth_after, of_another_level, since_start, yoy_after
-from .claims import ADDED, Subject, sentence_figures
+from .claims import Subject, sentence_figures
 from .derived import Relation
 from .lookup import (
     GROWTH,
-    OPERAND_MARGIN,
     TIME,
     Context,
     Found,
     all_found,
     find,
-    held_options,
     in_sentence,
-    probe,
-    report,
 )
 from .parts import MEASURE, group, whole_and_part, whole_from_share
 
 _RUNNING = re.compile("累计|已有|已经|已|建成|拥有|共有|原有")  # words of a running total, not of what it counts
 _PEOPLE = ("人次", "人", "名")
 _PEOPLE_NOUNS = frozenset(("人次", "人数"))  # a figure without a unit that counts people by its noun
-_COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "项", "条", "部", "辆", "台", "")
 
 
 def check(
@@ -51,8 +45,8 @@ def check(
     kind = wording.BASE_LESS if "比去年同期增加" in roles else kind
     kind = wording.PLAN_LEFT if kind == derived.REMAINDER and "比重" in roles else kind
     result = _compute(kind, [(o.low, o.high) for o in operands])
-    if result is not None and kind == derived.AVERAGE and operands[0].unit == "吨" and fig.unit in _PER_TON:
-        result = (result[0] * _PER_TON[fig.unit], result[1] * _PER_TON[fig.unit])
+    if result is not None and kind == derived.AVERAGE and operands[0].unit == "吨" and fig.unit in PER_TON:
+        result = (result[0] * PER_TON[fig.unit], result[1] * PER_TON[fig.unit])
     if result is None:
         return "unclear", None, found[0][1]
     unit = fig.unit
@@ -133,6 +127,12 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         growth = unit == "百分点" and bool(GROWTH.search(ctx.claim))  # 「增速比…高出11个百分点」
         first = find(ctx, "前者", words[0], operand_unit, change=growth)
         second = find(ctx, "后者", words[1], operand_unit, change=growth)
+        if (
+            not isinstance(first, str)
+            and not isinstance(second, str)
+            and _own_part_loosely(ctx, first, second, words[0])
+        ):
+            return "unclear"  # 「为良的天数比优级天数多」: not 「优良天数…,其中优级天数97天」 less its part
         return all_found([first, second])
     if kind in (derived.REMAINDER, derived.SHARE):
         return whole_and_part(ctx, fig, rel, claimed)
@@ -143,7 +143,7 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
     if kind == derived.RATIO:
         return _ratio_operands(ctx, words)
     if kind == derived.AVERAGE:
-        return _average(ctx, fig, words[0], words[1], claimed)
+        return average(ctx, fig, words[0], words[1], claimed)
     if kind == derived.INCREASE:  # 「出口额192亿元,增长23.1%」
         level = find(ctx, "今年", words[0], unit, lambda f, s: not s.change)
         rate = find(ctx, "增幅", words[0], "%", lambda f, s: not s.rate and s.base in ("", "yoy"), change=True)
@@ -171,7 +171,7 @@ _PLANNED = re.compile("计划(?:新建|建成|完成|开通)|目标")
 def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     """Two figures of one unit (46个 ÷ 34个, 2.1亿元 ÷ 3000万元), of one kind when the words leave it
     open: a running total with a running total (「“双创人才”总数是国家级…入选者的4倍多」: 318人 ÷ 累计67人)."""
-    counted = lambda f, s: f.unit in _COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
+    counted = lambda f, s: f.unit in COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
     first = find(ctx, "前者", words[0], "", counted)
     measure = MEASURE.search(words[0])
     if first == "missing" and measure and measure.start() >= 2:  # 「水稻产量是其他作物的7倍多」: 「水稻19.8万吨」
@@ -181,9 +181,9 @@ def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     if isinstance(first, str):
         return first
     people = first[0].unit in _PEOPLE
-    counts = first[0].unit in _COUNT_UNITS  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
+    counts = first[0].unit in COUNT_UNITS  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
     unit = "" if counts else first[0].unit
-    alike = lambda f, s: not counts or (f.unit in _COUNT_UNITS and (f.unit in _PEOPLE) == people)  # noqa: E731
+    alike = lambda f, s: not counts or (f.unit in COUNT_UNITS and (f.unit in _PEOPLE) == people)  # noqa: E731
     second = find(ctx, "后者", words[1], unit, alike)
     if second == "unclear" and (kind_of := _subjects(ctx, [first])):
         like = lambda f, s: alike(f, s) and (s.cumulative, s.added) == (kind_of[0].cumulative, kind_of[0].added)  # noqa: E731
@@ -213,6 +213,8 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
         total = find(ctx, "累计", what, unit, stock, near=frozenset({added[1].sentence}))
     if isinstance(total, str) and not isinstance(added, str) and head != what:
         total = find(ctx, "累计", "累计" + head, unit, stock, near=frozenset({added[1].sentence}))
+    if isinstance(total, str) and not isinstance(added, str):  # 「新增装机容量8.6万千瓦,…累计并网装机达到31.4万千瓦」
+        total = _running_after(ctx, added) or total
     if isinstance(added, str) and not isinstance(total, str):
         added = since_start(ctx, total)
     if isinstance(added, str):  # 「存款余额1428.6亿元,比年初增加113.5亿元」: what was added this year
@@ -232,11 +234,38 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
             and _PLANNED.search(text[: f.start])
         ]
         added = ctx.operand("新增", total[1], done[0]) if len(done) == 1 else added
+    if isinstance(added, str) and not isinstance(total, str):  # 「新建改造污水管网86.4公里,…累计建成…1327公里」
+        added = _added_before(ctx, total) or added
     if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
         smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
         beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
         added = beside if not isinstance(beside, str) and beside[1].sentence == total[1].sentence else added
     return all_found([total, added])
+
+
+def _added_before(ctx: Context, total: Found) -> Found | None:
+    """The one figure of what was added that comes before a running total in its sentence, in its
+    unit and smaller (the running total's report of this year's work)."""
+    operand, scored = total
+    figs, subs = sentence_figures(ctx.index, scored.sentence)
+    before = [(f, s) for f, s in zip(figs, subs, strict=True) if f.end <= operand.at and f.unit == operand.unit]
+    if len(before) != 1:
+        return None  # 「新增家庭农场30家、农民专业合作社10家,累计分别达到…」: whose is whose is the list's
+    fig, subj = before[0]
+    added = subj.added and not subj.cumulative and not subj.change and fig.value < operand.low
+    return ctx.operand("新增", scored, fig) if added else None
+
+
+def _running_after(ctx: Context, added: Found) -> Found | None:
+    """The one running total that follows what was added in its sentence, in its unit and larger."""
+    operand, scored = added
+    figs, subs = sentence_figures(ctx.index, scored.sentence)
+    after = [(f, s) for f, s in zip(figs, subs, strict=True) if f.start > operand.at and f.unit == operand.unit]
+    if len(after) != 1:
+        return None
+    fig, subj = after[0]
+    running = subj.cumulative and not subj.change and fig.value > operand.high
+    return ctx.operand("累计", scored, fig) if running else None
 
 
 _MOVED_TO = re.compile("(?:提高|上升|提升|增加|下降|降低|回落|减少)[到至]")  # 「由67.3%提高到78.2%」
@@ -291,13 +320,13 @@ def _two_rates(ctx: Context, words: str, kind: str) -> list[Found] | str:
 def _sum_operands(ctx: Context, words: tuple[str, ...], unit: str) -> list[Found] | str:
     """The items of a sum: counts of any count unit when the claim counts (「三项加起来共10个」 of
     6家, 1家 and 3个); an item left unsettled is looked for again beside the others."""
-    counts = unit in _COUNT_UNITS
+    counts = unit in COUNT_UNITS
     item_unit = "" if counts else unit
     people = unit in _PEOPLE or (not unit and bool(re.search("人次|人数", ctx.claim)))  # 「门急诊人次合计超过150万」
 
     def want(f: Figure, s: Subject) -> bool:  # things with things, people with people
         of_people = f.unit in _PEOPLE or (not f.unit and bool(s.full & _PEOPLE_NOUNS))  # 「门急诊人次…98.6万」
-        return f.unit in _COUNT_UNITS and of_people == people if counts else True
+        return f.unit in COUNT_UNITS and of_people == people if counts else True
 
     found: list[Found | str] = [find(ctx, f"第{i + 1}项", w, item_unit, want) for i, w in enumerate(words)]
     near = frozenset(f[1].sentence for f in found if not isinstance(f, str))
@@ -322,130 +351,17 @@ def _subjects(ctx: Context, found: list[Found]) -> list[Subject]:
     return out
 
 
-def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]) -> list[Found] | None:
-    """Who shares a total (「游客」: 接待游客1538万人次) among the counts of its words, each with the one
-    figure of the claim's unit in its report (its sentence, and the next after 「;」); the one
-    count that has such a total."""
-    who = ctx.without_place(TIME.sub("", who))
-    probed = probe(who, "")
-    if probed is None:
-        return None
-    options = held_options(*probed, ctx.sources(who), lambda f, s: f.unit in among and f.unit != fig.unit)
-    close = [o for o in options if o[0] >= options[0][0] - OPERAND_MARGIN and not ctx.planned(o)] if options else []
-    pairs = []
-    for _, scored, count, _, _ in close:
-        for sid in report(ctx.index, scored.sentence):
-            figs, _subs = sentence_figures(ctx.index, sid)
-            totals = [f for f in figs if f.unit == fig.unit and not f.text.endswith("%") and not ctx.target(sid, f)]
-            if len(totals) == 1:
-                total = dataclasses.replace(scored, sentence=sid)
-                pairs.append([ctx.operand("总量", total, totals[0]), ctx.operand("数量", scored, count)])
-                break
-    if len(pairs) != 1:
-        return None
-    found = all_found(list(pairs[0]))
-    return None if isinstance(found, str) else found
-
-
-# What an average shares a total among, by its word: 人均 among people, 户均 among households.
-_EACH = re.compile("每([批场期届轮次])")
-_SHARED_AMONG = {"人均": ("人", "人次", "名"), "户均": ("户", "家"), "场均": ("场",), "亩": ("亩",), "单产": ("亩",)}
-_PER_TON = {"公斤": 1000, "千克": 1000, "斤": 2000}  # a yield per 亩 in these, of a harvest in 吨
-# A claim whose total is worded unlike the article's (「游客人均消费」 for 「旅游总收入」) may take both
-# from the sentence that best matches the whole claim, when that sentence holds this much of its
-# words or stands out this far in meaning (dense z-score), and holds one total and one count.
-AVERAGE_COVER = 0.2
-AVERAGE_DENSE_Z = 3.0
-
-
-def _average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figure]) -> list[Found] | str:
-    """A total and what it is shared among: the total by its words (or, worded otherwise, from the
-    sentence that best matches the claim), the count the claim states (「7所新校」) or the one
-    count of people, households or places in the total's sentence."""
-    among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), _COUNT_UNITS)
-    if each := _EACH.search(ctx.claim):  # 「平均每批8项多」: shared among the 批 (「九批78项」)
-        among = (each.group(1),)
-    stated = [f for f in claimed if f.start < fig.start and f.unit in _COUNT_UNITS and f.unit != fig.unit]
-    total = find(ctx, "总量", what, fig.unit)
-    if total == "unclear" and who:  # 「领军人才项目…资助资金」: the total in the report of who shares it
-        whose = find(ctx, "数量", who, "", lambda f, s: f.unit in among and not s.change)
-        if not isinstance(whose, str):
-            total = find(ctx, "总量", what, fig.unit, near=frozenset({whose[1].sentence}))
-    if isinstance(total, str) and fig.unit in _PER_TON:  # 「亩产约426公斤」: 22.4万吨 over the 亩
-        total = find(ctx, "总量", what, "吨")
-    if isinstance(total, str) and who:  # 「游客人均消费」: 接待游客1260万人次, and the sum of its report
-        counted = _count_and_total(ctx, fig, who, among)
-        if counted is not None:
-            return counted
-    if isinstance(total, str):
-        best = ctx.sources("")[:1]
-        if not best or (best[0][0].cover < AVERAGE_COVER and best[0][0].dense_z < AVERAGE_DENSE_Z):
-            return total
-        if not stated and len(ctx.without_place(TIME.sub("", who))) < 2:  # among a place alone: no count to find
-            return total
-        total = in_sentence(ctx, "总量", best[0][0], lambda f: f.unit == fig.unit)
-        if isinstance(total, str):
-            return total
-    found = total
-    if stated and who:  # 「7所新校平均每所…」: the count the claim states, found in the articles
-        said = stated[-1]
-        count = in_sentence(ctx, "数量", found[1], lambda f: f.unit == said.unit and math.isclose(f.value, said.value))
-        if isinstance(count, str):  # not in the total's own sentence (「168个行政村集体经营性收入总额…」)
-            count = find(ctx, "数量", who, said.unit, lambda f, s: math.isclose(f.value, said.value))
-        if not isinstance(count, str):  # in the total's report (「交通固定资产投资48.5亿元」 is not the 8个 客运站's)
-            same = ctx.index.sent_para[count[1].sentence] == ctx.index.sent_para[found[1].sentence]
-            return all_found([found, count]) if same else "unclear"
-
-    count = _count_in(ctx, fig, found, found[1], among, who, False)
-    before = found[1].sentence - 1  # 「播种面积86.4万亩,…;粮食总产量38.7万吨」: one report in two sentences
-    if count == "missing" and before >= 0 and report(ctx.index, before)[1:] == [found[1].sentence]:
-        count = _count_in(ctx, fig, found, dataclasses.replace(found[1], sentence=before), among, who, True)
-    if count == "missing" and who and _of_whom(ctx, found, who):  # 「高新技术企业实现营业收入1124.6亿元」
-        stock = lambda f, s: f.unit in among and not s.change and (not s.added or bool(ADDED.search(who)))  # noqa: E731
-        count = find(ctx, "数量", who, "", stock)  # 「高新技术企业总数达到486家」
-    return all_found([found, count])
-
-
-def _count_in(
-    ctx: Context, fig: Figure, found: Found, where: answering.Scored, among: tuple[str, ...], who: str, named: bool
-) -> Found | str:
-    """The one count of sentence ``where`` that an average's total (``found``) is shared among: not
-    what was added or a change; of several, the running total whose words hold who shares it, else
-    the one whose clause holds most of those words, never a part listed beside a total named as one
-    (「其中新建学校9所、…,总投资23.7亿元」 is the whole's). ``named``: the count's clause must name who."""
-    figs, subs = sentence_figures(ctx.index, where.sentence)
-    text = ctx.index.sentences[where.sentence].text
-    words = frozenset(bigrams(normalized(ctx.without_place(re.sub(r"^.*的", "", TIME.sub("", who))))))
-    new = bool(ADDED.search(who))  # 「新建学校」 are shared among what was added
-    added = {f.start for f, s in zip(figs, subs, strict=True) if (s.added and not new) or s.change}
-    whole = {f.start for f, s in zip(figs, subs, strict=True) if s.cumulative and 2 * len(words & s.full) >= len(words)}
-    parts = {f.start for f in figs if "其中" in re.split("[,,;;。]", text[: f.start])[-1]}  # 「其中A9所、B5所」
-
-    def shared_among(f: Figure) -> bool:  # not 「新增民宿17家」 beside 「累计达到53家,床位总数890张」
-        return f.unit in among and f.unit != fig.unit and f.text != found[0].text and f.start not in added
-
-    def held(f: Figure) -> int:  # the words of its clause (「…,2714个基层党组织」: after it too)
-        clause = re.split("[,,;;。、]", text[: f.start])[-1] + re.split("[,,;;。、]", text[f.start :])[0]
-        return len(words & frozenset(bigrams(clause))) if shared_among(f) else 0
-
-    enough = max(1, len(words) // 2) if named else 1
-    count = in_sentence(ctx, "数量", where, lambda f: shared_among(f) and (not named or held(f) >= enough))
-    if count == "unclear":  # 「总数达到915家(其中国家级示范社6家…),共带动农户4.12万户」: all of them
-        count = in_sentence(ctx, "数量", where, lambda f: shared_among(f) and f.start in whole)
-        count = "unclear" if count == "missing" else count
-    if count == "unclear" and words:  # 「79家参学单位、2714个基层党组织」: the count of the claim's words
-        most = max((held(f) for f in figs), default=0)
-        # the count whose clause holds most of who shares it (「评审支持领军人才项目126个」, not 「创新类项目48个」)
-        count = in_sentence(ctx, "数量", where, lambda f: held(f) == most >= enough)
-        total = ctx.index.sentences[found[1].sentence].text
-        summed = re.search("总|共|合计", re.split("[,,;;。、]", total[: max(found[0].at, 0)])[-1])
-        count = "unclear" if not isinstance(count, str) and count[0].at in parts and summed else count
-    return count
-
-
-def _of_whom(ctx: Context, total: Found, who: str) -> bool:
-    """Whether a total's own words name who shares it (「高新技术企业实现营业收入」 of 高新技术企业)."""
-    words = frozenset(bigrams(normalized(ctx.without_place(TIME.sub("", who)))))
-    figs, subs = sentence_figures(ctx.index, total[1].sentence)
-    own = next((s for f, s in zip(figs, subs, strict=True) if f.start == total[0].at), None)
-    return len(words) >= 2 and own is not None and words <= own.terms
+def _own_part_loosely(ctx: Context, first: Found, second: Found, words: str) -> bool:
+    """Whether the second operand of a difference is a part of the first, given after it in its
+    sentence (「优良天数达246天,…其中优级天数97天」), while the claim's words for the first are not
+    all the article's for it: a reporter who compares a whole with its own part names the whole."""
+    (one, at), (other, there) = first, second
+    if at.sentence != there.sentence or other.at <= one.at:
+        return False
+    text = ctx.index.sentences[at.sentence].text
+    if "其中" not in text[one.at : other.at]:
+        return False
+    named = frozenset(
+        bigrams(re.sub(f"整个|{shares.GENERIC_WHOLE.pattern}", "", ctx.without_place(TIME.sub("", words))))
+    )
+    return len(named - frozenset(bigrams(text[: one.at]))) * 3 >= len(named)  # a third of its words are not the whole's

@@ -170,7 +170,7 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
     ]
     unit = stated[-1].unit if stated else ("" if fig.unit == "%" else fig.unit)
     # the part's own figure is not the whole (「人才公寓…已配租10560套」 for 「人才公寓中尚未配租的」)
-    part_terms = frozenset(bigrams(_NEGATION.sub("", _clean_part(ctx.without_place(part_words)))))
+    part_terms = frozenset(bigrams(_without_negation(_clean_part(ctx.without_place(part_words)))))
     whole_terms = frozenset(bigrams(ctx.without_place(whole_words))) - part_terms  # 「进出口总额」 is no 「出口」
 
     # 「截至年底,人才公寓中…」: a whole held at a date is a stock, not what was added (「新筹集2860套」)
@@ -200,7 +200,7 @@ def _part_of(ctx: Context, whole: Found, part_words: str, whole_words: str) -> l
     smaller figure of the whole's sentence."""
     w_fig = whole[0]
     negated = bool(_NEGATION.search(part_words))
-    positive = _clean_part(ctx.without_place(_NEGATION.sub("", part_words)))
+    positive = _clean_part(ctx.without_place(_without_negation(part_words)))
     named = (len(positive) >= 2 and positive != part_words.strip()) or (not negated and len(positive) >= 3)
     named = named and not re.fullmatch(r"[\u4e00-\u9fff]{2}[区县镇市]", positive)  # 「青溪区」 names no part
     share = find(ctx, "其余占比" if negated else "占比", positive, "%", lambda f, s: not s.change) if named else ""
@@ -257,7 +257,15 @@ def _clause_around(text: str, f: Figure) -> str:
 _BOUND = re.compile("超过|超|不足|不到|低于|高于|以上|足")
 
 
-_NEGATION = re.compile("^(?:仍|尚|还)?(?:未|没有|没|不|非)")
+# a negation that opens a part's words, or follows a short subject of them (「水质未达到Ⅲ类」)
+_PLANNED = re.compile("计划|目标|任务")
+_NEGATION = re.compile("^(?:[\u4e00-\u9fff]{2}(?=(?:仍|尚|还)?(?:未|没有|不是)))?((?:仍|尚|还)?(?:未|没有|没|不|非))")
+
+
+def _without_negation(words: str) -> str:
+    """A part's words without their negation (「水质未达到Ⅲ类」: 水质达到Ⅲ类)."""
+    m = _NEGATION.search(words)
+    return words[: m.start(1)] + words[m.end(1) :] if m else words
 
 
 def _two_parts(ctx: Context, whole: Found, part_words: str) -> list[Found]:
@@ -360,8 +368,9 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
         return True  # a headline's 「完成投资121.4亿元」 that the whole's paragraph says again
     if part < whole:
         return False
-    if index.sent_para[part] == index.sent_para[whole] and own.lstrip().startswith("其中"):
-        return True
+    planned = bool(_PLANNED.search(whole_words))
+    if index.sent_para[part] == index.sent_para[whole] and (own.lstrip().startswith("其中") or planned):
+        return True  # 「…年度计划投资120亿元。截至9月底,…累计完成投资90亿元」: what is done of the plan
     if not same_article:
         return False
     start = max(whole + 1, part - 2)  # 「…800亿元。分行业看,三大主导产业…。机械、纺织…分别…」

@@ -1,0 +1,108 @@
+"""Figures a reporter computes from a signed article with section headings (issue 35): the headings
+stay in their article, so a section's figures keep its place; a plan's measure left to do; a measure
+after the thing it measures; a growth after a share of a target; the parts a sentence opens on; the
+marks a part shares with its whole; two parts excepted; an average a month; counts in 处 and 次, and
+capacity in 万千瓦. On the real model."""
+
+from __future__ import annotations
+
+import pytest
+from test_derived import _built  # a real index over one article written for the test
+from test_derived_zone import _checked
+
+from quoteqa import QA
+from quoteqa.language.numbers import parse
+from quoteqa.verify.drafts import split_claims
+from quoteqa.verify.exports import figure_line
+
+pytestmark = pytest.mark.full
+
+SECTIONS = "\n\n".join(
+    [
+        "白鹭县前三季度生态建设和民生工程稳步推进",
+        "本报讯(记者 陈一帆)10月12日,记者从白鹭县发展改革局获悉,前三季度全县重点工程进展顺利。",
+        "重点工程加快建设",
+        "今年全县排定生态民生重点工程60个,计划总投资300亿元,年度计划投资120亿元。"
+        "截至9月底,重点工程累计完成投资90亿元,完成年度计划的75%,同比增长12.5%。",
+        "碧水蓝天更可感",
+        "前三季度,全县生活垃圾清运量为10万吨,其中分出厨余垃圾2万吨、可回收物1.5万吨。"
+        "全县现有县、镇、村三级河长500名,其中县级河长20名、镇级河长100名,各级河长累计巡河3.6万余次。",
+        "今年以来,全县淘汰老旧柴油货车450辆。全县新增分布式光伏并网装机容量6万千瓦,累计并网装机达到30万千瓦。",
+        "细颗粒物(PM2.5)平均浓度为30微克/立方米,同比下降10%;可吸入颗粒物(PM10)平均浓度为50微克/立方米。"
+        "今年以来,全县新建改造污水管网60公里,截至9月底,累计建成城乡污水管网900公里。",
+        "全县300辆公交车中,新能源公交车已有270辆。",
+        "学有所教更暖心",
+        "前三季度,全县新建、改扩建学校8所,共新增学位6000个。新建学校中,小学1所、初中1所、幼儿园2所。"
+        "从学段看,新增小学学位2700个、初中学位1800个、幼儿园学位1500个。全县现有幼儿园50所。"
+        "全县50所幼儿园中,普惠性幼儿园45所。",
+        "城市更新有温度",
+        "新增停车泊位中,新建立体停车库5处,提供泊位1500个。",
+        "前三季度,全县重点人群家庭医生签约率达到80%,比上年同期提高4个百分点。",
+    ]
+)
+
+
+@pytest.fixture(scope="module")
+def county(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: ignore[no-untyped-def]
+    return _built(tmp_path_factory, model, "bailu-2024-q3.txt", SECTIONS)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("截至9月底,白鹭县重点工程距年度计划投资还差30亿元", "supported", "120亿元 − 90亿元 = 30亿元"),
+        ("截至9月底,白鹭县重点工程距年度计划投资还差不到20亿元", "contradicted", "120亿元 − 90亿元 = 30亿元"),
+        ("白鹭县重点工程计划总投资是年度计划投资的2.5倍", "supported", "300亿元 ÷ 120亿元"),
+        ("白鹭县重点工程去年同期完成投资约80亿元", "supported", "90亿元 ÷ (1 + 12.5%) = 80亿元"),
+        ("白鹭县现有幼儿园中,普惠性幼儿园占比达到九成", "supported", "45所 ÷ 50所"),
+        ("白鹭县新增学位中,小学学位占比超过四成", "supported", "2700个 ÷ 6000个"),
+        ("白鹭县清运的生活垃圾中,厨余垃圾和可回收物以外的部分约6.5万吨", "supported", "10万吨 − 2万吨 − 1.5万吨"),
+        ("前三季度,白鹭县平均每月淘汰老旧柴油货车50辆", "supported", "450辆 ÷ 前三季度(9个月) = 50辆"),
+        ("前三季度,白鹭县平均每月淘汰老旧柴油货车超过80辆", "contradicted", "450辆 ÷ 前三季度(9个月)"),
+        ("白鹭县新建的立体停车库平均每处提供泊位300个", "supported", "1500个 ÷ 5处 = 300个"),
+        ("白鹭县300辆公交车中,还有30辆不是新能源车", "supported", "300辆 − 270辆 = 30辆"),
+        ("去年同期,白鹭县重点人群家庭医生签约率约为76%", "supported", "80% − 4个百分点 = 76%"),
+        ("年初,白鹭县分布式光伏并网装机容量为24万千瓦", "supported", "30万千瓦 − 6万千瓦 = 24万千瓦"),
+        ("今年以前,白鹭县已建成的城乡污水管网约840公里", "supported", "900公里 − 60公里 = 840公里"),
+        ("白鹭县PM10平均浓度比PM2.5高出20微克/立方米", "supported", "50微克 − 30微克 = 20微克"),
+        ("去年前三季度,白鹭县PM2.5平均浓度不到30微克/立方米", "contradicted", "30微克 ÷ (1 − 10%)"),
+        ("去年同期,白鹭县重点人群家庭医生签约率约为85%", "contradicted", "80% − 4个百分点 = 76%"),
+    ],
+)
+def test_relations_of_a_signed_article_with_sections(county: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    _checked(county, claim, verdict, arithmetic)
+
+
+def test_section_headings_keep_their_article_and_its_place(county: QA) -> None:
+    """「碧水蓝天更可感」 heads a section of the 白鹭县 report: its figures are still 白鹭县's."""
+    assert len(county.index.articles) == 1
+    result = county.verify("白鹭县累计并网装机达到30万千瓦")
+    assert result.verdict == "supported", [figure_line(f) for f in result.figures]
+
+
+def test_the_rest_by_level_is_never_a_named_levels_figure(county: QA) -> None:
+    """村级河长 is neither 县级 nor 镇级: 「不到300名」 is never confirmed by 「县级河长20名」."""
+    result = county.verify("白鹭县的村级河长不到300名")
+    assert result.verdict != "supported", [figure_line(f) for f in result.figures]
+
+
+def test_a_difference_with_the_wholes_own_part_loosely_named_is_not_judged(county: QA) -> None:
+    """「为厨余的垃圾比可回收物多」 is not 「清运量…其中…可回收物」 less its part: 未找到, never 不一致."""
+    result = county.verify("白鹭县分出为厨余的垃圾量比可回收物多0.5万吨")
+    assert result.verdict != "contradicted", [figure_line(f) for f in result.figures]
+
+
+def test_counts_in_chu_and_ci_and_capacity_in_wan_kilowatts() -> None:
+    assert [(f.value, f.unit) for f in parse("新建立体停车库5处,巡河3.6万余次,装机6万千瓦")] == [
+        (5, "处"),
+        (36000, "次"),
+        (60000, "千瓦"),
+    ]
+    assert [f.unit for f in parse("发电量1200千瓦时")] == ["千瓦时"]
+    assert all(f.unit != "处" for f in parse("3处理"))
+
+
+def test_a_clause_counted_with_the_next_stays_one_claim() -> None:
+    """「算上将投用的3所,…将达到15所」 is one sum, not two figures checked alone."""
+    claims = split_claims("算上秋季开学前将投用的3所,全县今年投用的学校将达到15所。")
+    assert len(claims) == 1
