@@ -28,7 +28,7 @@ from .lookup import (
     report,
 )
 
-COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "项", "条", "部", "辆", "台", "处", "")
+COUNT_UNITS = ("人次", "人", "户", "家", "所", "个", "名", "座", "套", "项", "条", "部", "辆", "台", "处", "张", "")
 
 
 def _count_and_total(ctx: Context, fig: Figure, who: str, among: tuple[str, ...]) -> list[Found] | None:

@@ -51,6 +51,7 @@ _NEGATED = re.compile("未(?!超过|满|达到|来|成年)|没有|尚无")  # (�
 _NEGATED_AFTER = re.compile(
     r"[\u4e00-\u9fff]{0,6}?(?:仍|尚|还)?(?:未(?!超过|满|达到|来|成年)|没有|不是)"
 )  # 「4400名学生未参与」
+_ONE_LIST = re.compile(r"[,,、和及]?")  # the mark between two items of a list
 _QUOTED = re.compile('“[^”]{0,30}”|「[^」]{0,30}」|"[^"]{0,30}"')  # a name in quotation marks
 # Writers' abbreviations, read as the articles' words.
 _SYNONYMS = {"GDP": "地区生产总值", "gdp": "地区生产总值", "社零": "社会消费品零售"}
@@ -170,6 +171,8 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         terms = frozenset(bigrams(lead if len(lead) >= 4 else lead + trail))
         full = frozenset(bigrams(lead + trail))
         generic = is_generic(lead)
+        if not previous and i == 0:  # 「青石镇森林覆盖率最高,达78.2%」: the clause before names it
+            previous = _clause_before(text, start)
         terms, full = _inherited(
             _Said(lead, trail, text[prev_end : fig.start], fig.unit),
             terms,
@@ -202,6 +205,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
         marks = marks_of(_QUOTED.sub("", text[start:end]))  # 「“龙城英才计划”邀请赛」 is no plan
         if generic and previous:  # 「存款余额1428.6亿元,比年初增加113.5亿元」: the 存款's increase
             marks |= {m for m in previous_marks if not marks & set(next(g for g in CONTRASTS if m in g))}
+        part = _a_part(text, start, fig, figures[i - 1] if i else None, bool(out) and out[-1].part)
         out.append(
             Subject(
                 terms,
@@ -216,7 +220,7 @@ def subjects(text: str, figures: list[Figure]) -> list[Subject]:
                 direction,
                 side,
                 shared | _whole_of_part(text, fig, figures[:i], out),  # an operand's words may name its whole
-                "其中" in text[start : fig.start],
+                part,
                 bool(_NEGATED.search(text[start : fig.start]) or _NEGATED_AFTER.match(text[fig.end : end])),
             )
         )
@@ -265,6 +269,28 @@ def _inherited(
     if _MEASURE_ONLY.match(lead):  # 「…重大项目86个,计划总投资412.6亿元,年度计划投资158亿元」: theirs
         return terms, full | previous_full
     return terms, full
+
+
+def _clause_before(text: str, start: int) -> frozenset[str]:
+    """The words of the clause before ``start`` that names a thing and says how it fares
+    (「青石镇森林覆盖率最高,」), or none."""
+    clause = re.search(r"([^,,;;:。!?()\d]{4,24})[,,]$", text[:start])
+    return frozenset(bigrams(clause.group(1))) if clause and _FARES.search(clause.group(1)) else frozenset()
+
+
+_FARES = re.compile("(?:最高|最低|最多|最少|最大|最快|领先|居首|第一)$")  # 「…最高,达78.2%」
+
+
+def _a_part(text: str, start: int, fig: Figure, before: Figure | None, before_part: bool) -> bool:
+    """A part after 「其中」, and each after it in its list (「其中职工医保…12.9亿元,居民医保…5.8亿元」)."""
+    if "其中" in text[start : fig.start]:
+        return True
+    return (
+        before is not None
+        and before_part
+        and before.unit == fig.unit
+        and bool(_ONE_LIST.fullmatch(text[before.end : start]))
+    )
 
 
 def _whole_of_part(text: str, fig: Figure, before: list[Figure], subs: list[Subject]) -> frozenset[str]:

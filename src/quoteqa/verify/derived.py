@@ -27,6 +27,7 @@ from .wording import (
     SUM,
     Relation,
 )
+from .wording import MEASURE as _MEASURE
 from .wording import SEP as _SEP
 from .wording import SHARE as SHARE  # read in shares.py; named here with the other relations
 from .wording import TRAILING as _TRAILING
@@ -34,6 +35,7 @@ from .wording import Around as _Around
 from .wording import around as _around
 from .wording import between as _between
 from .wording import clean as _clean
+from .wording import with_noun as _with_noun
 
 _START = re.compile(
     r"(?<![比较])(?:(?:今年|本年)?(?:年初|此前|之前|以前|原有|原来|期初|起初)(?:时)?|(?:上年|去年)[末底])"
@@ -155,7 +157,9 @@ def _sum(at: _Around) -> Relation | None:
     head = round(sum(len(p) for p in items[:-1]) / (len(items) - 1))
     last = items[-1].removesuffix("的")  # 「新开工和基本建成的」: no noun shared
     shared = last[head:] if len(last) > head + 1 else ""
-    noun = shared_noun + _clean(_VERB.sub("", at.lead[m.end() :]))  # 「合计实现规上工业总产值」: each one's
+    after_sum = _FOR_PLACE.sub("", _VERB.sub("", at.lead[m.end() :]))  # 「共为松陵区新增医疗床位」: 新增医疗床位
+    noun = shared_noun + _clean(after_sum)  # 「合计实现规上工业总产值」: each one's
+    items = [_WHEN_AFTER.sub("", p) or p for p in items]  # 「区中医医院康复楼上半年」: when is the claim's
     words = [_clean(p) + (shared if not p.endswith(shared) else "") for p in items[:-1]] + [_clean(items[-1])]
     modified, _, after = last.rpartition("的")
     if modified and len(after) >= 2 and not any("的" in p for p in items[:-1]):  # 「新开通和优化调整的城乡公交线路」
@@ -173,6 +177,10 @@ def _sum(at: _Around) -> Relation | None:
 
 # A group the claim counts without listing it (「三大主导产业」, 「两个板块」): the report lists it.
 GROUP = re.compile(r"([两二三四五六七八九十])(?:大|个|类)([\u4e00-\u9fff]{0,4}?(?:产业|板块|行业|领域|集群|园区))")
+_FOR_PLACE = re.compile(  # 「共为松陵区新增…」: for whom, not what
+    r"^(?:为|给|在)?(?:全区|全县|全市|全镇|[\u4e00-\u9fff]{2}(?:区|县|镇))(?=新增|新建|提供|增加|完成|实现)"
+)
+_WHEN_AFTER = re.compile("(?:今年|上半年|前三季度|一季度|全年)$")
 _SUM_ONLY = re.compile("合计|加起来|加在一起|相加|之和")  # words that only ever add (not 共, 累计)
 
 
@@ -341,28 +349,6 @@ def _difference(at: _Around) -> Relation | None:
 _MORE_DONE = re.compile(
     r"^(.*?)(?<!占)比(.{2,12}?)(多|少)((?:完成|实现|增加|投入|接待|建成|新增)[\u4e00-\u9fff]{1,4}?)了?(?:约|近|超过|逾)?$"
 )
-
-
-def _with_noun(other: str, first: str) -> str:
-    """The second subject of a comparison with the measure the first names after the word they share
-    (「生物医药产业产值增速比新材料产业高」: 新材料产业 → 新材料产业产值增速)."""
-    for size in (3, 2):
-        tail = other[-size:]
-        at = first.find(tail) if len(other) > size else -1
-        if at > 0 and first[at + size :] and not other.endswith(first[at + size :]):
-            return other + first[at + size :]
-    named = re.match(r"^.*?[A-Za-z][A-Za-z0-9.]*(?=[\u4e00-\u9fff])", first)
-    if named and re.fullmatch(r"[A-Za-z][A-Za-z0-9.]*", other):  # 「PM10平均浓度比PM2.5高」: PM2.5平均浓度
-        return other + first[named.end() :]
-    measure = _MEASURE.search(first)  # 「新能源产业产值增速比规上工业整体高」: 规上工业产值增速
-    other = re.sub("(?:的)?(?:整体|总体)$", "", other) if measure and measure.group(0) else other
-    if measure and measure.group(0) and not _MEASURED.search(other):
-        return other + measure.group(0)
-    return other
-
-
-_MEASURED = re.compile("产值|增加值|收入|投资|额|增速|增幅|总量|规模|数量|人数|率")
-_MEASURE = re.compile(r"(?:产值|增加值|营业收入|收入|投资|零售额|销售额|进出口额|出口额|进口额)?(?:增速|增幅)?$")
 
 
 _LESS = re.compile(r"(?:少|低|慢|减少)(?:了|出)?(?:约|近|超过|逾)?$|低于|少于|慢于")

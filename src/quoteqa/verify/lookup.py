@@ -238,6 +238,7 @@ def find(
     """The articles' figure of ``words`` (a change, 「增长10.68%」, when ``change``), or why there is
     none: "missing" or "unclear" (two subjects as close with different values, unless one of them
     is in a sentence of ``near``, where the other operands are)."""
+    everywhere = _WHERE.match(TIME.sub("", words))  # 「全县森林覆盖率」 beside a town's, 「青石镇的…」 beside 全县's
     words = ctx.without_place(TIME.sub("", words))  # 「澄江区目前中小学」: what is counted, not where or when
     words = (
         re.sub(r"^的|(?:的)?数量$|(?<=[\u4e00-\u9fff]{2})(?<![总指系倍次户人])数$", "", words) or words
@@ -279,12 +280,29 @@ def find(
         best = beside[0]
     elif len({o[2].value for o in then}) == 1:  # 「前三季度…接待游客」: not the 国庆假期's
         best = then[0]
+    elif everywhere and (said := _said_of_all(ctx, close, everywhere.group(0))):
+        best = said[0]
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
         plain = _plainest(close, probed[1], ctx.index)
         if plain is None:
             return "unclear"
         best = plain  # 「全年接待游客1260万人次」, not 「竹海景区接待游客286万人次」
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
+
+
+_WHERE = re.compile("全区|全县|全市|全镇|[\u4e00-\u9fff]{2}(?:镇|乡|街道)")
+
+
+def _said_of_all(ctx: Context, close: list[Option], everywhere: str) -> list[Option]:
+    """The close options whose clause says 「全县」 (or 全区…) as the operand does, or whose sentence
+    names the town it names (「青石镇森林覆盖率最高,达78.2%」), when they are of one value."""
+    town = not everywhere.startswith("全")
+    said = [
+        o
+        for o in close
+        if everywhere in (ctx.index.sentences[o[1].sentence].text if town else clause_before(ctx.index, o))
+    ]
+    return said if len({o[2].value for o in said}) == 1 else []
 
 
 def clause_before(index: Index, option: Option) -> str:
@@ -390,8 +408,11 @@ def _within(text: str) -> frozenset[str]:
 def _topic(text: str) -> frozenset[str]:
     """The words of a sentence's opening clause when it holds no figure (「家庭医生签约服务扩面提质,」), or
     the whole of its 「X中,」 opening (「536家规上工业企业中,」: 规上工业企业)."""
-    opening = re.match(r"([^,,;;:。\d]{4,20})[,,::]", text)
+    opening = re.match(r"([^,,;;:。\d]{4,32})[,,::]", text)
     words = frozenset(bigrams(opening.group(1))) if opening else frozenset()
+    # and a clause without a figure that opens on the next (「5月,区人民医院新院区正式启用,开放床位300张」)
+    started = re.search(r"(?:^|[,,::])([^,,;;:。\d]{4,32}?)(?:正式|建成|全面)?(?:启用|投用|开业|开通|运营)[,,]", text)
+    words |= frozenset(bigrams(started.group(1))) if started else frozenset()
     among = re.match(r"(?:[^,,;;:。\d]{4,20}[,,])?([^,,;;:。]{4,24}?)中[,,]", text)  # 「536家规上工业企业中,」
     return words | (frozenset(bigrams(re.sub(r"^.*\d+(?:\.\d+)?[^\d]", "", among.group(1)))) if among else frozenset())
 

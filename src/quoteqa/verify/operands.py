@@ -184,12 +184,14 @@ def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     counts = first[0].unit in COUNT_UNITS  # 「市场主体1.86万户…新登记企业6240家」: counts of things alike
     unit = "" if counts else first[0].unit
     alike = lambda f, s: not counts or (f.unit in COUNT_UNITS and (f.unit in _PEOPLE) == people)  # noqa: E731
-    second = find(ctx, "后者", words[1], unit, alike)
+    second = (
+        find(ctx, "后者", words[1], unit, alike) if not _NOT_A_KIND.match(ctx.without_place(words[1])) else "missing"
+    )
     if second == "unclear" and (kind_of := _subjects(ctx, [first])):
         like = lambda f, s: alike(f, s) and (s.cumulative, s.added) == (kind_of[0].cumulative, kind_of[0].added)  # noqa: E731
         second = find(ctx, "后者", words[1], unit, like)
     if isinstance(second, str):  # 「是进口额的2倍多」, 「是新能源产业其余部分的6倍多」: of the rest of a whole
-        return _of_the_rest(ctx, words[1], first) or second
+        return _of_the_rest(ctx, words[1], first, words[0]) or second
     return all_found([first, second])
 
 
@@ -271,10 +273,10 @@ def _running_after(ctx: Context, added: Found) -> Found | None:
 _MOVED_TO = re.compile("(?:提高|上升|提升|增加|下降|降低|回落|减少)[到至]")  # 「由67.3%提高到78.2%」
 
 
-def _of_the_rest(ctx: Context, words: str, first: Found) -> list[Found] | str:
+def _of_the_rest(ctx: Context, words: str, first: Found, first_words: str = "") -> list[Found] | str:
     """The first operand, the whole and the part a ratio's second operand is the rest of ("" when
     its words name no rest); the part may be the first itself."""
-    rest = _rest_of(ctx, words, first)
+    rest = _rest_of(ctx, words, first) or _not_of(ctx, words, first, first_words)
     if not rest:
         return ""
     whole, part = all_found([first, rest[0]]), all_found(rest[1:])
@@ -290,6 +292,24 @@ def _rest_of(ctx: Context, words: str, first: Found) -> list[Found | str]:
     rest = re.search("其余|其他|剩下|剩余", words)
     if rest and rest.start() >= 2:  # the whole is more than its part, the first
         return [find(ctx, "总数", words[: rest.start()], unit, lambda f, s: f.value > first[0].high), first]
+    return []
+
+
+_NOT_A_KIND = re.compile("非[\u4e00-\u9fff]{2}")  # 「非护理型床位」: the rest of a whole, never a figure of 护理型
+
+
+def _not_of(ctx: Context, words: str, first: Found, first_words: str) -> list[Found | str]:
+    """The whole and the part that 「非护理型床位」 is the rest of, beside 「护理型床位数」: the first's
+    words without the kind it says (养老机构床位) less the first."""
+    m = re.fullmatch("非([\u4e00-\u9fff]{2,12})", ctx.without_place(words))
+    named = m.group(1) if m else ""
+    base = re.sub("数$", "", ctx.without_place(first_words))
+    for cut in range(len(named) - 2, 0, -1):  # the noun is its last two characters or more (床位)
+        kind, noun = named[:cut], named[cut:]
+        if base.endswith(kind + noun) and len(base) > len(kind + noun):
+            whole_words = base[: -len(kind + noun)] + noun  # 「养老机构护理型床位」: 养老机构床位
+            bigger = lambda f, s: f.value > first[0].high and f.unit == first[0].unit  # noqa: E731
+            return [find(ctx, "总数", whole_words, first[0].unit, bigger), first]
     return []
 
 

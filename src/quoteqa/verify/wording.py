@@ -155,3 +155,34 @@ def imports_apart(words: str) -> tuple[str, str] | None:
     if not re.search("(?<!进出)进口", words):
         return None
     return words.replace("进口", "进出口"), words.replace("进口", "出口")
+
+
+def with_noun(other: str, first: str) -> str:
+    """The second subject of a comparison with the measure the first names after the word they share
+    (「生物医药产业产值增速比新材料产业高」: 新材料产业 → 新材料产业产值增速)."""
+    for size in (3, 2):
+        tail = other[-size:]
+        at = first.find(tail) if len(other) > size else -1
+        if at > 0 and first[at + size :] and not other.endswith(first[at + size :]):
+            return other + first[at + size :]
+    place = re.match(r"^(?:[\u4e00-\u9fff]{2}(?:县|区|市|镇|乡|街道))+(?:的)?", first)
+    if place and len(first) > place.end() + 1:  # 「青石镇的森林覆盖率比溪口街道高」: 溪口街道森林覆盖率
+        if re.fullmatch(r"[\u4e00-\u9fff]{2}(?:县|区|市|镇|乡|街道)", other):
+            return other + first[place.end() :]
+        whole = re.fullmatch(r"(全县|全区|全市|全镇)?(?:的)?(平均水平|平均|整体水平|总体水平|整体)?", other)
+        if whole and (whole.group(1) or whole.group(2)):
+            return (whole.group(1) or "全县") + first[place.end() :]  # 「高出全县平均水平」: 全县森林覆盖率
+    named = re.match(r"^.*?[A-Za-z][A-Za-z0-9.]*(?=[\u4e00-\u9fff])", first)
+    if named and re.fullmatch(r"[A-Za-z][A-Za-z0-9.]*", other):  # 「PM10平均浓度比PM2.5高」: PM2.5平均浓度
+        return other + first[named.end() :]
+    measure = MEASURE.search(first)  # 「新能源产业产值增速比规上工业整体高」: 规上工业产值增速
+    other = re.sub("(?:的)?(?:整体|总体)$", "", other) if measure and measure.group(0) else other
+    if measure and measure.group(0) and not _MEASURED.search(other):
+        return other + measure.group(0)
+    return other
+
+
+_MEASURED = re.compile("产值|增加值|收入|投资|额|增速|增幅|总量|规模|数量|人数|率")
+
+
+MEASURE = re.compile(r"(?:产值|增加值|营业收入|收入|投资|零售额|销售额|进出口额|出口额|进口额)?(?:增速|增幅)?$")
