@@ -29,7 +29,8 @@ SECTIONS = "\n\n".join(
         "全县现有县、镇、村三级河长500名,其中县级河长20名、镇级河长100名,各级河长累计巡河3.6万余次。",
         "今年以来,全县淘汰老旧柴油货车450辆。全县新增分布式光伏并网装机容量6万千瓦,累计并网装机达到30万千瓦。",
         "细颗粒物(PM2.5)平均浓度为30微克/立方米,同比下降10%;可吸入颗粒物(PM10)平均浓度为50微克/立方米。"
-        "今年以来,全县新建改造污水管网60公里,截至9月底,累计建成城乡污水管网900公里。",
+        "今年以来,全县新建改造污水管网60公里,截至9月底,累计建成城乡污水管网900公里。"
+        "分区域看,东湖镇新建改造25公里,城关街道20公里。",
         "全县300辆公交车中,新能源公交车已有270辆。",
         "学有所教更暖心",
         "前三季度,全县新建、改扩建学校8所,共新增学位6000个。新建学校中,小学1所、初中1所、幼儿园2所。"
@@ -77,6 +78,7 @@ def county(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: igno
         ("白鹭实验小学提供的学位比白鹭第二初级中学多420个", "supported", "1620个 − 1200个 = 420个"),
         ("白鹭县东湖镇的森林覆盖率比城关街道高出35个百分点", "supported", "达75% − 40% = 35个百分点"),
         ("东湖镇的森林覆盖率高出全县平均水平15个百分点", "supported", "达75% − 达到60% = 15个百分点"),
+        ("东湖镇和城关街道两地今年新建改造的污水管网加起来45公里", "supported", "25公里 + 20公里 = 45公里"),
         ("东湖镇的森林覆盖率高出全县平均水平25个百分点", "contradicted", "达75% − 达到60% = 15个百分点"),
         ("县人民医院新院区开放床位数是县中医医院康复楼新增床位的2.5倍", "supported", "200张 ÷ 80张 = 2.5倍"),
         ("县人民医院新院区和县中医医院康复楼共为白鹭县新增医疗床位280张", "supported", "200张 + 80张 = 280张"),
@@ -123,3 +125,30 @@ def test_a_clause_counted_with_the_next_stays_one_claim() -> None:
     """「算上将投用的3所,…将达到15所」 is one sum, not two figures checked alone."""
     claims = split_claims("算上秋季开学前将投用的3所,全县今年投用的学校将达到15所。")
     assert len(claims) == 1
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "source"),
+    [
+        ("东湖镇今年新建改造污水管网约25公里", "supported", "25公里"),
+        ("东湖镇今年新建改造污水管网60公里", "contradicted", "25公里"),  # the county's 60公里 is not the town's
+    ],
+)
+def test_a_towns_figure_is_its_own_never_the_countys(county: QA, claim: str, verdict: str, source: str) -> None:
+    result = county.verify(claim)
+    assert result.verdict == verdict, [figure_line(f) for f in result.figures]
+    assert [f.source for f in result.figures] == [source]
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict", "arithmetic"),
+    [
+        ("武进17个国考断面中15个达到优Ⅲ,占比接近九成", "supported", "15个 ÷ 17个"),
+        ("武进17个国考断面中15个达到优Ⅲ,占比超过九成", "contradicted", "15个 ÷ 17个"),
+        ("新能源汽车及核心零部件产业产值在武进新能源产业产值中的比重超过八成", "supported", "921亿元 ÷ 1072亿元"),
+        ("新能源汽车及核心零部件产业产值在武进新能源产业产值中的比重不足七成", "contradicted", "921亿元 ÷ 1072亿元"),
+    ],
+)
+def test_a_share_said_after_its_part_and_whole_or_of_a_whole(qa: QA, claim: str, verdict: str, arithmetic: str) -> None:
+    """「17个…中15个…,占比接近九成」 and 「A在B中的比重」 on the bundled articles."""
+    _checked(qa, claim, verdict, arithmetic)

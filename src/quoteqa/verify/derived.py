@@ -120,7 +120,9 @@ def _start(at: _Around) -> Relation | None:
     if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
         bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
         more = (len(at.subject) < 4 or bare) and _clean(at.trail) not in at.subject
-        return Relation(START, (at.subject + (_clean(at.trail) if more else ""),))
+        done = _DONE_THIS_YEAR.search(at.before)  # 「今年改造之前,」: what was 改造 this year was added
+        subject = at.subject + (_clean(at.trail) if more else "")
+        return Relation(START, (subject, done.group(1)) if done else (subject,))
     framed = re.search(r"([^,,;;]*?)(?<![目此以之年提])前[,,]", at.before)  # 「…开通前,A约38公里,B27座」: both
     if framed and at.unit not in ("%", "百分点"):  # 「今年新增2家上市企业前,武进的上市企业为48家」
         what = _FRAME_VERB.sub("", _clean(framed.group(1)))  # 「新建道路通车前」: what was added is 新建道路
@@ -128,6 +130,9 @@ def _start(at: _Around) -> Relation | None:
     return None
 
 
+_DONE_THIS_YEAR = re.compile(  # 「今年改造之前,」, 「今年新挂牌之前,」: what was done this year is what was added
+    r"(?:^|[,,])(?:今年|年内)(?:新)?((?:改造|建成|新建|挂牌|完成|认定|创建)[\u4e00-\u9fff]{0,6}?)(?:之前|以前)[,,]$"
+)
 _FRAME_VERB = re.compile("(?:陆续|全部|正式)?(?:通车|开通|投用|投入使用|运营|开业|建成)$")
 _NEW_THING = re.compile("新(?:建|增|开通|开工)[\u4e00-\u9fff]{2,8}$")
 
@@ -191,11 +196,14 @@ def _counted_apart(listed: str) -> tuple[str, str]:
     if m is None or not _LIST.search(listed[: m.start()]):
         return listed, ""
     rest = _clean(_HERE_AND_NOW.sub("", listed[m.end() :]))
-    return listed[: m.start()], "" if _HERE_AND_NOW.fullmatch(listed[m.end() :] or "今年") else rest
+    items = listed[: m.start()]
+    if town := re.match("[两二三四五六七八九十](镇|街道|乡)", m.group(0)):  # 「白沙、龙潭两镇」: 白沙镇、龙潭镇
+        items = re.sub(f"([\u4e00-\u9fff]{{2}})(?<!{town.group(1)})(?=[、和与及]|$)", r"\1" + town.group(1), items)
+    return items, "" if _HERE_AND_NOW.fullmatch(listed[m.end() :] or "今年") else rest
 
 
 _COUNT_PHRASE = re.compile(
-    r"[两二三四五六七八九十](?:个|大|类|项|者|家|所)[\u4e00-\u9fff]{0,8}?(?:的|$|(?=上半年|今年|前三季度|全年))"
+    r"[两二三四五六七八九十](?:个|大|类|项|者|家|所|镇|地|街道|乡)[\u4e00-\u9fff]{0,8}?(?:的|$|(?=上半年|今年|前三季度|全年))"
 )
 # 「两项合计」, 「三者加起来」: how many items the claim adds.
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")

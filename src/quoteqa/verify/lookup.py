@@ -130,8 +130,15 @@ class Context:
 
     def claim_place(self) -> str:
         """The place a claim begins with (「上半年示范区…」: 示范区), when the articles name it so."""
-        named = re.match(r"([\u4e00-\u9fff]{2})" + ZONE, TIME.sub("", normalized(self.claim)))
-        return named.group(0) if named and named.group(1) in place_names(self.index) else ""
+        said = TIME.sub("", normalized(self.claim))
+        named = re.match(
+            r"([\u4e00-\u9fff]{2})" + ZONE + "(?![、和与及])", said
+        )  # 「青石镇、白沙镇…」: a list of places
+        if not named or named.group(1) not in place_names(self.index):
+            return ""
+        reported = set(article_places(self.index).values())
+        inside = named.group(0).endswith("镇") and reported and named.group(1) not in reported
+        return "" if inside else named.group(0)  # 「青石镇…」 in a county's report: a town of it, not the county
 
     def without_place(self, words: str) -> str:
         """``words`` without a place at their start (澄江区, 武进全区; after 累计 or 新增 too): what
@@ -290,6 +297,16 @@ def find(
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
 
 
+_BY_PLACE = re.compile(r"[分从](?:区域|地区|镇|乡镇|镇街|镇\(街道\)|街道|板块|片区)(?:来)?看[,,]")  # 「分区域看,」
+
+
+def _said_before(index: Index, sid: int) -> frozenset[str]:
+    """The words of the sentence before ``sid`` in its paragraph (what a breakdown breaks down)."""
+    if sid == 0 or index.sent_para[sid - 1] != index.sent_para[sid]:
+        return frozenset()
+    return frozenset(bigrams(normalized(index.sentences[sid - 1].text)))
+
+
 _WHERE = re.compile("全区|全县|全市|全镇|[\u4e00-\u9fff]{2}(?:镇|乡|街道)")
 
 
@@ -371,13 +388,16 @@ def held_options(
     for rank_no, (scored, figs, subs) in enumerate(sources):
         text = index.sentences[scored.sentence].text if index is not None else ""
         topic = _topic(text) if index is not None else frozenset()
+        # 「分区域看,青石镇新建改造14.8公里,白沙镇12.3公里」: the places' figures count what the sentence before counts
+        broken = _said_before(index, scored.sentence) if index is not None and _BY_PLACE.match(text) else frozenset()
         within = _within(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
         narrowed = MARK_PENALTY if within and not within & subj.terms else 0.0
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
             own = subj.terms & (src_subj.full | src_subj.shared)
-            held = len(own | (subj.terms & topic if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
+            said = topic | broken
+            held = len(own | (subj.terms & said if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」, 「交通类项目」 not all 项目
             if src_subj.shared and not src_subj.terms & subj.terms:

@@ -39,6 +39,8 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
         mine, theirs = claim_subject.marks & set(group), source_subject.marks & set(group)
         if mine and theirs and not mine & theirs:
             return False
+    if _other_place(claim_subject, source_subject):
+        return False  # 「青石镇新建改造污水管网」 is not 「全县新建改造污水管网86.4公里」, nor 白沙镇's
     if claimed.unit == "%" and claim_subject.rate != source_subject.rate:
         return False  # 「增速提高0.9%」 means points, or nothing checkable
     if claimed.unit == "百分点" and not claim_subject.rate:
@@ -53,6 +55,26 @@ def compatible(claimed: Figure, claim_subject: Subject, source: Figure, source_s
     if unit in _STRICT_UNITS or other in _STRICT_UNITS:
         return unit == other
     return unit == other or not unit or not other
+
+
+_NO_TOWN = frozenset(
+    ("城镇", "乡镇", "村镇", "集镇", "全镇", "小镇", "市镇", "重镇", "强镇", "名镇", "各镇", "该镇", "本镇")
+)
+_COUNTY_WIDE = frozenset(("全县", "全区", "全市"))
+
+
+def _towns(terms: frozenset[str]) -> frozenset[str]:
+    street = "街道" in terms  # 「溪口街道」: 口街
+    return frozenset(t for t in terms if (t[-1] in "镇乡" or (street and t[-1] == "街")) and t not in _NO_TOWN)
+
+
+def _other_place(claim: Subject, source: Subject) -> bool:
+    """Whether a claim names a town (「青石镇…」) and the source figure is of another town or of the
+    whole county (「全县…」)."""
+    mine = _towns(claim.terms)
+    if not mine or mine & source.full:
+        return False
+    return bool(_towns(source.full)) or bool(_COUNTY_WIDE & source.full)
 
 
 _ALIKE = {"名": "人"}  # 「2000名居民」 and 「居民26.4万人」 count the same people

@@ -237,7 +237,7 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
         ]
         added = ctx.operand("新增", total[1], done[0]) if len(done) == 1 else added
     if isinstance(added, str) and not isinstance(total, str):  # 「新建改造污水管网86.4公里,…累计建成…1327公里」
-        added = _added_before(ctx, total) or added
+        added = _added_before(ctx, total, framed) or added
     if isinstance(added, str) and not isinstance(total, str):  # 「新增家庭农场86家、农民专业合作社24家」
         smaller = lambda f, s: not s.cumulative and not s.change and f.value < total[0].low  # noqa: E731
         beside = find(ctx, "新增", "新增" + head, unit, smaller, near=frozenset({total[1].sentence}))
@@ -245,16 +245,22 @@ def _start_operands(ctx: Context, words: str, unit: str, framed: str = "") -> li
     return all_found([total, added])
 
 
-def _added_before(ctx: Context, total: Found) -> Found | None:
+def _added_before(ctx: Context, total: Found, framed: str = "") -> Found | None:
     """The one figure of what was added that comes before a running total in its sentence, in its
-    unit and smaller (the running total's report of this year's work)."""
+    unit and smaller (the running total's report of this year's work), its parts aside; what the
+    claim's frame does (「今年改造之前」: 「完成农村户厕改造3860户」) is what was added too."""
     operand, scored = total
     figs, subs = sentence_figures(ctx.index, scored.sentence)
-    before = [(f, s) for f, s in zip(figs, subs, strict=True) if f.end <= operand.at and f.unit == operand.unit]
+    text = ctx.index.sentences[scored.sentence].text
+    before = [
+        (f, s) for f, s in zip(figs, subs, strict=True) if f.end <= operand.at and f.unit == operand.unit and not s.part
+    ]
     if len(before) != 1:
         return None  # 「新增家庭农场30家、农民专业合作社10家,累计分别达到…」: whose is whose is the list's
     fig, subj = before[0]
-    added = subj.added and not subj.cumulative and not subj.change and fig.value < operand.low
+    verb = re.sub("^(?:今年|年内|上半年|前三季度|新)", "", framed)[-2:]
+    done = subj.added or (len(verb) == 2 and verb in re.split("[,,;;]", text[: fig.start])[-1])
+    added = done and not subj.cumulative and not subj.change and fig.value < operand.low
     return ctx.operand("新增", scored, fig) if added else None
 
 

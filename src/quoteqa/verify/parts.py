@@ -190,6 +190,9 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
             near = frozenset(k for k in range(sid - 3, sid + 1) if ctx.index.sent_para[k] == ctx.index.sent_para[sid])
             in_unit = unit or part[0].unit  # 「龙头企业销售收入」: 146.5亿元, not the 64家 beside it
             whole = find(ctx, "总数", whole_words, in_unit, lambda f, s: same_value(f, s) and not s.part, near=near)
+            if whole == "unclear" and not ADDED.search(whole_words):  # 「公共充电桩中」: 现有3150个, not 新建1270个
+                held = lambda f, s: same_value(f, s) and not s.part and not s.added  # noqa: E731
+                whole = find(ctx, "总数", whole_words, in_unit, held, near=near)
     return whole
 
 

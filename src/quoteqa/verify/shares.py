@@ -43,6 +43,10 @@ def share(at: _Around) -> Relation | None:
         return Relation(SHARE, (whole, part), statable=True)
     if whole := among(at.lead):
         return Relation(SHARE, (_clean(whole), _clean(at.trail)), statable=True)
+    if _SHARE_ALONE.fullmatch(at.lead) and (said := _COUNTED_AMONG.search(at.before)):  # 「17个…中15个…,占比接近」
+        return Relation(SHARE, (_clean(said.group(1)), _clean(said.group(2))), statable=True)
+    if named := _IN_WHOLE.match(at.lead):  # 「A在B中的比重不足」: A of B
+        return Relation(SHARE, (_clean(named.group(2)), _clean(named.group(1))), statable=True)
     if named := _PART_OF_TOTAL.match(at.lead):  # 「新开工项目不到重大项目总数的五分之一」: 不到 bounds it
         return Relation(SHARE, (_clean(named.group(3)), _clean(named.group(1))), True, hedge=named.group(2))
     if of_total := _OF_TOTAL.match(at.lead):  # 「已完成的民生实事项目还不到总数的一半」: 完成 of 民生实事项目
@@ -69,6 +73,13 @@ def share(at: _Around) -> Relation | None:
     return None
 
 
+_SHARE_ALONE = re.compile(r"(?:其)?(?:占比|所占比例|所占比重|比例|比重)(?:为|达到|达|约|近|接近|超过|不到|不足)*")
+_COUNTED_AMONG = re.compile(
+    r"([^,,;;]{2,30}?)中(?:有)?(?:\d+|[一二两三四五六七八九十百]+)[个家所项名座条]?([^,,;;\d]{2,20})[,,]$"
+)
+_IN_WHOLE = re.compile(
+    r"^(.{2,30}?)在(.{2,30}?)中(?:的|所占的?)(?:比重|比例|份额)(?:为|达到|达|约|近|接近|超过|不到|不足|已)*$"
+)
 _AMONG_OF = re.compile(r"^(.{2,30}?)中(.{2,20}?)的(?:还|仍|只|仅)?(?:不到|不足|超过|接近|近|约|达到|占)*$")
 _REACHES_OF = re.compile(
     r"^(.{2,30}?)(?:已|还|仍|只|仅|也)?(接近|不到|不足|超过|达到|相当于|约为|约是|是|为)了?(.{2,30}?)的(?:约|近)?$"
@@ -84,7 +95,9 @@ _OF_TOTAL = re.compile(
 )
 _IS_PART = re.compile(r"^(?:是|为|属于)([\u4e00-\u9fff“”]{2,20})$")
 _OF_SHARE = re.compile(r"^(.{2,30}?)的(.{2,20}?)(?:比例|比重|占比)(?:为|达到|达|约|近|超过)*$")
-_SHARE_WORDS = re.compile(r"(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已|了)+$")
+_SHARE_WORDS = re.compile(
+    r"(?:一地|一镇|一县|一区|一家)?(?:所占比例|所占比重|占比|的比例|的比重|贡献了|贡献|约占|占|超过|近|约|达到|达|为|已|了|就|便)+$"
+)  # 「白沙镇一地就占了超过」: 白沙镇
 
 
 # A share written before its noun: the noun is the whole, what it reaches is the part
