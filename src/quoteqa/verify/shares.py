@@ -45,6 +45,10 @@ def share(at: _Around) -> Relation | None:
         return Relation(SHARE, (_clean(whole), _clean(at.trail)), statable=True)
     if _SHARE_ALONE.fullmatch(at.lead) and (said := _COUNTED_AMONG.search(at.before)):  # 「17个…中15个…,占比接近」
         return Relation(SHARE, (_clean(said.group(1)), _clean(said.group(2))), statable=True)
+    if named := _DOING_SHARE.match(at.lead):  # 「社区卫生服务中心达到…推荐标准的比例已超过」: of all of them
+        return Relation(SHARE, (_clean(named.group(1)), _clean(named.group(2) + named.group(3))), statable=True)
+    if (named := _BORNE.match(at.lead)) and (noun := _clean(re.sub("^的", "", at.trail))):  # 「A承担了全区过半的B」
+        return Relation(SHARE, (named.group(2) + noun, _clean(named.group(1)) + noun), statable=True)
     if named := _IN_WHOLE.match(at.lead):  # 「A在B中的比重不足」: A of B
         return Relation(SHARE, (_clean(named.group(2)), _clean(named.group(1))), statable=True)
     if named := _PART_OF_TOTAL.match(at.lead):  # 「新开工项目不到重大项目总数的五分之一」: 不到 bounds it
@@ -76,6 +80,12 @@ def share(at: _Around) -> Relation | None:
 _SHARE_ALONE = re.compile(r"(?:其)?(?:占比|所占比例|所占比重|比例|比重)(?:为|达到|达|约|近|接近|超过|不到|不足)*")
 _COUNTED_AMONG = re.compile(
     r"([^,,;;]{2,30}?)中(?:有)?(?:\d+|[一二两三四五六七八九十百]+)[个家所项名座条]?([^,,;;\d]{2,20})[,,]$"
+)
+_DOING_SHARE = re.compile(
+    r"^(.{2,20}?)(达到|实现|完成|通过|开展|建成|参与|签约)(.{2,30}?)的(?:比例|比重|占比)(?:为|达到|达|约|近|接近|超过|已|不到|不足)*$"
+)
+_BORNE = re.compile(
+    r"^(.{2,20}?)(?:承担|贡献|完成|实现|吸纳|接待|占据|占)了?(全区|全县|全市|全镇)(?:的)?(?:约|近|超过|不到)?$"
 )
 _IN_WHOLE = re.compile(
     r"^(.{2,30}?)在(.{2,30}?)中(?:的|所占的?)(?:比重|比例|份额)(?:为|达到|达|约|近|接近|超过|不到|不足|已)*$"
