@@ -158,8 +158,8 @@ def expression(kind: str, operands: list[Operand], result: Interval, unit: str) 
         left = f"{texts[0]} − {texts[0]} ÷ (1{sign_of_rate}{texts[1]})"
     elif kind == RATIO_OF_REST:
         left = f"{texts[0]} ÷ ({texts[1]} − {texts[2]})"
-    elif kind == BASE_LESS and operands[1].high < 0:  # 「比去年同期下降0.3个百分点」: last year's was higher
-        left = f"{texts[0]} + {texts[1]}"
+    elif kind in (BASE_LESS, START) and len(operands) == 2 and operands[1].high < 0:  # 「比年初下降0.12个百分点」
+        left = f"{texts[0]} + {texts[1]}"  # it was higher before
     elif kind == PLAN_LEFT:
         left = f"{texts[0]} ÷ {texts[1]} − {texts[0]}"
     elif kind == PORTION:

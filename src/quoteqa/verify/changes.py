@@ -66,7 +66,8 @@ def since_start(ctx: Context, total: Found) -> Found | str:
     at = next((f.end for f in figs if f.text == operand.text), None)
     for fig, subj in zip(figs, subs, strict=True):
         if at is not None and fig.start >= at:
-            if subj.base == "ytd" and subj.change and fig.unit == operand.unit:
+            points = operand.unit == "%" and fig.unit == "百分点"  # 「失业率为2.31%,比年初下降0.12个百分点」
+            if subj.base == "ytd" and subj.change and (fig.unit == operand.unit or points):
                 return ctx.operand("比年初增加", scored, fig, falls=subj.direction < 0)
             if not subj.change:
                 break  # another running total's sentence part

@@ -23,7 +23,7 @@ _GENERIC = re.compile(rf"^{_GENERIC_WORDS}*$")
 _CUMULATIVE = re.compile("累计|已有|共有|总数|总计|至今|目前共|保有量|总量|存量")
 # What was added this period: 「新增87家」, 「新入选…5家」, 「5家企业入选…」.
 ADDED = re.compile(
-    "新增|净增|新入选|新认定|新获评|新获批|新筹集|新引进|新落地|新设立|新登记|新开通|新开工|新建(?!和|、|与|或)"
+    "新增|净增|新入选|新认定|新获评|新获批|新筹集|新引进|新落地|新设立|新登记|新开通|新开工|新开发|新建(?!和|、|与|或)"
 )
 _ADDED_AFTER = re.compile(r"[\u4e00-\u9fff]{0,4}?(?:新?入选|新?获评|新?获批|新认定)")
 # A rate after one of these words is a change (「增长3.1%」), not a level (「比率为82.3%」); the two
@@ -347,7 +347,8 @@ def respective(text: str, figures: list[Figure]) -> dict[int, tuple[str, int, st
             continue
         clause_start = max(text.rfind(c, 0, m.start()) for c in ",,;;。:") + 1
         parts = [p for p in _LIST_SPLIT.split(text[clause_start : m.start()]) if _words(p)]
-        noun = re.sub(rf"^{_GENERIC_WORDS}+", "", _words(text[m.end() : figures[run[0]].start]))
+        # the noun after 「分别」, and what was added (「分别新增就业」: 新增就业)
+        noun = re.sub(rf"^(?:(?!新增|净增){_GENERIC_WORDS})+", "", _words(text[m.end() : figures[run[0]].start]))
         if len(parts) >= 2:
             head = round(sum(len(p) for p in parts[:-1]) / (len(parts) - 1))
             shared = parts[-1][head:]  # 「居民人均可支配收入」 after 「农村」

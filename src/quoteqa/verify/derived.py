@@ -117,7 +117,8 @@ def _start(at: _Around) -> Relation | None:
         if bare and len(_clean(at.trail)) >= 2 and _clean(at.trail) not in words:
             words += _clean(at.trail)  # 「此前武进累计已有15家制造业单项冠军企业」: what follows it
         return Relation(START, (words,))
-    if _START.search(at.before) and at.unit not in ("%", "百分点"):  # 「今年之前,武进已有…15家」
+    dated = re.search(r"(?:^|[,,])(?:今年)?(?:年初|(?:上年|去年)[末底])(?:时)?[,,]$", at.before)  # 「上年末,…参保率」
+    if _START.search(at.before) and (at.unit not in ("%", "百分点") or (dated and at.unit == "%")):  # 「今年之前,…」
         bare = len(re.sub("累计|已有|共有|已经|有", "", _HERE_AND_NOW.sub("", at.subject))) <= 3  # 「武进累计有15家…」
         more = (len(at.subject) < 4 or bare) and _clean(at.trail) not in at.subject
         done = _DONE_THIS_YEAR.search(at.before)  # 「今年改造之前,」: what was 改造 this year was added
@@ -203,7 +204,7 @@ def _counted_apart(listed: str) -> tuple[str, str]:
 
 
 _COUNT_PHRASE = re.compile(
-    r"[两二三四五六七八九十](?:个|大|类|项|者|家|所|镇|地|街道|乡)[\u4e00-\u9fff]{0,8}?(?:的|$|(?=上半年|今年|前三季度|全年))"
+    r"[两二三四五六七八九十](?:个|大|类|项|者|家|所|镇|地|街道|乡)[\u4e00-\u9fff]{0,12}?(?:的|$|(?=上半年|今年|前三季度|全年))"
 )
 # 「两项合计」, 「三者加起来」: how many items the claim adds.
 _COUNT_WORD = re.compile(r"([两二三四五六七八九])(?:项|者|类|个|大)")

@@ -40,7 +40,8 @@ GROWTH = re.compile("增速|增幅|增长|增量|涨幅|降幅")  # operands tha
 LEVEL = re.compile("[省市][\u4e00-\u9fff]")  # 省重大项目, 市重大项目: a level in one character
 _PROBE_UNIT = {"": "", "%": "%", "百分点": "个百分点", "元": "元"}
 TIME = re.compile(
-    r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|现有|眼下|截至\S*?底|\d{1,2}至\d{1,2}月|[,,])+"
+    r"^(?:\d{4}年|今年|今秋|今春|今夏|今冬|上半年|前三季度|一季度|全年|目前|现有|眼下|截至\S*?[底末]|\d{1,2}至\d{1,2}月"
+    r"|\d{1,2}月(?:末|底)|[,,])+"
 )
 # A plan or a target (预计 estimates a figure of the event itself; 「即将投用」 is no plan).
 _PLAN = re.compile("力争|计划|目标|任务|(?<!即)将(?=再|举办|新增|建成|实现|达到|突破|完成|开工|建设)")
@@ -216,8 +217,10 @@ def article_places(index: Index) -> dict[int, str]:
         out = {}
         for aid, text in joined.items():
             counts = {name: text.count(name) for name in sorted(names)}
+            # a county or a district over the towns it names (「白鹭县…东湖镇…东湖镇」: 白鹭)
+            ranked = {n: (bool(re.search(f"{n}(?:区|县|市|高新区|经开区)", text)), c) for n, c in counts.items()}
             if counts and max(counts.values()) >= 2:  # named once is named in passing
-                out[aid] = max(counts, key=lambda n: counts[n])
+                out[aid] = max((n for n in counts if counts[n] >= 2), key=lambda n: ranked[n])
         return out
 
     return index.cached("place-names", 0, compute)  # type: ignore[no-any-return]
@@ -251,6 +254,8 @@ def find(
         re.sub(r"^的|(?:的)?数量$|(?<=[\u4e00-\u9fff]{2})(?<![总指系倍次户人])数$", "", words) or words
     )  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
     words = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:上半年|前三季度|一季度|全年)(?=[\u4e00-\u9fff]{2})", "", words)
+    words = re.sub(r"^([\u4e00-\u9fff]{2}(?:镇|乡|街道))的", r"\1", words)  # 「枫泾镇的低保户数」: 枫泾镇低保户
+    words = re.sub(r"(?<=[\u4e00-\u9fff]{3})(?<=[户人])数$", "", words) if unit in ("", "户", "人") else words
     words = derived.SELF_EVIDENT.sub("", words) or words  # 「产值超亿元企业」: its words, not the class's bound
     probed = probe(GROWTH.sub("", words) if change else words, unit, change=change)
     if probed is None:
@@ -390,6 +395,8 @@ def held_options(
         topic = _topic(text) if index is not None else frozenset()
         # 「分区域看,青石镇新建改造14.8公里,白沙镇12.3公里」: the places' figures count what the sentence before counts
         broken = _said_before(index, scored.sentence) if index is not None and _BY_PLACE.match(text) else frozenset()
+        if broken or _BY_PLACE.match(text):  # 「分镇街看,东渡街道依托…优势,新增就业6120人」: the place's clause
+            broken |= frozenset().union(*(bigrams(c) for c in re.split("[,,;;]", text) if not re.search(r"\d", c)))
         within = _within(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
         narrowed = MARK_PENALTY if within and not within & subj.terms else 0.0
         for src, src_subj in zip(figs, subs, strict=True):

@@ -180,10 +180,14 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
         own_part = bool(part_terms) and part_terms <= s.terms and not whole_terms & s.terms
         return (not stated or math.isclose(f.value, stated[-1].value)) and not own_part and not (stock and s.added)
 
-    whole = find(ctx, "总数", whole_words, unit, same_value)
     everywhere = re.match("全区|全县|全市|全镇", rel.operands[0])  # 「承担了全区过半的门急诊量」: the 全区 figure
-    if isinstance(whole, str) and everywhere:
-        whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and everywhere.group(0) in s.full)
+    whole = (
+        find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and everywhere.group(0) in s.full)
+        if everywhere
+        else "missing"
+    )
+    if isinstance(whole, str):
+        whole = find(ctx, "总数", whole_words, unit, same_value)
     if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
         whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
     if whole == "unclear" and part_words:  # 「…接待游客1260万人次…。其中过夜游客412万人次」: beside its part
@@ -375,7 +379,7 @@ def _tied(ctx: Context, whole_found: Found, part_found: Found, whole_words: str)
     if part < whole:
         return False
     planned = bool(_PLANNED.search(whole_words))
-    among = text.lstrip().startswith("其中")  # 「其中,A…;B…187.3万人次」: the sentence goes on after 「;」
+    among = own.lstrip().startswith("其中") or text.lstrip().startswith("其中")  # 「其中,A…;B…187.3万人次」
     if index.sent_para[part] == index.sent_para[whole] and (among or planned):
         return True  # 「…年度计划投资120亿元。截至9月底,…累计完成投资90亿元」: what is done of the plan
     if not same_article:

@@ -35,6 +35,8 @@ def share(at: _Around) -> Relation | None:
     """The share the words around a figure in % state: (its whole, its part), or None."""
     if at.unit != "%":
         return None
+    if (area := _OF_AREA.match(at.lead)) and (town := _TOWN.match(area.group(1))):  # 「东渡街道新增就业占全区总量的」
+        return Relation(SHARE, (area.group(2) + area.group(1)[town.end() :], area.group(1)), statable=True)
     if (m := _between(at.lead, _SHARE_CUE, _SHARE_END)) and _clean(m.words):
         part = _clean(at.lead[: m.start]) or at.earlier or at.subject
         whole = whole_of(_clean(m.words), part)
@@ -77,6 +79,8 @@ def share(at: _Around) -> Relation | None:
     return None
 
 
+_TOWN = re.compile(r"[\u4e00-\u9fff]{2}(?:镇|乡|街道)(?:的)?")
+_OF_AREA = re.compile(r"^(.{4,20}?)(?:约|已|仅)?占(全区|全县|全市)(?:的)?(?:总量|总数|总额|合计|总和)?的(?:约|近)?$")
 _SHARE_ALONE = re.compile(r"(?:其)?(?:占比|所占比例|所占比重|比例|比重)(?:为|达到|达|约|近|接近|超过|不到|不足)*")
 _COUNTED_AMONG = re.compile(
     r"([^,,;;]{2,30}?)中(?:有)?(?:\d+|[一二两三四五六七八九十百]+)[个家所项名座条]?([^,,;;\d]{2,20})[,,]$"
