@@ -19,7 +19,7 @@ from ..language.numbers import Figure, normalized, parse
 from . import derived
 from .arithmetic import Operand
 from .claims import Subject, as_written, sentence_figures, subjects
-from .matching import compatible, subject_similarity
+from .matching import compatible, subject_similarity, towns
 from .periods import PERIOD, other_period
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
@@ -253,7 +253,9 @@ def find(
     words = (
         re.sub(r"^的|(?:的)?数量$|(?<=[\u4e00-\u9fff]{2})(?<![总指系倍次户人])数$", "", words) or words
     )  # 「今年以前的民宿」, 「上市企业数量」: 民宿, 上市企业
-    words = re.sub(r"(?<=[\u4e00-\u9fff]{2})(?:上半年|前三季度|一季度|全年)(?=[\u4e00-\u9fff]{2})", "", words)
+    words = re.sub(
+        r"(?<=[\u4e00-\u9fff]{2})(?:上半年|前三季度|一季度|全年|\d{1,2}至\d{1,2}月)(?=[\u4e00-\u9fff]{2})", "", words
+    )
     words = re.sub(r"^([\u4e00-\u9fff]{2}(?:镇|乡|街道))的", r"\1", words)  # 「枫泾镇的低保户数」: 枫泾镇低保户
     words = re.sub(r"(?<=[\u4e00-\u9fff]{3})(?<=[户人])数$", "", words) if unit in ("", "户", "人") else words
     words = derived.SELF_EVIDENT.sub("", words) or words  # 「产值超亿元企业」: its words, not the class's bound
@@ -294,6 +296,8 @@ def find(
         best = then[0]
     elif everywhere and (said := _said_of_all(ctx, close, everywhere.group(0))):
         best = said[0]
+    elif not towns(probed[1].terms) and (wide := _of_no_town(ctx.index, close)):
+        best = wide[0]  # 「城镇新增就业人数」 names no town: the district's 18650人, not 东渡街道's 6120人
     elif any(not math.isclose(o[2].value, best[2].value) for o in close):
         plain = _plainest(close, probed[1], ctx.index)
         if plain is None:
@@ -310,6 +314,12 @@ def _said_before(index: Index, sid: int) -> frozenset[str]:
     if sid == 0 or index.sent_para[sid - 1] != index.sent_para[sid]:
         return frozenset()
     return frozenset(bigrams(normalized(index.sentences[sid - 1].text)))
+
+
+def _of_no_town(index: Index, close: list[Option]) -> list[Option]:
+    """The close options whose sentence names no town before them, when some do."""
+    wide = [o for o in close if not towns(frozenset(bigrams(index.sentences[o[1].sentence].text[: o[2].start])))]
+    return wide if len(wide) < len(close) and len({o[2].value for o in wide}) == 1 else []
 
 
 _WHERE = re.compile("全区|全县|全市|全镇|[\u4e00-\u9fff]{2}(?:镇|乡|街道)")

@@ -63,7 +63,8 @@ _NO_TOWN = frozenset(
 _COUNTY_WIDE = frozenset(("全县", "全区", "全市"))
 
 
-def _towns(terms: frozenset[str]) -> frozenset[str]:
+def towns(terms: frozenset[str]) -> frozenset[str]:
+    """The towns (镇, 乡, 街道) a subject's words name, by the bigram that ends in their mark."""
     street = "街道" in terms  # 「溪口街道」: 口街
     return frozenset(t for t in terms if (t[-1] in "镇乡" or (street and t[-1] == "街")) and t not in _NO_TOWN)
 
@@ -71,10 +72,10 @@ def _towns(terms: frozenset[str]) -> frozenset[str]:
 def _other_place(claim: Subject, source: Subject) -> bool:
     """Whether a claim names a town (「青石镇…」) and the source figure is of another town or of the
     whole county (「全县…」)."""
-    mine = _towns(claim.terms)
+    mine = towns(claim.terms)
     if not mine or mine & source.full:
         return False
-    return bool(_towns(source.full)) or bool(_COUNTY_WIDE & source.full)
+    return bool(towns(source.full)) or bool(_COUNTY_WIDE & source.full)
 
 
 _ALIKE = {"名": "人"}  # 「2000名居民」 and 「居民26.4万人」 count the same people

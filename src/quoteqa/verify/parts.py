@@ -188,6 +188,10 @@ def _whole(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -> F
     )
     if isinstance(whole, str):
         whole = find(ctx, "总数", whole_words, unit, same_value)
+    if not isinstance(whole, str):  # 「帮扶…再就业4260人,其中…实现再就业1180人」: the whole is not the part after 其中
+        listed = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
+        if not isinstance(listed, str) and listed[1].sentence == whole[1].sentence and listed[0].low > whole[0].high:
+            whole = listed
     if whole == "unclear":  # 「进出口总额286亿元,…其中出口额192亿元」: the whole is not the part after 其中
         whole = find(ctx, "总数", whole_words, unit, lambda f, s: same_value(f, s) and not s.part)
     if whole == "unclear" and part_words:  # 「…接待游客1260万人次…。其中过夜游客412万人次」: beside its part
