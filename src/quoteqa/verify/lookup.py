@@ -309,6 +309,18 @@ def find(
 _BY_PLACE = re.compile(r"[分从](?:区域|地区|镇|乡镇|镇街|镇\(街道\)|街道|板块|片区)(?:来)?看[,,]")  # 「分区域看,」
 
 
+def _paragraph_lead(index: Index, sid: int) -> frozenset[str]:
+    """The words of a paragraph's opening sentence when it is short and holds no figure (「家庭医生
+    签约服务持续扩面提质。」): what the paragraph's figures are of."""
+    first = sid
+    while first > 0 and index.sent_para[first - 1] == index.sent_para[sid]:
+        first -= 1
+    lead = index.sentences[first].text.strip() if first < sid else ""
+    if not lead or len(lead) > 24 or re.search(r"\d|[一二三四五六七八九十百千万]+[个家所项名人]", lead):
+        return frozenset()
+    return frozenset(bigrams(normalized(lead)))
+
+
 def _said_before(index: Index, sid: int) -> frozenset[str]:
     """The words of the sentence before ``sid`` in its paragraph (what a breakdown breaks down)."""
     if sid == 0 or index.sent_para[sid - 1] != index.sent_para[sid]:
@@ -405,6 +417,8 @@ def held_options(
         topic = _topic(text) if index is not None else frozenset()
         # 「分区域看,青石镇新建改造14.8公里,白沙镇12.3公里」: the places' figures count what the sentence before counts
         broken = _said_before(index, scored.sentence) if index is not None and _BY_PLACE.match(text) else frozenset()
+        # 「家庭医生签约服务持续扩面提质。全区组建…;重点人群签约率达到82.3%」: the paragraph's lead
+        lead = _paragraph_lead(index, scored.sentence) if index is not None else frozenset()
         if broken or _BY_PLACE.match(text):  # 「分镇街看,东渡街道依托…优势,新增就业6120人」: the place's clause
             broken |= frozenset().union(*(bigrams(c) for c in re.split("[,,;;]", text) if not re.search(r"\d", c)))
         within = _within(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
@@ -413,7 +427,7 @@ def held_options(
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
             own = subj.terms & (src_subj.full | src_subj.shared)
-            said = topic | broken
+            said = topic | broken | lead
             held = len(own | (subj.terms & said if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」, 「交通类项目」 not all 项目

@@ -4,6 +4,7 @@ check of the figure with their arithmetic (derived.py reads the relation, arithm
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from ..ask import answer as answering
@@ -134,6 +135,8 @@ def _operands(ctx: Context, fig: Figure, rel: Relation, claimed: list[Figure]) -
         ):
             return "unclear"  # 「为良的天数比优级天数多」: not 「优良天数…,其中优级天数97天」 less its part
         return all_found([first, second])
+    if kind == derived.REMAINDER and unit == "%" and not rel.operands[0].strip():
+        return _rest_of_a_rate(ctx, rel.operands[1])
     if kind in (derived.REMAINDER, derived.SHARE):
         return whole_and_part(ctx, fig, rel, claimed)
     if kind in (derived.RISE, derived.FALL):
@@ -168,11 +171,28 @@ _BUILT_SO_FAR = re.compile("已(?:建成|完成|新建|开通|投用)")  # what 
 _PLANNED = re.compile("计划(?:新建|建成|完成|开通)|目标")
 
 
+def _rest_of_a_rate(ctx: Context, part: str) -> list[Found] | str:
+    """「常住人口中,尚未签约家庭医生的比例」: 100% less the rate of those who did (「常住人口签约率41.5%」)."""
+    negation = re.match("^(?:仍|尚|还)?(?:未|没有)", part)
+    if negation is None:
+        return "missing"
+    positive = part[negation.end() :]
+    among = re.search(r"([^,,;;]{2,16})中[,,]", ctx.claim)  # 「常住人口中,」: 常住人口签约率
+    whole = ctx.without_place(TIME.sub("", among.group(1))) if among else ""
+    rate = find(ctx, "比例", whole + positive[:2] + "率", "%", lambda f, s: not s.change)
+    if isinstance(rate, str):
+        return rate
+    operand, scored = rate
+    everyone = dataclasses.replace(operand, role="全部", text="100%", low=100.0, high=100.0, at=-1)
+    return [(everyone, scored), rate]
+
+
 def _ratio_operands(ctx: Context, words: tuple[str, ...]) -> list[Found] | str:
     """Two figures of one unit (46个 ÷ 34个, 2.1亿元 ÷ 3000万元), of one kind when the words leave it
     open: a running total with a running total (「“双创人才”总数是国家级…入选者的4倍多」: 318人 ÷ 累计67人)."""
     counted = lambda f, s: f.unit in COUNT_UNITS or not _A_COUNT.search(words[0])  # noqa: E731  「企业数」
-    first = find(ctx, "前者", words[0], "", counted)
+    rates = "%" if words[0].endswith("率") else ""  # 「重点人群签约率是常住人口签约率的2倍」: two rates
+    first = find(ctx, "前者", words[0], rates, counted)
     measure = MEASURE.search(words[0])
     if first == "missing" and measure and measure.start() >= 2:  # 「水稻产量是其他作物的7倍多」: 「水稻19.8万吨」
         second = find(ctx, "后者", words[1], "")
