@@ -21,6 +21,7 @@ from .arithmetic import Operand
 from .claims import Subject, as_written, sentence_figures, subjects
 from .matching import compatible, subject_similarity, towns
 from .periods import PERIOD, other_period
+from .topics import BY_PLACE, opening, paragraph_lead, said_before, whole_listed
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
@@ -306,28 +307,6 @@ def find(
     return ctx.operand(role, best[1], best[2], falls=change and best[3].direction < 0)
 
 
-_BY_PLACE = re.compile(r"[分从](?:区域|地区|镇|乡镇|镇街|镇\(街道\)|街道|板块|片区)(?:来)?看[,,]")  # 「分区域看,」
-
-
-def _paragraph_lead(index: Index, sid: int) -> frozenset[str]:
-    """The words of a paragraph's opening sentence when it is short and holds no figure (「家庭医生
-    签约服务持续扩面提质。」): what the paragraph's figures are of."""
-    first = sid
-    while first > 0 and index.sent_para[first - 1] == index.sent_para[sid]:
-        first -= 1
-    lead = index.sentences[first].text.strip() if first < sid else ""
-    if not lead or len(lead) > 24 or re.search(r"\d|[一二三四五六七八九十百千万]+[个家所项名人]", lead):
-        return frozenset()
-    return frozenset(bigrams(normalized(lead)))
-
-
-def _said_before(index: Index, sid: int) -> frozenset[str]:
-    """The words of the sentence before ``sid`` in its paragraph (what a breakdown breaks down)."""
-    if sid == 0 or index.sent_para[sid - 1] != index.sent_para[sid]:
-        return frozenset()
-    return frozenset(bigrams(normalized(index.sentences[sid - 1].text)))
-
-
 def _of_no_town(index: Index, close: list[Option]) -> list[Option]:
     """The close options whose sentence names no town before them, when some do."""
     wide = [o for o in close if not towns(frozenset(bigrams(index.sentences[o[1].sentence].text[: o[2].start])))]
@@ -363,7 +342,7 @@ def _labelled(ctx: Context, close: list[Option], probed: Subject) -> list[Option
         text = ctx.index.sentences[o[1].sentence].text
         if probed.terms and probed.terms <= frozenset(bigrams(text[o[2].end : o[2].end + 12])):
             return []
-        within = _within(text)  # 「新建学校中,…幼儿园3所」 labels a part of 新建学校
+        within = whole_listed(text)  # 「新建学校中,…幼儿园3所」 labels a part of 新建学校
         if probed.terms and probed.terms <= frozenset(bigrams(label(ctx.index, o[1].sentence, o[2]))):
             out += [o] if not within or within & probed.terms else []
     return out
@@ -388,7 +367,7 @@ def _plainest(close: list[Option], probed: Subject, index: Index) -> Option | No
     worth less than every other of another value."""
 
     def extra(o: Option) -> int:
-        within = _within(index.sentences[o[1].sentence].text) - probed.terms  # 「新建学校中,…幼儿园3所」
+        within = whole_listed(index.sentences[o[1].sentence].text) - probed.terms  # 「新建学校中,…幼儿园3所」
         return len({t for t in (o[3].terms | within) - probed.terms if not _SAID_ANYWAY.search(t)})
 
     ranked = sorted(close, key=extra)
@@ -414,14 +393,14 @@ def held_options(
     out = []
     for rank_no, (scored, figs, subs) in enumerate(sources):
         text = index.sentences[scored.sentence].text if index is not None else ""
-        topic = _topic(text) if index is not None else frozenset()
+        topic = opening(text) if index is not None else frozenset()
         # 「分区域看,青石镇新建改造14.8公里,白沙镇12.3公里」: the places' figures count what the sentence before counts
-        broken = _said_before(index, scored.sentence) if index is not None and _BY_PLACE.match(text) else frozenset()
+        broken = said_before(index, scored.sentence) if index is not None and BY_PLACE.match(text) else frozenset()
         # 「家庭医生签约服务持续扩面提质。全区组建…;重点人群签约率达到82.3%」: the paragraph's lead
-        lead = _paragraph_lead(index, scored.sentence) if index is not None else frozenset()
-        if broken or _BY_PLACE.match(text):  # 「分镇街看,东渡街道依托…优势,新增就业6120人」: the place's clause
+        lead = paragraph_lead(index, scored.sentence) if index is not None else frozenset()
+        if broken or BY_PLACE.match(text):  # 「分镇街看,东渡街道依托…优势,新增就业6120人」: the place's clause
             broken |= frozenset().union(*(bigrams(c) for c in re.split("[,,;;]", text) if not re.search(r"\d", c)))
-        within = _within(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
+        within = whole_listed(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
         narrowed = MARK_PENALTY if within and not within & subj.terms else 0.0
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
@@ -446,26 +425,8 @@ def held_options(
 
 def _a_part_of_another(index: Index, option: Option, probed: Subject) -> bool:
     """Whether an option's sentence opens on a whole (「新建学校中,」) the operand does not name."""
-    within = _within(index.sentences[option[1].sentence].text)
+    within = whole_listed(index.sentences[option[1].sentence].text)
     return bool(within) and not within & probed.terms
-
-
-def _within(text: str) -> frozenset[str]:
-    """The words of the whole a sentence opens on (「新建学校中,」: 新建学校), whose parts it lists."""
-    among = re.match(r"([^,,;;:。\d]{2,12}?)中[,,]", text)
-    return frozenset(bigrams(among.group(1))) if among else frozenset()
-
-
-def _topic(text: str) -> frozenset[str]:
-    """The words of a sentence's opening clause when it holds no figure (「家庭医生签约服务扩面提质,」), or
-    the whole of its 「X中,」 opening (「536家规上工业企业中,」: 规上工业企业)."""
-    opening = re.match(r"([^,,;;:。\d]{4,32})[,,::]", text)
-    words = frozenset(bigrams(opening.group(1))) if opening else frozenset()
-    # and a clause without a figure that opens on the next (「5月,区人民医院新院区正式启用,开放床位300张」)
-    started = re.search(r"(?:^|[,,::])([^,,;;:。\d]{4,32}?)(?:正式|建成|全面)?(?:启用|投用|开业|开通|运营)[,,]", text)
-    words |= frozenset(bigrams(started.group(1))) if started else frozenset()
-    among = re.match(r"(?:[^,,;;:。\d]{4,20}[,,])?([^,,;;:。]{4,24}?)中[,,]", text)  # 「536家规上工业企业中,」
-    return words | (frozenset(bigrams(re.sub(r"^.*\d+(?:\.\d+)?[^\d]", "", among.group(1)))) if among else frozenset())
 
 
 def in_sentence(ctx: Context, role: str, sentence: answering.Scored, want: Callable[[Figure], bool]) -> Found | str:
