@@ -84,7 +84,13 @@ def average(ctx: Context, fig: Figure, what: str, who: str, claimed: list[Figure
     among = next((units for cue, units in _SHARED_AMONG.items() if cue in ctx.claim), COUNT_UNITS)
     if each := _EACH.search(ctx.claim):  # 「平均每批8项多」: shared among the 批 (「九批78项」)
         among = (each.group(1),)
-    stated = [f for f in claimed if f.start < fig.start and f.unit in COUNT_UNITS and f.unit != fig.unit]
+    cue = derived.AVERAGE_CUE.search(ctx.claim)
+    shared_by = cue.start() if cue else 0  # 「14家创业孵化基地平均每家在孵企业…」: 14家 before the cue shares it
+    stated = [
+        f
+        for f in claimed
+        if f.start < fig.start and f.unit in COUNT_UNITS and (f.unit != fig.unit or f.end <= shared_by)
+    ]
     total = find(ctx, "总量", what, fig.unit)
     if total == "unclear" and who:  # 「领军人才项目…资助资金」: the total in the report of who shares it
         whose = find(ctx, "数量", who, "", lambda f, s: f.unit in among and not s.change)
