@@ -52,6 +52,8 @@ SECTIONS = "\n\n".join(
         "今年全县新开发公益性岗位200个,目前全县现有公益性岗位900个。全县现有城乡低保对象2000户,其中东湖镇500户、西山镇400户。",
         "今年新认定县级创业孵化基地2家,全县累计达到10家,在孵企业300家。"
         "家庭医生签约服务持续扩面提质。全县组建家庭医生团队100支,签约居民20万人,常住人口签约率40%。",
+        "截至9月底,全县民宿累计达到300家,床位4000张,全年分别新增50家、600张。其中,获评省级等级旅游民宿40家,全年新增10家。"
+        "夜市街实现营业额2.4亿元,同比增长20%。从城乡看,全县城镇消费品零售额80亿元。",
         "城市更新有温度",
         "新增停车泊位中,新建立体停车库5处,提供泊位1500个。",
         "前三季度,全县重点人群家庭医生签约率达到80%,比上年同期提高4个百分点。",
@@ -99,6 +101,9 @@ def county(tmp_path_factory: pytest.TempPathFactory, model) -> QA:  # type: igno
         ("白鹭县实现再就业的城镇失业人员中,就业困难人员占四分之一", "supported", "500人 ÷ 2000人"),
         ("白鹭县常住人口中,尚未签约家庭医生的比例约为60%", "supported", "100% − 40% = 60%"),
         ("白鹭县10家创业孵化基地平均每家在孵企业30家", "supported", "300家 ÷ 达到10家 = 30家"),
+        ("年初,白鹭县共有民宿250家", "supported", "300家 − 50家 = 250家"),
+        ("夜市街上一年的营业额约2亿元", "supported", "2.4亿元 ÷ (1 + 20%) = 2亿元"),
+        ("夜市街前一年的营业额不到1.5亿元", "contradicted", "2.4亿元 ÷ (1 + 20%) = 2亿元"),
         ("白鹭县10家创业孵化基地平均每家在孵企业超过35家", "contradicted", "300家 ÷ 达到10家 = 30家"),
         ("白鹭县常住人口中,尚未签约家庭医生的比例不到一半", "contradicted", "100% − 40% = 60%"),
         ("白鹭县重点人群家庭医生签约率是常住人口签约率的2倍", "supported", "80% ÷ 40% = 2倍"),
@@ -176,3 +181,9 @@ def test_a_towns_figure_is_its_own_never_the_countys(county: QA, claim: str, ver
 def test_a_share_said_after_its_part_and_whole_or_of_a_whole(qa: QA, claim: str, verdict: str, arithmetic: str) -> None:
     """「17个…中15个…,占比接近九成」 and 「A在B中的比重」 on the bundled articles."""
     _checked(qa, claim, verdict, arithmetic)
+
+
+def test_rural_is_never_the_towns_figure(county: QA) -> None:
+    """「乡村消费品零售额」 is never 「城镇消费品零售额80亿元」: 乡村 is 农村, against 城镇."""
+    result = county.verify("白鹭县乡村消费品零售额80亿元")
+    assert result.verdict != "supported", [figure_line(f) for f in result.figures]

@@ -517,7 +517,7 @@ QUESTION_SETS = (
 CLAIM_SETS = (
     *("claims.jsonl", "claims_holdout.jsonl", "reporter_dev", "reporter_holdout"),
     *("derived_dev", "derived_dev2", "derived_dev3", "derived_dev4", "derived_dev5", "derived_dev6", "derived_dev7"),
-    *("derived_dev8", "derived_dev9", "derived_dev10", "derived_dev11", "derived_dev12"),
+    *("derived_dev8", "derived_dev9", "derived_dev10", "derived_dev11", "derived_dev12", "derived_dev13"),
     *("derived_holdout", "derived_holdout2", "derived_holdout3", "derived_holdout4"),
 )
 

@@ -203,7 +203,7 @@ def _said_then(index: Index, options: list[Option]) -> bool:
 # and whose relation was not read is not contradicted as if it repeated a source figure.
 _COMPUTING = re.compile(
     "合计|共计|总计|相加|加起来|之和|算上|加上|连同|在内|此前|之前|以前|年初|原有|其余|剩下|剩余|以外|之外|人均|户均|平均|场均|倍|"
-    "占|比重|比例|相差|(?:去年|上年)(?:同期|全年)?(?!增|下|提|降|回)"
+    "占|比重|比例|相差|(?:去年|上年|上一年|前一年)(?:同期|全年)?(?!增|下|提|降|回)"
 )
 
 

@@ -283,7 +283,7 @@ _FARES = re.compile("(?:最高|最低|最多|最少|最大|最快|领先|居首|
 
 def _a_part(text: str, start: int, fig: Figure, before: Figure | None, before_part: bool) -> bool:
     """A part after 「其中」, and each after it in its list (「其中职工医保…12.9亿元,居民医保…5.8亿元」)."""
-    if "其中" in text[start : fig.start]:
+    if "其中" in text[start : fig.start] or re.match(r"\s*其中[,,]", text):  # 「其中,获评…58家,全年新增12家」
         return True
     return (
         before is not None

@@ -88,7 +88,7 @@ SELF_EVIDENT = re.compile(
 )
 AGE = re.compile(r"(?<![\d.])\d+(?:周岁|岁)(?:及)?以[上下]")  # 「60周岁以上老年人」: an age names a class
 _BASE = re.compile(
-    r"(?<![比较是为])(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?(?:的(?=[\u4e00-\u9fff]))?(?![的增减提下上])"
+    r"(?<![比较是为])(?:上年|去年|上一年|前一年)(?:同期|全年|上半年|前三季度|一季度)?(?:的(?=[\u4e00-\u9fff]))?(?![的增减提下上])"
 )
 
 
@@ -374,7 +374,9 @@ def _base(at: _Around) -> Relation | None:
 
 
 _RATE_MOVED = re.compile("增|降|减|涨|提高|回落|加快|放缓|上升|下滑")
-_BASE_CLAUSE = re.compile(r"^(?:上年|去年)(?:同期|全年|上半年|前三季度|一季度)?[,,]$")
+_BASE_CLAUSE = re.compile(
+    r"^(?:[\u4e00-\u9fff]{0,4}?(?:上年|去年|上一年|前一年))(?:同期|全年|上半年|前三季度|一季度)?[,,]$"
+)
 
 
 def _increase(at: _Around) -> Relation | None:

@@ -41,7 +41,9 @@ def marks_of(named: str) -> frozenset[str]:
     """The contrasting modifiers ``named`` says, each once: the longest first, so that 「进出口总额」
     is marked 进出口 and not 出口 as well."""
     out = set()
-    named = named.replace("规上", "规模以上").replace("限上", "限额以上")  # the marks' long forms
+    named = (
+        named.replace("规上", "规模以上").replace("限上", "限额以上").replace("乡村", "农村")
+    )  # the marks' long forms
     named = re.sub("新认定|新入选|新获评|新获批|净增", "新增", named)  # what was added, by any word for it
     for group in CONTRASTS:
         text = named
