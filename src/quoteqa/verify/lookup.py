@@ -21,7 +21,7 @@ from .arithmetic import Operand
 from .claims import Subject, as_written, sentence_figures, subjects
 from .matching import compatible, subject_similarity, towns
 from .periods import PERIOD, other_period
-from .topics import BY_PLACE, opening, paragraph_lead, said_before, whole_listed
+from .topics import context, whole_listed
 
 CHECKED = 16  # ranked sentences a claim's figures are looked for in
 # A source figure belongs to the claim's subject when their subjects share this much (Dice on
@@ -393,20 +393,13 @@ def held_options(
     out = []
     for rank_no, (scored, figs, subs) in enumerate(sources):
         text = index.sentences[scored.sentence].text if index is not None else ""
-        topic = opening(text) if index is not None else frozenset()
-        # 「分区域看,青石镇新建改造14.8公里,白沙镇12.3公里」: the places' figures count what the sentence before counts
-        broken = said_before(index, scored.sentence) if index is not None and BY_PLACE.match(text) else frozenset()
-        # 「家庭医生签约服务持续扩面提质。全区组建…;重点人群签约率达到82.3%」: the paragraph's lead
-        lead = paragraph_lead(index, scored.sentence) if index is not None else frozenset()
-        if broken or BY_PLACE.match(text):  # 「分镇街看,东渡街道依托…优势,新增就业6120人」: the place's clause
-            broken |= frozenset().union(*(bigrams(c) for c in re.split("[,,;;]", text) if not re.search(r"\d", c)))
+        said = context(index, scored.sentence) if index is not None else frozenset()
         within = whole_listed(text)  # 「新建学校中,小学2所、…幼儿园3所」: parts of 新建学校
         narrowed = MARK_PENALTY if within and not within & subj.terms else 0.0
         for src, src_subj in zip(figs, subs, strict=True):
             if not compatible(fig, subj, src, src_subj) or not want(src, src_subj):
                 continue
             own = subj.terms & (src_subj.full | src_subj.shared)
-            said = topic | broken | lead
             held = len(own | (subj.terms & said if own else frozenset())) / len(subj.terms) if subj.terms else 0.0
             if held < OPERAND_HELD or any(t not in src_subj.full for t in subj.terms if MARKED.search(t)):
                 continue  # 「3A级景区」 is not 「A级景区」, 「5G工厂」 not 「工厂」, 「交通类项目」 not all 项目

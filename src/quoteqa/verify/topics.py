@@ -48,3 +48,19 @@ def opening(text: str) -> frozenset[str]:
     words |= frozenset(bigrams(started.group(1))) if started else frozenset()
     among = re.match(r"(?:[^,,;;:。\d]{4,20}[,,])?([^,,;;:。]{4,24}?)中[,,]", text)  # 「536家规上工业企业中,」
     return words | (frozenset(bigrams(re.sub(r"^.*\d+(?:\.\d+)?[^\d]", "", among.group(1)))) if among else frozenset())
+
+
+def context(index: Index, sid: int) -> frozenset[str]:
+    """The words sentence ``sid``'s figures count beyond their clause, once per loaded index: its
+    opening (above), its paragraph's short lead, and, in a place breakdown (「分区域看,」), the
+    sentence before and its own clauses without a figure (「东渡街道依托…优势,」)."""
+
+    def compute() -> frozenset[str]:
+        text = index.sentences[sid].text
+        words = opening(text) | paragraph_lead(index, sid)
+        if BY_PLACE.match(text):
+            words |= said_before(index, sid)
+            words |= frozenset().union(*(bigrams(c) for c in re.split("[,,;;]", text) if not re.search(r"\d", c)))
+        return words
+
+    return index.cached("figure-context", sid, compute)  # type: ignore[no-any-return]
